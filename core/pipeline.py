@@ -1,0 +1,98 @@
+"""From a request to a workout: ask the AI (when there is one), check, fall back.
+
+    build_workout(request, ai, rng)
+      ├── ai is None            -> rule-based generator            (source "rule_based")
+      ├── ai answers, valid     -> the AI's workout                (source "ai")
+      └── ai fails or invalid   -> rule-based generator            (source "fallback")
+
+Every AI call leaves an ``AIAttempt`` in the result, good or bad, so the caller can log
+it. Nothing here does I/O except through the ``AIClient`` it is handed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
+
+from core.models import Workout, WorkoutRequest
+from core.rulebased import generate_rule_based
+from core.validation import validate_workout
+
+__all__ = [
+    "AIAttempt",
+    "AIClient",
+    "AIResult",
+    "Outcome",
+    "PipelineResult",
+    "Source",
+    "build_workout",
+]
+
+Source = Literal["ai", "rule_based", "fallback"]
+Outcome = Literal["ok", "rejected", "invalid", "error"]
+"""ok: used; rejected: parsed but broke the request's rules; invalid: not a workout at all
+(prose, truncated, wrong shape); error: the call itself failed (HTTP error, timeout)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AIAttempt:
+    """One call to the AI, as it goes into the generation log."""
+
+    model: str
+    latency_ms: int
+    outcome: Outcome
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    error: str | None = None
+    """Why the attempt was not used, in plain words; never contains a secret."""
+    response_text: str | None = None
+    """The raw answer, truncated to a few kilobytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class AIResult:
+    """What an AI client returns: the parsed workout (or None) and the attempt's record."""
+
+    workout: Workout | None
+    attempt: AIAttempt
+
+
+class AIClient(Protocol):
+    """Anything that can be asked for a workout. Implementations never raise for API
+    failures: they return ``AIResult(None, attempt)`` with ``outcome="error"``."""
+
+    @property
+    def model(self) -> str: ...
+
+    def generate(self, request: WorkoutRequest) -> AIResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """The workout to save and how it came to be."""
+
+    workout: Workout
+    source: Source
+    model: str | None
+    attempts: tuple[AIAttempt, ...]
+
+
+def build_workout(
+    request: WorkoutRequest, ai: AIClient | None, rng: random.Random | None = None
+) -> PipelineResult:
+    """Build the workout for ``request``; always returns a workout."""
+    rng = rng or random.Random()
+    if ai is None:
+        return PipelineResult(generate_rule_based(request, rng), "rule_based", None, ())
+
+    result = ai.generate(request)
+    attempt = result.attempt
+    if result.workout is not None:
+        problems = validate_workout(result.workout, request)
+        if not problems:
+            return PipelineResult(result.workout, "ai", ai.model, (attempt,))
+        attempt = replace(attempt, outcome="rejected", error="; ".join(problems)[:2000])
+    return PipelineResult(generate_rule_based(request, rng), "fallback", ai.model, (attempt,))

@@ -1,0 +1,55 @@
+"""Configuration, read once from the environment (and a ``.env`` file).
+
+Only the entry points (``flexflow`` commands, the worker's boot) call ``get_settings()``;
+everything below them is handed the values it needs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_MODEL", "Settings", "get_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///flexflow.db"
+DEFAULT_MODEL = "claude-sonnet-4-5"
+
+
+class Settings(BaseSettings):
+    """Every knob FlexFlow reads; names match the README's table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_port: int = 8443
+
+    anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = DEFAULT_MODEL
+    anthropic_timeout: float = Field(default=60.0, gt=0)
+    """Seconds one AI call may take before the SDK gives up."""
+    anthropic_max_retries: int = Field(default=2, ge=0, le=5)
+    """The SDK's own quick retries; longer waits are Dramatiq's."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+
+    flexflow_ai_concurrency: int = Field(default=5, ge=1, le=1000)
+    flexflow_worker_processes: int = Field(default=2, ge=1)
+    flexflow_worker_threads: int = Field(default=8, ge=1)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

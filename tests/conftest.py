@@ -1,0 +1,73 @@
+"""Shared fixtures: a throw-away PostgreSQL database and a clean Redis database per run.
+
+The servers are required: a missing PostgreSQL or Redis fails the run (CI starts them,
+see .ci/run). Override the servers with FLEXFLOW_TEST_PG (a server URL, database part
+ignored) and FLEXFLOW_TEST_REDIS.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import redis
+
+PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_SERVER = os.environ.get("FLEXFLOW_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The PostgreSQL server URL (libpq form); fails the test if it is down."""
+    try:
+        with psycopg.connect(PG_SERVER, connect_timeout=5):
+            pass
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
+    return PG_SERVER
+
+
+def _create_database(server: str) -> str:
+    name = f"flexflow_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def _drop_database(server: str, name: str) -> None:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _sqlalchemy_url(server: str, database: str) -> str:
+    base = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{database}"
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, as a SQLAlchemy URL; dropped after."""
+    name = _create_database(pg_server)
+    try:
+        yield _sqlalchemy_url(pg_server, name)
+    finally:
+        _drop_database(pg_server, name)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database emptied before and after the test."""
+    client = redis.Redis.from_url(REDIS_SERVER)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is required for this test and is not reachable: {exc}")
+    client.flushdb()
+    try:
+        yield REDIS_SERVER
+    finally:
+        client.flushdb()
+        client.close()
