@@ -8,6 +8,7 @@ ignored) and FLEXFLOW_TEST_REDIS.
 from __future__ import annotations
 
 import os
+import random
 import uuid
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ import pytest
 import redis
 
 PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_SERVER = os.environ.get("FLEXFLOW_TEST_REDIS", "redis://127.0.0.1:6379/15")
+REDIS_SERVER = os.environ.get("FLEXFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
 
 
 @pytest.fixture(scope="session")
@@ -59,15 +60,17 @@ def pg_url(pg_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis database emptied before and after the test."""
-    client = redis.Redis.from_url(REDIS_SERVER)
+    """A Redis database (1-15, picked at random so parallel runs rarely meet) emptied
+    before and after the test."""
+    url = f"{REDIS_SERVER.rstrip('/')}/{random.randint(1, 15)}"
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis is required for this test and is not reachable: {exc}")
     client.flushdb()
     try:
-        yield REDIS_SERVER
+        yield url
     finally:
         client.flushdb()
         client.close()
