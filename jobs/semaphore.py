@@ -1,0 +1,96 @@
+"""A counting semaphore shared by every worker process, through Redis.
+
+Why not dramatiq's ``ConcurrentRateLimiter``: it keeps one counter with one TTL that every
+acquire refreshes, so a slot held by a worker killed with SIGKILL never comes back while
+other workers stay busy. Here each holder has its own lease in a sorted set (score = when
+the lease ends), so a dead holder's slot frees itself when its lease runs out.
+
+Waiting for a slot polls with a short sleep; it never fails the job and never burns one of
+Dramatiq's retries.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+import redis
+
+__all__ = ["LocalSemaphore", "RedisSemaphore", "Semaphore"]
+
+_ACQUIRE = """
+local key, limit, lease_ms, token = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now + lease_ms, token)
+  redis.call('PEXPIRE', key, lease_ms + 1000)
+  return 1
+end
+return 0
+"""
+
+
+class Semaphore(Protocol):
+    """At most ``limit`` holders at once."""
+
+    limit: int
+
+    def slot(self) -> AbstractContextManager[None]: ...
+
+
+class RedisSemaphore:
+    """A semaphore of ``limit`` slots named ``key``; each holder's lease lasts ``lease_s``."""
+
+    def __init__(
+        self, client: redis.Redis, key: str, *, limit: int, lease_s: float, poll_s: float = 0.05
+    ) -> None:
+        self.client = client
+        self.key = key
+        self.limit = limit
+        self.lease_ms = int(lease_s * 1000)
+        self.poll_s = poll_s
+        self._acquire = client.register_script(_ACQUIRE)
+
+    def try_acquire(self) -> str | None:
+        """Take a slot if one is free; the returned token releases it."""
+        token = uuid.uuid4().hex
+        got = self._acquire(keys=[self.key], args=[self.limit, self.lease_ms, token])
+        return token if got else None
+
+    def release(self, token: str) -> None:
+        self.client.zrem(self.key, token)
+
+    def in_use(self) -> int:
+        now_ms = int(time.time() * 1000)
+        return int(self.client.zcount(self.key, now_ms, "+inf"))
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait for a slot, hold it for the block, give it back."""
+        token = self.try_acquire()
+        while token is None:
+            time.sleep(self.poll_s)
+            token = self.try_acquire()
+        try:
+            yield
+        finally:
+            self.release(token)
+
+
+class LocalSemaphore:
+    """The same contract inside one process (the embedded default, no Redis)."""
+
+    def __init__(self, *, limit: int) -> None:
+        self.limit = limit
+        self._sem = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._sem:
+            yield

@@ -1,0 +1,134 @@
+"""The worker's own Bot API client: delivery into chats, under the shared send budget.
+
+Worker threads are synchronous; python-telegram-bot is asynchronous. One background event
+loop per process owns one initialised ``Bot`` (``async with Bot(...)``-style lifetime:
+``start`` initialises, ``close`` shuts it down), and worker threads hand it coroutines.
+Telegram's answers map to what the actor needs:
+
+    429 RetryAfter        -> dramatiq.Retry(delay=retry_after)   (the job comes back later)
+    403 Forbidden         -> DeliveryFailed                      (bot blocked: stop)
+    400 not modified      -> fine, the message already shows this
+    400 message not found -> send a new message instead of editing
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import threading
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+import dramatiq
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.request import HTTPXRequest
+
+from core.render import Button
+from jobs.errors import DeliveryFailed
+from jobs.notify import Keyboard
+from jobs.ratelimit import SendLimiter
+
+__all__ = ["TelegramNotifier", "retry_after_seconds", "to_markup"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def to_markup(rows: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup | None:
+    """core.render's buttons as Telegram's inline keyboard."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """PTB gives an int or a timedelta depending on its settings; seconds either way."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class TelegramNotifier:
+    """Delivers into Telegram chats from synchronous worker threads."""
+
+    def __init__(
+        self, *, token: str, api_url: str, limiter: SendLimiter, timeout: float = 20.0
+    ) -> None:
+        self._limiter = limiter
+        self._timeout = timeout
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=timeout)
+        self._bot = Bot(token, base_url=f"{api_url}/bot", request=request)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="telegram-notifier", daemon=True
+        )
+        self._thread.start()
+        self._started = False
+        self._start_lock = threading.Lock()
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(self._timeout * 3)
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if not self._started:
+                # Initialise the HTTP pools only: get_me is not needed to send, and a
+                # rejected token must not end up in an exception message (PTB puts it there).
+                self._run(self._bot.request.initialize())
+                self._started = True
+
+    def put(
+        self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
+    ) -> int:
+        """Edit or send one HTML message; see the module docstring for error handling."""
+        self._ensure_started()
+        try:
+            return self._run(self._put(chat_id, html, edit_message_id, to_markup(keyboard)))
+        except RetryAfter as exc:
+            delay = retry_after_seconds(exc)
+            log.warning("Telegram asked to wait %.0fs before writing to chat %s", delay, chat_id)
+            raise dramatiq.Retry("telegram flood control", delay=int(delay * 1000) + 100) from exc
+        except Forbidden as exc:
+            raise DeliveryFailed(f"chat {chat_id} is closed to the bot: {exc.message}") from exc
+
+    async def _put(
+        self,
+        chat_id: int,
+        html: str,
+        edit_message_id: int | None,
+        markup: InlineKeyboardMarkup | None,
+    ) -> int:
+        await self._limiter.acquire_async(chat_id)
+        if edit_message_id is not None:
+            try:
+                await self._bot.edit_message_text(
+                    html,
+                    chat_id=chat_id,
+                    message_id=edit_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            except BadRequest as exc:
+                text = exc.message.lower()
+                if "not modified" in text:
+                    return edit_message_id
+                if "not found" not in text and "can't be edited" not in text:
+                    raise
+                log.info("placeholder %s in chat %s is gone; sending anew", edit_message_id, chat_id)
+            else:
+                return edit_message_id
+        message = await self._bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        return message.message_id
+
+    def close(self) -> None:
+        if self._started:
+            self._run(self._bot.request.shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._limiter.close()
