@@ -1,0 +1,288 @@
+"""The ``flexflow`` command: bot, worker, generate, db upgrade, demo-user.
+
+This module is the top of the import graph: it may import bot/, jobs/, db/ and core/.
+Each sub-command reads the settings once and hands them down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from core.coaches import COACHES, coach_by_key
+from core.domain import Equipment, FitnessLevel, Units, WorkoutType
+from core.models import MAX_DURATION, MIN_DURATION
+from core.settings import DEFAULT_DATABASE_URL, Settings, get_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("flexflow")
+
+GENERATE_TIMEOUT_S = 15 * 60
+
+
+class UsageError(Exception):
+    """A bad argument; the message is one line that lists the valid values."""
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"bad configuration: {first['msg']}") from None
+
+
+def _choice(kind: str, parse: object, text: str) -> object:
+    try:
+        return parse(text)  # type: ignore[operator]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _duration(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not MIN_DURATION <= value <= MAX_DURATION:
+        raise UsageError(
+            f"duration must be a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, "
+            f"not {text!r}"
+        )
+    return value
+
+
+def _migrate_if_embedded(settings: Settings) -> None:
+    """The embedded SQLite database migrates itself; a real one must be migrated on purpose."""
+    from db.migrate import is_at_head, upgrade
+
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        upgrade(settings.database_url)
+    elif not is_at_head(settings.database_url):
+        raise UsageError("the database is not migrated: run `flexflow db upgrade` first")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Run one request through the job path and print the workout."""
+    coach = coach_by_key(args.coach) if args.coach.upper() in COACHES else None
+    if coach is None:
+        raise UsageError(f"unknown coach {args.coach!r}; valid: {', '.join(COACHES)}")
+    workout_type = _choice("type", WorkoutType.parse, args.type)
+    duration = _duration(args.duration)
+    equipment = _choice("equipment", Equipment.parse_list, args.equipment)
+    level = _choice("level", FitnessLevel.parse, args.level)
+    units = _choice("units", Units.parse, args.units)
+
+    settings = _settings()
+    _migrate_if_embedded(settings)
+
+    import jobs
+    from core.models import Profile
+    from db.history import get_plan_for_request
+    from db.requests import create_request, get_request
+    from db.session import create_db_engine, session_factory
+    from db.users import get_or_create_local_user, save_profile
+
+    embedded = None
+    if not settings.redis_url:
+        embedded = jobs.start_embedded_worker(settings, threads=2)
+    engine = create_db_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        with sessions.begin() as session:
+            user = get_or_create_local_user(session)
+            save_profile(
+                session,
+                user.id,
+                Profile(
+                    level=level,
+                    equipment=equipment,
+                    preferred_coach=coach.key,
+                    units=units,
+                ),
+            )
+            row = create_request(
+                session,
+                user_id=user.id,
+                coach=coach.key,
+                workout_type=workout_type,
+                duration_min=duration,
+                equipment=sorted(equipment),
+                idempotency_key=f"cli:{uuid.uuid4()}",
+            )
+            request_id = row.id
+        jobs.enqueue_generation(request_id)
+        state = _wait(sessions, request_id, coach.writing(minutes=duration, workout_type=workout_type))
+        with sessions.begin() as session:
+            row = get_request(session, request_id)
+            plan = get_plan_for_request(session, request_id)
+            reason = row.failure_reason if row is not None else None
+        if state == "failed" or plan is None:
+            print(f"flexflow: the workout could not be generated: {reason}", file=sys.stderr)
+            return 1
+        if args.json:
+            document = {
+                "request_id": request_id,
+                "plan_id": plan.plan_id,
+                "coach": plan.coach,
+                "workout_type": plan.workout_type,
+                "duration_min": plan.duration_min,
+                "source": plan.source,
+                "model": plan.model,
+                "estimated_minutes": round(plan.workout.estimated_minutes, 1),
+                "workout": plan.workout.model_dump(mode="json"),
+            }
+            print(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            from core.render import render_text
+
+            print(
+                render_text(
+                    plan.workout,
+                    coach=coach,
+                    workout_type=workout_type,
+                    duration_min=duration,
+                    units=units,
+                    created=plan.created_at.date(),
+                )
+            )
+        return 0
+    except jobs.QueueUnavailable as exc:
+        print(f"flexflow: the job queue is not reachable ({exc}); is Redis up?", file=sys.stderr)
+        return 1
+    finally:
+        if embedded is not None:
+            embedded.stop()
+        engine.dispose()
+
+
+def _wait(sessions: object, request_id: int, status: str) -> str:
+    """Poll the request's state until it is delivered or failed, with a spinner on stderr."""
+    from rich.console import Console
+
+    from db.requests import get_request
+
+    console = Console(stderr=True)
+    deadline = time.monotonic() + GENERATE_TIMEOUT_S
+    with console.status(status):
+        while time.monotonic() < deadline:
+            with sessions.begin() as session:  # type: ignore[attr-defined]
+                row = get_request(session, request_id)
+                state = row.state if row is not None else "failed"
+            if state in ("delivered", "failed"):
+                return str(state)
+            time.sleep(0.05)
+    raise UsageError(f"gave up waiting for request {request_id} after {GENERATE_TIMEOUT_S} s")
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run Dramatiq worker processes on the Redis broker."""
+    settings = _settings()
+    if not settings.redis_url:
+        raise UsageError(
+            "flexflow worker needs REDIS_URL (without it, `flexflow bot` and `flexflow "
+            "generate` run their own in-process worker)"
+        )
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    processes = args.processes or settings.flexflow_worker_processes
+    threads = args.threads or settings.flexflow_worker_threads
+    argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
+    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
+
+
+def cmd_bot(args: argparse.Namespace) -> int:
+    """Run the Telegram bot."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and export it")
+    _migrate_if_embedded(settings)
+    from bot.app import run
+
+    run(settings)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Migrate the database to the newest schema."""
+    from db.migrate import upgrade
+
+    upgrade(_settings().database_url)
+    print("database is at the newest revision")
+    return 0
+
+
+def cmd_demo_user(args: argparse.Namespace) -> int:
+    """Create the demo profile (safe to run twice)."""
+    from db.session import create_db_engine, session_factory
+    from db.users import DEMO_PROFILE_ID, ensure_demo_user
+
+    settings = _settings()
+    _migrate_if_embedded(settings)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            user = ensure_demo_user(session)
+            print(f"demo user {user.id} with profile {DEMO_PROFILE_ID} is ready")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flexflow", description="FlexFlow, the workout coach.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("bot", help="run the Telegram bot").set_defaults(func=cmd_bot)
+
+    worker = sub.add_parser("worker", help="run the Dramatiq workers (needs REDIS_URL)")
+    worker.add_argument("--processes", type=int, default=None)
+    worker.add_argument("--threads", type=int, default=None)
+    worker.set_defaults(func=cmd_worker)
+
+    gen = sub.add_parser("generate", help="generate one workout and print it")
+    gen.add_argument("--coach", default="MAX", help=f"one of {', '.join(COACHES)}")
+    gen.add_argument("--type", default="strength", help=", ".join(t.value for t in WorkoutType))
+    gen.add_argument("--duration", default="45", help=f"minutes, {MIN_DURATION}-{MAX_DURATION}")
+    gen.add_argument("--equipment", default="", help="comma-separated, e.g. dumbbells,barbell")
+    gen.add_argument("--level", default="intermediate", help="beginner, intermediate, advanced")
+    gen.add_argument("--units", default="kg", help="kg or lb")
+    gen.add_argument("--json", action="store_true", help="print the stored plan as JSON")
+    gen.set_defaults(func=cmd_generate)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(
+        func=cmd_db_upgrade
+    )
+
+    sub.add_parser("demo-user", help="create the demo profile").set_defaults(func=cmd_demo_user)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``flexflow`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"flexflow: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
