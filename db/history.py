@@ -1,0 +1,148 @@
+"""Past workouts: the history list, one stored plan, recent exercises for the generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.domain import WorkoutType
+from core.models import HistoryItem, Workout
+from db.models import WorkoutPlan, WorkoutRequestRow
+
+__all__ = [
+    "PlanSummary",
+    "StoredPlan",
+    "count_plans",
+    "get_plan",
+    "get_plan_for_request",
+    "list_plans",
+    "recent_history",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """One line of /history."""
+
+    plan_id: int
+    request_id: int
+    created_at: dt.datetime
+    coach: str
+    workout_type: str
+    duration_min: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    """A saved plan with what it was made for."""
+
+    plan_id: int
+    request_id: int
+    user_id: uuid.UUID
+    created_at: dt.datetime
+    coach: str
+    workout_type: str
+    duration_min: int
+    source: str
+    model: str | None
+    workout: Workout
+
+
+def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
+    return StoredPlan(
+        plan_id=plan.id,
+        request_id=request.id,
+        user_id=plan.user_id,
+        created_at=plan.created_at,
+        coach=request.coach,
+        workout_type=request.workout_type,
+        duration_min=request.duration_min,
+        source=plan.source,
+        model=plan.model,
+        workout=Workout.model_validate(plan.workout),
+    )
+
+
+def _joined() -> object:
+    return select(WorkoutPlan, WorkoutRequestRow).join(
+        WorkoutRequestRow, WorkoutRequestRow.id == WorkoutPlan.request_id
+    )
+
+
+def recent_history(
+    session: Session, user_id: uuid.UUID, limit: int = 5, exclude_request_id: int | None = None
+) -> list[HistoryItem]:
+    """The user's latest workouts, newest first, for the generator to avoid repeats."""
+    query = (
+        _joined()
+        .where(WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+        .order_by(WorkoutPlan.created_at.desc(), WorkoutPlan.id.desc())
+        .limit(limit)
+    )
+    if exclude_request_id is not None:
+        query = query.where(WorkoutPlan.request_id != exclude_request_id)
+    items = []
+    for plan, request in session.execute(query):
+        exercises = tuple(e["name"] for e in plan.workout.get("exercises", []))
+        items.append(
+            HistoryItem(
+                date=plan.created_at.date(),
+                coach=request.coach,
+                workout_type=WorkoutType(request.workout_type),
+                duration_min=request.duration_min,
+                exercises=exercises,
+            )
+        )
+    return items
+
+
+def list_plans(session: Session, user_id: uuid.UUID, *, offset: int, limit: int) -> list[PlanSummary]:
+    """One page of the user's plans, newest first."""
+    query = (
+        _joined()
+        .where(WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+        .order_by(WorkoutPlan.created_at.desc(), WorkoutPlan.id.desc())
+        .offset(max(0, offset))
+        .limit(limit)
+    )
+    return [
+        PlanSummary(
+            plan_id=plan.id,
+            request_id=request.id,
+            created_at=plan.created_at,
+            coach=request.coach,
+            workout_type=request.workout_type,
+            duration_min=request.duration_min,
+            title=str(plan.workout.get("title", "")),
+        )
+        for plan, request in session.execute(query)
+    ]
+
+
+def count_plans(session: Session, user_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(WorkoutPlan).where(WorkoutPlan.user_id == user_id)
+        )
+        or 0
+    )
+
+
+def get_plan(session: Session, plan_id: int, *, user_id: uuid.UUID) -> StoredPlan | None:
+    """The plan if it belongs to ``user_id``; None for anyone else's or a missing one."""
+    row = session.execute(
+        _joined().where(WorkoutPlan.id == plan_id, WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+    ).first()
+    return _stored(*row) if row else None
+
+
+def get_plan_for_request(session: Session, request_id: int) -> StoredPlan | None:
+    row = session.execute(
+        _joined().where(WorkoutPlan.request_id == request_id)  # type: ignore[attr-defined]
+    ).first()
+    return _stored(*row) if row else None
