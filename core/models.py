@@ -25,8 +25,8 @@ __all__ = [
     "Exercise",
     "HistoryItem",
     "Profile",
-    "WorkoutRequest",
     "Workout",
+    "WorkoutRequest",
     "set_seconds",
 ]
 

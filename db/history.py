@@ -101,7 +101,9 @@ def recent_history(
     return items
 
 
-def list_plans(session: Session, user_id: uuid.UUID, *, offset: int, limit: int) -> list[PlanSummary]:
+def list_plans(
+    session: Session, user_id: uuid.UUID, *, offset: int, limit: int
+) -> list[PlanSummary]:
     """One page of the user's plans, newest first."""
     query = (
         _joined()

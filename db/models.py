@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -70,7 +70,7 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType, list[Any]: JSONType}
 
 
 class _Timestamps:
@@ -104,7 +104,9 @@ class ProfileRow(_Timestamps, Base):
     __tablename__ = "profiles"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
     level: Mapped[str] = mapped_column(String(16))
     goals: Mapped[list[Any]] = mapped_column(default=list)
     equipment: Mapped[list[Any]] = mapped_column(default=list)
@@ -210,9 +212,7 @@ class WorkoutLog(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    plan_id: Mapped[int | None] = mapped_column(
-        ForeignKey("workout_plans.id", ondelete="SET NULL")
-    )
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("workout_plans.id", ondelete="SET NULL"))
     performed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     rating: Mapped[str | None] = mapped_column(String(16))
     rpe: Mapped[float | None] = mapped_column(Float)

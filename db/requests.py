@@ -151,8 +151,7 @@ def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AI
                 cache_write_tokens=a.cache_write_tokens,
                 outcome=a.outcome,
                 error=a.error,
-                response_text=(a.response_text or None)
-                and a.response_text[:RESPONSE_TEXT_LIMIT],
+                response_text=(a.response_text or None) and a.response_text[:RESPONSE_TEXT_LIMIT],
             )
         )
 

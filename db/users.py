@@ -125,7 +125,9 @@ def ensure_demo_user(session: Session) -> User:
         preferred_coach="MAX",
     )
     if user.profile is None:
-        session.add(ProfileRow(id=DEMO_PROFILE_ID, user_id=user.id, level="x", preferred_coach="MAX"))
+        session.add(
+            ProfileRow(id=DEMO_PROFILE_ID, user_id=user.id, level="x", preferred_coach="MAX")
+        )
         session.flush()
         session.refresh(user)
     save_profile(session, user.id, profile)

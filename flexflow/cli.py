@@ -120,7 +120,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
             )
             request_id = row.id
         jobs.enqueue_generation(request_id)
-        state = _wait(sessions, request_id, coach.writing(minutes=duration, workout_type=workout_type))
+        state = _wait(
+            sessions, request_id, coach.writing(minutes=duration, workout_type=workout_type)
+        )
         with sessions.begin() as session:
             row = get_request(session, request_id)
             plan = get_plan_for_request(session, request_id)

@@ -37,4 +37,6 @@ def enqueue_generation(request_id: int) -> None:
     try:
         generate_workout.send(request_id)
     except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
-        raise QueueUnavailable(f"could not queue request {request_id}: {type(exc).__name__}") from exc
+        raise QueueUnavailable(
+            f"could not queue request {request_id}: {type(exc).__name__}"
+        ) from exc

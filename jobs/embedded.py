@@ -1,7 +1,7 @@
 """The worker inside another process: for the embedded default (no REDIS_URL) and tests.
 
-    with start_embedded_worker(settings) as worker:
-        ...  # messages sent to generate_workout are processed by worker threads here
+with start_embedded_worker(settings) as worker:
+    ...  # messages sent to generate_workout are processed by worker threads here
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class EmbeddedWorker:
 def start_embedded_worker(
     settings: Settings,
     *,
-    ai: AIClient | None | bool = True,
+    ai: AIClient | bool | None = True,
     notifier: Notifier | None = None,
     threads: int | None = None,
     configure_broker: bool = True,

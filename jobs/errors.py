@@ -1,8 +1,8 @@
 """The jobs package's errors.
 
-    JobsError
-     ├── QueueUnavailable   the broker (Redis) cannot be reached; nothing was enqueued
-     └── DeliveryFailed     the chat could not be reached for good (blocked, chat gone)
+JobsError
+ ├── QueueUnavailable   the broker (Redis) cannot be reached; nothing was enqueued
+ └── DeliveryFailed     the chat could not be reached for good (blocked, chat gone)
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from typing import Any
 
 import dramatiq
 import redis
+from core.claude import make_ai_client
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.claude import make_ai_client
 from core.models import WorkoutRequest
 from core.pipeline import AIClient, AIResult
 from core.settings import Settings, get_settings
@@ -86,7 +86,7 @@ def _make_notifier(settings: Settings) -> Notifier:
 def open_resources(
     settings: Settings,
     *,
-    ai: AIClient | None | bool = True,
+    ai: AIClient | bool | None = True,
     notifier: Notifier | None = None,
 ) -> Resources:
     """Open this process's resources and make them ``current()``.

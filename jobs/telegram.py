@@ -118,7 +118,9 @@ class TelegramNotifier:
                     return edit_message_id
                 if "not found" not in text and "can't be edited" not in text:
                     raise
-                log.info("placeholder %s in chat %s is gone; sending anew", edit_message_id, chat_id)
+                log.info(
+                    "placeholder %s in chat %s is gone; sending anew", edit_message_id, chat_id
+                )
             else:
                 return edit_message_id
         message = await self._bot.send_message(

@@ -1,0 +1,146 @@
+"""The generation actor on the real Redis broker with a real Dramatiq worker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import dramatiq
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import jobs
+from core.domain import Equipment, WorkoutType
+from core.models import WorkoutRequest
+from core.pipeline import AIResult
+from core.settings import Settings
+from db.models import AIGenerationLog, WorkoutPlan
+from db.requests import create_request, get_request
+from db.users import get_or_create_local_user
+from jobs import generate as generate_module
+
+
+def make_request(sessions: sessionmaker[Session], key: str, duration: int = 30) -> int:
+    with sessions.begin() as s:
+        user = get_or_create_local_user(s)
+        row = create_request(
+            s,
+            user_id=user.id,
+            coach="KAI",
+            workout_type=WorkoutType.STRENGTH,
+            duration_min=duration,
+            equipment=[Equipment.DUMBBELLS],
+            idempotency_key=key,
+        )
+        return row.id
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def state(sessions: sessionmaker[Session], request_id: int) -> str:
+    with sessions.begin() as s:
+        row = get_request(s, request_id)
+        return row.state if row else "missing"
+
+
+def count(sessions: sessionmaker[Session], model: type) -> int:
+    with sessions.begin() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+class CountingAI:
+    """An AI client at the edge: answers with a rule-based workout and counts calls.
+
+    (The real Claude client against the fake Messages API is tested in tests/core; here
+    what matters is how often the actor asks.)"""
+
+    model = "counting-ai"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def generate(self, request: WorkoutRequest) -> AIResult:
+        import random
+
+        from core.rulebased import generate_rule_based
+
+        from core.pipeline import AIAttempt
+
+        self.calls += 1
+        workout = generate_rule_based(request, random.Random(self.calls))
+        return AIResult(workout, AIAttempt(model=self.model, latency_ms=1, outcome="ok"))
+
+
+def test_running_the_actor_twice_makes_one_plan_and_one_ai_call(
+    job_settings: Settings, sessions: sessionmaker[Session], redis_broker: dramatiq.Broker
+) -> None:
+    ai = CountingAI()
+    request_id = make_request(sessions, "twice")
+    with jobs.start_embedded_worker(job_settings, ai=ai, threads=2, configure_broker=False):
+        jobs.enqueue_generation(request_id)
+        wait_for(lambda: state(sessions, request_id) == "delivered")
+        jobs.enqueue_generation(request_id)
+        redis_broker.join("generation", timeout=20_000)
+    assert ai.calls == 1
+    assert count(sessions, WorkoutPlan) == 1
+    assert count(sessions, AIGenerationLog) == 1
+    with sessions.begin() as s:
+        row = get_request(s, request_id)
+        assert row is not None and row.attempts == 1
+
+
+def test_a_crash_after_the_plan_is_saved_does_not_call_the_ai_again(
+    job_settings: Settings,
+    sessions: sessionmaker[Session],
+    redis_broker: dramatiq.Broker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ai = CountingAI()
+    crashes = []
+    real_deliver = generate_module._deliver
+
+    def crash_once(res, request_id):  # type: ignore[no-untyped-def]
+        if not crashes:
+            crashes.append(request_id)
+            raise ConnectionError("worker lost its network right after saving the plan")
+        return real_deliver(res, request_id)
+
+    monkeypatch.setattr(generate_module, "_deliver", crash_once)
+    request_id = make_request(sessions, "crash")
+    with jobs.start_embedded_worker(job_settings, ai=ai, threads=2, configure_broker=False):
+        jobs.enqueue_generation(request_id)
+        wait_for(lambda: state(sessions, request_id) == "delivered", timeout=30)
+    assert crashes == [request_id]  # it really crashed once, then the retry delivered
+    assert ai.calls == 1
+    assert count(sessions, WorkoutPlan) == 1
+
+
+def test_without_an_ai_the_rule_based_generator_serves(
+    job_settings: Settings, sessions: sessionmaker[Session], redis_broker: dramatiq.Broker
+) -> None:
+    request_id = make_request(sessions, "rules", duration=60)
+    with jobs.start_embedded_worker(job_settings, ai=None, threads=2, configure_broker=False):
+        jobs.enqueue_generation(request_id)
+        wait_for(lambda: state(sessions, request_id) == "delivered")
+    with sessions.begin() as s:
+        plan = s.scalar(select(WorkoutPlan))
+        assert plan is not None and plan.source == "rule_based"
+        assert abs(plan.estimated_minutes - 60) <= 6
+    assert count(sessions, AIGenerationLog) == 0
+
+
+def test_enqueue_with_redis_down_raises_queue_unavailable(job_settings: Settings) -> None:
+    jobs.setup_broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        with pytest.raises(jobs.QueueUnavailable):
+            jobs.enqueue_generation(1)
+    finally:
+        jobs.setup_broker(None)
