@@ -1,0 +1,468 @@
+"""Workouts as chat text and terminal text, and the buttons under them.
+
+One builder turns a workout into sections of styled lines (header and intro, warm-up, one
+section per exercise, cool-down and outro); two writers serialise them:
+
+- ``render_html``: Telegram HTML (parse mode HTML). Every string that comes from the
+  workout or the user is escaped; only ``<b>`` and ``<i>`` are written. The message is split
+  into parts of at most ``TELEGRAM_LIMIT`` characters, only between sections; a section that
+  alone is over the limit is cut with an ellipsis, its open tags closed. Sizes are counted
+  in UTF-16 code units of the raw HTML, which is never less than ``len()`` of it and never
+  less than what Telegram counts (the parsed text, in UTF-16).
+- ``render_text``: the same content as plain text for a terminal.
+
+Callback data (what a button sends back): ids only, never payloads, at most 64 bytes.
+
+==================  ===========  ===============================================
+data                kind         meaning
+==================  ===========  ===============================================
+``w:new``           ``new``      start a new workout (``NEW_WORKOUT``)
+``h:<page>``        ``history``  page ``<page>`` of the history, 0 = newest
+``p:<plan_id>``     ``plan``     show one stored plan
+``r:<request_id>``  ``retry``    try a failed request again
+==================  ===========  ===============================================
+
+Ids are canonical decimals (no sign, no leading zeros, at most 18 digits).
+``parse_callback`` reads the data back and raises ``ValueError`` for anything else, so forged
+data never reaches a query; whether the id belongs to the person pressing is the bot's check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+import textwrap
+from dataclasses import dataclass
+
+from core.coaches import Coach
+from core.domain import Units, WorkoutType
+from core.models import Block, Exercise, Workout
+
+__all__ = [
+    "KIND_HISTORY",
+    "KIND_NEW",
+    "KIND_PLAN",
+    "KIND_RETRY",
+    "NEW_WORKOUT",
+    "TELEGRAM_LIMIT",
+    "Button",
+    "failure_keyboard",
+    "failure_text",
+    "format_weight",
+    "history_page",
+    "open_plan",
+    "parse_callback",
+    "render_html",
+    "render_text",
+    "retry_request",
+    "workout_keyboard",
+]
+
+TELEGRAM_LIMIT = 4096
+"""Telegram's maximum message length."""
+CALLBACK_DATA_LIMIT = 64
+"""Telegram's maximum callback data length, in bytes."""
+ELLIPSIS = "…"
+TEXT_WIDTH = 88
+"""Terminal text is wrapped at this many columns."""
+
+NEW_WORKOUT = "w:new"
+KIND_NEW = "new"
+KIND_HISTORY = "history"
+KIND_PLAN = "plan"
+KIND_RETRY = "retry"
+_KINDS = {"h": KIND_HISTORY, "p": KIND_PLAN, "r": KIND_RETRY}
+_MAX_ID = 10**18 - 1
+_CALLBACK = re.compile(r"([hpr]):(0|[1-9][0-9]{0,17})", re.ASCII)
+
+_MIN_CUT_LINE = 256
+"""A section over the limit first shortens its longest line, unless that leaves less than this."""
+_WORD_BACKOFF = 40
+"""A cut backs up to the last space if that is at most this many characters back."""
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (but newline and tab) and lone surrogates, which no chat can send."""
+_TOKEN = re.compile(r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);|.", re.DOTALL)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# ---------------------------------------------------------------------------------------------
+# Buttons and callback data
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: what it says and the callback data it sends."""
+
+    label: str
+    """The text on the button."""
+    data: str
+    """Callback data, 1 to 64 bytes of UTF-8 (Telegram's limit)."""
+
+    def __post_init__(self) -> None:
+        # A ValueError rather than an assert: this must hold under ``python -O`` too.
+        size = len(self.data.encode())
+        if not 1 <= size <= CALLBACK_DATA_LIMIT:
+            raise ValueError(f"callback data must be 1-{CALLBACK_DATA_LIMIT} bytes, got {size}")
+        if not self.label.strip():
+            raise ValueError("a button needs a label")
+
+
+def _checked_id(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ID:
+        raise ValueError(f"{what} must be an integer in 0..{_MAX_ID}, got {value!r}")
+    return value
+
+
+def history_page(page: int) -> str:
+    """Callback data for page ``page`` of the history (0 = newest)."""
+    return f"h:{_checked_id(page, 'page')}"
+
+
+def open_plan(plan_id: int) -> str:
+    """Callback data that shows the stored plan ``plan_id``."""
+    return f"p:{_checked_id(plan_id, 'plan id')}"
+
+
+def retry_request(request_id: int) -> str:
+    """Callback data that retries the failed request ``request_id``."""
+    return f"r:{_checked_id(request_id, 'request id')}"
+
+
+def parse_callback(data: str) -> tuple[str, int | None]:
+    """``(kind, id)`` for callback data written by this module; ``ValueError`` otherwise."""
+    if data == NEW_WORKOUT:
+        return KIND_NEW, None
+    match = _CALLBACK.fullmatch(data)
+    if match is None:
+        raise ValueError(f"unknown callback data {data[:80]!r}")
+    return _KINDS[match.group(1)], int(match.group(2))
+
+
+def workout_keyboard(plan_id: int) -> list[list[Button]]:
+    """The buttons under a delivered workout (plan ``plan_id``): a new one, the history."""
+    _checked_id(plan_id, "plan id")
+    return [[Button("🔁 New workout", NEW_WORKOUT), Button("📜 History", history_page(0))]]
+
+
+def failure_keyboard(request_id: int) -> list[list[Button]]:
+    """The button under a failure message: try request ``request_id`` again."""
+    return [[Button("🔄 Try again", retry_request(request_id))]]
+
+
+def failure_text(coach: Coach, reason_for_user: str | None = None) -> str:
+    """A plain apology in Telegram HTML, with an optional (escaped) reason."""
+    lines = [
+        f"{coach.emoji} {_esc(coach.key)}: sorry, I couldn't write your workout this time.",
+    ]
+    reason = _clean(reason_for_user or "")
+    if reason:
+        lines.append(_esc(_shorten(reason, 500)))
+    lines.append("Tap <b>Try again</b>, or ask for a new workout with /workout.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Content: sections of styled lines, shared by both writers
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A run of text; ``style`` is "" (plain), "b" (bold) or "i" (italic)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line; ``indent`` and ``hang`` only matter for terminal text."""
+
+    spans: tuple[_Span, ...]
+    indent: int = 0
+    """Spaces before the line."""
+    hang: int = 0
+    """Extra spaces before wrapped continuation lines."""
+
+
+_Section = tuple[_Line, ...]
+_BLANK = _Line(())
+
+
+def _clean(text: str) -> str:
+    """Strip surrounding whitespace, control characters and lone surrogates."""
+    return _UNSAFE.sub("", text).strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _rest(seconds: int) -> str:
+    if seconds <= 0:
+        return "no rest"
+    minutes, secs = divmod(seconds, 60)
+    if minutes == 0:
+        return f"rest {secs} s"
+    return f"rest {minutes} min" + (f" {secs} s" if secs else "")
+
+
+def _number(value: float) -> str:
+    """60.0 -> "60", 22.5 -> "22.5", 10.125 -> "10.13"."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def format_weight(exercise: Exercise, units: Units) -> str | None:
+    """The exercise's target weight in ``units`` ("60 kg", "135 lb"), or None if it has none.
+
+    A weight given in the other unit is converted and rounded to ``units.step`` (never to 0);
+    one already in ``units`` (or with no unit) is shown as given.
+    """
+    value = exercise.target_weight
+    if not exercise.weighted or value is None or not math.isfinite(value) or value <= 0:
+        return None
+    source = exercise.weight_unit or units
+    if source is not units:
+        converted = value / source.per_kg * units.per_kg
+        steps = max(1, math.floor(converted / units.step + 0.5))
+        value = steps * units.step
+    return f"{_number(value)} {units.value}"
+
+
+def _header(
+    workout: Workout,
+    coach: Coach,
+    workout_type: WorkoutType,
+    duration_min: int,
+    created: dt.date | None,
+) -> _Section:
+    estimated = math.floor(workout.estimated_minutes + 0.5)
+    meta = [workout_type.label, f"{duration_min} min (est. {estimated})"]
+    if created is not None:
+        meta.append(_date(created))
+    lines = [
+        _Line((_Span(f"{coach.emoji} {coach.key} · "), _Span(_clean(workout.title), "b"))),
+        _Line((_Span(" · ".join(meta)),)),
+    ]
+    intro = _clean(workout.intro)
+    if intro:
+        lines += [_BLANK, _Line((_Span(intro, "i"),))]
+    return tuple(lines)
+
+
+def _block(name: str, block: Block) -> _Section:
+    head = [_Span(name, "b")]
+    if block.minutes > 0:
+        head.append(_Span(f" · {block.minutes} min"))
+    items = [_clean(item) for item in block.items]
+    return (
+        _Line(tuple(head)),
+        *(_Line((_Span(f"• {item}"),), indent=2, hang=2) for item in items if item),
+    )
+
+
+def _exercise(number: int, exercise: Exercise, units: Units) -> _Section:
+    prefix = f"{number}. "
+    pad = len(prefix)
+    reps = _clean(exercise.reps)
+    facts = [f"{exercise.sets} × {reps}" if reps else f"{exercise.sets} sets"]
+    facts.append(_rest(exercise.rest_seconds))
+    weight = format_weight(exercise, units)
+    if weight is not None:
+        facts.append(weight)
+    lines = [
+        _Line((_Span(prefix + _clean(exercise.name), "b"),)),
+        _Line((_Span(" · ".join(facts)),), indent=pad),
+    ]
+    if exercise.equipment:
+        gear = ", ".join(item.label for item in exercise.equipment)
+        lines.append(_Line((_Span(f"Equipment: {gear}"),), indent=pad))
+    instructions = _clean(exercise.instructions)
+    if instructions:
+        lines.append(_Line((_Span(instructions),), indent=pad))
+    alternatives = [a for a in (_clean(alt) for alt in exercise.alternatives) if a]
+    if alternatives:
+        spans = (_Span("Instead:", "i"), _Span(" " + " · ".join(alternatives)))
+        lines.append(_Line(spans, indent=pad, hang=len("Instead: ")))
+    return tuple(lines)
+
+
+def _sections(
+    workout: Workout,
+    coach: Coach,
+    workout_type: WorkoutType,
+    duration_min: int,
+    units: Units,
+    created: dt.date | None,
+) -> list[_Section]:
+    sections = [_header(workout, coach, workout_type, duration_min, created)]
+    if workout.warmup is not None:
+        sections.append(_block("Warm-up", workout.warmup))
+    sections += [_exercise(n, ex, units) for n, ex in enumerate(workout.exercises, 1)]
+    closing: list[_Line] = []
+    if workout.cooldown is not None:
+        closing += _block("Cool-down", workout.cooldown)
+    outro = _clean(workout.outro or "")
+    if outro:
+        closing += [_BLANK] if closing else []
+        closing.append(_Line((_Span(outro, "i"),)))
+    if closing:
+        sections.append(tuple(closing))
+    return sections
+
+
+# ---------------------------------------------------------------------------------------------
+# Telegram HTML
+
+
+def _size(text: str) -> int:
+    """Length in UTF-16 code units: what Telegram counts, and never less than ``len()``."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _html_span(span: _Span) -> str:
+    text = _esc(span.text)
+    if not span.style or not text.strip():
+        return text
+    return f"<{span.style}>{text}</{span.style}>"
+
+
+def _html_line(line: _Line) -> str:
+    return "".join(_html_span(span) for span in line.spans)
+
+
+def _closers(stack: list[str]) -> str:
+    return "".join(f"</{tag}>" for tag in reversed(stack))
+
+
+def _after(stack: list[str], token: str) -> list[str]:
+    """The open-tag stack after ``token`` (tags here are only ones this module wrote)."""
+    if token.startswith("</"):
+        return stack[:-1]
+    if token.startswith("<"):
+        return [*stack, token[1:-1].split()[0]]
+    return stack
+
+
+def _truncate(markup: str, limit: int) -> str:
+    """``markup`` cut to at most ``limit`` units with an ellipsis, every open tag closed.
+
+    Cuts only between tokens (a tag, an entity or one character), backing up to a space
+    when one is near, so the result is valid HTML whenever ``markup`` is.
+    """
+    if _size(markup) <= limit:
+        return markup
+    budget = limit - _size(ELLIPSIS)
+    kept: list[str] = []
+    stack: list[str] = []
+    used = 0
+    space_at: int | None = None
+    for match in _TOKEN.finditer(markup):
+        token = match.group()
+        after = _after(stack, token)
+        cost = used + _size(token)
+        if cost + _size(_closers(after)) > budget:
+            near = space_at is not None and len(kept) - space_at <= _WORD_BACKOFF
+            if near and not token.isspace() and not token.startswith("<"):
+                del kept[space_at:]
+            break
+        kept.append(token)
+        used, stack = cost, after
+        if token.isspace():
+            space_at = len(kept) - 1
+        elif token.startswith("<"):
+            space_at = None  # never back up across a tag: the stack would change
+    return "".join(kept).rstrip() + ELLIPSIS + _closers(stack)
+
+
+def _fit(lines: list[str], limit: int) -> str:
+    """One section's HTML lines joined, shortened to ``limit`` if need be.
+
+    The longest line (in practice: absurd instructions) gives way first, so the exercise's
+    name, sets and alternatives stay; if that is not enough the section itself is cut.
+    """
+    lines = list(lines)
+    for _ in range(len(lines)):
+        excess = _size("\n".join(lines)) - limit
+        if excess <= 0:
+            break
+        longest = max(range(len(lines)), key=lambda i: _size(lines[i]))
+        target = _size(lines[longest]) - excess
+        if target < _MIN_CUT_LINE:
+            break
+        lines[longest] = _truncate(lines[longest], target)
+    return _truncate("\n".join(lines), limit)
+
+
+def _pack(sections: list[str], limit: int) -> list[str]:
+    """Sections joined by blank lines into as few parts of at most ``limit`` as fit."""
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for section in sections:
+        size = _size(section)
+        if current and used + 2 + size > limit:
+            parts.append("\n\n".join(current))
+            current, used = [], 0
+        used = used + 2 + size if current else size
+        current.append(section)
+    if current:
+        parts.append("\n\n".join(current))
+    return parts
+
+
+def render_html(
+    workout: Workout,
+    *,
+    coach: Coach,
+    workout_type: WorkoutType,
+    duration_min: int,
+    units: Units,
+    created: dt.date | None = None,
+) -> list[str]:
+    """The workout as Telegram HTML messages, each at most ``TELEGRAM_LIMIT`` long."""
+    sections = _sections(workout, coach, workout_type, duration_min, units, created)
+    fitted = [_fit([_html_line(line) for line in s], TELEGRAM_LIMIT) for s in sections]
+    return _pack(fitted, TELEGRAM_LIMIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal text
+
+
+def _text_line(line: _Line) -> str:
+    text = "".join(span.text for span in line.spans)
+    first, rest = " " * line.indent, " " * (line.indent + line.hang)
+    return "\n".join(
+        textwrap.fill(
+            paragraph,
+            TEXT_WIDTH,
+            initial_indent=first if index == 0 else rest,
+            subsequent_indent=rest,
+            break_on_hyphens=False,
+        )
+        for index, paragraph in enumerate(text.split("\n"))
+    )
+
+
+def render_text(
+    workout: Workout,
+    *,
+    coach: Coach,
+    workout_type: WorkoutType,
+    duration_min: int,
+    units: Units,
+    created: dt.date | None = None,
+) -> str:
+    """The workout as plain text for a terminal (no markup), wrapped at ``TEXT_WIDTH``."""
+    sections = _sections(workout, coach, workout_type, duration_min, units, created)
+    return "\n\n".join("\n".join(_text_line(line) for line in s) for s in sections)
