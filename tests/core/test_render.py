@@ -35,6 +35,7 @@ from core.render import (
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
 NASTY = "<script>alert('x')</script> & </b> <i> &amp; <"
 COACH = COACHES["MAX"]
+LIMIT = 4096  # Telegram's, written out so a wrong TELEGRAM_LIMIT cannot pass
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 
 
@@ -224,8 +225,8 @@ def test_a_180_minute_workout_splits_between_exercises() -> None:
     parts = html(w, duration=180)
     assert len(parts) >= 3
     for part in parts:
-        assert len(part) <= TELEGRAM_LIMIT
-        assert utf16_len(part) <= TELEGRAM_LIMIT
+        assert len(part) <= LIMIT
+        assert utf16_len(part) <= LIMIT
         assert html_errors(part) == []
     for part in parts[1:]:
         assert re.match(r"<b>\d+\. Move #", part), part[:60]
@@ -254,22 +255,45 @@ def test_a_giant_exercise_is_cut_and_stays_valid() -> None:
     )
     parts = html(workout([exercise("Before"), giant, exercise("After")]))
     for part in parts:
-        assert len(part) <= TELEGRAM_LIMIT
+        assert len(part) <= LIMIT
         assert html_errors(part) == []
     [cut] = [p for p in parts if "Giant &lt;one&gt;" in p]
     assert "…" in cut
+    # cut between words, not inside one
+    assert re.search(r"(Keep|&lt;b&gt;tight&lt;/b&gt;|&amp;|steady;)…\n", cut), cut[-200:]
     assert "<b>2. Giant &lt;one&gt;</b>" in cut
     assert cut.endswith("<i>Instead:</i> Smaller &amp; safer · Rest")  # only the cues gave way
-    assert len(cut) > TELEGRAM_LIMIT - 100  # cut near the limit, not far below it
+    assert len(cut) > LIMIT - 100  # cut near the limit, not far below it
     joined = "".join(parts)
     assert joined.count("Before") == joined.count("After") == 1
+
+
+def test_a_cut_falls_between_words() -> None:
+    words = ("stability", "breathing", "alignment", "tempo")
+    for shift in range(8):
+        cues = "x" * shift + " " + " ".join(words * 400)
+        [part] = [p for p in html(workout([exercise(instructions=cues)])) if "…" in p]
+        before = part.split("…")[0].rsplit(" ", 1)[1]
+        assert before in words, (shift, before)
+
+
+def test_a_cut_inside_bold_or_italic_closes_the_tag() -> None:
+    w = workout([exercise()], title="Big & bold " * 600, intro="So <very> long " * 400)
+    parts = html(w)
+    for part in parts:
+        assert len(part) <= LIMIT
+        assert html_errors(part) == []
+    header = parts[0].split("\n\n<b>Warm-up</b>")[0]
+    assert header.startswith("🏋️ MAX · <b>Big &amp; bold")
+    assert "…</b>" in header or "…</i>" in header
+    assert "<b>1. Goblet squat</b>" in "".join(parts)
 
 
 def test_a_section_of_many_short_lines_is_cut_too() -> None:
     w = workout([exercise()], warmup=Block(minutes=5, items=[f"<move> & {n}" for n in range(900)]))
     parts = html(w)
     for part in parts:
-        assert len(part) <= TELEGRAM_LIMIT
+        assert len(part) <= LIMIT
         assert html_errors(part) == []
     assert any("…" in part and "<b>Warm-up</b>" in part for part in parts)
 
@@ -278,7 +302,7 @@ def test_astral_characters_count_double() -> None:
     # 💪 is one Python character but two UTF-16 units, which is what Telegram counts.
     parts = html(workout([exercise(instructions="💪" * 5000)]))
     for part in parts:
-        assert utf16_len(part) <= TELEGRAM_LIMIT
+        assert utf16_len(part) <= LIMIT
         assert html_errors(part) == []
     assert any("💪…" in part for part in parts)
 
@@ -378,6 +402,10 @@ def test_failure_text_escapes_the_reason() -> None:
     assert len(failure_text(COACH, "x" * 10_000)) < 1000
 
 
+def test_telegram_limit() -> None:
+    assert TELEGRAM_LIMIT == LIMIT
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -454,7 +482,7 @@ def test_any_text_gives_valid_parts(
     for units in Units:
         parts = html(w, units)
         for part in parts:
-            assert utf16_len(part) <= TELEGRAM_LIMIT
+            assert utf16_len(part) <= LIMIT
             assert html_errors(part) == [], part
         plain = text(w, units)
-        assert "&amp;" not in plain or "&amp;" in "".join([title, cues, *names, *items])
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]", plain)
