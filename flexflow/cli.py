@@ -15,11 +15,13 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
 from core.coaches import COACHES, coach_by_key
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType
 from core.models import MAX_DURATION, MIN_DURATION
 from core.settings import DEFAULT_DATABASE_URL, Settings, get_settings
+from flexflow.logs import configure_logging
 
 __all__ = ["main"]
 
@@ -275,10 +277,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``flexflow`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        settings: Settings | None = get_settings()
+    except ValidationError:
+        settings = None  # the command reports it in one line
+    secrets = []
+    if settings is not None:
+        for value in (
+            settings.telegram_bot_token,
+            settings.anthropic_api_key,
+            settings.telegram_webhook_secret,
+        ):
+            if value is not None:
+                secrets.append(value.get_secret_value())
+        password = make_url(settings.database_url).password
+        if password:
+            secrets.append(str(password))
+    configure_logging(verbose=args.verbose, secrets=secrets)
+    if args.command == "generate" and not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # the terminal shows the workout
     try:
         return int(args.func(args))
     except UsageError as exc:

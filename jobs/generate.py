@@ -27,6 +27,7 @@ from dramatiq.middleware import CurrentMessage
 
 from core.coaches import coach_by_key
 from core.domain import Units, WorkoutType
+from core.logcontext import request_context
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
 from core.render import failure_keyboard, failure_text, render_html, workout_keyboard
@@ -174,12 +175,13 @@ def _deliver(res: Resources, request_id: int) -> None:
 def run_generation(request_id: int, message_id: str, res: Resources | None = None) -> None:
     """The actor's body, callable directly: claim, generate, save, deliver."""
     res = res or current()
-    claim = _claim(res, request_id, message_id)
-    if claim is None:
-        return
-    if claim.generate is not None:
-        _save(res, request_id, claim.generate)
-    _deliver(res, request_id)
+    with request_context(request_id):
+        claim = _claim(res, request_id, message_id)
+        if claim is None:
+            return
+        if claim.generate is not None:
+            _save(res, request_id, claim.generate)
+        _deliver(res, request_id)
 
 
 @dramatiq.actor(
