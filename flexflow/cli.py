@@ -242,6 +242,16 @@ def cmd_demo_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check configuration, database, Redis, the Bot API and the AI key."""
+    from flexflow.doctor import run_checks
+
+    checks = run_checks(_settings())
+    for check in checks:
+        print(f"{'ok ' if check.ok else 'BAD'} {check.name:<10} {check.detail}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flexflow", description="FlexFlow, the workout coach.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -271,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo-user", help="create the demo profile").set_defaults(func=cmd_demo_user)
+    sub.add_parser("doctor", help="check the configuration and every service").set_defaults(
+        func=cmd_doctor
+    )
     return parser
 
 
