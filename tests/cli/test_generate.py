@@ -98,3 +98,17 @@ def test_demo_user_twice_is_safe(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     assert "550e8400-e29b-41d4-a716-446655440000" in second.stdout
+
+
+def test_doctor_names_what_is_wrong(tmp_path: Path) -> None:
+    result = run(
+        ["doctor"],
+        tmp_path,
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}", "REDIS_URL": "redis://127.0.0.1:1/0"},
+    )
+    assert result.returncode == 1
+    report = result.stdout
+    assert "not migrated" in report
+    assert "Redis does not answer" in report
+    assert "TELEGRAM_BOT_TOKEN is not set" in report
+    assert "rule-based generator serves" in report
