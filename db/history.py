@@ -1,4 +1,8 @@
-"""Past workouts: the history list, one stored plan, recent exercises for the generator."""
+"""Past workouts: the /history pages, one stored plan, recent workouts for the generator.
+
+Every read of a plan by id takes the owner's user id too, so a stale or forged button can
+never show another user's workout.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.domain import WorkoutType
@@ -31,10 +35,14 @@ class PlanSummary:
     plan_id: int
     request_id: int
     created_at: dt.datetime
+    """When the plan was saved, UTC."""
     coach: str
-    workout_type: str
+    """The coach's key, e.g. "MAX"."""
+    workout_type: WorkoutType
     duration_min: int
+    """The requested duration (the plan's own estimate is in the workout)."""
     title: str
+    """The workout's title, as the AI or the generator wrote it (not escaped)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +52,17 @@ class StoredPlan:
     plan_id: int
     request_id: int
     user_id: uuid.UUID
+    """The owner."""
     created_at: dt.datetime
+    """When the plan was saved, UTC."""
     coach: str
-    workout_type: str
+    workout_type: WorkoutType
     duration_min: int
+    """The requested duration."""
     source: str
+    """How it was made: ai, rule_based or fallback."""
     model: str | None
+    """The AI model asked, None for a rule-based plan."""
     workout: Workout
 
 
@@ -60,7 +73,7 @@ def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
         user_id=plan.user_id,
         created_at=plan.created_at,
         coach=request.coach,
-        workout_type=request.workout_type,
+        workout_type=WorkoutType(request.workout_type),
         duration_min=request.duration_min,
         source=plan.source,
         model=plan.model,
@@ -68,7 +81,7 @@ def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
     )
 
 
-def _joined() -> object:
+def _joined() -> Select[WorkoutPlan, WorkoutRequestRow]:
     return select(WorkoutPlan, WorkoutRequestRow).join(
         WorkoutRequestRow, WorkoutRequestRow.id == WorkoutPlan.request_id
     )
@@ -80,13 +93,13 @@ def recent_history(
     """The user's latest workouts, newest first, for the generator to avoid repeats."""
     query = (
         _joined()
-        .where(WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+        .where(WorkoutPlan.user_id == user_id)
         .order_by(WorkoutPlan.created_at.desc(), WorkoutPlan.id.desc())
         .limit(limit)
     )
     if exclude_request_id is not None:
         query = query.where(WorkoutPlan.request_id != exclude_request_id)
-    items = []
+    items: list[HistoryItem] = []
     for plan, request in session.execute(query):
         exercises = tuple(e["name"] for e in plan.workout.get("exercises", []))
         items.append(
@@ -107,7 +120,7 @@ def list_plans(
     """One page of the user's plans, newest first."""
     query = (
         _joined()
-        .where(WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+        .where(WorkoutPlan.user_id == user_id)
         .order_by(WorkoutPlan.created_at.desc(), WorkoutPlan.id.desc())
         .offset(max(0, offset))
         .limit(limit)
@@ -118,7 +131,7 @@ def list_plans(
             request_id=request.id,
             created_at=plan.created_at,
             coach=request.coach,
-            workout_type=request.workout_type,
+            workout_type=WorkoutType(request.workout_type),
             duration_min=request.duration_min,
             title=str(plan.workout.get("title", "")),
         )
@@ -127,6 +140,7 @@ def list_plans(
 
 
 def count_plans(session: Session, user_id: uuid.UUID) -> int:
+    """How many plans the user has."""
     return int(
         session.scalar(
             select(func.count()).select_from(WorkoutPlan).where(WorkoutPlan.user_id == user_id)
@@ -138,13 +152,12 @@ def count_plans(session: Session, user_id: uuid.UUID) -> int:
 def get_plan(session: Session, plan_id: int, *, user_id: uuid.UUID) -> StoredPlan | None:
     """The plan if it belongs to ``user_id``; None for anyone else's or a missing one."""
     row = session.execute(
-        _joined().where(WorkoutPlan.id == plan_id, WorkoutPlan.user_id == user_id)  # type: ignore[attr-defined]
+        _joined().where(WorkoutPlan.id == plan_id, WorkoutPlan.user_id == user_id)
     ).first()
     return _stored(*row) if row else None
 
 
 def get_plan_for_request(session: Session, request_id: int) -> StoredPlan | None:
-    row = session.execute(
-        _joined().where(WorkoutPlan.request_id == request_id)  # type: ignore[attr-defined]
-    ).first()
+    """The plan made for a request (for the worker and the CLI, which own the request)."""
+    row = session.execute(_joined().where(WorkoutPlan.request_id == request_id)).first()
     return _stored(*row) if row else None

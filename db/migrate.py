@@ -1,11 +1,13 @@
 """Alembic, driven from code: ``upgrade(url)`` and ``is_at_head(url)``.
 
-The migration scripts live in this package (db/migrations), so this works from any working
-directory and from an installed package.
+The configuration is built here rather than read from an ``alembic.ini``, and the scripts
+are found next to this file, so this works from any working directory and from an
+installed package.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -15,9 +17,22 @@ from alembic.script import ScriptDirectory
 
 from db.session import create_db_engine
 
-__all__ = ["alembic_config", "is_at_head", "upgrade"]
+__all__ = [
+    "MIGRATIONS",
+    "MIGRATION_LOCK",
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "is_at_head",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x666C6578
+"""PostgreSQL advisory lock key held while migrating ("flex"; no other code uses it)."""
+_ALEMBIC = threading.Lock()
+"""Alembic keeps its running context in module globals: one migration per process at a time.
+Across processes, PostgreSQL's advisory lock (db/migrations/env.py) takes over."""
 
 
 def alembic_config(url: str) -> Config:
@@ -30,15 +45,27 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Migrate the database at ``url`` to the newest revision."""
-    command.upgrade(alembic_config(url), "head")
+    with _ALEMBIC:
+        command.upgrade(alembic_config(url), "head")
+
+
+def head_revision() -> str | None:
+    """The newest revision in this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at; None when it was never migrated."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 def is_at_head(url: str) -> bool:
     """True when the database at ``url`` is at the newest revision."""
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    engine = create_db_engine(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision() == head
-    finally:
-        engine.dispose()
+    return current_revision(url) == head_revision()

@@ -1,7 +1,15 @@
-"""The schema: typed SQLAlchemy 2 models. Alembic revisions (db/migrations) create it.
+"""The schema: typed SQLAlchemy 2 models. The Alembic revisions (db/migrations) create it.
 
-Enumerations are stored as their lower-case string values with CHECK constraints, so the
-same schema works on PostgreSQL and on the embedded SQLite default.
+The same schema runs on PostgreSQL and on the embedded SQLite default, so:
+
+- enumerations are stored as their lower-case ``.value`` strings with CHECK constraints;
+- ids are ``Uuid`` (users, profiles) or integers (everything that ends up in Telegram
+  callback data, which is limited to 64 bytes);
+- JSON columns are ``JSON``, JSONB on PostgreSQL;
+- every timestamp is ``UTCDateTime``: UTC-aware in Python on both databases (SQLite keeps
+  no time zone, so UTC is written there and attached again on the way out).
+
+``NAMING`` gives constraints and indexes predictable names (``uq_users_telegram_id``).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -23,33 +32,45 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     Uuid,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "AI_OUTCOMES",
+    "NAMING",
+    "PLAN_SOURCES",
+    "RATINGS",
     "REQUEST_STATES",
+    "UNITS",
     "AIGenerationLog",
     "Base",
     "BotConversation",
     "BotUserData",
     "ProfileRow",
+    "UTCDateTime",
     "User",
     "WorkoutLog",
     "WorkoutLogSet",
     "WorkoutPlan",
     "WorkoutRequestRow",
+    "utcnow",
 ]
 
 REQUEST_STATES = ("queued", "generating", "generated", "delivered", "failed")
 PLAN_SOURCES = ("ai", "rule_based", "fallback")
 AI_OUTCOMES = ("ok", "rejected", "invalid", "error")
 RATINGS = ("too_easy", "just_right", "too_hard")
+UNITS = ("kg", "lb")
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+NullableJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+"""SQLite autoincrements only a column declared exactly INTEGER PRIMARY KEY."""
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -60,46 +81,74 @@ NAMING = {
 }
 
 
+def utcnow() -> dt.datetime:
+    """The current time, UTC-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """``DateTime(timezone=True)`` that takes and gives UTC-aware datetimes on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a time-zone-aware value")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Base(DeclarativeBase):
+    """Declarative base with the naming convention and the portable column types."""
+
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType, list[Any]: JSONType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        dt.datetime: UTCDateTime,
+    }
 
 
 class _Timestamps:
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+        default=utcnow, onupdate=utcnow, server_default=func.now()
     )
 
 
 class User(_Timestamps, Base):
-    """A person: a Telegram user, or the CLI's local user (no telegram_id)."""
+    """A person: a Telegram user, or a local user of the CLI (no telegram_id)."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("units", ("kg", "lb")), name="units"),)
+    __table_args__ = (CheckConstraint(_in("units", UNITS), name="units"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(String(64))
     units: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
-    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The user blocked the bot; set by a failed delivery, cleared when they write again."""
 
     profile: Mapped[ProfileRow | None] = relationship(back_populates="user")
 
 
 class ProfileRow(_Timestamps, Base):
-    """Fitness level, goals, equipment, preferred coach, limitations."""
+    """Fitness level, goals, equipment, preferred coach, limitations (units live on User)."""
 
     __tablename__ = "profiles"
 
@@ -117,7 +166,7 @@ class ProfileRow(_Timestamps, Base):
 
 
 class WorkoutRequestRow(_Timestamps, Base):
-    """One ask for a workout and where it stands (see jobs/generate.py)."""
+    """One ask for a workout and where it stands (the state machine is in jobs/generate.py)."""
 
     __tablename__ = "workout_requests"
     __table_args__ = (
@@ -138,14 +187,16 @@ class WorkoutRequestRow(_Timestamps, Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     """The placeholder chat message the worker edits into the workout."""
-    delivered_message_ids: Mapped[list[Any] | None] = mapped_column()
+    delivered_message_ids: Mapped[list[Any] | None] = mapped_column(NullableJSON)
     """Message ids of the parts sent so far, in order (part 0 is the placeholder)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the actor started generating this request."""
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     """The Dramatiq message id that holds the 'generating' claim."""
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    generating_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    generating_since: Mapped[dt.datetime | None] = mapped_column()
+    """When the state last became 'generating': how stale claims are found."""
+    delivered_at: Mapped[dt.datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
     plan: Mapped[WorkoutPlan | None] = relationship(back_populates="request")
@@ -155,25 +206,28 @@ class WorkoutPlan(Base):
     """The workout made for a request: exactly one per request."""
 
     __tablename__ = "workout_plans"
-    __table_args__ = (
-        CheckConstraint(_in("source", PLAN_SOURCES), name="source"),
-        Index("ix_workout_plans_user_latest", "user_id", "created_at"),
-    )
+    __table_args__ = (CheckConstraint(_in("source", PLAN_SOURCES), name="source"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(
-        ForeignKey("workout_requests.id", ondelete="CASCADE"), unique=True
+        BigId, ForeignKey("workout_requests.id", ondelete="CASCADE"), unique=True
     )
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     workout: Mapped[dict[str, Any]] = mapped_column()
+    """``Workout.model_dump(mode="json")``."""
     source: Mapped[str] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(64))
     estimated_minutes: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     request: Mapped[WorkoutRequestRow] = relationship(back_populates="plan")
+
+
+Index(
+    "ix_workout_plans_user_id_created_at",
+    WorkoutPlan.user_id,
+    WorkoutPlan.created_at.desc(),
+)  # "my latest plans"
 
 
 class AIGenerationLog(Base):
@@ -186,7 +240,9 @@ class AIGenerationLog(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("workout_requests.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workout_requests.id", ondelete="CASCADE")
+    )
     model: Mapped[str] = mapped_column(String(64))
     latency_ms: Mapped[int] = mapped_column(Integer)
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -196,13 +252,12 @@ class AIGenerationLog(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     response_text: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    """The raw answer, at most 4000 characters."""
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
 class WorkoutLog(Base):
-    """A completed session: how it went."""
+    """A completed session: when, how it felt."""
 
     __tablename__ = "workout_logs"
     __table_args__ = (
@@ -212,8 +267,10 @@ class WorkoutLog(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("workout_plans.id", ondelete="SET NULL"))
-    performed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    plan_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("workout_plans.id", ondelete="SET NULL")
+    )
+    performed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     rating: Mapped[str | None] = mapped_column(String(16))
     rpe: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -224,12 +281,12 @@ class WorkoutLog(Base):
 
 
 class WorkoutLogSet(Base):
-    """One set actually done, weights in kg."""
+    """One set actually done; weights in kg whatever the user's units."""
 
     __tablename__ = "workout_log_sets"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    log_id: Mapped[int] = mapped_column(ForeignKey("workout_logs.id", ondelete="CASCADE"))
+    log_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"))
     exercise_name: Mapped[str] = mapped_column(String(80))
     set_number: Mapped[int] = mapped_column(Integer)
     reps: Mapped[int | None] = mapped_column(Integer)
@@ -247,19 +304,16 @@ class BotConversation(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    state: Mapped[Any] = mapped_column(JSONType, nullable=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    """The conversation key tuple, JSON-encoded: ``[chat_id, user_id]``."""
+    state: Mapped[Any] = mapped_column(NullableJSON, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class BotUserData(Base):
-    """python-telegram-bot user_data (dialog drafts) per Telegram user."""
+    """python-telegram-bot ``user_data`` (dialog drafts) per Telegram user."""
 
     __tablename__ = "bot_user_data"
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column()
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

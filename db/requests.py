@@ -1,30 +1,46 @@
-"""Workout requests through their states, their plans and their AI-call logs."""
+"""Workout requests through their states, their plans and their AI-call logs.
+
+    queued ──mark_generating──▶ generating ──save_plan──▶ generated ──mark_delivered──▶ delivered
+       └───────────────────────────┴───────mark_failed──────┴──────────────▶ failed
+
+The functions only change rows; the job (jobs/generate.py) decides when, under
+``lock_request``. Two guarantees hold even without the lock: one request per idempotency
+key, one plan per request (both backed by UNIQUE constraints, with the race resolved by a
+SAVEPOINT and a second read).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
-from core.pipeline import AIAttempt
 from db.history import recent_history
 from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
 from db.users import load_profile
 
+if TYPE_CHECKING:  # the pipeline is only needed for the type; db does not run it
+    from core.pipeline import AIAttempt
+
 __all__ = [
     "ACTIVE_STATES",
+    "IDEMPOTENCY_KEY_LENGTH",
+    "RESPONSE_TEXT_LIMIT",
     "active_request_for_user",
     "add_generation_logs",
     "count_requests_since",
     "create_request",
     "get_request",
     "lock_request",
+    "make_idempotency_key",
     "mark_delivered",
     "mark_failed",
     "mark_generating",
@@ -36,6 +52,25 @@ __all__ = [
 
 ACTIVE_STATES = ("queued", "generating")
 RESPONSE_TEXT_LIMIT = 4000
+FAILURE_REASON_LIMIT = 2000
+IDEMPOTENCY_KEY_LENGTH = 128
+
+
+def make_idempotency_key(*parts: str | int) -> str:
+    """A key from what makes a request unique: ``make_idempotency_key("tg", chat, message)``.
+
+    Parts are joined with ":"; a key longer than the column is replaced by a hash of it.
+    """
+    key = ":".join(str(p) for p in parts)
+    if not parts or not key:
+        raise ValueError("an idempotency key needs at least one non-empty part")
+    if len(key) <= IDEMPOTENCY_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _by_key(session: Session, key: str) -> WorkoutRequestRow | None:
+    return session.scalar(select(WorkoutRequestRow).where(WorkoutRequestRow.idempotency_key == key))
 
 
 def create_request(
@@ -51,41 +86,42 @@ def create_request(
     message_id: int | None = None,
 ) -> WorkoutRequestRow:
     """A new queued request, or the existing one with the same idempotency key."""
-    existing = session.scalar(
-        select(WorkoutRequestRow).where(WorkoutRequestRow.idempotency_key == idempotency_key)
-    )
+    existing = _by_key(session, idempotency_key)
     if existing is not None:
         return existing
     row = WorkoutRequestRow(
         user_id=user_id,
         chat_id=chat_id,
         message_id=message_id,
-        coach=coach,
+        coach=coach.upper(),
         workout_type=WorkoutType(workout_type).value,
         duration_min=duration_min,
-        equipment=sorted(Equipment(e).value for e in equipment),
+        equipment=sorted({Equipment(e).value for e in equipment}),
         idempotency_key=idempotency_key,
         state="queued",
     )
     try:
         with session.begin_nested():
             session.add(row)
-    except IntegrityError:  # the same key, written by someone else a moment ago
-        found = session.scalar(
-            select(WorkoutRequestRow).where(WorkoutRequestRow.idempotency_key == idempotency_key)
-        )
-        if found is None:
+    except IntegrityError:  # the same key, committed by another transaction a moment ago
+        found = _by_key(session, idempotency_key)
+        if found is None:  # some other constraint failed: not ours to hide
             raise
         return found
     return row
 
 
 def get_request(session: Session, request_id: int) -> WorkoutRequestRow | None:
+    """The request with this id."""
     return session.get(WorkoutRequestRow, request_id)
 
 
 def lock_request(session: Session, request_id: int) -> WorkoutRequestRow | None:
-    """The request, locked until the transaction ends (FOR UPDATE; SQLite locks the file)."""
+    """The request, freshly read and locked until the transaction ends.
+
+    ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction already holds the
+    database's write lock (see db/session.py), so a plain read is just as exclusive.
+    """
     return session.scalar(
         select(WorkoutRequestRow)
         .where(WorkoutRequestRow.id == request_id)
@@ -95,32 +131,40 @@ def lock_request(session: Session, request_id: int) -> WorkoutRequestRow | None:
 
 
 def set_placeholder(session: Session, request_id: int, message_id: int) -> None:
+    """Remember the chat message the worker will edit into the workout."""
     row = session.get(WorkoutRequestRow, request_id)
-    if row is not None:
-        row.message_id = message_id
+    if row is None:
+        raise LookupError(f"no request {request_id}")
+    row.message_id = message_id
 
 
 def active_request_for_user(session: Session, user_id: uuid.UUID) -> WorkoutRequestRow | None:
-    """The user's request still queued or generating, if any."""
+    """The user's newest request still queued or generating, if any."""
     return session.scalar(
         select(WorkoutRequestRow)
         .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.state.in_(ACTIVE_STATES))
-        .order_by(WorkoutRequestRow.created_at.desc())
+        .order_by(WorkoutRequestRow.created_at.desc(), WorkoutRequestRow.id.desc())
         .limit(1)
     )
 
 
 def mark_generating(session: Session, row: WorkoutRequestRow) -> None:
+    """The actor starts (or restarts) generating: count the attempt, start the clock."""
     row.state = "generating"
     row.attempts += 1
     row.generating_since = utcnow()
+    session.flush()
+
+
+def _plan_of(session: Session, request_id: int) -> WorkoutPlan | None:
+    return session.scalar(select(WorkoutPlan).where(WorkoutPlan.request_id == request_id))
 
 
 def save_plan(
     session: Session, row: WorkoutRequestRow, workout: Workout, source: str, model: str | None
 ) -> WorkoutPlan:
-    """Store the plan and mark the request generated; an existing plan is kept as is."""
-    plan = session.scalar(select(WorkoutPlan).where(WorkoutPlan.request_id == row.id))
+    """Store the plan and mark the request generated; an existing plan is returned unchanged."""
+    plan = _plan_of(session, row.id)
     if plan is None:
         plan = WorkoutPlan(
             request_id=row.id,
@@ -130,15 +174,22 @@ def save_plan(
             model=model,
             estimated_minutes=round(workout.estimated_minutes, 2),
         )
-        session.add(plan)
-    row.state = "generated"
-    row.failure_reason = None
+        try:
+            with session.begin_nested():
+                session.add(plan)
+        except IntegrityError:  # another transaction saved one first: keep theirs
+            plan = _plan_of(session, row.id)
+            if plan is None:
+                raise
+    if row.state != "delivered":  # a late plan revives a failed request: it can still be delivered
+        row.state = "generated"
+        row.failure_reason = None
     session.flush()
     return plan
 
 
 def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AIAttempt]) -> None:
-    """One log row per AI call."""
+    """One log row per AI call; the raw answer is cut to ``RESPONSE_TEXT_LIMIT`` characters."""
     for a in attempts:
         session.add(
             AIGenerationLog(
@@ -151,30 +202,36 @@ def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AI
                 cache_write_tokens=a.cache_write_tokens,
                 outcome=a.outcome,
                 error=a.error,
-                response_text=(a.response_text or None) and a.response_text[:RESPONSE_TEXT_LIMIT],
+                response_text=a.response_text[:RESPONSE_TEXT_LIMIT] if a.response_text else None,
             )
         )
+    session.flush()
 
 
 def mark_delivered(session: Session, row: WorkoutRequestRow, message_ids: list[int]) -> None:
+    """The workout is in the chat, in these messages."""
     row.state = "delivered"
     row.delivered_message_ids = list(message_ids)
     row.delivered_at = utcnow()
+    session.flush()
 
 
 def mark_failed(session: Session, row: WorkoutRequestRow, reason: str) -> None:
+    """Give up on the request, saying why."""
     row.state = "failed"
-    row.failure_reason = reason[:2000]
+    row.failure_reason = reason[:FAILURE_REASON_LIMIT]
+    session.flush()
 
 
 def to_generation_request(
     session: Session, row: WorkoutRequestRow, history_limit: int = 5
 ) -> WorkoutRequest:
-    """What the pipeline needs: the request, the user's profile and recent workouts."""
-    user = session.get(User, row.user_id)
+    """What the pipeline needs: the request, the user's profile and their recent workouts."""
     profile = load_profile(session, row.user_id)
     if profile is None:
-        profile = Profile(units=user.units if user else "kg")  # type: ignore[arg-type]
+        user = session.get(User, row.user_id)
+        units = Units(user.units) if user is not None else Units.KG
+        profile = Profile(name=user.name if user is not None else None, units=units)
     return WorkoutRequest(
         coach=row.coach,
         workout_type=WorkoutType(row.workout_type),
@@ -190,27 +247,30 @@ def to_generation_request(
 def stale_requests(
     session: Session, *, generating_older_than: dt.timedelta, queued_older_than: dt.timedelta
 ) -> list[int]:
-    """Ids of requests stuck generating or queued for longer than the given ages."""
+    """Ids of requests generating, or queued, for longer than the given ages; oldest first."""
     now = utcnow()
-    rows = session.scalars(
-        select(WorkoutRequestRow.id).where(
-            or_(
-                (WorkoutRequestRow.state == "generating")
-                & (WorkoutRequestRow.generating_since < now - generating_older_than),
-                (WorkoutRequestRow.state == "queued")
-                & (WorkoutRequestRow.created_at < now - queued_older_than),
-            )
+    generating = and_(
+        WorkoutRequestRow.state == "generating",
+        WorkoutRequestRow.generating_since < now - generating_older_than,
+    )
+    queued = and_(
+        WorkoutRequestRow.state == "queued",
+        WorkoutRequestRow.created_at < now - queued_older_than,
+    )
+    return list(
+        session.scalars(
+            select(WorkoutRequestRow.id)
+            .where(or_(generating, queued))
+            .order_by(WorkoutRequestRow.id)
         )
     )
-    return list(rows)
 
 
 def count_requests_since(session: Session, user_id: uuid.UUID, since: dt.datetime) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(WorkoutRequestRow)
-            .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.created_at >= since)
-        )
-        or 0
+    """How many requests the user made at or after ``since`` (for rate limits)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(WorkoutRequestRow)
+        .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.created_at >= since)
     )
+    return int(count or 0)

@@ -1,4 +1,9 @@
-"""Users and their profiles."""
+"""Users and their profiles, and the demo user.
+
+A user is a Telegram user (``telegram_id`` set) or a local user of the CLI (found by name).
+The profile row holds the fitness data; the name and the units live on the user, and
+``load_profile`` puts them back together as a ``core.models.Profile``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from core.models import Profile
 from db.models import ProfileRow, User
 
 __all__ = [
+    "DEMO_PROFILE",
     "DEMO_PROFILE_ID",
+    "DEMO_USER_NAME",
     "ensure_demo_user",
     "get_or_create_local_user",
     "get_user_by_telegram_id",
@@ -24,35 +31,58 @@ __all__ = [
 
 DEMO_PROFILE_ID = uuid.UUID("550e8400-e29b-41d4-a716-446655440000")
 DEMO_USER_NAME = "demo"
+DEMO_PROFILE = Profile(
+    name=DEMO_USER_NAME,
+    level=FitnessLevel.INTERMEDIATE,
+    goals=(Goal.STRENGTH, Goal.MUSCLE_GAIN),
+    equipment=frozenset(
+        {
+            Equipment.BODYWEIGHT,
+            Equipment.DUMBBELLS,
+            Equipment.BARBELL,
+            Equipment.BENCH,
+            Equipment.PULL_UP_BAR,
+        }
+    ),
+    preferred_coach="MAX",
+    units=Units.KG,
+)
+"""The seed profile of the proof of concept: an intermediate lifter with a home gym."""
+
+NAME_LENGTH = 64
 
 
 def upsert_telegram_user(
     session: Session, *, telegram_id: int, chat_id: int, name: str | None
 ) -> User:
-    """The user for ``telegram_id``, created on first sight; chat and name kept current."""
+    """The user for ``telegram_id``, created on first sight; chat, name and unblock kept current."""
     user = get_user_by_telegram_id(session, telegram_id)
     if user is None:
         user = User(telegram_id=telegram_id)
         session.add(user)
     user.chat_id = chat_id
     if name:
-        user.name = name[:64]
+        user.name = name[:NAME_LENGTH]
     user.blocked = False
     session.flush()
     return user
 
 
 def get_user_by_telegram_id(session: Session, telegram_id: int) -> User | None:
+    """The user with this Telegram id, if we have seen them."""
     return session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 
 def get_or_create_local_user(session: Session, name: str = "local") -> User:
     """A user without Telegram (the CLI's), found again by name."""
     user = session.scalar(
-        select(User).where(User.telegram_id.is_(None), User.name == name).limit(1)
+        select(User)
+        .where(User.telegram_id.is_(None), User.name == name)
+        .order_by(User.created_at)
+        .limit(1)
     )
     if user is None:
-        user = User(name=name)
+        user = User(name=name[:NAME_LENGTH])
         session.add(user)
         session.flush()
     return user
@@ -76,16 +106,19 @@ def load_profile(session: Session, user_id: uuid.UUID) -> Profile | None:
 
 
 def save_profile(session: Session, user_id: uuid.UUID, profile: Profile) -> None:
-    """Create or replace the user's profile; units and name go on the user."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise LookupError(f"no user {user_id}")
+    """Create or replace the user's profile; units (and the name, if given) go on the user."""
+    _write_profile(session, _user(session, user_id), profile)
+
+
+def _write_profile(
+    session: Session, user: User, profile: Profile, profile_id: uuid.UUID | None = None
+) -> ProfileRow:
     user.units = profile.units.value
     if profile.name:
-        user.name = profile.name
+        user.name = profile.name[:NAME_LENGTH]
     row = user.profile
     if row is None:
-        row = ProfileRow(user_id=user.id)
+        row = ProfileRow(id=profile_id or uuid.uuid4(), user_id=user.id)
         session.add(row)
         user.profile = row
     row.level = profile.level.value
@@ -94,41 +127,26 @@ def save_profile(session: Session, user_id: uuid.UUID, profile: Profile) -> None
     row.preferred_coach = profile.preferred_coach
     row.limitations = profile.limitations
     session.flush()
+    return row
+
+
+def _user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    return user
 
 
 def mark_blocked(session: Session, user_id: uuid.UUID) -> None:
-    """The user blocked the bot: stop writing to them until they come back."""
+    """The user blocked the bot: stop writing to them until they write again."""
     user = session.get(User, user_id)
     if user is not None:
         user.blocked = True
 
 
 def ensure_demo_user(session: Session) -> User:
-    """The seed's demo profile (INTERMEDIATE, strength and muscle gain, MAX); idempotent."""
+    """The demo user with the demo profile (id ``DEMO_PROFILE_ID``); running it again resets it."""
     row = session.get(ProfileRow, DEMO_PROFILE_ID)
-    if row is not None:
-        return row.user
-    user = get_or_create_local_user(session, DEMO_USER_NAME)
-    profile = Profile(
-        name=DEMO_USER_NAME,
-        level=FitnessLevel.INTERMEDIATE,
-        goals=(Goal.STRENGTH, Goal.MUSCLE_GAIN),
-        equipment=frozenset(
-            {
-                Equipment.BODYWEIGHT,
-                Equipment.DUMBBELLS,
-                Equipment.BARBELL,
-                Equipment.BENCH,
-                Equipment.PULL_UP_BAR,
-            }
-        ),
-        preferred_coach="MAX",
-    )
-    if user.profile is None:
-        session.add(
-            ProfileRow(id=DEMO_PROFILE_ID, user_id=user.id, level="x", preferred_coach="MAX")
-        )
-        session.flush()
-        session.refresh(user)
-    save_profile(session, user.id, profile)
+    user = row.user if row is not None else get_or_create_local_user(session, DEMO_USER_NAME)
+    _write_profile(session, user, DEMO_PROFILE, profile_id=DEMO_PROFILE_ID)
     return user
