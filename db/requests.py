@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.coaches import coach_by_key
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from db.history import recent_history
@@ -85,7 +86,10 @@ def create_request(
     chat_id: int | None = None,
     message_id: int | None = None,
 ) -> WorkoutRequestRow:
-    """A new queued request, or the existing one with the same idempotency key."""
+    """A new queued request, or the existing one with the same idempotency key.
+
+    ``ValueError`` for an unknown coach or workout type (nothing is written then).
+    """
     existing = _by_key(session, idempotency_key)
     if existing is not None:
         return existing
@@ -93,7 +97,7 @@ def create_request(
         user_id=user_id,
         chat_id=chat_id,
         message_id=message_id,
-        coach=coach.upper(),
+        coach=coach_by_key(coach).key,
         workout_type=WorkoutType(workout_type).value,
         duration_min=duration_min,
         equipment=sorted({Equipment(e).value for e in equipment}),

@@ -93,7 +93,12 @@ def test_migration_waits_for_another_migrating_process(pg_url: str) -> None:
     """env.py takes a PostgreSQL advisory lock: while someone holds it, upgrade waits."""
     engine = create_db_engine(pg_url)
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (upgrade(pg_url), done.set()))
+
+    def migrate() -> None:
+        upgrade(pg_url)
+        done.set()
+
+    thread = threading.Thread(target=migrate)
     try:
         with engine.connect() as other:  # "another process", in the middle of migrating
             other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
