@@ -14,7 +14,7 @@ from core.pipeline import AIClient
 from core.settings import Settings
 from jobs.broker import setup_broker
 from jobs.notify import Notifier
-from jobs.resources import Resources, close_resources, open_resources
+from jobs.resources import Resources, close_resources, open_resources, start_sweeper
 
 __all__ = ["EmbeddedWorker", "start_embedded_worker"]
 
@@ -54,6 +54,7 @@ def start_embedded_worker(
     """Start worker threads in this process on the broker named by ``settings.redis_url``."""
     broker = setup_broker(settings.redis_url) if configure_broker else dramatiq.get_broker()
     resources = open_resources(settings, ai=ai, notifier=notifier)
+    start_sweeper(resources)
     worker = dramatiq.Worker(
         broker, worker_threads=threads or settings.flexflow_worker_threads, worker_timeout=100
     )

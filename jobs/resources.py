@@ -62,9 +62,9 @@ class Resources:
     closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
-        self.notifier.close()
         for thing in self.closers:
             thing.close()
+        self.notifier.close()
         self.engine.dispose()
 
 
@@ -125,6 +125,21 @@ def open_resources(
     return _current
 
 
+def start_sweeper(resources: Resources) -> None:
+    """Run the stale-request sweeper for as long as the resources are open."""
+    from jobs.generate import generate_workout
+    from jobs.sweeper import Sweeper
+
+    sweeper = Sweeper(
+        resources.sessions,
+        generate_workout.send,
+        redis_url=resources.settings.redis_url,
+        lease_s=resources.lease_s,
+    )
+    sweeper.start()
+    resources.closers.insert(0, sweeper)
+
+
 def current() -> Resources:
     """The resources opened for this process."""
     if _current is None:
@@ -145,7 +160,8 @@ class ResourcesMiddleware(dramatiq.Middleware):
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
         if _current is None:
-            open_resources(get_settings())
+            resources = open_resources(get_settings())
+            start_sweeper(resources)
             log.info("worker resources open")
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:

@@ -144,3 +144,27 @@ def test_enqueue_with_redis_down_raises_queue_unavailable(job_settings: Settings
             jobs.enqueue_generation(1)
     finally:
         jobs.setup_broker(None)
+
+
+def test_the_sweeper_queues_a_request_whose_message_was_lost(
+    job_settings: Settings, sessions: sessionmaker[Session], redis_broker: dramatiq.Broker
+) -> None:
+    import datetime as dt
+
+    from db.models import WorkoutRequestRow
+    from jobs.sweeper import Sweeper
+
+    lost = make_request(sessions, "lost")  # written, never enqueued (the bot died right here)
+    fresh = make_request(sessions, "fresh")
+    with sessions.begin() as s:
+        row = s.get(WorkoutRequestRow, lost)
+        assert row is not None
+        row.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    with jobs.start_embedded_worker(job_settings, ai=None, threads=2, configure_broker=False):
+        sweeper = Sweeper(
+            sessions, jobs.enqueue_generation, redis_url=job_settings.redis_url, lease_s=60
+        )
+        assert sweeper.sweep() == [lost]
+        wait_for(lambda: state(sessions, lost) == "delivered")
+        sweeper.close()
+    assert state(sessions, fresh) == "queued"  # young requests are left to their message

@@ -1,0 +1,49 @@
+"""Fixtures for whole-system tests: settings on real services, and a running worker.
+
+- ``app_settings``: a freshly migrated PostgreSQL database, this test's Redis, the strict
+  fake Bot API (``fake_bot_api``) as TELEGRAM_API_URL, no AI key (rule-based generator).
+- ``running_worker``: a real Dramatiq worker on the Redis broker, delivering through the
+  real TelegramNotifier into the fake Bot API. The global broker is the Redis one while it
+  runs, so ``jobs.enqueue_generation`` from the bot reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+import jobs
+from core.settings import Settings
+from db.migrate import upgrade
+
+
+@pytest.fixture
+def app_settings(pg_url: str, redis_url: str, fake_bot_api: Any) -> Settings:
+    """Settings for the bot and the worker of one test (database already migrated)."""
+    upgrade(pg_url)
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=pg_url,
+        redis_url=redis_url,
+        telegram_bot_token=SecretStr(fake_bot_api.token),
+        telegram_api_url=fake_bot_api.url,
+        anthropic_api_key=None,
+        anthropic_timeout=5,
+        anthropic_max_retries=0,
+        flexflow_ai_concurrency=5,
+        flexflow_worker_threads=4,
+    )
+
+
+@pytest.fixture
+def running_worker(app_settings: Settings) -> Iterator[jobs.EmbeddedWorker]:
+    """A real worker (4 threads) on the Redis broker, delivering into the fake Bot API."""
+    worker = jobs.start_embedded_worker(app_settings, threads=4)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        jobs.setup_broker(None)
