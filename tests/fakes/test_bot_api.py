@@ -1,0 +1,398 @@
+"""Self-tests of the fake Bot API: driven by the real python-telegram-bot Bot and Application."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from tests.fakes.bot_api import FakeBotAPI, SimulatorError
+
+pytest_plugins = ["tests.fakes.bot_api"]
+
+USER = 4242
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid PNG header (signature and IHDR chunk) for an image of this size."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+    )
+
+
+def keyboard(*labels_and_data: tuple[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in labels_and_data])
+
+
+async def raw_call(fake: FakeBotAPI, method: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    """A raw JSON POST, as a non-PTB client (or PTB's worker Bot) might send."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{fake.url}/bot{fake.token}/{method}", **kwargs) as response,
+    ):
+        return response.status, await response.json()
+
+
+@pytest.fixture
+async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with Bot(fake_bot_api.token, base_url=f"{fake_bot_api.url}/bot") as real_bot:
+        yield real_bot
+
+
+# ------------------------------------------------------------------ sending and validation
+
+
+async def test_get_me_and_send_message(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    assert bot.id == 123456 and bot.username == "flexflow_test_bot"
+    sent = await bot.send_message(USER, "<b>Squats</b> &amp; lunges 💪 <i>now</i>", parse_mode="HTML")
+    assert sent.text == "Squats & lunges 💪 now"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 6), ("italic", 19, 3)]
+    assert user.last.text == "Squats & lunges 💪 now" and user.last.message_id == sent.message_id
+    second = await bot.send_message(USER, "  plain, trimmed  \n")
+    assert second.message_id == sent.message_id + 1 and second.text == "plain, trimmed"
+
+
+async def test_text_limit_counts_parsed_utf16(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    fake_bot_api.user(USER)
+    await bot.send_message(USER, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")  # tags don't count
+    await bot.send_message(USER, "😀" * 2048)  # 4096 UTF-16 code units
+    for too_long in ("x" * 4097, "😀" * 2048 + "x"):
+        with pytest.raises(BadRequest, match="(?i)message is too long"):
+            await bot.send_message(USER, too_long)
+    for empty in ("", "   \n", "<b></b>"):
+        with pytest.raises(BadRequest, match="(?i)message text is empty"):
+            await bot.send_message(USER, empty, parse_mode="HTML")
+    assert len(fake_bot_api.user(USER).messages) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("<b>unclosed", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("<div>block</div>", 'Unsupported start tag "div" at byte offset 0'),
+        ("3 < 5", 'Unsupported start tag "" at byte offset 2'),
+        ("salt & pepper", 'Character "&" at byte offset 5 does not begin a supported HTML entity; escape it as &amp;'),
+        ("done</b>", "Unexpected end tag at byte offset 4"),
+    ],
+)
+async def test_bad_html_rejected(fake_bot_api: FakeBotAPI, bot: Bot, text: str, detail: str) -> None:
+    user = fake_bot_api.user(USER)
+    with pytest.raises(BadRequest) as caught:
+        await bot.send_message(USER, text, parse_mode="HTML")
+    # PTB drops "Bad Request: " and capitalizes the rest of Telegram's description.
+    assert caught.value.message.lower() == f"can't parse entities: {detail}".lower()
+    assert user.messages == []
+    # The same text is fine without a parse mode: it is shown literally.
+    assert (await bot.send_message(USER, text)).text == text
+
+
+async def test_unknown_parse_mode_and_unknown_chat(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    fake_bot_api.user(USER)
+    with pytest.raises(BadRequest, match="(?i)unsupported parse_mode"):
+        await bot.send_message(USER, "hi", parse_mode="Textile")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(999, "nobody opened this chat")
+
+
+async def test_inline_keyboard_validation(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    await bot.send_message(USER, "ok", reply_markup=keyboard(("Go", "d" * 64)))
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await bot.send_message(USER, "too long", reply_markup=keyboard(("Go", "d" * 65)))
+    with pytest.raises(BadRequest, match="Button_data_invalid"):  # bytes, not characters
+        await bot.send_message(USER, "too long", reply_markup=keyboard(("Go", "é" * 33)))
+    both = {"inline_keyboard": [[{"text": "x", "callback_data": "a", "url": "https://e.com"}]]}
+    neither = {"inline_keyboard": [[{"text": "x"}]]}
+    empty_text = {"inline_keyboard": [[{"text": "", "callback_data": "a"}]]}
+    for markup, problem in ((both, "exactly one"), (neither, "unallowed"), (empty_text, "non-empty")):
+        status, body = await raw_call(
+            fake_bot_api, "sendMessage", json={"chat_id": USER, "text": "t", "reply_markup": markup}
+        )
+        assert status == 400 and problem in body["description"], body
+    assert [m.text for m in user.messages] == ["ok"] and user.buttons() == ["Go"]
+
+
+async def test_edit_rules(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    sent = await bot.send_message(USER, "<b>Plan</b>", parse_mode="HTML", reply_markup=keyboard(("A", "a")))
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_text("<b>Plan</b>", USER, sent.message_id, parse_mode="HTML", reply_markup=keyboard(("A", "a")))
+    # Same text, different formatting is a change; so is dropping the keyboard.
+    await bot.edit_message_text("Plan", USER, sent.message_id, reply_markup=keyboard(("A", "a")))
+    await bot.edit_message_reply_markup(USER, sent.message_id, reply_markup=keyboard(("B", "b")))
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(USER, sent.message_id, reply_markup=keyboard(("B", "b")))
+    edited = await bot.edit_message_text("Plan v2", USER, sent.message_id)  # no markup: removed
+    assert edited.reply_markup is None and user.last.keyboard == ()
+    assert user.last.edits == ("Plan", "Plan") and user.last.text == "Plan v2"
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("ghost", USER, 999)
+    assert await bot.delete_message(USER, sent.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("after delete", USER, sent.message_id)
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(USER, sent.message_id)
+    assert user.messages == []
+
+
+async def test_callback_answers(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    await bot.send_message(USER, "Pick", reply_markup=keyboard(("🏋️ Strength", "s"), ("🧘 Yoga", "y")))
+    query_id = user.press("yoga")
+    assert await bot.answer_callback_query(query_id, "Namaste", show_alert=True)
+    answer = await user.wait_answered(query_id, timeout=1)
+    assert (answer.text, answer.show_alert) == ("Namaste", True)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query(query_id)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query("12345")
+    with pytest.raises(BadRequest, match="Message_too_long"):
+        await bot.answer_callback_query(user.press("Strength"), "x" * 201)
+    with pytest.raises(SimulatorError, match="no button contains"):
+        user.press("Pilates")
+    await bot.send_message(USER, "Again", reply_markup=keyboard(("Yoga flow", "a"), ("Yoga nidra", "b")))
+    with pytest.raises(SimulatorError, match="several buttons"):
+        user.press("yoga")
+
+
+async def test_files_and_size_limits(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    image = png(640, 480)
+    photo = await bot.send_photo(USER, image, caption="<b>Form</b> check", parse_mode="HTML")
+    assert (photo.photo[-1].width, photo.photo[-1].height) == (640, 480)
+    assert user.last.kind == "photo" and user.last.text == "Form check"
+    assert user.last.file is not None and user.last.file.data == image
+    again = await bot.send_photo(USER, photo.photo[-1].file_id)  # re-send by file_id
+    assert again.photo[-1].file_id == photo.photo[-1].file_id
+    document = await bot.send_document(USER, b"week plan", filename="plan.txt")
+    assert document.document is not None and document.document.file_name == "plan.txt"
+    assert fake_bot_api.file(document.document.file_id).data == b"week plan"
+    with pytest.raises(BadRequest, match="Photo_save_file_invalid"):
+        await bot.send_photo(USER, image + b"\0" * (10 * 1024 * 1024))
+    with pytest.raises(BadRequest, match="Image_process_failed"):
+        await bot.send_photo(USER, b"not an image")
+    with pytest.raises(BadRequest, match="Photo_invalid_dimensions"):
+        await bot.send_photo(USER, png(9000, 200))
+    status, body = await raw_call(
+        fake_bot_api,
+        "sendDocument",
+        data={"chat_id": str(USER), "document": b"\0" * (50 * 1024 * 1024 + 1)},
+    )
+    assert (status, body["description"]) == (413, "Request Entity Too Large")
+    assert len(user.messages) == 3
+
+
+async def test_commands(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    assert await bot.set_my_commands([("start", "Start over"), ("new_workout", "A new workout")])
+    assert [(c.command, c.description) for c in await bot.get_my_commands()] == [
+        ("start", "Start over"),
+        ("new_workout", "A new workout"),
+    ]
+    for bad in [("Start", "capital"), ("x" * 33, "too long"), ("go-now", "hyphen")]:
+        with pytest.raises(BadRequest, match="Bot_command_invalid"):
+            await bot.set_my_commands([bad])
+    with pytest.raises(BadRequest, match="description"):
+        await bot.set_my_commands([("start", "d" * 257)])
+    assert await bot.delete_my_commands()
+    assert await bot.get_my_commands() == ()
+
+
+async def test_chat_action_and_raw_json(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    assert await bot.send_chat_action(USER, "typing")
+    status, body = await raw_call(fake_bot_api, "sendChatAction", json={"chat_id": USER, "action": "dancing"})
+    assert status == 400 and "action" in body["description"]
+    status, body = await raw_call(
+        fake_bot_api,
+        "sendMessage",
+        json={"chat_id": str(USER), "text": "<i>raw</i>", "parse_mode": "HTML", "reply_markup": json.dumps({"inline_keyboard": [[{"text": "ok", "callback_data": "k"}]]})},
+    )
+    assert status == 200 and body["result"]["entities"] == [{"type": "italic", "offset": 0, "length": 3}]
+    assert user.chat_actions == ["typing"] and user.buttons() == ["ok"]
+
+
+async def test_auth_and_unknown_method(fake_bot_api: FakeBotAPI) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{fake_bot_api.url}/bot1:wrong/getMe") as response:
+            assert response.status == 401
+            assert await response.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        async with session.post(f"{fake_bot_api.url}/bot{fake_bot_api.token}/sendTelegram") as response:
+            assert response.status == 404 and (await response.json())["description"] == "Not Found"
+    with pytest.raises(InvalidToken):
+        async with Bot("1:wrong", base_url=f"{fake_bot_api.url}/bot"):
+            pass
+
+
+# ------------------------------------------------------------------ fault injection and metrics
+
+
+async def test_retry_after_then_success(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    fake_bot_api.fail_next("sendMessage", code=429, retry_after=3, chat_id=USER)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(USER, "first try")
+    assert caught.value._retry_after.total_seconds() == 3
+    await bot.send_message(USER, "second try")
+    assert [m.text for m in user.messages] == ["second try"]
+    assert [c.status for c in fake_bot_api.calls("sendMessage")] == [429, 200]
+    assert fake_bot_api.errors() == []  # injected failures are not validation errors
+
+
+async def test_forbidden_and_server_errors(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    sent = await bot.send_message(USER, "before")
+    user.block_bot()
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(USER, "while blocked")
+    with pytest.raises(Forbidden):
+        await bot.edit_message_text("edit while blocked", USER, sent.message_id)
+    user.unblock_bot()
+    fake_bot_api.fail_next("sendMessage", code=403)
+    with pytest.raises(Forbidden):
+        await bot.send_message(USER, "injected")
+    fake_bot_api.fail_next("sendMessage", code=502, times=2)
+    for _ in range(2):
+        with pytest.raises(Exception, match="Bad Gateway"):
+            await bot.send_message(USER, "gateway")
+    await bot.send_message(USER, "after")
+    assert [m.text for m in user.messages] == ["before", "after"]
+
+
+async def test_send_rate_metrics(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    for user_id in (1, 2):
+        fake_bot_api.user(user_id)
+    await asyncio.gather(*(bot.send_message(1, f"a{i}") for i in range(5)), bot.send_message(2, "b"))
+    await bot.send_chat_action(1, "typing")  # not an outgoing message
+    assert fake_bot_api.max_sends_in_any_second() == 6
+    assert fake_bot_api.max_sends_per_chat_per_second() == 5
+
+
+# ------------------------------------------------------------------ updates: polling and webhook
+
+
+@pytest.fixture
+async def echo_app(fake_bot_api: FakeBotAPI) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            "Welcome! Pick one:", reply_markup=keyboard(("💪 Strength", "w:strength"), ("🧘 Yoga", "w:yoga"))
+        )
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None and update.effective_message.text is not None
+        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer(f"chose {query.data}")
+        await query.edit_message_text(f"You chose {query.data}")
+
+    app = Application.builder().token(fake_bot_api.token).base_url(f"{fake_bot_api.url}/bot").build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(CallbackQueryHandler(pressed))
+    async with app:
+        yield app
+
+
+async def test_polling_conversation(fake_bot_api: FakeBotAPI, echo_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert echo_app.updater is not None
+    await echo_app.start()
+    await echo_app.updater.start_polling(poll_interval=0)
+    try:
+        user = fake_bot_api.user(USER, "Sam", "sam_lifts")
+        user.send("/start")
+        welcome = await user.wait_for_text("Welcome", timeout=5)
+        assert welcome.buttons == ["💪 Strength", "🧘 Yoga"]
+        query_id = user.press("yoga")
+        answer = await user.wait_answered(query_id, timeout=5)
+        assert answer.text == "chose w:yoga" and not answer.show_alert
+        await user.wait_for_text("You chose w:yoga", timeout=5)
+        assert user.last.message_id == welcome.message_id and user.last.keyboard == ()
+        user.send("hello there")
+        await user.wait_for_text("echo: hello there", timeout=5)
+        assert [m.text for m in user.transcript] == ["/start", "You chose w:yoga", "hello there", "echo: hello there"]
+        assert fake_bot_api.errors() == []
+    finally:
+        await echo_app.updater.stop()
+        await echo_app.stop()
+    assert fake_bot_api.pending_updates() == []  # every update was confirmed
+
+
+async def test_long_poll_waits_and_conflicts(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    user = fake_bot_api.user(USER)
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.1)
+    assert not poll.done()
+    user.send("wake up")
+    updates = await asyncio.wait_for(poll, 2)
+    assert [u.message.text for u in updates if u.message] == ["wake up"]
+    assert updates[0].message is not None and updates[0].message.entities == ()
+    # A second poller (another bot instance: PTB's own Bot queues its getUpdates calls on one
+    # connection) terminates the first.
+    first = asyncio.create_task(bot.get_updates(offset=updates[-1].update_id + 1, timeout=5))
+    await asyncio.sleep(0.1)
+    status, body = await raw_call(fake_bot_api, "getUpdates", json={"timeout": 0})
+    assert (status, body["result"]) == (200, [])
+    with pytest.raises(Conflict, match="terminated by other getUpdates"):
+        await asyncio.wait_for(first, 2)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_delivery(fake_bot_api: FakeBotAPI, echo_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert echo_app.updater is not None
+    port, secret = free_port(), "s3cret-token_1"
+    await echo_app.start()
+    await echo_app.updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="hook", webhook_url=f"http://127.0.0.1:{port}/hook", secret_token=secret
+    )
+    try:
+        info = await echo_app.bot.get_webhook_info()
+        assert info.url == f"http://127.0.0.1:{port}/hook"
+        with pytest.raises(Conflict, match="webhook is active"):
+            await echo_app.bot.get_updates()
+        user = fake_bot_api.user(USER)
+        user.send("/start")
+        await user.wait_for_text("Welcome", timeout=5)
+        user.press("Strength")
+        await user.wait_for_text("You chose w:strength", timeout=5)
+        assert {status for _, status in fake_bot_api.webhook_deliveries()} == {200}
+        forged = user.message_update("forged")
+        assert await fake_bot_api.post_raw_update(forged, secret="wrong") == 403
+        assert await fake_bot_api.post_raw_update(forged) == 403
+        assert await fake_bot_api.post_raw_update(forged, secret=secret) == 200
+        await user.wait_for_text("echo: forged", timeout=5)
+    finally:
+        await echo_app.updater.stop()
+        await echo_app.stop()
+    with pytest.raises(BadRequest, match="(?i)https url must be provided"):
+        await echo_app.bot.set_webhook("http://example.com/hook")
