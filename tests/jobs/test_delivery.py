@@ -1,0 +1,159 @@
+"""Delivery from the worker into Telegram (the strict fake Bot API), through the real
+TelegramNotifier: edit the placeholder, further parts as new messages, 429 and 403."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+import jobs
+from core.domain import Equipment, WorkoutType
+from core.settings import Settings
+from db.requests import create_request, get_request
+from db.session import create_db_engine, session_factory
+from db.users import upsert_telegram_user
+from jobs.ratelimit import make_send_limiter
+from jobs.telegram import TelegramNotifier
+
+
+@pytest.fixture
+def sessions(app_settings: Settings) -> Any:
+    engine = create_db_engine(app_settings.database_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def placeholder(settings: Settings, chat_id: int, text: str) -> int:
+    """Send the placeholder the bot would have sent."""
+    assert settings.telegram_bot_token is not None
+    notifier = TelegramNotifier(
+        token=settings.telegram_bot_token.get_secret_value(),
+        api_url=settings.telegram_api_url,
+        limiter=make_send_limiter(None),
+    )
+    try:
+        return notifier.put(chat_id, text, edit_message_id=None, keyboard=None)
+    finally:
+        notifier.close()
+
+
+def request_for(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    chat_id: int,
+    *,
+    duration: int = 30,
+    workout_type: WorkoutType = WorkoutType.STRENGTH,
+) -> int:
+    message_id = placeholder(settings, chat_id, "MAX is writing your workout…")
+    with sessions.begin() as s:
+        user = upsert_telegram_user(s, telegram_id=chat_id, chat_id=chat_id, name="Alex")
+        row = create_request(
+            s,
+            user_id=user.id,
+            coach="MAX",
+            workout_type=workout_type,
+            duration_min=duration,
+            equipment=[Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH],
+            idempotency_key=f"test:{chat_id}:{message_id}",
+            chat_id=chat_id,
+            message_id=message_id,
+        )
+        return row.id
+
+
+def wait_state(
+    sessions: sessionmaker[Session], request_id: int, states: set[str], timeout: float = 30
+) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sessions.begin() as s:
+            row = get_request(s, request_id)
+            if row is not None and row.state in states:
+                return row.state
+        time.sleep(0.05)
+    raise AssertionError(f"request {request_id} never reached {states}")
+
+
+def test_the_placeholder_becomes_the_workout_with_its_buttons(
+    fake_bot_api: Any,
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    running_worker: jobs.EmbeddedWorker,
+) -> None:
+    user = fake_bot_api.user(101)
+    request_id = request_for(sessions, app_settings, 101)
+    placeholder_id = user.last.message_id
+    jobs.enqueue_generation(request_id)
+    assert wait_state(sessions, request_id, {"delivered"}) == "delivered"
+    messages = user.messages
+    assert len(messages) == 1  # edited in place, nothing sent twice
+    assert messages[0].message_id == placeholder_id
+    assert "MAX" in messages[0].text and "Warm-up" in messages[0].text
+    assert messages[0].edits == ("MAX is writing your workout…",)
+    assert messages[0].buttons == ["🔁 New workout", "📜 History"]
+
+
+def test_a_long_workout_arrives_in_several_messages_each_within_limits(
+    fake_bot_api: Any,
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    running_worker: jobs.EmbeddedWorker,
+) -> None:
+    user = fake_bot_api.user(102)
+    request_id = request_for(
+        sessions, app_settings, 102, duration=180, workout_type=WorkoutType.HIIT
+    )
+    jobs.enqueue_generation(request_id)
+    wait_state(sessions, request_id, {"delivered"})
+    messages = user.messages
+    assert len(messages) >= 2
+    assert all(len(m.text) <= 4096 for m in messages)
+    assert messages[-1].buttons == ["🔁 New workout", "📜 History"]  # buttons under the last part
+    assert all(not m.buttons for m in messages[:-1])
+    with sessions.begin() as s:
+        row = get_request(s, request_id)
+        assert row is not None
+        assert row.delivered_message_ids == [m.message_id for m in messages]
+
+
+def test_429_waits_its_retry_after_then_delivers_once(
+    fake_bot_api: Any,
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    running_worker: jobs.EmbeddedWorker,
+) -> None:
+    user = fake_bot_api.user(103)
+    request_id = request_for(sessions, app_settings, 103)
+    fake_bot_api.fail_next("editMessageText", code=429, retry_after=1, chat_id=103)
+    jobs.enqueue_generation(request_id)
+    wait_state(sessions, request_id, {"delivered"})
+    edits = [c for c in fake_bot_api.calls("editMessageText")]
+    assert len(edits) == 2  # refused once, then accepted
+    assert edits[1].at - edits[0].at >= 1.0
+    assert len(user.messages) == 1
+
+
+def test_403_marks_the_user_blocked_and_stops(
+    fake_bot_api: Any,
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    running_worker: jobs.EmbeddedWorker,
+) -> None:
+    from db.users import get_user_by_telegram_id
+
+    fake_bot_api.user(104)
+    request_id = request_for(sessions, app_settings, 104)
+    fake_bot_api.block(104)
+    jobs.enqueue_generation(request_id)
+    assert wait_state(sessions, request_id, {"failed", "delivered"}) == "failed"
+    time.sleep(0.5)
+    assert len(fake_bot_api.calls("editMessageText")) == 1  # no retries against a blocked chat
+    with sessions.begin() as s:
+        user = get_user_by_telegram_id(s, 104)
+        assert user is not None and user.blocked
+        row = get_request(s, request_id)
+        assert row is not None and "closed" in (row.failure_reason or "")
