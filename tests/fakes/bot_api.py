@@ -223,6 +223,7 @@ class _Chat:
     messages: dict[int, _Stored] = field(default_factory=dict)
     blocked: bool = False
     actions: list[str] = field(default_factory=list)
+    reply_keyboard: dict[str, Any] | None = None  # the custom keyboard shown under the input
 
     def user_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
@@ -478,7 +479,19 @@ def _check_markup(markup: object, *, inline_only: bool) -> dict[str, Any] | None
         return markup if count else None
     if inline_only:
         raise ApiError(400, "Bad Request: inline keyboard expected")
-    if "keyboard" in markup or markup.get("remove_keyboard") or markup.get("force_reply"):
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise ApiError(400, 'Bad Request: field "keyboard" must be an Array of Arrays')
+        for row in rows:
+            for button in row:
+                text = button if isinstance(button, str) else None
+                if isinstance(button, dict):
+                    text = button.get("text")
+                if not isinstance(text, str) or not text:
+                    raise ApiError(400, "Bad Request: keyboard button text must be non-empty")
+        return markup
+    if markup.get("remove_keyboard") or markup.get("force_reply"):
         return markup
     raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
 
@@ -723,6 +736,8 @@ class FakeBotAPI:
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.code, error.body()
+        except Exception as error:  # a bug in the fake: make it loud in the test, not a hang
+            status, body = 500, ApiError(500, f"Internal Server Error: {error!r}").body()
         self._record(Call(arrived, method, chat_id, status, body.get("description"), injected))
         return web.json_response(body, status=status)
 
@@ -856,6 +871,17 @@ class FakeBotAPI:
         with self._lock:
             query = self._queries.get(query_id)
             return query.answer if query else None
+
+    def reply_keyboard(self, chat_id: int) -> list[list[str]]:
+        """Labels of the custom reply keyboard the chat shows (empty when none)."""
+        with self._lock:
+            markup = self._chat(chat_id).reply_keyboard
+            if markup is None:
+                return []
+            return [
+                [b if isinstance(b, str) else str(b.get("text", "")) for b in row]
+                for row in markup["keyboard"]
+            ]
 
     def commands(
         self, scope: Mapping[str, Any] | None = None, language_code: str = ""
@@ -1019,6 +1045,17 @@ class FakeBotAPI:
     @staticmethod
     def _markup_param(params: _Params) -> Any:
         return params.json("reply_markup", "reply keyboard markup")
+
+    def _message_markup(self, chat: _Chat, params: _Params) -> dict[str, Any] | None:
+        """The inline keyboard of a new message; a reply keyboard is set on the chat instead."""
+        markup = _check_markup(self._markup_param(params), inline_only=False)
+        if markup is None or "inline_keyboard" in markup:
+            return markup
+        if "keyboard" in markup:
+            chat.reply_keyboard = markup
+        elif markup.get("remove_keyboard"):
+            chat.reply_keyboard = None
+        return None
 
     def _reply_to(self, chat: _Chat, params: _Params) -> int | None:
         reply = params.json("reply_parameters", "reply parameters")
@@ -1246,7 +1283,7 @@ class FakeBotAPI:
                 params, "text", "entities", limit=TEXT_LIMIT,
                 too_long="Bad Request: message is too long", required=True,
             )  # fmt: skip
-            markup = _check_markup(self._markup_param(params), inline_only=False)
+            markup = self._message_markup(chat, params)
             reply_to = self._reply_to(chat, params)
             stored = self._new_message(
                 chat, from_bot=True, kind="text", text=text, entities=entities,
@@ -1261,7 +1298,7 @@ class FakeBotAPI:
                 params, "caption", "caption_entities", limit=CAPTION_LIMIT,
                 too_long="Bad Request: message caption is too long", required=False,
             )  # fmt: skip
-            markup = _check_markup(self._markup_param(params), inline_only=False)
+            markup = self._message_markup(chat, params)
             reply_to = self._reply_to(chat, params)
             file = self._upload(params, kind, limit)
             stored = self._new_message(
@@ -1515,6 +1552,11 @@ class FakeUser:
     def chat_actions(self) -> list[str]:
         """Chat actions ("typing", ...) the bot sent to this chat."""
         return self.api.chat_actions(self.id)
+
+    @property
+    def reply_keyboard(self) -> list[list[str]]:
+        """Rows of the custom reply keyboard under the input field (empty when none)."""
+        return self.api.reply_keyboard(self.id)
 
     def buttons(self, message_id: int | None = None) -> list[str]:
         """Labels of the inline keyboard of a message (default: newest with a keyboard)."""

@@ -49,7 +49,9 @@ _SIMPLE_TYPES = {
 _SPACES = frozenset(" \t\r\n\v\f\0")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _TG_USER_LINK = re.compile(r"^tg://user\?id=(\d{1,20})$", re.IGNORECASE)
-_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$")
+_DOMAIN = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$"
+)
 
 
 class TelegramHTMLError(ValueError):
@@ -263,9 +265,11 @@ class _Parser:
             self.index = end + 1
         else:
             token_start = self.index
-            while self.char(self.index).isascii() and (
-                self.char(self.index).isalnum() or self.char(self.index) in (".", "-")
-            ) and self.char(self.index) != "":
+            while (
+                self.char(self.index).isascii()
+                and (self.char(self.index).isalnum() or self.char(self.index) in (".", "-"))
+                and self.char(self.index) != ""
+            ):
                 self.index += 1
             value = self.text[token_start : self.index].lower()
             if self.char(self.index) not in _SPACES and self.char(self.index) != ">":
@@ -316,7 +320,9 @@ class _Parser:
         elif top.name == "tg-emoji":
             if not re.fullmatch(r"-?[0-9]{1,19}", top.argument) or int(top.argument) == 0:
                 raise TelegramHTMLError("Invalid custom emoji identifier specified")
-            self.entities.append(Entity("custom_emoji", offset, length, custom_emoji_id=top.argument))
+            self.entities.append(
+                Entity("custom_emoji", offset, length, custom_emoji_id=top.argument)
+            )
         elif top.name == "a":
             url = top.argument or "".join(self.out[top.text_index :])
             link = _checked_link(url)
