@@ -13,7 +13,6 @@ from typing import Any
 
 import dramatiq
 import redis
-from core.claude import make_ai_client
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,7 +96,12 @@ def open_resources(
     global _current
     engine = create_db_engine(settings.database_url)
     closers: list[Any] = []
-    inner = make_ai_client(settings) if ai is True else (ai or None)
+    if ai is True:
+        from core.claude import make_ai_client  # the anthropic SDK loads only when asked
+
+        inner = make_ai_client(settings)
+    else:
+        inner = ai or None
     lease_s = settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30
     limited: AIClient | None = None
     if inner is not None:

@@ -1,0 +1,154 @@
+"""The exercise catalogue: real exercises kept as data (core/data/exercises.yaml).
+
+Loaded once and validated at load: unique names, known equipment, types and levels, at
+least two alternatives that exist in the catalogue and differ from the exercise itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from core.domain import Equipment, FitnessLevel, WorkoutType
+
+__all__ = ["Catalogue", "CatalogueError", "Entry", "load_catalogue", "load_catalogue_from"]
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed; the message names the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One exercise of the catalogue."""
+
+    name: str
+    equipment: frozenset[Equipment]
+    """Everything the exercise needs at once."""
+    muscles: tuple[str, ...]
+    types: frozenset[WorkoutType]
+    level: FitnessLevel
+    """The lowest level it suits."""
+    timed: bool
+    """Done for time (holds, stretches, intervals) rather than for reps."""
+    weighted: bool
+    instructions: str
+    alternatives: tuple[str, ...]
+
+
+class Catalogue:
+    """All entries, with the lookups the generators need."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._by_name = {e.name.lower(): e for e in entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, name: str) -> Entry | None:
+        return self._by_name.get(name.lower())
+
+    def candidates(
+        self, workout_type: WorkoutType, level: FitnessLevel, equipment: frozenset[Equipment]
+    ) -> list[Entry]:
+        """Entries serving the type, within the level, needing only the given equipment."""
+        have = equipment | {Equipment.BODYWEIGHT}
+        return [
+            e
+            for e in self.entries
+            if workout_type in e.types and e.level.rank <= level.rank and e.equipment <= have
+        ]
+
+    def alternatives_for(self, name: str, equipment: frozenset[Equipment]) -> list[str]:
+        """Substitutes usable with ``equipment``: the entry's own first, then look-alikes."""
+        have = equipment | {Equipment.BODYWEIGHT}
+        entry = self.get(name)
+        if entry is None:
+            return []
+        found = [
+            a
+            for a in entry.alternatives
+            if (alt := self.get(a)) is not None and alt.equipment <= have
+        ]
+        if len(found) < 2:
+            muscles = set(entry.muscles)
+            for other in self.entries:
+                if len(found) >= 3:
+                    break
+                if (
+                    other.name != entry.name
+                    and other.name not in found
+                    and other.equipment <= have
+                    and muscles & set(other.muscles)
+                ):
+                    found.append(other.name)
+        if len(found) < 2:
+            for other in self.entries:
+                if len(found) >= 2:
+                    break
+                if (
+                    other.name != entry.name
+                    and other.name not in found
+                    and other.types & entry.types
+                    and other.equipment <= have
+                ):
+                    found.append(other.name)
+        return found
+
+
+def _entry(raw: dict[str, object], index: int) -> Entry:
+    name = str(raw.get("name") or f"#{index}")
+    try:
+        return Entry(
+            name=name,
+            equipment=frozenset(Equipment(e) for e in raw["equipment"]),  # type: ignore[attr-defined]
+            muscles=tuple(str(m) for m in raw["muscles"]),  # type: ignore[attr-defined]
+            types=frozenset(WorkoutType(t) for t in raw["types"]),  # type: ignore[attr-defined]
+            level=FitnessLevel(raw["level"]),
+            timed=raw["mode"] == "time",
+            weighted=bool(raw["weighted"]),
+            instructions=str(raw["instructions"]),
+            alternatives=tuple(str(a) for a in raw["alternatives"]),  # type: ignore[attr-defined]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogueError(f"exercise {name!r}: {exc}") from None
+
+
+def load_catalogue_from(text: str) -> Catalogue:
+    """Parse and validate a catalogue from YAML text."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, list):
+        raise CatalogueError("the catalogue must be a list of exercises")
+    entries = [_entry(raw, i) for i, raw in enumerate(data)]
+    names = [e.name.lower() for e in entries]
+    for e in entries:
+        if names.count(e.name.lower()) > 1:
+            raise CatalogueError(f"exercise {e.name!r} appears twice")
+        if not e.types or not e.equipment or not e.instructions:
+            raise CatalogueError(
+                f"exercise {e.name!r}: types, equipment and instructions are required"
+            )
+        if len(set(e.alternatives)) < 2:
+            raise CatalogueError(f"exercise {e.name!r} needs at least two alternatives")
+        for alt in e.alternatives:
+            if alt.lower() == e.name.lower() or alt.lower() not in names:
+                raise CatalogueError(
+                    f"exercise {e.name!r}: alternative {alt!r} is not another catalogue entry"
+                )
+    return Catalogue(entries)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue, loaded and validated once."""
+    text = resources.files("core").joinpath("data/exercises.yaml").read_text(encoding="utf-8")
+    return load_catalogue_from(text)
+
+
+def load_catalogue_path(path: Path) -> Catalogue:
+    return load_catalogue_from(path.read_text(encoding="utf-8"))
