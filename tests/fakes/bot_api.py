@@ -611,6 +611,10 @@ class FakeBotAPI:
                 "sendDocument": self._send_document,
                 "close": self._close,
                 "logOut": self._log_out,
+                "getChat": self._get_chat,
+                "setMyDescription": self._set_my_description,
+                "setMyShortDescription": self._set_my_short_description,
+                "setChatMenuButton": self._set_chat_menu_button,
             }.items()
         }
 
@@ -1379,6 +1383,30 @@ class FakeBotAPI:
                 raise ApiError(400, "Bad Request: wrong parameter action in request")
             chat.actions.append(action)
             return True
+
+    def _get_chat(self, params: _Params) -> dict[str, Any]:
+        with self._lock:
+            chat = self._target_chat(params)
+            return dict(chat.chat_json(), accent_color_id=0, max_reaction_count=11)
+
+    def _set_my_description(self, params: _Params) -> bool:
+        if len(params.string("description") or "") > 512:
+            raise ApiError(400, "Bad Request: BOT_DESCRIPTION_INVALID")
+        return True
+
+    def _set_my_short_description(self, params: _Params) -> bool:
+        if len(params.string("short_description") or "") > 120:
+            raise ApiError(400, "Bad Request: BOT_SHORT_DESCRIPTION_INVALID")
+        return True
+
+    def _set_chat_menu_button(self, params: _Params) -> bool:
+        button = params.json("menu_button", "menu button")
+        if button is not None and (
+            not isinstance(button, dict)
+            or button.get("type") not in ("commands", "default", "web_app")
+        ):
+            raise ApiError(400, "Bad Request: can't parse menu button JSON object")
+        return True
 
     def _close(self, params: _Params) -> bool:
         return True

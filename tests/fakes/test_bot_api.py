@@ -659,3 +659,15 @@ def test_escaped_text_round_trips(text: str) -> None:
     assert parse_telegram_html(html.escape(text)) == (text, [])
     assert parse_telegram_html(f"<b>{html.escape(text)}</b>")[0] == text
     assert utf16_length(text) == len(text.encode("utf-16-le")) // 2
+
+
+async def test_profile_methods(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    fake_bot_api.user(USER, "Sam")
+    assert (await bot.get_chat(USER)).first_name == "Sam"
+    assert await bot.set_my_description("Your AI workout coach")
+    with pytest.raises(BadRequest, match=r"(?i)short_description_invalid"):
+        await bot.set_my_short_description("x" * 121)
+    assert await bot.set_chat_menu_button()
+    assert await bot.log_out()
+    with pytest.raises(InvalidToken):
+        await bot.get_me()
