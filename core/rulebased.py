@@ -159,6 +159,9 @@ def _pick(
     stale = [e for e in pool if e.name.lower() in recent]
     rng.shuffle(fresh)
     rng.shuffle(stale)
+    if request.workout_type is WorkoutType.STRENGTH:
+        # Compound loaded lifts lead a strength session; isolation work fills in after.
+        fresh.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
     chosen: list[Entry] = []
     used_muscles: set[str] = set()
     for group in (fresh, stale):

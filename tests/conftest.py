@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import redis
 
-pytest_plugins = ["tests.fakes.bot_api", "tests.plugins.app"]
+pytest_plugins = ["tests.fakes.bot_api", "tests.fakes.messages_api", "tests.plugins.app"]
 
 PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_SERVER = os.environ.get("FLEXFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
