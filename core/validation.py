@@ -51,7 +51,7 @@ def parse_workout(raw: str | dict[str, object]) -> Workout:
         start, end = text.find("{"), text.rfind("}")
         if start < 0:
             raise InvalidAnswer("the answer holds no JSON object (prose)")
-        if end < start:
+        if end < start or text.count("{", start) > text.count("}", start):
             raise InvalidAnswer("the JSON object is cut off (truncated answer)")
         try:
             data = json.loads(text[start : end + 1])
