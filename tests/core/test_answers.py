@@ -48,7 +48,7 @@ def test_broken_answers_are_invalid_with_a_reason(raw: str, reason: str) -> None
 def test_wrong_types_are_reported_by_field() -> None:
     bad = json.loads(json.dumps(GOOD))
     bad["exercises"][0]["sets"] = "lots"
-    with pytest.raises(InvalidAnswer, match="exercises.0.sets"):
+    with pytest.raises(InvalidAnswer, match=r"exercises\.0\.sets"):
         parse_workout(bad)
 
 

@@ -1,0 +1,102 @@
+"""The AI concurrency limit holds across separate worker processes (`flexflow worker`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dramatiq
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import jobs
+from core.domain import Equipment, WorkoutType
+from core.settings import Settings
+from db.models import WorkoutPlan, WorkoutRequestRow
+from db.requests import create_request
+from db.users import get_or_create_local_user
+from tests.fakes.messages_api import FakeMessagesAPI
+
+LIMIT = 3
+REQUESTS = 12
+
+
+def start_worker(
+    settings: Settings, fake: FakeMessagesAPI, tmp_path: Path, n: int
+) -> subprocess.Popen[bytes]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "ANTHROPIC_API_KEY": fake.api_key,
+        "ANTHROPIC_BASE_URL": fake.url,
+        "ANTHROPIC_TIMEOUT": "10",
+        "ANTHROPIC_MAX_RETRIES": "0",
+        "FLEXFLOW_AI_CONCURRENCY": str(LIMIT),
+    }
+    log = (tmp_path / f"worker{n}.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "flexflow.cli", "worker", "--processes", "1", "--threads", "6"],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_two_worker_processes_never_exceed_the_shared_ai_limit(
+    job_settings: Settings,
+    sessions: sessionmaker[Session],
+    redis_broker: dramatiq.Broker,
+    fake_anthropic: FakeMessagesAPI,
+    tmp_path: Path,
+) -> None:
+    fake_anthropic.latency = 0.4
+    workers = [start_worker(job_settings, fake_anthropic, tmp_path, n) for n in range(2)]
+    try:
+        with sessions.begin() as s:
+            user = get_or_create_local_user(s)
+            ids = [
+                create_request(
+                    s,
+                    user_id=user.id,
+                    coach="ZARA",
+                    workout_type=WorkoutType.HIIT,
+                    duration_min=20,
+                    equipment=[Equipment.JUMP_ROPE],
+                    idempotency_key=f"c{i}",
+                ).id
+                for i in range(REQUESTS)
+            ]
+        for request_id in ids:
+            jobs.enqueue_generation(request_id)
+        deadline = time.monotonic() + 60
+        delivered = 0
+        while time.monotonic() < deadline and delivered < REQUESTS:
+            time.sleep(0.1)
+            with sessions.begin() as s:
+                delivered = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(WorkoutRequestRow)
+                        .where(WorkoutRequestRow.state == "delivered")
+                    )
+                    or 0
+                )
+        logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("worker*.log"))
+        assert delivered == REQUESTS, logs[-3000:]
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(timeout=30)
+    assert len(fake_anthropic.requests) == REQUESTS  # one AI call per request
+    assert fake_anthropic.max_in_flight == LIMIT  # the limit was reached and never passed
+    with sessions.begin() as s:
+        assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == REQUESTS
+        sources = set(s.scalars(select(WorkoutPlan.source)))
+        assert sources == {"ai"}
