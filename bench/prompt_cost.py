@@ -1,0 +1,75 @@
+"""Benchmark 4: what one AI request costs in prompt, cached and uncached.
+
+A typical request: an intermediate user with a full profile and a limitation, five
+workouts of history. The static part (rules, coach voices, schema) is the cached prefix;
+the request, profile and history are paid for every time. Tokens are estimated at four
+characters a token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.models import HistoryItem, Profile, WorkoutRequest
+from core.prompt import build_prompt, cached_prefix_chars, uncached_chars
+
+__all__ = ["PromptCost", "run", "typical_request"]
+
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PromptCost:
+    cached_chars: int
+    uncached_chars: int
+
+    @property
+    def cached_tokens(self) -> int:
+        return self.cached_chars // CHARS_PER_TOKEN
+
+    @property
+    def uncached_tokens(self) -> int:
+        return self.uncached_chars // CHARS_PER_TOKEN
+
+
+def typical_request() -> WorkoutRequest:
+    history = tuple(
+        HistoryItem(
+            date=dt.date(2026, 11, 20 - i),
+            coach="MAX",
+            workout_type=WorkoutType.STRENGTH,
+            duration_min=45,
+            exercises=(
+                "Barbell back squat",
+                "Dumbbell bench press",
+                "Bent-over barbell row",
+                "Romanian deadlift",
+                "Plank",
+            ),
+        )
+        for i in range(5)
+    )
+    return WorkoutRequest(
+        coach="MAX",
+        workout_type=WorkoutType.STRENGTH,
+        duration_min=45,
+        equipment=frozenset({Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH}),
+        profile=Profile(
+            name="Alex",
+            level=FitnessLevel.INTERMEDIATE,
+            goals=(Goal.STRENGTH, Goal.MUSCLE_GAIN),
+            equipment=frozenset({Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH}),
+            units=Units.KG,
+            limitations="Left knee gets sore on deep lunges.",
+        ),
+        history=history,
+    )
+
+
+def run() -> PromptCost:
+    prompt = build_prompt(typical_request())
+    return PromptCost(
+        cached_chars=cached_prefix_chars(prompt), uncached_chars=uncached_chars(prompt)
+    )
