@@ -31,7 +31,7 @@ All types, levels, coaches, units, durations 10-180 min and equipment subsets.
 
 | measure | result | target |
 |---|---|---|
-| within 10% of the requested duration | {r.within_10pct:.1%} | 100% ({_mark(r.within_10pct == 1)}) |
+| within 10% of the duration | {r.within_10pct:.1%} | 100% ({_mark(r.within_10pct == 1)}) |
 | only the available equipment | {r.equipment_ok:.1%} | 100% ({_mark(r.equipment_ok == 1)}) |
 | passes the validation AI answers get | {r.validation_ok:.1%} | - |
 | median distinct exercises per workout | {r.median_distinct:g} | - |
