@@ -78,5 +78,5 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[str] = ()) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "httpx2", "telegram.ext.ExtBot", "apscheduler"):
+    for noisy in ("httpx", "httpcore", "httpx2", "telegram.ext.ExtBot", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

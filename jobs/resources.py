@@ -8,6 +8,7 @@ middleware pattern suggests. Actors reach them through ``current()``.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +165,13 @@ class ResourcesMiddleware(dramatiq.Middleware):
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
         if _current is None:
-            resources = open_resources(get_settings())
+            try:
+                resources = open_resources(get_settings())
+            except Exception:
+                # A worker without its database or AI client would only burn every
+                # message's retries: stop this process loudly instead.
+                log.critical("cannot open worker resources; stopping", exc_info=True)
+                os._exit(3)
             start_sweeper(resources)
             log.info("worker resources open")
 

@@ -1,0 +1,109 @@
+"""A worker killed with SIGKILL mid-generation: every request is delivered exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dramatiq
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import jobs
+from core.domain import Equipment, WorkoutType
+from core.settings import Settings
+from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow
+from db.requests import create_request
+from db.users import get_or_create_local_user
+from tests.fakes.messages_api import FakeMessagesAPI
+
+REQUESTS = 6
+
+
+def worker(
+    settings: Settings, fake: FakeMessagesAPI, tmp_path: Path, name: str
+) -> subprocess.Popen[bytes]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "ANTHROPIC_API_KEY": fake.api_key,
+        "ANTHROPIC_BASE_URL": fake.url,
+        "ANTHROPIC_TIMEOUT": "10",
+        "ANTHROPIC_MAX_RETRIES": "0",
+    }
+    log = (tmp_path / f"{name}.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "flexflow.cli", "worker", "--processes", "1", "--threads", "8"],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def states(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions.begin() as s:
+        rows = s.execute(
+            select(WorkoutRequestRow.state, func.count()).group_by(WorkoutRequestRow.state)
+        )
+        return {state: n for state, n in rows}
+
+
+def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
+    job_settings: Settings,
+    sessions: sessionmaker[Session],
+    redis_broker: dramatiq.Broker,
+    fake_anthropic: FakeMessagesAPI,
+    tmp_path: Path,
+) -> None:
+    fake_anthropic.latency = 3.0  # long enough to kill the worker while every call is in flight
+    first = worker(job_settings, fake_anthropic, tmp_path, "first")
+    with sessions.begin() as s:
+        user = get_or_create_local_user(s)
+        ids = [
+            create_request(
+                s,
+                user_id=user.id,
+                coach="BLAZE",
+                workout_type=WorkoutType.HIIT,
+                duration_min=20,
+                equipment=[Equipment.KETTLEBELL],
+                idempotency_key=f"k{i}",
+            ).id
+            for i in range(REQUESTS)
+        ]
+    for request_id in ids:
+        jobs.enqueue_generation(request_id)
+    deadline = time.monotonic() + 30
+    while states(sessions).get("generating", 0) < REQUESTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert states(sessions).get("generating") == REQUESTS
+    os.killpg(first.pid, signal.SIGKILL)  # the dramatiq parent and its worker process
+    first.wait(timeout=10)
+    killed_at = time.monotonic()
+
+    fake_anthropic.latency = 0.2
+    second = worker(job_settings, fake_anthropic, tmp_path, "second")
+    try:
+        deadline = time.monotonic() + 120
+        while states(sessions).get("delivered", 0) < REQUESTS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        recovery = time.monotonic() - killed_at
+        log = (tmp_path / "second.log").read_text(errors="replace")
+        assert states(sessions) == {"delivered": REQUESTS}, log[-3000:]
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    print(f"recovered {REQUESTS} requests {recovery:.1f} s after SIGKILL")
+    with sessions.begin() as s:
+        assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == REQUESTS
+        attempts = s.scalars(select(WorkoutRequestRow.attempts)).all()
+        assert all(a == 2 for a in attempts)  # claimed once by each worker, never more
+        assert s.scalar(select(func.count()).select_from(AIGenerationLog)) == REQUESTS
