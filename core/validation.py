@@ -42,26 +42,31 @@ def _summarize(exc: ValidationError) -> str:
     return "; ".join(parts) + more
 
 
+def _decode(raw: str) -> dict[str, object]:
+    """The one JSON object in a text answer, around markdown fences or leading prose."""
+    text = raw.strip()
+    if fenced := _FENCE.search(text):
+        text = fenced.group(1).strip()
+    start = text.find("{")
+    if start < 0:
+        raise InvalidAnswer("the answer holds no JSON object (prose)")
+    try:
+        data, _ = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        rest = text[exc.pos :].strip().strip("`").strip()
+        if not rest or exc.msg.startswith("Unterminated string"):
+            raise InvalidAnswer("the JSON object is cut off (truncated answer)") from None
+        raise InvalidAnswer(f"the JSON does not parse: {exc.msg} at {exc.pos}") from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the JSON is not an object")
+    return data
+
+
 def parse_workout(raw: str | dict[str, object]) -> Workout:
     """A workout from a tool input (dict) or a text answer holding one JSON object."""
-    if isinstance(raw, str):
-        text = raw.strip()
-        if fenced := _FENCE.search(text):
-            text = fenced.group(1).strip()
-        start, end = text.find("{"), text.rfind("}")
-        if start < 0:
-            raise InvalidAnswer("the answer holds no JSON object (prose)")
-        if end < start or text.count("{", start) > text.count("}", start):
-            raise InvalidAnswer("the JSON object is cut off (truncated answer)")
-        try:
-            data = json.loads(text[start : end + 1])
-        except json.JSONDecodeError as exc:
-            raise InvalidAnswer(f"the JSON does not parse: {exc.msg} at {exc.pos}") from None
-        if not isinstance(data, dict):
-            raise InvalidAnswer("the JSON is not an object")
-        raw = data
+    data = _decode(raw) if isinstance(raw, str) else raw
     try:
-        return Workout.model_validate(raw)
+        return Workout.model_validate(data)
     except ValidationError as exc:
         raise InvalidAnswer(f"not a workout: {_summarize(exc)}") from None
 

@@ -1,328 +1,639 @@
 """A strict fake of Anthropic's Messages API on 127.0.0.1, for the real SDK to talk to.
 
-    fake = FakeMessagesAPI(api_key="test-key").start()      # or the fake_anthropic fixture
-    client = anthropic.Anthropic(api_key="test-key", base_url=fake.url)
-    fake.script(fake.status(529), fake.ok())                 # then the default: a valid answer
+    fake = FakeMessagesAPI().start()                    # or the ``fake_anthropic`` fixture
+    client = anthropic.Anthropic(api_key=fake.api_key, base_url=fake.url)
+    fake.script(status(529), ok())                      # then the default: a valid answer
 
-Strict like the real one where it matters to us: 401 without the key, 400 for a missing
-model/max_tokens/messages, bad roles, a forced tool that is not offered, a tool schema that
-is not an object schema, more than four cache_control blocks. It records every request
-(without the key) and the most requests it ever had in flight. Its default answer is a
-valid workout for the request it received, built by the rule-based generator from the
-JSON inside <request> tags, with usage that simulates prompt caching.
+Register the fixture with ``pytest_plugins = ["tests.fakes.messages_api"]`` (tests/conftest.py
+does). The server is aiohttp on its own event loop in a background thread, so hundreds of
+slow requests can be in flight at once.
+
+Strict like the real API where it matters to us: 401 without the key (``x-api-key`` or the
+``Authorization: Bearer`` the SDK sends), 400 without ``anthropic-version``, for a missing or
+malformed model/max_tokens/messages, unknown top-level fields (``temperature`` included: the
+SDK no longer sends it), bad roles, empty text blocks, a tool_choice naming a tool that is not
+offered, duplicate tool names, an input_schema that is not an object schema, a strict tool
+whose schema uses keywords strict mode does not support, and cache_control on more than four
+blocks. Every request is recorded (headers without the key, the JSON body, the status), and
+so is the most requests ever in flight.
+
+Answers: a script of replies (``ok``, ``status``, ``hang``, ``reset``, ``prose``,
+``truncated``), then ``default`` (None: a valid workout for the request it received, built by
+the rule-based generator from the JSON inside the prompt's <request> tags). Usage simulates
+prompt caching: the prefix up to the last cache_control breakpoint is written to the cache
+the first time it is seen (``cache_creation_input_tokens``) and read on later requests
+(``cache_read_input_tokens``), if it is at least ``min_cacheable_tokens`` long, as on the
+real API. Tokens are counted as four characters each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
 import json
 import random
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aiohttp import web
 
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
-from core.models import Profile, WorkoutRequest
-
-__all__ = ["FakeMessagesAPI", "Reply", "fake_anthropic"]
+__all__ = [
+    "API_KEY",
+    "FakeMessagesAPI",
+    "Recorded",
+    "Reply",
+    "fake_anthropic",
+    "hang",
+    "ok",
+    "prose",
+    "reset",
+    "status",
+    "truncated",
+]
 
 API_KEY = "sk-ant-test-0123456789"
-_REQUEST = re.compile(r"<request>(.*?)</request>", re.DOTALL)
+CHARS_PER_TOKEN = 4
+MAX_CACHE_BREAKPOINTS = 4
+MAX_TOKENS_LIMIT = 128_000
+
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+_TOP_LEVEL = frozenset(
+    {
+        "model", "max_tokens", "messages", "system", "tools", "tool_choice", "metadata",
+        "stop_sequences", "stream", "thinking", "service_tier", "output_config",
+        "cache_control", "container", "diagnostics", "inference_geo", "speed",
+    }
+)  # fmt: skip
+_STRICT_UNSUPPORTED = frozenset(
+    {
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+        "minLength", "maxLength", "maxItems", "uniqueItems", "minProperties",
+        "maxProperties", "patternProperties", "if", "then", "else", "not",
+        "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+    }
+)  # fmt: skip
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+ReplyKind = Literal["ok", "status", "hang", "reset", "prose", "truncated"]
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One scripted behaviour: a status and body, a delay, or a dropped connection."""
+    """One scripted behaviour of the fake."""
 
-    kind: str  # "ok", "status", "hang", "reset", "prose", "truncated", "workout"
+    kind: ReplyKind
+    workout: dict[str, Any] | None = None
+    """ok: the tool input to answer with (None: a valid workout for the request)."""
     status: int = 200
     error_type: str = ""
-    retry_after: int | None = None
+    retry_after: float | None = None
+    """status: sent as the ``retry-after`` header when set."""
     seconds: float = 0.0
+    """hang: how long to wait before answering normally."""
     text: str = ""
-    workout: dict[str, Any] | None = None
+    """prose: the text block of an ``end_turn`` answer without a tool call."""
 
 
-@dataclass
+def ok(workout: dict[str, Any] | None = None) -> Reply:
+    """A tool_use answer with ``workout`` as input (default: valid for the request)."""
+    return Reply("ok", workout=workout)
+
+
+def status(code: int, error_type: str | None = None, retry_after: float | None = None) -> Reply:
+    """An error response like Anthropic's (``overloaded_error`` for 529 and so on)."""
+    kind = error_type or _ERROR_TYPES.get(code, "api_error")
+    return Reply("status", status=code, error_type=kind, retry_after=retry_after)
+
+
+def hang(seconds: float) -> Reply:
+    """Say nothing for ``seconds``, then answer normally (if the client still waits)."""
+    return Reply("hang", seconds=seconds)
+
+
+def reset() -> Reply:
+    """Drop the connection without a response."""
+    return Reply("reset")
+
+
+def prose(text: str = "Sure! Here is a great workout: do some squats, then rest.") -> Reply:
+    """An ``end_turn`` answer with a text block only: no tool call."""
+    return Reply("prose", text=text)
+
+
+def truncated() -> Reply:
+    """``stop_reason: max_tokens`` with a tool call whose input was cut short."""
+    return Reply("truncated")
+
+
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """One request the fake received."""
 
     headers: dict[str, str]
-    body: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
+    """Lower-cased names; ``x-api-key`` and ``authorization`` left out."""
+    body: Any
+    """The decoded JSON body (None when it was not JSON)."""
+    status: int
+    """The status the fake answered with (0: dropped connection; -1: still being answered)."""
+    at: float = field(default=0.0)
+    """``time.monotonic()`` when the request arrived."""
+
+
+class _BadRequest(Exception):
+    """The request breaks a rule of the real API; answered with 400."""
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text) // CHARS_PER_TOKEN)
 
 
 class FakeMessagesAPI:
     """The fake server; see the module docstring."""
 
-    def __init__(self, *, api_key: str = API_KEY, latency: float = 0.0) -> None:
+    def __init__(
+        self, *, api_key: str = API_KEY, latency: float = 0.0, min_cacheable_tokens: int = 1024
+    ) -> None:
         self.api_key = api_key
         self.latency = latency
+        """Seconds every answer waits before it is sent."""
+        self.min_cacheable_tokens = min_cacheable_tokens
+        self.default: Reply | None = None
+        """The reply once the script is empty; None: a valid workout for the request."""
         self.requests: list[Recorded] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._script: list[Reply] = []
-        self._seen_prefixes: set[str] = set()
+        self._cache: set[str] = set()
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
+
     @property
     def url(self) -> str:
+        """The server root, for ``base_url`` / ANTHROPIC_BASE_URL."""
+        if not self.port:
+            raise RuntimeError("FakeMessagesAPI is not started")
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeMessagesAPI:
+        """Start serving in a background thread; returns self once it accepts requests."""
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(
+            target=loop.run_forever, name="fake-messages-api", daemon=True
+        )
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._start(), loop).result(10)
         return self
 
     async def _start(self) -> None:
-        app = web.Application(client_max_size=10 * 1024 * 1024)
+        app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/messages", self._messages)
-        app.router.add_get("/v1/models/{model}", self._model)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=2048)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
 
     def stop(self) -> None:
+        """Stop the server and its thread; requests still hanging are dropped."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._stop(), loop).result(15)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+        self._loop = self._thread = None
+
+    async def _stop(self) -> None:
         if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+            await self._runner.cleanup()
+        # Handlers still sleeping (hang, latency) for clients that gave up: end them now.
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def __enter__(self) -> FakeMessagesAPI:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     # ------------------------------------------------------------------ scripting
+
     def script(self, *replies: Reply) -> None:
-        """Answer the next requests with these, in order; then the default."""
+        """Answer the next requests with these, in order; then ``default``."""
         with self._lock:
             self._script.extend(replies)
 
-    @staticmethod
-    def ok(workout: dict[str, Any] | None = None) -> Reply:
-        return Reply("workout", workout=workout) if workout else Reply("ok")
+    def clear(self) -> None:
+        """Forget recorded requests, the script, the cache and the in-flight maximum."""
+        with self._lock:
+            self.requests.clear()
+            self._script.clear()
+            self._cache.clear()
+            self.max_in_flight = self.in_flight
 
-    @staticmethod
-    def status(code: int, error_type: str | None = None, retry_after: int | None = None) -> Reply:
-        default = {429: "rate_limit_error", 529: "overloaded_error", 500: "api_error"}
-        return Reply(
-            "status",
-            status=code,
-            error_type=error_type or default.get(code, "api_error"),
-            retry_after=retry_after,
-        )
+    def rejected(self) -> list[Recorded]:
+        """Requests the fake refused as malformed (400) or unauthorised (401)."""
+        with self._lock:
+            return [r for r in self.requests if r.status in (400, 401)]
 
-    @staticmethod
-    def hang(seconds: float) -> Reply:
-        return Reply("hang", seconds=seconds)
+    ok = staticmethod(ok)
+    status = staticmethod(status)
+    hang = staticmethod(hang)
+    reset = staticmethod(reset)
+    prose = staticmethod(prose)
+    truncated = staticmethod(truncated)
 
-    @staticmethod
-    def reset() -> Reply:
-        return Reply("reset")
-
-    @staticmethod
-    def prose(text: str = "Sure! Here is a great workout: do some squats.") -> Reply:
-        return Reply("prose", text=text)
-
-    @staticmethod
-    def truncated() -> Reply:
-        return Reply("truncated")
-
-    # ------------------------------------------------------------------ handlers
-    async def _model(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
-            return _error(401, "authentication_error", "invalid x-api-key")
-        model = request.match_info["model"]
-        return web.json_response({"type": "model", "id": model, "display_name": model})
-
-    def _authorised(self, request: web.Request) -> bool:
-        key = request.headers.get("x-api-key") or ""
-        bearer = request.headers.get("authorization", "")
-        return key == self.api_key or bearer == f"Bearer {self.api_key}"
+    # ------------------------------------------------------------------ HTTP
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            return await self._answer(request)
-        finally:
-            with self._lock:
-                self.in_flight -= 1
-
-    async def _answer(self, request: web.Request) -> web.StreamResponse:
-        if not self._authorised(request):
-            return _error(401, "authentication_error", "invalid x-api-key")
-        try:
-            body = await request.json()
-        except json.JSONDecodeError:
-            return _error(400, "invalid_request_error", "body is not JSON")
+        arrived = time.monotonic()
         headers = {
             k.lower(): v
             for k, v in request.headers.items()
             if k.lower() not in ("x-api-key", "authorization")
         }
+        raw = await request.read()
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = None
+        record = Recorded(headers, body, -1, arrived)
         with self._lock:
-            self.requests.append(Recorded(headers, body))
-            reply = self._script.pop(0) if self._script else Reply("ok")
-        if problem := _invalid(body):
-            return _error(400, "invalid_request_error", problem)
+            self.requests.append(record)  # in arrival order; the status is filled in below
+        code = 0
+        try:
+            response = await self._answer(request, body, raw)
+            code = response.status if response is not None else 0
+            return response if response is not None else web.Response(status=500)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+                for i, seen in enumerate(self.requests):
+                    if seen is record:
+                        self.requests[i] = dataclasses.replace(record, status=code)
+
+    async def _answer(self, request: web.Request, body: Any, raw: bytes) -> web.Response | None:
+        if not self._authorised(request):
+            return _error(401, "authentication_error", "invalid x-api-key")
+        try:
+            if not request.headers.get("anthropic-version"):
+                raise _BadRequest("anthropic-version: header is required")
+            if body is None:
+                raise _BadRequest(f"body: not valid JSON ({len(raw)} bytes)")
+            _check_body(body)
+        except _BadRequest as exc:
+            return _error(400, "invalid_request_error", str(exc))
+        with self._lock:
+            reply = self._script.pop(0) if self._script else self.default or ok()
         if self.latency:
             await asyncio.sleep(self.latency)
-        if reply.kind == "status":
-            extra = {"retry-after": str(reply.retry_after)} if reply.retry_after is not None else {}
-            return _error(reply.status, reply.error_type, f"fake {reply.error_type}", extra)
         if reply.kind == "hang":
             await asyncio.sleep(reply.seconds)
-            return _error(504, "timeout_error", "fake hang ended")
+            reply = ok()
+        if reply.kind == "status":
+            extra = {"retry-after": f"{reply.retry_after:g}"} if reply.retry_after else {}
+            return _error(reply.status, reply.error_type, f"fake {reply.error_type}", extra)
         if reply.kind == "reset":
-            assert request.transport is not None
-            request.transport.abort()
-            return web.Response(status=500)
-        usage = self._usage(body)
+            if request.transport is not None:
+                request.transport.abort()
+            return None
+        try:
+            return web.json_response(self._message(body, reply), headers=_request_id())
+        except Exception as exc:  # a bug in the fake or an unusable prompt: loud, not a hang
+            return _error(500, "api_error", f"fake could not answer: {exc!r}")
+
+    def _authorised(self, request: web.Request) -> bool:
+        key = request.headers.get("x-api-key")
+        bearer = request.headers.get("authorization")
+        return key == self.api_key or bearer == f"Bearer {self.api_key}"
+
+    # ------------------------------------------------------------------ answers
+
+    def _message(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
         if reply.kind == "prose":
-            return web.json_response(
-                _message(body, [{"type": "text", "text": reply.text}], "end_turn", usage)
-            )
-        workout = reply.workout or _workout_for(body)
-        tool = (
-            body["tool_choice"]["name"]
-            if body.get("tool_choice", {}).get("type") == "tool"
-            else "submit_workout"
-        )
+            content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}]
+            return self._envelope(body, content, "end_turn", _tokens(reply.text))
+        workout = reply.workout if reply.workout is not None else _workout_for(body)
         block = {
             "type": "tool_use",
-            "id": f"toolu_{random.randrange(10**12)}",
-            "name": tool,
+            "id": f"toolu_{uuid.uuid4().hex[:24]}",
+            "name": _answer_tool(body),
             "input": workout,
         }
         if reply.kind == "truncated":
-            text = json.dumps(workout)[:200]
-            return web.json_response(
-                _message(body, [{"type": "text", "text": text}], "max_tokens", usage)
-            )
-        return web.json_response(_message(body, [block], "tool_use", usage))
+            # Cut mid-way: what had been written of the input when max_tokens ran out.
+            block["input"] = {k: workout[k] for k in list(workout)[:2]}
+            return self._envelope(body, [block], "max_tokens", body["max_tokens"])
+        return self._envelope(body, [block], "tool_use", _tokens(json.dumps(workout)))
+
+    def _envelope(
+        self, body: dict[str, Any], content: list[dict[str, Any]], stop: str, output_tokens: int
+    ) -> dict[str, Any]:
+        return {
+            "id": f"msg_{uuid.uuid4().hex[:24]}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {**self._usage(body), "output_tokens": output_tokens},
+        }
 
     def _usage(self, body: dict[str, Any]) -> dict[str, int]:
-        prefix = json.dumps([body.get("tools"), body.get("system")], sort_keys=True)
-        cached = any(
-            isinstance(b, dict) and "cache_control" in b
-            for b in (body.get("system") if isinstance(body.get("system"), list) else [])
-        )
-        prefix_tokens = len(prefix) // 4
-        user_tokens = len(json.dumps(body.get("messages"))) // 4
-        usage = {
-            "input_tokens": user_tokens,
-            "output_tokens": 900,
-            "cache_read_input_tokens": 0,
-            "cache_creation_input_tokens": 0,
-        }
-        if not cached:
-            usage["input_tokens"] += prefix_tokens
-        elif prefix in self._seen_prefixes:
-            usage["cache_read_input_tokens"] = prefix_tokens
-        else:
-            self._seen_prefixes.add(prefix)
-            usage["cache_creation_input_tokens"] = prefix_tokens
+        segments = _segments(body)
+        total = sum(_tokens(json.dumps(s, sort_keys=True)) for s in segments)
+        marked = [
+            i for i, s in enumerate(segments) if isinstance(s, dict) and s.get("cache_control")
+        ]
+        usage = {"input_tokens": total, "cache_read_input_tokens": 0}
+        usage["cache_creation_input_tokens"] = 0
+        if not marked:
+            return usage
+        prefix = segments[: marked[-1] + 1]
+        prefix_tokens = sum(_tokens(json.dumps(s, sort_keys=True)) for s in prefix)
+        if prefix_tokens < self.min_cacheable_tokens:
+            return usage
+        key = hashlib.sha256(
+            json.dumps([body["model"], prefix], sort_keys=True).encode()
+        ).hexdigest()
+        with self._lock:
+            hit = key in self._cache
+            self._cache.add(key)
+        usage["input_tokens"] = total - prefix_tokens
+        usage["cache_read_input_tokens" if hit else "cache_creation_input_tokens"] = prefix_tokens
         return usage
 
 
-def _error(
-    status: int, kind: str, message: str, headers: dict[str, str] | None = None
-) -> web.Response:
-    return web.json_response(
-        {"type": "error", "error": {"type": kind, "message": message}},
-        status=status,
-        headers=headers or {},
-    )
+# ---------------------------------------------------------------------- validation
 
 
-def _invalid(body: dict[str, Any]) -> str | None:
+def _check_body(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise _BadRequest("body: must be a JSON object")
     for required in ("model", "max_tokens", "messages"):
         if required not in body:
-            return f"{required}: Field required"
-    if not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1:
-        return "max_tokens: must be a positive integer"
-    messages = body["messages"]
+            raise _BadRequest(f"{required}: Field required")
+    extra = sorted(set(body) - _TOP_LEVEL)
+    if extra:
+        raise _BadRequest(f"{extra[0]}: Extra inputs are not permitted")
+    if not isinstance(body["model"], str) or not body["model"]:
+        raise _BadRequest("model: must be a non-empty string")
+    max_tokens = body["max_tokens"]
+    if type(max_tokens) is not int or not 1 <= max_tokens <= MAX_TOKENS_LIMIT:
+        raise _BadRequest(f"max_tokens: must be an integer from 1 to {MAX_TOKENS_LIMIT}")
+    if body.get("stream"):
+        raise _BadRequest("stream: this fake answers non-streaming requests only")
+    _check_messages(body["messages"])
+    _check_system(body.get("system"))
+    names = _check_tools(body.get("tools"))
+    _check_tool_choice(body.get("tool_choice"), names)
+    marks = sum(1 for s in _segments(body) if isinstance(s, dict) and "cache_control" in s)
+    marks += 1 if body.get("cache_control") else 0
+    if marks > MAX_CACHE_BREAKPOINTS:
+        raise _BadRequest(
+            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {marks}."
+        )
+    for segment in _segments(body):
+        if isinstance(segment, dict) and "cache_control" in segment:
+            _check_cache_control(segment["cache_control"])
+
+
+def _check_messages(messages: Any) -> None:
     if not isinstance(messages, list) or not messages:
-        return "messages: at least one message is required"
-    if any(m.get("role") not in ("user", "assistant") for m in messages):
-        return "messages: roles must be 'user' or 'assistant'"
-    if messages[0].get("role") != "user":
-        return "messages: first message must use the 'user' role"
-    for key in ("temperature", "top_p"):
-        if key in body:
-            return f"{key}: Extra inputs are not permitted"
-    tools = body.get("tools") or []
-    names = set()
-    for tool in tools:
+        raise _BadRequest("messages: at least one message is required")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            raise _BadRequest(f"messages.{i}.role: Input should be 'user' or 'assistant'")
+        content = message.get("content")
+        if isinstance(content, str):
+            if not content.strip() and i < len(messages) - 1:
+                raise _BadRequest(f"messages.{i}: text content blocks must be non-empty")
+            continue
+        if not isinstance(content, list) or not content:
+            raise _BadRequest(f"messages.{i}.content: must be a string or a list of blocks")
+        for j, block in enumerate(content):
+            if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+                raise _BadRequest(f"messages.{i}.content.{j}: a block needs a type")
+            if block["type"] == "text" and not str(block.get("text", "")).strip():
+                raise _BadRequest(
+                    f"messages.{i}.content.{j}: text content blocks must be non-empty"
+                )
+    if messages[0]["role"] != "user":
+        raise _BadRequest("messages: first message must use the 'user' role")
+
+
+def _check_system(system: Any) -> None:
+    if system is None or isinstance(system, str):
+        return
+    if not isinstance(system, list):
+        raise _BadRequest("system: must be a string or a list of text blocks")
+    for i, block in enumerate(system):
+        if not isinstance(block, dict) or block.get("type") != "text":
+            raise _BadRequest(f"system.{i}.type: Input should be 'text'")
+        if not isinstance(block.get("text"), str) or not block["text"].strip():
+            raise _BadRequest(f"system.{i}: text content blocks must be non-empty")
+        extra = sorted(set(block) - {"type", "text", "cache_control", "citations"})
+        if extra:
+            raise _BadRequest(f"system.{i}.{extra[0]}: Extra inputs are not permitted")
+
+
+def _check_tools(tools: Any) -> set[str]:
+    if tools is None:
+        return set()
+    if not isinstance(tools, list):
+        raise _BadRequest("tools: must be a list")
+    names: set[str] = set()
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise _BadRequest(f"tools.{i}: must be an object")
+        name = tool.get("name")
+        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+            raise _BadRequest(f"tools.{i}.name: String should match pattern {_TOOL_NAME.pattern}")
+        if name in names:
+            raise _BadRequest(f"tools: Tool names must be unique ({name!r})")
+        names.add(name)
         schema = tool.get("input_schema")
         if not isinstance(schema, dict) or schema.get("type") != "object":
-            return f"tools.{tool.get('name')}.input_schema: must be an object schema"
-        names.add(tool.get("name"))
-    choice = body.get("tool_choice")
-    if choice and choice.get("type") == "tool" and choice.get("name") not in names:
-        return f"tool_choice: tool {choice.get('name')!r} not found in tools"
-    marks = sum(
-        1
-        for block in (body.get("system") if isinstance(body.get("system"), list) else [])
-        + [t for t in tools]
-        if isinstance(block, dict) and "cache_control" in block
-    )
-    if marks > 4:
-        return "A maximum of 4 blocks with cache_control may be provided"
-    return None
+            raise _BadRequest(f"tools.{i}.input_schema.type: Input should be 'object'")
+        if tool.get("strict"):
+            problems = strict_schema_problems(schema)
+            if problems:
+                raise _BadRequest(f"tools.{i}.input_schema: {problems[0]}")
+    return names
 
 
-def _message(
-    body: dict[str, Any], content: list[dict[str, Any]], stop: str, usage: dict[str, int]
-) -> dict[str, Any]:
-    return {
-        "id": f"msg_{random.randrange(10**12)}",
-        "type": "message",
-        "role": "assistant",
-        "model": body["model"],
-        "content": content,
-        "stop_reason": stop,
-        "stop_sequence": None,
-        "usage": usage,
-    }
+def _check_tool_choice(choice: Any, names: set[str]) -> None:
+    if choice is None:
+        return
+    if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
+        raise _BadRequest("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'")
+    if choice["type"] in ("any", "tool") and not names:
+        raise _BadRequest("tool_choice: may only be specified while providing tools")
+    if choice["type"] == "tool" and choice.get("name") not in names:
+        raise _BadRequest(f"tool_choice: Tool {choice.get('name')!r} not found in provided tools")
+
+
+def _check_cache_control(value: Any) -> None:
+    if not isinstance(value, dict) or value.get("type") != "ephemeral":
+        raise _BadRequest("cache_control.type: Input should be 'ephemeral'")
+    if value.get("ttl", "5m") not in ("5m", "1h"):
+        raise _BadRequest("cache_control.ttl: Input should be '5m' or '1h'")
+
+
+def strict_schema_problems(schema: dict[str, Any]) -> list[str]:
+    """Why strict tool use would refuse ``schema`` (empty: it is accepted)."""
+    problems: list[str] = []
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any, path: str) -> None:
+        if not isinstance(node, dict):
+            problems.append(f"{path}: a schema must be an object")
+            return
+        for key in sorted(set(node) & _STRICT_UNSUPPORTED):
+            problems.append(f"{path}: '{key}' is not supported in strict mode")
+        if node.get("minItems") not in (None, 0, 1):
+            problems.append(f"{path}: minItems other than 0 or 1 is not supported in strict mode")
+        ref = node.get("$ref")
+        if ref is not None and (
+            not isinstance(ref, str)
+            or not ref.startswith("#/$defs/")
+            or ref.removeprefix("#/$defs/") not in defs
+        ):
+            problems.append(f"{path}: unresolvable $ref {ref!r}")
+        if node.get("type") == "object" or "properties" in node:
+            if node.get("additionalProperties") is not False:
+                problems.append(f"{path}: objects must set additionalProperties to false")
+            properties = node.get("properties", {})
+            for name in node.get("required", []):
+                if name not in properties:
+                    problems.append(f"{path}: required property {name!r} is not defined")
+            for name, sub in properties.items():
+                walk(sub, f"{path}.{name}")
+        if "items" in node:
+            walk(node["items"], f"{path}[]")
+        for key in ("anyOf", "allOf"):
+            for i, sub in enumerate(node.get(key, [])):
+                walk(sub, f"{path}.{key}[{i}]")
+        if "oneOf" in node:
+            problems.append(f"{path}: 'oneOf' is not supported in strict mode (use anyOf)")
+
+    walk(schema, "$")
+    for name, sub in defs.items():
+        walk(sub, f"$defs.{name}")
+    return problems
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _segments(body: dict[str, Any]) -> list[Any]:
+    """The prompt in cache order: tools, then system blocks, then message content blocks."""
+    segments: list[Any] = list(body.get("tools") or [])
+    system = body.get("system")
+    segments += [system] if isinstance(system, str) else list(system or [])
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        segments += [content] if isinstance(content, str) else list(content or [])
+    return segments
+
+
+def _answer_tool(body: dict[str, Any]) -> str:
+    choice = body.get("tool_choice") or {}
+    if choice.get("type") == "tool":
+        return str(choice["name"])
+    tools = body.get("tools") or []
+    if not tools:
+        raise ValueError("a workout answer needs a tool to call, and the request offers none")
+    return str(tools[0]["name"])
 
 
 def _workout_for(body: dict[str, Any]) -> dict[str, Any]:
-    """A valid answer for the request inside the prompt (rule-based, in the right shape)."""
+    """A valid answer for the request inside the prompt, from the rule-based generator."""
+    from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+    from core.models import HistoryItem, Profile, WorkoutRequest
+    from core.prompt import read_request_data
     from core.rulebased import generate_rule_based
 
     content = body["messages"][0]["content"]
     text = content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
-    match = _REQUEST.search(text)
-    data = json.loads(match.group(1)) if match else {}
+    data = read_request_data(text)
+    if data is None:
+        raise ValueError("no <request> JSON in the first user message")
+    equipment = frozenset(Equipment(e) for e in data["equipment"])
     request = WorkoutRequest(
-        coach=data.get("coach", "MAX"),
-        workout_type=WorkoutType(data.get("workout_type", "strength")),
-        duration_min=int(data.get("duration_min", 30)),
-        equipment=frozenset(Equipment(e) for e in data.get("equipment", [])),
+        coach=data["coach"],
+        workout_type=WorkoutType(data["workout_type"]),
+        duration_min=int(data["duration_min"]),
+        equipment=equipment,
         profile=Profile(
-            level=FitnessLevel(data.get("level", "intermediate")),
-            goals=tuple(Goal(g) for g in data.get("goals", ["general_fitness"])),
-            units=Units(data.get("units", "kg")),
+            level=FitnessLevel(data["level"]),
+            goals=tuple(Goal(g) for g in data["goals"]),
+            units=Units(data["units"]),
+            equipment=equipment,
+        ),
+        history=tuple(
+            HistoryItem(
+                date=item["date"],
+                coach=item["coach"],
+                workout_type=WorkoutType(item["type"]),
+                duration_min=item["minutes"],
+                exercises=tuple(item["exercises"]),
+            )
+            for item in data.get("recent", [])
         ),
     )
     return generate_rule_based(request, random.Random()).model_dump(mode="json")
 
 
+def _request_id() -> dict[str, str]:
+    return {"request-id": f"req_{uuid.uuid4().hex[:24]}"}
+
+
+def _error(
+    code: int, kind: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    request_id = _request_id()
+    body = {
+        "type": "error",
+        "error": {"type": kind, "message": message},
+        "request_id": request_id["request-id"],
+    }
+    return web.json_response(body, status=code, headers={**request_id, **(headers or {})})
+
+
 @pytest.fixture
 def fake_anthropic() -> Iterator[FakeMessagesAPI]:
-    """A started fake Messages API (key ``fake.api_key``, root ``fake.url``)."""
+    """A started fake Messages API (key ``fake.api_key``, root ``fake.url``), stopped after."""
     fake = FakeMessagesAPI().start()
     try:
         yield fake
