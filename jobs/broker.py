@@ -20,8 +20,8 @@ __all__ = ["HEARTBEAT_TIMEOUT_MS", "make_broker", "setup_broker"]
 HEARTBEAT_TIMEOUT_MS = 15_000
 """A worker silent this long is dead and its messages go back on the queue. Dramatiq's
 default is 60 s, long for someone waiting in a chat; workers beat every few seconds."""
-MAINTENANCE_CHANCE = 20_000
-"""Per million broker commands, how often a dead worker's messages are looked for (2%)."""
+MAINTENANCE_CHANCE = 100_000
+"""Per million broker commands, how often a dead worker's messages are looked for (10%)."""
 
 
 def make_broker(redis_url: str | None) -> dramatiq.Broker:

@@ -112,9 +112,8 @@ def open_resources(
         if settings.redis_url:
             client = redis.Redis.from_url(settings.redis_url)
             closers.append(client)
-            slots = RedisSemaphore(
-                client, AI_SLOTS_KEY, limit=settings.flexflow_ai_concurrency, lease_s=lease_s
-            )
+            slots = RedisSemaphore(client, AI_SLOTS_KEY, limit=settings.flexflow_ai_concurrency)
+            closers.append(slots)
         else:
             slots = LocalSemaphore(limit=settings.flexflow_ai_concurrency)
         limited = LimitedAI(inner, slots)

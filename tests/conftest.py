@@ -7,6 +7,7 @@ ignored) and FLEXFLOW_TEST_REDIS.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import uuid
@@ -60,11 +61,14 @@ def pg_url(pg_server: str) -> Iterator[str]:
         _drop_database(pg_server, name)
 
 
+_REDIS_DBS = itertools.cycle(random.sample(range(1, 16), 15))
+"""Databases 1-15 in a random order: tests of one run never share one, parallel runs rarely."""
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis database (1-15, picked at random so parallel runs rarely meet) emptied
-    before and after the test."""
-    url = f"{REDIS_SERVER.rstrip('/')}/{random.randint(1, 15)}"
+    """A Redis database of its own, emptied before and after the test."""
+    url = f"{REDIS_SERVER.rstrip('/')}/{next(_REDIS_DBS)}"
     client = redis.Redis.from_url(url)
     try:
         client.ping()
