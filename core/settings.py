@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_MODEL", "Settings", "get_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///flexflow.db"
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"
 
 
 class Settings(BaseSettings):
