@@ -1,0 +1,198 @@
+"""The Telegram application: build it, set it up, run it (``flexflow bot``).
+
+``build_application`` wires python-telegram-bot to the project: the Bot API server from
+TELEGRAM_API_URL, dialog state in the database (bot.persistence), outgoing messages under the
+shared send budget (bot.ratelimit), the handlers (bot.handlers). ``setup_bot`` registers the
+command menu; it is the application's ``post_init`` (run by run_polling/run_webhook), and
+whoever drives the application another way (tests: ``async with application`` and
+``updater.start_polling``) calls it too.
+
+``run`` is the process: polling by default, a webhook server when TELEGRAM_WEBHOOK_URL is
+set (Telegram's X-Telegram-Bot-Api-Secret-Token is checked on every request), and, without
+REDIS_URL, the generation worker inside the same process. One bot process serves a token.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken
+from telegram.ext import Application
+
+import jobs
+from bot.handlers import register
+from bot.handlers.common import SESSIONS_KEY
+from bot.handlers.texts import COMMANDS
+from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
+from bot.ratelimit import SharedRateLimiter
+from core.settings import Settings
+from db.session import create_db_engine, session_factory
+from jobs.ratelimit import SendLimiter, make_send_limiter
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "ConfigurationError",
+    "WebhookConfig",
+    "build_application",
+    "run",
+    "setup_bot",
+    "webhook_config",
+]
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+"""The updates the bot handles; Telegram is asked for these only."""
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for a webhook secret token."""
+
+
+class ConfigurationError(Exception):
+    """The settings cannot run a bot; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    """Where the webhook server listens and what Telegram is told."""
+
+    webhook_url: str
+    """The public URL Telegram posts updates to (TELEGRAM_WEBHOOK_URL)."""
+    url_path: str
+    """The path of that URL, served by the local server."""
+    port: int
+    """The local port (TELEGRAM_WEBHOOK_PORT)."""
+    secret_token: str
+    """Checked on every request (TELEGRAM_WEBHOOK_SECRET)."""
+    listen: str = "0.0.0.0"  # noqa: S104  (a webhook server must be reachable from outside)
+    """The local address."""
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``run_webhook`` and ``Updater.start_webhook``."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.url_path,
+            "webhook_url": self.webhook_url,
+            "secret_token": self.secret_token,
+        }
+
+
+def _token(settings: Settings) -> str:
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    if not token.strip():
+        raise ConfigurationError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
+    if not re.fullmatch(r"\d+:[\w-]+", token):
+        raise ConfigurationError("TELEGRAM_BOT_TOKEN does not look like a bot token (123:ABC...)")
+    return token
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    """The webhook settings, checked; None for polling. ``ConfigurationError`` when wrong."""
+    url = settings.telegram_webhook_url
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host or parts.scheme not in ("https", "http"):
+        raise ConfigurationError(f"TELEGRAM_WEBHOOK_URL must be an https:// URL, not {url!r}")
+    if parts.scheme == "http" and not _loopback(host):
+        raise ConfigurationError("TELEGRAM_WEBHOOK_URL must use https (Telegram requires it)")
+    secret = settings.telegram_webhook_secret
+    if secret is None or not _SECRET.fullmatch(secret.get_secret_value()):
+        raise ConfigurationError(
+            "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    if not 0 < settings.telegram_webhook_port < 65536:
+        raise ConfigurationError(
+            f"TELEGRAM_WEBHOOK_PORT must be 1-65535, not {settings.telegram_webhook_port}"
+        )
+    return WebhookConfig(
+        webhook_url=url,
+        url_path=parts.path.lstrip("/"),
+        port=settings.telegram_webhook_port,
+        secret_token=secret.get_secret_value(),
+    )
+
+
+async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Start-up work against the Bot API: register the command menu."""
+    await application.bot.set_my_commands([BotCommand(name, what) for name, what in COMMANDS])
+
+
+def build_application(
+    settings: Settings,
+    *,
+    sessions: sessionmaker[Session],
+    limiter: SendLimiter | None = None,
+    persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to initialise and run; ``ConfigurationError`` for a missing token."""
+    token = _token(settings)
+    api = settings.telegram_api_url.rstrip("/")
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .persistence(DBPersistence(sessions, update_interval=persistence_interval))
+        .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
+        .post_init(setup_bot)
+        .build()
+    )
+    application.bot_data[SESSIONS_KEY] = sessions
+    register(application)
+    return application
+
+
+def _fail(message: str) -> SystemExit:
+    print(f"flexflow bot: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def run(settings: Settings) -> None:
+    """Run the bot until stopped; one clear line on stderr and exit 2 for bad configuration."""
+    try:
+        _token(settings)
+        webhook = webhook_config(settings)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    engine = create_db_engine(settings.database_url)
+    limiter = make_send_limiter(settings.redis_url)
+    worker: jobs.EmbeddedWorker | None = None
+    try:
+        if settings.redis_url:
+            jobs.setup_broker(settings.redis_url)
+        else:
+            log.info("no REDIS_URL: running the generation worker inside the bot")
+            worker = jobs.start_embedded_worker(settings)
+        application = build_application(settings, sessions=session_factory(engine), limiter=limiter)
+        if webhook is not None:
+            application.run_webhook(**webhook.kwargs(), allowed_updates=ALLOWED_UPDATES)
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise _fail(
+            f"the Bot API at {settings.telegram_api_url} rejected TELEGRAM_BOT_TOKEN"
+        ) from None
+    finally:
+        if worker is not None:
+            worker.stop()
+        limiter.close()
+        engine.dispose()

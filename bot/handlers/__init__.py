@@ -1,0 +1,32 @@
+"""The bot's handlers: the dialogs, the commands and the buttons that work from anywhere.
+
+dialog.py    the persistent ConversationHandler of /profile and /workout
+profile.py   /profile's steps          workout.py   /workout's steps
+generate.py  Generate and Try again    history.py   /history and opening a plan
+start.py     /start                    common.py    shared helpers, /help, errors
+texts.py     what the bot says         states.py    the dialogs' states
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers import common, generate, history, start
+from bot.handlers.dialog import build_dialogs
+
+__all__ = ["register"]
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add every handler, in the order they are tried, and the error handler."""
+    application.add_handler(build_dialogs())
+    application.add_handler(CommandHandler("start", start.start))
+    application.add_handler(CommandHandler("history", history.history_command))
+    application.add_handler(CommandHandler("help", common.help_command))
+    application.add_handler(CommandHandler("cancel", common.cancel_outside))
+    application.add_handler(CallbackQueryHandler(history.history_button, pattern=r"^h:"))
+    application.add_handler(CallbackQueryHandler(history.plan_button, pattern=r"^p:"))
+    application.add_handler(CallbackQueryHandler(generate.retry, pattern=r"^r:"))
+    application.add_handler(CallbackQueryHandler(common.stale_button))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, common.outside_dialog_text))
+    application.add_error_handler(common.on_error)

@@ -1,0 +1,142 @@
+"""What every handler shares: who is talking, the database, drafts, and the small replies.
+
+Also the handlers that belong to no dialog: /help, /cancel outside a dialog, buttons that
+expired, text outside a dialog, and the one error handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import services
+from bot.handlers import texts
+
+__all__ = [
+    "SESSIONS_KEY",
+    "Context",
+    "answer_expired",
+    "callback_query",
+    "cancel_outside",
+    "db",
+    "draft",
+    "help_command",
+    "is_current",
+    "member",
+    "on_error",
+    "outside_dialog_text",
+    "reply",
+    "sessions_of",
+    "stale_button",
+]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Context = ContextTypes.DEFAULT_TYPE
+
+SESSIONS_KEY = "sessions"
+"""bot_data key of the session factory (bot_data is not persisted)."""
+
+
+def sessions_of(context: Context) -> sessionmaker[Session]:
+    """The database session factory the application was built with."""
+    return cast("sessionmaker[Session]", context.bot_data[SESSIONS_KEY])
+
+
+async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:
+    """Run a service function in a worker thread: ``fn(sessions, *args)``."""
+    return await asyncio.to_thread(fn, sessions_of(context), *args)
+
+
+def member(update: Update) -> services.Member:
+    """The person and chat of an update."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        raise ValueError(f"update {update.update_id} has no user or chat")
+    return services.Member(telegram_id=user.id, chat_id=chat.id, name=user.first_name)
+
+
+def callback_query(update: Update) -> CallbackQuery:
+    """The update's callback query (handlers registered for queries only)."""
+    if update.callback_query is None:
+        raise ValueError(f"update {update.update_id} is not a button press")
+    return update.callback_query
+
+
+def draft(context: Context, name: str) -> dict[str, Any]:
+    """The dialog's draft in user_data (persisted with it), created empty."""
+    if context.user_data is None:
+        raise ValueError("this update has no user_data")
+    return cast("dict[str, Any]", context.user_data.setdefault(name, {}))
+
+
+def is_current(query: CallbackQuery, state: dict[str, Any]) -> bool:
+    """True when the button is on the dialog's current message (not an old one)."""
+    message = query.message
+    return message is not None and message.message_id == state.get("message_id")
+
+
+async def reply(update: Update, html: str, **kwargs: Any) -> Message:
+    """Send an HTML message to the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"update {update.update_id} has no chat")
+    return await chat.send_message(html, parse_mode=ParseMode.HTML, **kwargs)
+
+
+async def answer_expired(query: CallbackQuery) -> None:
+    """Answer a button that no longer does anything."""
+    await query.answer(texts.EXPIRED)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Any button nothing else handled: old, from before a restart, or forged."""
+    await answer_expired(callback_query(update))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: the commands."""
+    await reply(update, texts.HELP)
+
+
+async def cancel_outside(update: Update, context: Context) -> None:
+    """/cancel with no dialog open."""
+    await reply(update, texts.NOTHING_TO_CANCEL)
+
+
+async def outside_dialog_text(update: Update, context: Context) -> None:
+    """Text that is not part of a dialog: point at the commands."""
+    await reply(update, texts.NOT_UNDERSTOOD)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log with the update id; mark a user who blocked the bot; otherwise say sorry."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    user = update.effective_user if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and user is not None:
+        log.info("update %s: user %s blocked the bot (%s)", update_id, user.id, error.message)
+        await db(context, services.mark_blocked, user.id)
+        return
+    log.error("update %s failed", update_id, exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SOMETHING_WRONG_SHORT)
+    except TelegramError:  # already answered, or too old to answer
+        pass
+    try:
+        if update.effective_chat is not None:
+            await reply(update, texts.SOMETHING_WRONG)
+    except TelegramError as exc:
+        log.warning("update %s: could not tell the user: %s", update_id, exc)

@@ -1,0 +1,85 @@
+"""The one persistent ConversationHandler holding both dialogs, /profile and /workout.
+
+One handler rather than two, so that starting one dialog leaves the other
+(``allow_reentry``) and /cancel leaves whichever is open. Its state is stored under
+``DIALOG_NAME`` by the persistence, so a restart resumes every open dialog.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.handlers import generate, profile, texts, workout
+from bot.handlers.common import Context, reply
+from bot.handlers.states import DIALOG_NAME, State
+
+__all__ = ["build_dialogs", "cancel", "tap_a_button"]
+
+TEXT = filters.TEXT & ~filters.COMMAND
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel inside a dialog: drop the draft and leave."""
+    if context.user_data is not None:
+        context.user_data.pop(profile.DRAFT, None)
+        context.user_data.pop(workout.DRAFT, None)
+    await reply(update, texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def tap_a_button(update: Update, context: Context) -> None:
+    """Text where a button is expected: say so, stay on the step."""
+    await reply(update, texts.TAP_A_BUTTON)
+
+
+def _on(callback: object, prefix: str) -> CallbackQueryHandler[Context, object]:
+    return CallbackQueryHandler(callback, pattern=f"^{prefix}")  # type: ignore[arg-type]
+
+
+def build_dialogs() -> ConversationHandler[Context]:
+    """The ConversationHandler of /profile and /workout."""
+    with warnings.catch_warnings():
+        # Buttons are tracked per user and chat, not per message, on purpose: each handler
+        # checks the button is on the dialog's current message (common.is_current).
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("profile", profile.start),
+                _on(profile.edit_field, "pf:edit:"),
+                CommandHandler("workout", workout.start),
+                _on(workout.start, "w:new$"),
+            ],
+            states={
+                State.PROFILE_LEVEL: [_on(profile.level_chosen, "pf:l:")],
+                State.PROFILE_GOALS: [_on(profile.goal_toggled, "pf:g:")],
+                State.PROFILE_EQUIPMENT: [_on(profile.equipment_toggled, "pf:e:")],
+                State.PROFILE_COACH: [_on(profile.coach_chosen, "pf:c:")],
+                State.PROFILE_UNITS: [_on(profile.units_chosen, "pf:u:")],
+                State.PROFILE_LIMITATIONS: [
+                    _on(profile.limitations_skipped, "pf:x:skip$"),
+                    MessageHandler(TEXT, profile.limitations_typed),
+                ],
+                State.WORKOUT_COACH: [_on(workout.coach_picked, "wk:c:")],
+                State.WORKOUT_TYPE: [_on(workout.type_picked, "wk:t:")],
+                State.WORKOUT_DURATION: [
+                    _on(workout.duration_picked, "wk:d:"),
+                    MessageHandler(TEXT, workout.duration_typed),
+                ],
+                State.WORKOUT_EQUIPMENT: [_on(workout.equipment_toggled, "wk:e:")],
+                State.WORKOUT_SUMMARY: [_on(generate.generate, "wk:go$")],
+            },
+            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT, tap_a_button)],
+            allow_reentry=True,
+            persistent=True,
+            name=DIALOG_NAME,
+        )

@@ -1,0 +1,109 @@
+"""Generate (the end of /workout) and Try again (under a failure): write, show, enqueue.
+
+Order matters so that nothing is left half-done: the request row is written first (refused
+while another request of the user is running; one row per idempotency key, so a double tap
+makes one request), then the placeholder is sent and remembered on the row, then the job is
+enqueued. If the placeholder cannot be sent the row is marked failed; if the queue cannot be
+reached the row is marked failed and the placeholder says so, with a retry button.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ConversationHandler
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import (
+    Context,
+    answer_expired,
+    callback_query,
+    db,
+    draft,
+    is_current,
+    member,
+    reply,
+)
+from bot.handlers.workout import DRAFT
+from bot.keyboards import markup
+from core.coaches import coach_by_key
+from core.domain import Equipment, WorkoutType
+from core.render import KIND_RETRY, failure_keyboard, failure_text, parse_callback
+from db.requests import make_idempotency_key
+
+__all__ = ["generate", "launch", "retry"]
+
+log = logging.getLogger(__name__)
+
+
+async def launch(
+    update: Update, context: Context, choice: services.WorkoutChoice, key: str
+) -> None:
+    """Write the request, show the placeholder, enqueue; tell the user when it cannot start."""
+    opened = await db(context, services.open_request, member(update), choice, key)
+    if opened.status is services.OpenStatus.BUSY:
+        await reply(update, texts.BUSY)
+        return
+    if opened.status is services.OpenStatus.DUPLICATE:
+        log.info("request %s: the same button again; nothing new", opened.request_id)
+        return
+    coach = coach_by_key(choice.coach)
+    writing = coach.writing(minutes=choice.duration_min, workout_type=choice.workout_type)
+    try:
+        placeholder = await reply(update, escape(writing))
+        await db(context, services.attach_placeholder, opened.request_id, placeholder.message_id)
+    except Exception:
+        await db(context, services.fail_request, opened.request_id, "placeholder not sent")
+        raise
+    if not await db(context, services.queue_request, opened.request_id):
+        await placeholder.edit_text(
+            failure_text(coach, texts.queue_down_reason()),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(failure_keyboard(opened.request_id)),
+        )
+
+
+async def generate(update: Update, context: Context) -> int | None:
+    """Generate under the summary: start the request and end the dialog."""
+    query = callback_query(update)
+    state = draft(context, DRAFT)
+    if not is_current(query, state) or not state.get("type") or not state.get("duration"):
+        await answer_expired(query)
+        return None
+    await query.answer()
+    choice = services.WorkoutChoice(
+        coach=state["coach"],
+        workout_type=WorkoutType(state["type"]),
+        duration_min=int(state["duration"]),
+        equipment=frozenset(Equipment(e) for e in state["equipment"]),
+    )
+    summary = query.message
+    assert summary is not None  # is_current checked it
+    await query.edit_message_reply_markup(reply_markup=None)
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
+    await launch(update, context, choice, key)
+    return ConversationHandler.END
+
+
+async def retry(update: Update, context: Context) -> None:
+    """Try again under a failure: only the caller's own failed request, as a new request."""
+    query = callback_query(update)
+    try:
+        kind, request_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, request_id = "", None
+    if kind != KIND_RETRY or request_id is None:
+        await answer_expired(query)
+        return
+    choice = await db(context, services.retry_choice, member(update), request_id)
+    if choice is None:
+        await query.answer(texts.NOT_FOUND)
+        return
+    await query.answer("Trying again…")
+    await launch(update, context, choice, make_idempotency_key("retry", request_id))

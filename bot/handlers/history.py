@@ -1,0 +1,126 @@
+"""/history: the user's workouts, newest first, a page at a time; a button opens one.
+
+``h:<page>`` from a history message turns that message to the page; from anywhere else (the
+History button under a workout) it sends the page as a new message. ``p:<id>`` shows a plan
+only when it is the caller's own; anything else is answered "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import Context, answer_expired, callback_query, db, member, reply
+from bot.keyboards import history_keyboard, markup
+from core.coaches import coach_by_key
+from core.render import (
+    KIND_HISTORY,
+    KIND_PLAN,
+    parse_callback,
+    render_html,
+    workout_keyboard,
+)
+
+__all__ = ["history_button", "history_command", "plan_button"]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(moment: dt.datetime) -> str:
+    day = services.utc_date(moment)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _page_view(page: services.HistoryPage) -> tuple[str, InlineKeyboardMarkup]:
+    first = page.page * services.HISTORY_PAGE_SIZE + 1
+    lines, buttons = [], []
+    for number, plan in enumerate(page.plans, start=first):
+        day = _day(plan.created_at)
+        lines.append(texts.history_line(number, plan, day))
+        label = f"{number}. {day} · {plan.workout_type.label} · {plan.duration_min} min"
+        buttons.append((plan.plan_id, label))
+    text = texts.history_text(
+        lines, first=first, last=first + len(page.plans) - 1, total=page.total
+    )
+    keyboard = history_keyboard(
+        buttons, page=page.page, has_newer=page.has_newer, has_older=page.has_older
+    )
+    return text, keyboard
+
+
+def _is_history(message: Message | None) -> bool:
+    """A history page is recognised by its plan buttons."""
+    keyboard = message.reply_markup if isinstance(message, Message) else None
+    if keyboard is None:
+        return False
+    return any(
+        isinstance(b.callback_data, str) and b.callback_data.startswith("p:")
+        for row in keyboard.inline_keyboard
+        for b in row
+    )
+
+
+async def history_command(update: Update, context: Context) -> None:
+    """/history: the newest page."""
+    page = await db(context, services.history_page, member(update), 0)
+    text, keyboard = _page_view(page)
+    await reply(update, text, reply_markup=keyboard)
+
+
+async def history_button(update: Update, context: Context) -> None:
+    """Older/Newer, or History under a workout."""
+    query = callback_query(update)
+    try:
+        kind, number = parse_callback(query.data or "")
+    except ValueError:
+        kind, number = "", None
+    if kind != KIND_HISTORY or number is None:
+        await answer_expired(query)
+        return
+    await query.answer()
+    page = await db(context, services.history_page, member(update), number)
+    text, keyboard = _page_view(page)
+    message = query.message
+    if not (isinstance(message, Message) and _is_history(message)):
+        await reply(update, text, reply_markup=keyboard)
+        return
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as exc:  # an old page number, clamped to the page already shown
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def plan_button(update: Update, context: Context) -> None:
+    """Open one of the caller's plans (as several messages when it is long)."""
+    query = callback_query(update)
+    try:
+        kind, plan_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, plan_id = "", None
+    if kind != KIND_PLAN or plan_id is None:
+        await answer_expired(query)
+        return
+    view = await db(context, services.plan_for, member(update), plan_id)
+    if view is None:
+        await query.answer(texts.NOT_FOUND)
+        return
+    await query.answer()
+    plan = view.plan
+    parts = render_html(
+        plan.workout,
+        coach=coach_by_key(plan.coach),
+        workout_type=plan.workout_type,
+        duration_min=plan.duration_min,
+        units=view.units,
+        created=services.utc_date(plan.created_at),
+    )
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        keyboard = markup(workout_keyboard(plan.plan_id)) if last else None
+        await reply(update, part, reply_markup=keyboard)

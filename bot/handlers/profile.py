@@ -1,0 +1,300 @@
+"""/profile: level, goals, equipment, coach, units, limitations; then the saved profile.
+
+The whole dialog edits one message in place; a typed answer (limitations) moves it to a new
+message. Under the saved profile, a button per field reopens just that step
+(``pf:edit:<field>``), which saves and shows the profile again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ConversationHandler
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import (
+    Context,
+    answer_expired,
+    callback_query,
+    db,
+    draft,
+    is_current,
+    member,
+    reply,
+)
+from bot.handlers.states import State
+from bot.keyboards import (
+    DONE,
+    PROFILE_FIELDS,
+    coach_keyboard,
+    equipment_keyboard,
+    goals_keyboard,
+    level_keyboard,
+    limitations_keyboard,
+    profile_edit_keyboard,
+    split_data,
+    units_keyboard,
+)
+from core.coaches import COACHES
+from core.domain import Equipment, FitnessLevel, Goal, Units
+from core.models import Profile
+
+__all__ = [
+    "DRAFT",
+    "coach_chosen",
+    "edit_field",
+    "equipment_toggled",
+    "goal_toggled",
+    "level_chosen",
+    "limitations_skipped",
+    "limitations_typed",
+    "start",
+    "units_chosen",
+]
+
+DRAFT = "profile"
+LIMITATIONS_LIMIT = 500
+STATE_OF = {
+    "level": State.PROFILE_LEVEL,
+    "goals": State.PROFILE_GOALS,
+    "equipment": State.PROFILE_EQUIPMENT,
+    "coach": State.PROFILE_COACH,
+    "units": State.PROFILE_UNITS,
+    "limitations": State.PROFILE_LIMITATIONS,
+}
+
+Step = int | None
+
+
+def _fresh(profile: Profile | None, mode: str) -> dict[str, Any]:
+    base = profile or Profile()
+    return {
+        "mode": mode,
+        "level": base.level.value,
+        "goals": [g.value for g in base.goals],
+        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "coach": base.preferred_coach,
+        "units": base.units.value,
+        "limitations": base.limitations,
+    }
+
+
+def _prompt(field: str, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+    step = ""
+    if state["mode"] == "full":
+        step = f"<b>Step {PROFILE_FIELDS.index(field) + 1}/{len(PROFILE_FIELDS)}</b> · "
+    prompts: dict[str, Callable[[], tuple[str, InlineKeyboardMarkup]]] = {
+        "level": lambda: (f"{step}How would you describe your fitness level?", level_keyboard()),
+        "goals": lambda: (
+            f"{step}What are your goals? Tap to select (✅), then <b>Done</b>.",
+            goals_keyboard(state["goals"]),
+        ),
+        "equipment": lambda: (
+            f"{step}What equipment do you usually have? Tap to select (✅), then <b>Done</b>. "
+            "Bodyweight is always included.",
+            equipment_keyboard("pf", state["equipment"]),
+        ),
+        "coach": lambda: (
+            f"{step}Who should coach you by default?\n\n{texts.coach_list(state['coach'])}",
+            coach_keyboard("pf", state["coach"]),
+        ),
+        "units": lambda: (f"{step}Weights in kg or lb?", units_keyboard()),
+        "limitations": lambda: (
+            f"{step}Any injuries or limitations I should know about? Type them in a message, "
+            "or tap <b>Skip</b>.",
+            limitations_keyboard(),
+        ),
+    }
+    return prompts[field]()
+
+
+async def _show(update: Update, state: dict[str, Any], field: str, *, edit: bool) -> State:
+    text, keyboard = _prompt(field, state)
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        state["message_id"] = query.message.message_id
+    else:
+        message = await reply(update, text, reply_markup=keyboard)
+        state["message_id"] = message.message_id
+    return STATE_OF[field]
+
+
+async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+    who = member(update)
+    chosen_goals = set(state["goals"])
+    profile = Profile(
+        name=who.name,
+        level=FitnessLevel(state["level"]),
+        goals=tuple(g for g in Goal if g.value in chosen_goals),
+        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
+        preferred_coach=state["coach"],
+        units=Units(state["units"]),
+        limitations=state["limitations"],
+    )
+    saved = await db(context, services.save_profile, who, profile)
+    text, keyboard = texts.profile_text(saved), profile_edit_keyboard()
+    query = update.callback_query
+    if edit and query is not None:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    else:
+        await reply(update, text, reply_markup=keyboard)
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    return ConversationHandler.END
+
+
+async def _next(
+    update: Update, context: Context, state: dict[str, Any], done: str, *, edit: bool
+) -> int:
+    if state["mode"] == "single" or done == PROFILE_FIELDS[-1]:
+        return await _finish(update, context, state, edit=edit)
+    following = PROFILE_FIELDS[PROFILE_FIELDS.index(done) + 1]
+    return await _show(update, state, following, edit=edit)
+
+
+async def start(update: Update, context: Context) -> int:
+    """/profile: start at the level, prefilled with the saved profile."""
+    saved = await db(context, services.load_profile, member(update))
+    if context.user_data is not None:
+        context.user_data.pop("workout", None)
+        context.user_data[DRAFT] = _fresh(saved, "full")
+    return await _show(update, draft(context, DRAFT), PROFILE_FIELDS[0], edit=False)
+
+
+async def edit_field(update: Update, context: Context) -> int | None:
+    """A button under the saved profile: change that one field."""
+    query = callback_query(update)
+    field = split_data(query.data)
+    if field not in STATE_OF:
+        await answer_expired(query)
+        return None
+    await query.answer()
+    saved = await db(context, services.load_profile, member(update))
+    if context.user_data is not None:
+        context.user_data.pop("workout", None)
+        context.user_data[DRAFT] = _fresh(saved, "single" if saved else "full")
+    state = draft(context, DRAFT)
+    return await _show(update, state, field if saved else PROFILE_FIELDS[0], edit=True)
+
+
+async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+    """The draft and the pressed value, or None (answered) for a button of an old message."""
+    query = callback_query(update)
+    state = draft(context, DRAFT)
+    if not is_current(query, state) or "mode" not in state:
+        await answer_expired(query)
+        return None
+    return state, split_data(query.data)
+
+
+async def level_chosen(update: Update, context: Context) -> Step:
+    """A level button."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in {level.value for level in FitnessLevel}:
+        await answer_expired(callback_query(update))
+        return None
+    await callback_query(update).answer()
+    state["level"] = value
+    return await _next(update, context, state, "level", edit=True)
+
+
+async def _toggle(
+    update: Update, context: Context, field: str, valid: set[str], render: Callable[..., Any]
+) -> Step:
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    query = callback_query(update)
+    if value == DONE:
+        if field == "goals" and not state["goals"]:
+            await query.answer("Pick at least one goal.")
+            return None
+        await query.answer()
+        return await _next(update, context, state, field, edit=True)
+    if value not in valid:
+        await answer_expired(query)
+        return None
+    chosen: list[str] = state[field]
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=render(chosen))
+    return None
+
+
+async def goal_toggled(update: Update, context: Context) -> Step:
+    """A goal toggle, or Done."""
+    return await _toggle(update, context, "goals", {g.value for g in Goal}, goals_keyboard)
+
+
+async def equipment_toggled(update: Update, context: Context) -> Step:
+    """An equipment toggle, or Done."""
+    valid = {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}
+    return await _toggle(
+        update, context, "equipment", valid, lambda chosen: equipment_keyboard("pf", chosen)
+    )
+
+
+async def coach_chosen(update: Update, context: Context) -> Step:
+    """A coach button."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in COACHES:
+        await answer_expired(callback_query(update))
+        return None
+    coach = COACHES[value]
+    await callback_query(update).answer(f"{coach.key} it is!")
+    state["coach"] = coach.key
+    return await _next(update, context, state, "coach", edit=True)
+
+
+async def units_chosen(update: Update, context: Context) -> Step:
+    """kg or lb."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in {u.value for u in Units}:
+        await answer_expired(callback_query(update))
+        return None
+    await callback_query(update).answer()
+    state["units"] = value
+    return await _next(update, context, state, "units", edit=True)
+
+
+async def limitations_skipped(update: Update, context: Context) -> Step:
+    """Skip: no limitations."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, _ = current
+    await callback_query(update).answer()
+    state["limitations"] = None
+    return await _next(update, context, state, "limitations", edit=True)
+
+
+async def limitations_typed(update: Update, context: Context) -> Step:
+    """Limitations as free text (kept as typed, shown escaped)."""
+    message = update.effective_message
+    state = draft(context, DRAFT)
+    if message is None or not message.text or "mode" not in state:
+        return None
+    text = message.text.strip()
+    if len(text) > LIMITATIONS_LIMIT:
+        await reply(update, texts.LIMITATIONS_TOO_LONG)
+        return None
+    state["limitations"] = text
+    return await _next(update, context, state, "limitations", edit=False)

@@ -1,0 +1,31 @@
+"""The states of the dialogs, as stored in the database by the persistence.
+
+Persisted conversations keep the number, so every value is written out and never reused:
+a restart (or a new release) reads the same number back as the same step.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["DIALOG_NAME", "State"]
+
+DIALOG_NAME = "dialogs"
+"""The persistent ConversationHandler's name (the key of its rows in bot_conversations)."""
+
+
+class State(IntEnum):
+    """One step of /profile (1x) or /workout (2x)."""
+
+    PROFILE_LEVEL = 10
+    PROFILE_GOALS = 11
+    PROFILE_EQUIPMENT = 12
+    PROFILE_COACH = 13
+    PROFILE_UNITS = 14
+    PROFILE_LIMITATIONS = 15
+
+    WORKOUT_COACH = 20
+    WORKOUT_TYPE = 21
+    WORKOUT_DURATION = 22
+    WORKOUT_EQUIPMENT = 23
+    WORKOUT_SUMMARY = 24

@@ -1,0 +1,223 @@
+"""/workout: coach (preferred first), type, duration, equipment, then a summary with Generate.
+
+Like /profile, the dialog edits one message in place; a typed duration moves it to a new
+message. Without a profile the user gets the defaults (and a hint to set one up).
+Generate itself is in bot/handlers/generate.py.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import (
+    Context,
+    answer_expired,
+    callback_query,
+    db,
+    draft,
+    is_current,
+    member,
+    reply,
+)
+from bot.handlers.states import State
+from bot.keyboards import (
+    DONE,
+    DURATIONS,
+    coach_keyboard,
+    duration_keyboard,
+    equipment_keyboard,
+    split_data,
+    summary_keyboard,
+    type_keyboard,
+)
+from core.coaches import COACHES
+from core.domain import Equipment, WorkoutType
+from core.models import MAX_DURATION, MIN_DURATION, Profile
+
+__all__ = [
+    "DRAFT",
+    "coach_picked",
+    "duration_picked",
+    "duration_typed",
+    "equipment_toggled",
+    "parse_minutes",
+    "start",
+    "type_picked",
+]
+
+DRAFT = "workout"
+_MINUTES = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes)?", re.ASCII | re.IGNORECASE)
+
+Step = int | None
+
+
+def parse_minutes(text: str) -> int | None:
+    """A typed duration ("45", "45 min") within the limits, or None for anything else."""
+    match = _MINUTES.fullmatch(text.strip())
+    if match is None:
+        return None
+    minutes = int(match.group(1))
+    return minutes if MIN_DURATION <= minutes <= MAX_DURATION else None
+
+
+def _fresh(profile: Profile | None) -> dict[str, Any]:
+    base = profile or Profile()
+    return {
+        "coach": base.preferred_coach,
+        "type": None,
+        "duration": None,
+        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "has_profile": profile is not None,
+    }
+
+
+def _prompt(step: State, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+    if step is State.WORKOUT_COACH:
+        hint = ""
+        if not state["has_profile"]:
+            hint = (
+                "\n\n<i>No profile yet, so I'll assume an intermediate level and bodyweight "
+                "only. Set one up any time with /profile.</i>"
+            )
+        text = f"Who's coaching today?\n\n{texts.coach_list(state['coach'])}{hint}"
+        return text, coach_keyboard("wk", state["coach"])
+    coach = COACHES[state["coach"]]
+    if step is State.WORKOUT_TYPE:
+        return f"{coach.button} it is. What kind of workout?", type_keyboard()
+    if step is State.WORKOUT_DURATION:
+        return (
+            f"How long? Tap a duration or type the minutes ({MIN_DURATION}–{MAX_DURATION}).",
+            duration_keyboard(),
+        )
+    if step is State.WORKOUT_EQUIPMENT:
+        return (
+            "What do you have today? Tap to toggle (✅), then <b>Done</b>. "
+            "Bodyweight is always included.",
+            equipment_keyboard("wk", state["equipment"]),
+        )
+    text = texts.workout_summary(
+        coach, WorkoutType(state["type"]), state["duration"], state["equipment"]
+    )
+    return text, summary_keyboard()
+
+
+async def _show(update: Update, state: dict[str, Any], step: State, *, edit: bool) -> State:
+    text, keyboard = _prompt(step, state)
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        state["message_id"] = query.message.message_id
+    else:
+        message = await reply(update, text, reply_markup=keyboard)
+        state["message_id"] = message.message_id
+    return step
+
+
+async def start(update: Update, context: Context) -> State:
+    """/workout (or the New workout button): start at the coach."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    profile = await db(context, services.load_profile, member(update))
+    if context.user_data is not None:
+        context.user_data.pop("profile", None)
+        context.user_data[DRAFT] = _fresh(profile)
+    return await _show(update, draft(context, DRAFT), State.WORKOUT_COACH, edit=False)
+
+
+async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+    """The draft and the pressed value, or None (answered) for a button of an old message."""
+    query = callback_query(update)
+    state = draft(context, DRAFT)
+    if not is_current(query, state) or "coach" not in state:
+        await answer_expired(query)
+        return None
+    return state, split_data(query.data)
+
+
+async def coach_picked(update: Update, context: Context) -> Step:
+    """A coach button."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in COACHES:
+        await answer_expired(callback_query(update))
+        return None
+    await callback_query(update).answer()
+    state["coach"] = value
+    return await _show(update, state, State.WORKOUT_TYPE, edit=True)
+
+
+async def type_picked(update: Update, context: Context) -> Step:
+    """A workout type button."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in {t.value for t in WorkoutType}:
+        await answer_expired(callback_query(update))
+        return None
+    await callback_query(update).answer()
+    state["type"] = value
+    return await _show(update, state, State.WORKOUT_DURATION, edit=True)
+
+
+async def duration_picked(update: Update, context: Context) -> Step:
+    """A duration button."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    if value not in {str(m) for m in DURATIONS}:
+        await answer_expired(callback_query(update))
+        return None
+    await callback_query(update).answer()
+    state["duration"] = int(value)
+    return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=True)
+
+
+async def duration_typed(update: Update, context: Context) -> Step:
+    """A typed duration; anything but a whole number of minutes in range is re-asked."""
+    message = update.effective_message
+    state = draft(context, DRAFT)
+    if message is None or message.text is None or "coach" not in state:
+        return None
+    minutes = parse_minutes(message.text)
+    if minutes is None:
+        sent = await reply(
+            update, escape(texts.DURATION_REPROMPT), reply_markup=duration_keyboard()
+        )
+        state["message_id"] = sent.message_id
+        return None
+    state["duration"] = minutes
+    return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=False)
+
+
+async def equipment_toggled(update: Update, context: Context) -> Step:
+    """An equipment toggle, or Done (to the summary)."""
+    current = await _current(update, context)
+    if current is None:
+        return None
+    state, value = current
+    query = callback_query(update)
+    if value == DONE:
+        await query.answer()
+        return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
+    if value not in {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}:
+        await answer_expired(query)
+        return None
+    chosen: list[str] = state["equipment"]
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=equipment_keyboard("wk", chosen))
+    return None

@@ -1,0 +1,159 @@
+"""The bot's inline keyboards and the callback data of its dialogs.
+
+Buttons are ``core.render.Button`` values (which check Telegram's 64-byte limit) turned into
+Telegram markup here. The buttons under delivered workouts and in /history use core.render's
+callback data (``w:new``, ``h:<page>``, ``p:<id>``, ``r:<id>``); the dialogs use their own
+prefixes, and carry enum values and coach keys only:
+
+==================  ==============================================
+``pf:l:<level>``    /profile: fitness level
+``pf:g:<goal>``     /profile: toggle a goal (``pf:g:done`` ends)
+``pf:e:<item>``     /profile: toggle equipment (``pf:e:done`` ends)
+``pf:c:<COACH>``    /profile: preferred coach
+``pf:u:<units>``    /profile: kg or lb
+``pf:x:skip``       /profile: no limitations
+``pf:edit:<field>`` the saved profile: change one field
+``wk:c:<COACH>``    /workout: coach
+``wk:t:<type>``     /workout: workout type
+``wk:d:<minutes>``  /workout: duration
+``wk:e:<item>``     /workout: toggle equipment (``wk:e:done`` ends)
+``wk:go``           /workout: Generate
+==================  ==============================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from core.coaches import COACHES
+from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.render import Button, history_page, open_plan
+
+__all__ = [
+    "CHECK",
+    "DONE",
+    "DURATIONS",
+    "PROFILE_FIELDS",
+    "coach_keyboard",
+    "duration_keyboard",
+    "equipment_keyboard",
+    "goals_keyboard",
+    "history_keyboard",
+    "level_keyboard",
+    "limitations_keyboard",
+    "markup",
+    "profile_edit_keyboard",
+    "split_data",
+    "summary_keyboard",
+    "type_keyboard",
+    "units_keyboard",
+]
+
+CHECK = "✅"
+DONE = "done"
+DURATIONS = (15, 20, 30, 45, 60, 90)
+"""Minutes offered as buttons; any whole number from 10 to 180 may be typed instead."""
+PROFILE_FIELDS = ("level", "goals", "equipment", "coach", "units", "limitations")
+"""The fields of a saved profile that can be changed one at a time, in dialog order."""
+TOGGLED_EQUIPMENT = tuple(e for e in Equipment if e is not Equipment.BODYWEIGHT)
+"""Bodyweight is always available, so it has no toggle."""
+
+
+def markup(rows: Iterable[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """Telegram's inline keyboard for rows of buttons."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def _rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def split_data(data: str | None) -> str:
+    """The value after the second colon of dialog callback data (``pf:g:cardio`` -> ``cardio``)."""
+    parts = (data or "").split(":", 2)
+    return parts[2] if len(parts) == 3 else ""
+
+
+def _checked(label: str, on: bool) -> str:
+    return f"{CHECK} {label}" if on else label
+
+
+def level_keyboard() -> InlineKeyboardMarkup:
+    """One button per fitness level."""
+    return markup([[Button(level.label, f"pf:l:{level.value}") for level in FitnessLevel]])
+
+
+def goals_keyboard(selected: Iterable[str]) -> InlineKeyboardMarkup:
+    """Goal toggles (checked when selected) and Done."""
+    chosen = set(selected)
+    buttons = [Button(_checked(g.label, g.value in chosen), f"pf:g:{g.value}") for g in Goal]
+    return markup([*_rows(buttons, 2), [Button("Done", f"pf:g:{DONE}")]])
+
+
+def equipment_keyboard(prefix: str, selected: Iterable[str]) -> InlineKeyboardMarkup:
+    """Equipment toggles (checked when selected) and Done; ``prefix`` is ``pf`` or ``wk``."""
+    chosen = set(selected)
+    buttons = [
+        Button(_checked(e.label, e.value in chosen), f"{prefix}:e:{e.value}")
+        for e in TOGGLED_EQUIPMENT
+    ]
+    return markup([*_rows(buttons, 2), [Button("Done", f"{prefix}:e:{DONE}")]])
+
+
+def coach_keyboard(prefix: str, first: str | None = None) -> InlineKeyboardMarkup:
+    """One button per coach ("emoji NAME"), ``first`` (the preferred coach) first."""
+    keys = sorted(COACHES, key=lambda key: key != first)
+    buttons = [Button(COACHES[key].button, f"{prefix}:c:{key}") for key in keys]
+    return markup(_rows(buttons, 3))
+
+
+def units_keyboard() -> InlineKeyboardMarkup:
+    """kg or lb."""
+    return markup([[Button(u.label, f"pf:u:{u.value}") for u in Units]])
+
+
+def limitations_keyboard() -> InlineKeyboardMarkup:
+    """The one button of the limitations step: none to report."""
+    return markup([[Button("Skip", "pf:x:skip")]])
+
+
+def profile_edit_keyboard() -> InlineKeyboardMarkup:
+    """Under the saved profile: change one field."""
+    buttons = [Button(f"✏️ {name.capitalize()}", f"pf:edit:{name}") for name in PROFILE_FIELDS]
+    return markup(_rows(buttons, 3))
+
+
+def type_keyboard() -> InlineKeyboardMarkup:
+    """One button per workout type."""
+    buttons = [Button(t.label, f"wk:t:{t.value}") for t in WorkoutType]
+    return markup(_rows(buttons, 3))
+
+
+def duration_keyboard() -> InlineKeyboardMarkup:
+    """The usual durations as buttons."""
+    buttons = [Button(f"{minutes} min", f"wk:d:{minutes}") for minutes in DURATIONS]
+    return markup(_rows(buttons, 3))
+
+
+def summary_keyboard() -> InlineKeyboardMarkup:
+    """The last step of /workout."""
+    return markup([[Button("⚡ Generate", "wk:go")]])
+
+
+def history_keyboard(
+    plans: Sequence[tuple[int, str]], *, page: int, has_newer: bool, has_older: bool
+) -> InlineKeyboardMarkup:
+    """A button per listed plan (id, label), then Newer/Older."""
+    rows = [[Button(label, open_plan(plan_id))] for plan_id, label in plans]
+    nav = []
+    if has_newer:
+        nav.append(Button("⬅️ Newer", history_page(page - 1)))
+    if has_older:
+        nav.append(Button("Older ➡️", history_page(page + 1)))
+    if nav:
+        rows.append(nav)
+    return markup(rows)
