@@ -109,7 +109,7 @@ def _entry(raw: dict[str, object], index: int) -> Entry:
             equipment=frozenset(Equipment(e) for e in raw["equipment"]),  # type: ignore[attr-defined]
             muscles=tuple(str(m) for m in raw["muscles"]),  # type: ignore[attr-defined]
             types=frozenset(WorkoutType(t) for t in raw["types"]),  # type: ignore[attr-defined]
-            level=FitnessLevel(raw["level"]),
+            level=FitnessLevel(str(raw["level"])),
             timed=raw["mode"] == "time",
             weighted=bool(raw["weighted"]),
             instructions=str(raw["instructions"]),

@@ -12,7 +12,8 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -26,6 +27,7 @@ from flexflow.logs import configure_logging
 __all__ = ["main"]
 
 log = logging.getLogger("flexflow")
+T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
 
@@ -42,9 +44,10 @@ def _settings() -> Settings:
         raise UsageError(f"bad configuration: {first['msg']}") from None
 
 
-def _choice(kind: str, parse: object, text: str) -> object:
+def _choice(parse: Callable[[str], T], text: str) -> T:
+    """``parse(text)``, with its ValueError turned into a one-line usage error."""
     try:
-        return parse(text)  # type: ignore[operator]
+        return parse(text)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -77,11 +80,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     coach = coach_by_key(args.coach) if args.coach.upper() in COACHES else None
     if coach is None:
         raise UsageError(f"unknown coach {args.coach!r}; valid: {', '.join(COACHES)}")
-    workout_type = _choice("type", WorkoutType.parse, args.type)
+    workout_type = _choice(WorkoutType.parse, args.type)
     duration = _duration(args.duration)
-    equipment = _choice("equipment", Equipment.parse_list, args.equipment)
-    level = _choice("level", FitnessLevel.parse, args.level)
-    units = _choice("units", Units.parse, args.units)
+    equipment = _choice(Equipment.parse_list, args.equipment)
+    level = _choice(FitnessLevel.parse, args.level)
+    units = _choice(Units.parse, args.units)
 
     settings = _settings()
     _migrate_if_embedded(settings)
@@ -126,9 +129,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
             sessions, request_id, coach.writing(minutes=duration, workout_type=workout_type)
         )
         with sessions.begin() as session:
-            row = get_request(session, request_id)
+            final = get_request(session, request_id)
             plan = get_plan_for_request(session, request_id)
-            reason = row.failure_reason if row is not None else None
+            reason = final.failure_reason if final is not None else None
         if state == "failed" or plan is None:
             print(f"flexflow: the workout could not be generated: {reason}", file=sys.stderr)
             return 1
@@ -201,7 +204,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     processes = args.processes or settings.flexflow_worker_processes
     threads = args.threads or settings.flexflow_worker_threads
     argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
-    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)
+    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
 
 
 def cmd_bot(args: argparse.Namespace) -> int:

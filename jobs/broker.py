@@ -28,7 +28,7 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
     """A broker with our middleware: Redis when a URL is given, a stub otherwise."""
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=redis_url,
             namespace="flexflow",
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,

@@ -201,10 +201,11 @@ def generate_workout(request_id: int) -> None:
 @dramatiq.actor(queue_name="generation", max_retries=3, time_limit=60_000)
 def generation_exhausted(message_data: dict[str, object], retry_info: dict[str, object]) -> None:
     """Retries ran out: mark the request failed with the reason and tell the user."""
-    args = message_data.get("args") or [None]
-    request_id = int(args[0])  # type: ignore[index,arg-type]
-    options = message_data.get("options") or {}
-    trace = str(options.get("traceback") or "").strip().splitlines()  # type: ignore[union-attr]
+    args = message_data.get("args")
+    request_id = int(args[0]) if isinstance(args, list) and args else -1
+    options = message_data.get("options")
+    trace_text = options.get("traceback") if isinstance(options, dict) else None
+    trace = str(trace_text or "").strip().splitlines()
     reason = f"gave up after {retry_info.get('retries')} retries: {trace[-1] if trace else '?'}"
     res = current()
     with res.sessions.begin() as session:

@@ -129,14 +129,19 @@ def open_resources(
     return _current
 
 
+def _send_generation(request_id: int) -> None:
+    from jobs.generate import generate_workout
+
+    generate_workout.send(request_id)
+
+
 def start_sweeper(resources: Resources) -> None:
     """Run the stale-request sweeper for as long as the resources are open."""
-    from jobs.generate import generate_workout
     from jobs.sweeper import Sweeper
 
     sweeper = Sweeper(
         resources.sessions,
-        generate_workout.send,
+        _send_generation,
         redis_url=resources.settings.redis_url,
         lease_s=resources.lease_s,
     )
