@@ -1,8 +1,10 @@
 """python-telegram-bot's rate limiter on the bot-wide send budget of jobs.ratelimit.
 
-Every message the bot sends or edits first reserves a slot in the budget it shares with the
-workers (about 30 messages a second overall, about one a second per chat, through Redis when
-there is one). Other calls (answering a button, polling) are not messages and go straight
+Every message the bot sends first reserves a slot in the budget it shares with the workers
+(about 30 messages a second overall, about one a second per chat, through Redis when there is
+one). Editing a dialog message in answer to a button counts against the bot's overall budget
+only: it adds no message to the chat, and holding every step of a dialog to one a second
+would make tapping through it sluggish. Other calls (answering a button, polling) go straight
 through. A 429 from Telegram waits its retry_after and tries again, a few times.
 """
 
@@ -19,23 +21,16 @@ from telegram.ext import BaseRateLimiter
 
 from jobs.ratelimit import SendLimiter
 
-__all__ = ["MESSAGE_ENDPOINTS", "SharedRateLimiter"]
+__all__ = ["EDIT_ENDPOINTS", "SEND_ENDPOINTS", "SharedRateLimiter"]
 
 log = logging.getLogger(__name__)
 
-MESSAGE_ENDPOINTS = frozenset(
-    {
-        "sendMessage",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "editMessageCaption",
-        "sendPhoto",
-        "sendDocument",
-        "copyMessage",
-        "forwardMessage",
-    }
+SEND_ENDPOINTS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
 )
-"""Calls that put something into a chat and so count against Telegram's message limits."""
+"""Calls that add a message to a chat: the overall and the per-chat budget."""
+EDIT_ENDPOINTS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
+"""Calls that change a message in place: the overall budget only."""
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -69,9 +64,9 @@ class SharedRateLimiter(BaseRateLimiter[None]):
     ) -> Result:
         """Wait for a send slot (message calls only), call, and wait out 429s."""
         chat = data.get("chat_id")
-        chat_id = chat if isinstance(chat, int) else None
+        chat_id = chat if isinstance(chat, int) and endpoint in SEND_ENDPOINTS else None
         for attempt in range(self._max_retries + 1):
-            if endpoint in MESSAGE_ENDPOINTS:
+            if endpoint in SEND_ENDPOINTS or endpoint in EDIT_ENDPOINTS:
                 await self._limiter.acquire_async(chat_id)
             try:
                 return await callback(*args, **kwargs)

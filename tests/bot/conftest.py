@@ -1,0 +1,144 @@
+"""Fixtures for the bot's end-to-end tests: the real application on real services.
+
+``bot`` runs the real python-telegram-bot Application (built by bot.app.build_application)
+against the strict fake Bot API, on a freshly migrated PostgreSQL database and this test's
+Redis, polling with no pause. ``BotRunner.restart()`` stops it and builds a new one on the
+same database, as a redeploy would. Generation needs the lead's ``running_worker`` fixture
+(tests/plugins/app.py); without it requests stay queued on the stub broker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application, setup_bot
+from core.domain import Equipment, WorkoutType
+from core.models import WorkoutRequest
+from core.pipeline import build_workout
+from core.settings import Settings
+from db.requests import create_request, save_plan
+from db.session import create_db_engine, session_factory
+from db.users import upsert_telegram_user
+from tests.fakes.bot_api import CallbackAnswer, FakeUser
+
+WAIT = 5.0
+"""Seconds a test waits for the bot to react (the fake renders the chat on timeout)."""
+
+
+class BotRunner:
+    """The bot application, started and stopped the way ``flexflow bot`` does it."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.starts = 0
+
+    async def start(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        application = build_application(self.settings, sessions=self.sessions)
+        await application.initialize()
+        await setup_bot(application)  # post_init: run_polling would call it
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
+        self.application = application
+        self.starts += 1
+        return application
+
+    async def stop(self) -> None:
+        application, self.application = self.application, None
+        if application is None:
+            return
+        assert application.updater is not None
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def restart(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        await self.stop()
+        return await self.start()
+
+
+@pytest.fixture
+def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the test's migrated database."""
+    engine = create_db_engine(app_settings.database_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+async def bot(
+    app_settings: Settings, sessions: sessionmaker[Session]
+) -> AsyncIterator[BotRunner]:
+    """The running bot."""
+    runner = BotRunner(app_settings, sessions)
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+
+
+async def press(user: FakeUser, label: str, *, message_id: int | None = None) -> CallbackAnswer:
+    """Press a button by (part of) its label and wait for the bot's answer."""
+    query_id = user.press(label, message_id=message_id)
+    return await user.wait_answered(query_id, timeout=WAIT)
+
+
+async def press_data(user: FakeUser, data: str, message_id: int) -> CallbackAnswer:
+    """Send any callback data from a message and wait for the bot's answer."""
+    query_id = user.press_data(data, message_id)
+    return await user.wait_answered(query_id, timeout=WAIT)
+
+
+def seed_plans(
+    sessions: sessionmaker[Session],
+    telegram_id: int,
+    count: int,
+    *,
+    title_prefix: str = "Plan",
+    state: str = "delivered",
+) -> list[int]:
+    """``count`` stored plans for the user, one day apart, oldest first; their plan ids."""
+    now = dt.datetime.now(dt.UTC)
+    plan_ids = []
+    types = list(WorkoutType)
+    with sessions.begin() as session:
+        user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="S")
+        for n in range(count):
+            workout_type = types[n % len(types)]
+            request = WorkoutRequest(
+                coach="SAGE" if n % 2 else "MAX",
+                workout_type=workout_type,
+                duration_min=20 + n,
+                equipment=frozenset({Equipment.DUMBBELLS}),
+            )
+            workout = build_workout(request, None).workout
+            workout = workout.model_copy(update={"title": f"{title_prefix} {n + 1}"})
+            row = create_request(
+                session,
+                user_id=user.id,
+                coach=request.coach,
+                workout_type=workout_type,
+                duration_min=request.duration_min,
+                equipment=request.equipment,
+                idempotency_key=f"seed:{uuid.uuid4().hex}",
+                chat_id=telegram_id,
+            )
+            plan = save_plan(session, row, workout, "rule_based", None)
+            row.state = state
+            stamp = now - dt.timedelta(days=count - n)
+            row.created_at = stamp
+            plan.created_at = stamp
+            plan_ids.append(plan.id)
+    return plan_ids
