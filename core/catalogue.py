@@ -75,27 +75,24 @@ class Catalogue:
             for a in entry.alternatives
             if (alt := self.get(a)) is not None and alt.equipment <= have
         ]
-        if len(found) < 2:
-            muscles = set(entry.muscles)
-            for other in self.entries:
-                if len(found) >= 3:
-                    break
-                if (
-                    other.name != entry.name
-                    and other.name not in found
-                    and other.equipment <= have
-                    and muscles & set(other.muscles)
-                ):
-                    found.append(other.name)
-        if len(found) < 2:
+        # Top up with look-alikes, closest first: same main muscle and a shared workout
+        # type, then same main muscle, then any shared muscle and type.
+        main = entry.muscles[0] if entry.muscles else ""
+        tiers = (
+            lambda o: o.muscles[:1] == (main,) and bool(o.types & entry.types),
+            lambda o: main in o.muscles and bool(o.types & entry.types),
+            lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
+            lambda o: bool(o.types & entry.types),
+        )
+        for fits in tiers:
             for other in self.entries:
                 if len(found) >= 2:
-                    break
+                    return found
                 if (
                     other.name != entry.name
                     and other.name not in found
-                    and other.types & entry.types
                     and other.equipment <= have
+                    and fits(other)
                 ):
                     found.append(other.name)
         return found

@@ -254,8 +254,10 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
     pool = _pool(catalogue, request, wanted)
     entries = _pick(pool, min(wanted, len(pool)), request, rng)
 
+    bodyweight_reps = ("8-12", "10-15", "12-20")[request.profile.level.rank]
     reps = [
-        (scheme.timed if e.timed else scheme.reps) + (" each side" if _per_side(e) else "")
+        (scheme.timed if e.timed else scheme.reps if e.weighted else bodyweight_reps)
+        + (" each side" if _per_side(e) else "")
         for e in entries
     ]
     rests = [scheme.rest] * len(entries)

@@ -1,0 +1,208 @@
+"""The whole system for benchmarks: real bot and worker processes, fakes at the edges.
+
+    FakeBotAPI + FakeMessagesAPI  (this process, 127.0.0.1)
+    flexflow bot                   (a process, polling the fake Bot API)
+    flexflow worker x N            (processes, Redis broker)
+    PostgreSQL + Redis             (real servers; a fresh database and Redis db per run)
+
+``System`` starts and stops all of it, samples the processes' memory, and drives users
+through /workout up to the Generate button.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import psycopg
+import redis
+
+from db.migrate import upgrade
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.messages_api import FakeMessagesAPI
+
+__all__ = ["PG_SERVER", "REDIS_URL", "System"]
+
+PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("FLEXFLOW_BENCH_REDIS", "redis://127.0.0.1:6379/13")
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@dataclass
+class Peaks:
+    """Peak resident memory seen, in MB."""
+
+    bot: float = 0.0
+    worker: float = 0.0
+    samples: int = 0
+
+
+@dataclass
+class System:
+    """See the module docstring."""
+
+    workers: int = 1
+    threads: int = 8
+    ai: bool = True
+    ai_latency: float = 0.0
+    ai_concurrency: int = 5
+    logs: Path = field(default_factory=lambda: Path("/tmp/flexflow-bench"))
+    peaks: Peaks = field(default_factory=Peaks)
+
+    def __post_init__(self) -> None:
+        self.database = f"flexflow_bench_{uuid.uuid4().hex[:10]}"
+        base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        self.database_url = f"{base}/{self.database}"
+        self.telegram = FakeBotAPI()
+        self.anthropic = FakeMessagesAPI(latency=self.ai_latency)
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self._stop = threading.Event()
+
+    # ---------------------------------------------------------------- lifecycle
+    def __enter__(self) -> System:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def env(self) -> dict[str, str]:
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": REDIS_URL,
+            "TELEGRAM_BOT_TOKEN": self.telegram.token,
+            "TELEGRAM_API_URL": self.telegram.url,
+            "FLEXFLOW_AI_CONCURRENCY": str(self.ai_concurrency),
+            "ANTHROPIC_TIMEOUT": "60",
+            "ANTHROPIC_MAX_RETRIES": "0",
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        }
+        if self.ai:
+            env["ANTHROPIC_API_KEY"] = self.anthropic.api_key
+            env["ANTHROPIC_BASE_URL"] = self.anthropic.url
+        return env
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flexflow.cli", *args],
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start(self) -> None:
+        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        upgrade(self.database_url)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        self.telegram.start()
+        self.anthropic.start()
+        self.bot = self._spawn("bot", "bot")
+        self.worker_parents = [
+            self._spawn(f"worker{i}", "worker", "--processes", "1", "--threads", str(self.threads))
+            for i in range(self.workers)
+        ]
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.telegram.calls("setMyCommands") and all(
+                _children(p.pid) for p in self.worker_parents
+            ):
+                time.sleep(0.5)
+                return
+            for p in self.processes:
+                if p.poll() is not None:
+                    raise RuntimeError(f"a process exited early; see {self.logs}")
+            time.sleep(0.1)
+        raise RuntimeError(f"the system did not come up in {timeout} s; see {self.logs}")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            bot = _rss_kb(self.bot.pid) / 1024
+            workers = [
+                _rss_kb(child) / 1024 for p in self.worker_parents for child in _children(p.pid)
+            ]
+            self.peaks.bot = max(self.peaks.bot, bot)
+            self.peaks.worker = max([self.peaks.worker, *workers])
+            self.peaks.samples += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        for p in self.processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in self.processes:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        self.telegram.stop()
+        self.anthropic.stop()
+        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    # ---------------------------------------------------------------- users
+    def ready_user(self, user_id: int, *, minutes: str = "30 min") -> FakeUser:
+        """A user who went through /workout and now sees the summary with Generate."""
+        user = self.telegram.user(user_id, f"User{user_id}")
+        user.send("/workout")
+        for label in ("MAX", "Strength", minutes, "Done"):
+            user.wait_until_sync(lambda u, lb=label: _has_button(u, lb), timeout=60, what=label)
+            before = _keyboard(user)
+            user.press(label)
+            user.wait_until_sync(lambda u, b=before: _keyboard(u) != b, timeout=60, what="next")
+        user.wait_until_sync(lambda u: _has_button(u, "Generate"), timeout=60, what="Generate")
+        return user
+
+    def ready_users(self, first_id: int, count: int, parallel: int = 32) -> list[FakeUser]:
+        with ThreadPoolExecutor(parallel) as pool:
+            return list(pool.map(self.ready_user, range(first_id, first_id + count)))
+
+
+def _keyboard(user: FakeUser) -> tuple[str, ...]:
+    messages = [m for m in user.messages if m.buttons]
+    return (str(messages[-1].message_id), *messages[-1].buttons) if messages else ()
+
+
+def _has_button(user: FakeUser, label: str) -> bool:
+    return any(label.casefold() in b.casefold() for b in _keyboard(user)[1:])
