@@ -79,7 +79,7 @@ async def generate(update: Update, context: Context) -> int | None:
         coach=state["coach"],
         workout_type=WorkoutType(state["type"]),
         duration_min=int(state["duration"]),
-        equipment=frozenset(Equipment(e) for e in state["equipment"]),
+        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
     )
     summary = query.message
     assert summary is not None  # is_current checked it
