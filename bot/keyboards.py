@@ -146,8 +146,8 @@ def summary_keyboard() -> InlineKeyboardMarkup:
 
 def history_keyboard(
     plans: Sequence[tuple[int, str]], *, page: int, has_newer: bool, has_older: bool
-) -> InlineKeyboardMarkup:
-    """A button per listed plan (id, label), then Newer/Older."""
+) -> InlineKeyboardMarkup | None:
+    """A button per listed plan (id, label), then Newer/Older; None when there is none."""
     rows = [[Button(label, open_plan(plan_id))] for plan_id, label in plans]
     nav = []
     if has_newer:
@@ -156,4 +156,4 @@ def history_keyboard(
         nav.append(Button("Older ➡️", history_page(page + 1)))
     if nav:
         rows.append(nav)
-    return markup(rows)
+    return markup(rows) if rows else None

@@ -36,7 +36,7 @@ def _day(moment: dt.datetime) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _page_view(page: services.HistoryPage) -> tuple[str, InlineKeyboardMarkup]:
+def _page_view(page: services.HistoryPage) -> tuple[str, InlineKeyboardMarkup | None]:
     first = page.page * services.HISTORY_PAGE_SIZE + 1
     lines, buttons = [], []
     for number, plan in enumerate(page.plans, start=first):

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
+from bot.handlers.workout import parse_minutes
 from core.domain import Equipment, FitnessLevel, Goal, Units
 from core.models import Profile
 from db.models import WorkoutRequestRow
 from db.users import save_profile, upsert_telegram_user
-from bot.handlers.workout import parse_minutes
 from tests.bot.conftest import WAIT, BotRunner, press, press_data
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
 
