@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, setup_bot
+from bot.app import ALLOWED_UPDATES, build_application, setup_bot, webhook_config
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
@@ -26,7 +26,7 @@ from core.settings import Settings
 from db.requests import create_request, save_plan
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
-from tests.fakes.bot_api import CallbackAnswer, FakeUser
+from tests.fakes.bot_api import Call, CallbackAnswer, FakeBotAPI, FakeUser
 
 WAIT = 5.0
 """Seconds a test waits for the bot to react (the fake renders the chat on timeout)."""
@@ -42,12 +42,21 @@ class BotRunner:
         self.starts = 0
 
     async def start(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        """Polling, or the webhook server when the settings name a webhook (as bot.app.run)."""
         application = build_application(self.settings, sessions=self.sessions)
         await application.initialize()
         await setup_bot(application)  # post_init: run_polling would call it
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
+        webhook = webhook_config(self.settings)
+        if webhook is None:
+            await application.updater.start_polling(
+                poll_interval=0, allowed_updates=ALLOWED_UPDATES
+            )
+        else:
+            await application.updater.start_webhook(
+                **webhook.kwargs(), allowed_updates=ALLOWED_UPDATES
+            )
         self.application = application
         self.starts += 1
         return application
@@ -77,9 +86,7 @@ def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-async def bot(
-    app_settings: Settings, sessions: sessionmaker[Session]
-) -> AsyncIterator[BotRunner]:
+async def bot(app_settings: Settings, sessions: sessionmaker[Session]) -> AsyncIterator[BotRunner]:
     """The running bot."""
     runner = BotRunner(app_settings, sessions)
     await runner.start()
@@ -87,6 +94,13 @@ async def bot(
         yield runner
     finally:
         await runner.stop()
+
+
+def api_errors(fake: FakeBotAPI) -> list[Call]:
+    """The fake's validation errors, but for the 409 that ends an abandoned long poll: when a
+    bot stops, PTB confirms the last updates with one more getUpdates, which terminates the
+    poll still open on the server (Telegram does the same)."""
+    return [c for c in fake.errors() if (c.method, c.status) != ("getUpdates", 409)]
 
 
 async def press(user: FakeUser, label: str, *, message_id: int | None = None) -> CallbackAnswer:

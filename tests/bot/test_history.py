@@ -149,9 +149,7 @@ def failed_request(sessions: sessionmaker[Session], telegram_id: int) -> int:
         return row.id
 
 
-async def test_retry_only_ones_own_failed_request(
-    fake_bot_api: FakeBotAPI, bot: BotRunner
-) -> None:
+async def test_retry_only_ones_own_failed_request(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
     theirs = failed_request(bot.sessions, 407)
     mine = failed_request(bot.sessions, 408)
     user = fake_bot_api.user(408)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,3 +80,15 @@ async def test_403_marks_the_user_blocked_until_they_write_again(
     user.send("/start")
     await user.wait_until(lambda u: len(u.messages) == 2, timeout=WAIT)
     assert blocked(bot.sessions, 105) is False
+
+
+async def test_a_failing_handler_is_logged_and_the_user_hears_about_it(
+    fake_bot_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = fake_bot_api.user(106)
+    fake_bot_api.fail_next("sendMessage", code=500, chat_id=106, description="Internal Error")
+    with caplog.at_level(logging.ERROR, logger="bot.handlers.common"):
+        update_id = fake_bot_api.queue_update("message", user.message_update("/help")["message"])
+        await user.wait_for_text("Sorry, something went wrong", timeout=WAIT)
+    [record] = [r for r in caplog.records if r.name == "bot.handlers.common"]
+    assert record.getMessage() == f"update {update_id} failed" and record.exc_info is not None

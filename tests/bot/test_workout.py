@@ -34,6 +34,10 @@ def requests_of(sessions: sessionmaker[Session], chat_id: int) -> list[WorkoutRe
         return list(rows)
 
 
+def reprompts(user: FakeUser) -> int:
+    return sum("whole number of minutes" in m.text for m in user.messages)
+
+
 def give_profile(sessions: sessionmaker[Session], telegram_id: int) -> None:
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="K")
@@ -47,7 +51,9 @@ def give_profile(sessions: sessionmaker[Session], telegram_id: int) -> None:
         save_profile(session, user.id, profile)
 
 
-async def to_summary(user: FakeUser, *, minutes: str = "45 min", typed: bool = False) -> ChatMessage:
+async def to_summary(
+    user: FakeUser, *, minutes: str = "45 min", typed: bool = False
+) -> ChatMessage:
     """/workout with MAX, Strength, the duration, + Dumbbells; the summary message."""
     before = len(user.messages)
     user.send("/workout")
@@ -115,10 +121,7 @@ async def test_typed_durations_reprompt_and_the_dialog_goes_on(fake_bot_api: Fak
     await user.wait_for_text("How long?", timeout=WAIT)
     for n, text in enumerate(NONSENSE, start=1):
         user.send(text)
-        await user.wait_until(
-            lambda u, n=n: sum("whole number of minutes" in m.text for m in u.messages) == n,
-            timeout=WAIT,
-        )
+        await user.wait_until(lambda u, n=n: reprompts(u) == n, timeout=WAIT)  # type: ignore[misc]
     reprompt = user.last
     assert reprompt.text == "Send a whole number of minutes from 10 to 180, or tap a button."
     assert "45 min" in reprompt.buttons

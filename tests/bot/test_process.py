@@ -1,0 +1,72 @@
+"""``flexflow bot`` as a real process with the embedded defaults (no REDIS_URL: the worker
+runs inside the bot): a user asks for a workout and gets it; SIGTERM stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from core.settings import Settings
+from tests.bot.conftest import api_errors, press
+from tests.fakes.bot_api import FakeBotAPI
+
+
+@pytest.fixture
+def bot_process(
+    app_settings: Settings, fake_bot_api: FakeBotAPI
+) -> Iterator[subprocess.Popen[str]]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "REDIS_", "ANTHROPIC_", "DATABASE_"))
+    }
+    env |= {
+        "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
+        "TELEGRAM_API_URL": fake_bot_api.url,
+        "DATABASE_URL": app_settings.database_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flexflow.cli", "bot"],
+        env=env,
+        cwd="/",  # no .env file to pick up
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+async def test_flexflow_bot_embedded(
+    fake_bot_api: FakeBotAPI, bot_process: subprocess.Popen[str]
+) -> None:
+    user = fake_bot_api.user(701, "Pat")
+    user.send("/workout")
+    await user.wait_for_text("Who's coaching today?", timeout=30)  # process start-up
+    await press(user, "SAGE")
+    await user.wait_for_text("What kind of workout?")
+    await press(user, "Flexibility")
+    await user.wait_for_text("How long?")
+    await press(user, "15 min")
+    await user.wait_for_text("What do you have today?")
+    await press(user, "Done")
+    await user.wait_for_text("Your workout")
+    await press(user, "Generate")
+    await user.wait_until(
+        lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=30
+    )
+    assert user.last.text.startswith("🧘 SAGE")
+    assert [c["command"] for c in fake_bot_api.commands()][:3] == ["start", "profile", "workout"]
+    bot_process.send_signal(signal.SIGTERM)
+    output, _ = bot_process.communicate(timeout=20)
+    assert bot_process.returncode == 0, output
+    assert api_errors(fake_bot_api) == []

@@ -1,0 +1,68 @@
+"""Dialog state lives in the database: the bot restarts in the middle of /workout (a new
+Application on the same database) and the user carries on where they were."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.handlers.states import DIALOG_NAME, State
+from db.botstate import get_user_data, load_conversations
+from tests.bot.conftest import WAIT, BotRunner, api_errors, press
+from tests.fakes.bot_api import FakeBotAPI
+
+
+def stored_state(sessions: sessionmaker[Session], user_id: int) -> object:
+    with sessions.begin() as session:
+        return load_conversations(session, DIALOG_NAME).get((user_id, user_id))
+
+
+async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
+    user = fake_bot_api.user(501, "Ari")
+    user.send("/workout")
+    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
+    await press(user, "NOVA")
+    await user.wait_for_text("What kind of workout?", timeout=WAIT)
+    await press(user, "Mobility")
+    await user.wait_for_text("How long?", timeout=WAIT)
+    # Written while the bot runs (not only when it stops): a crash loses at most a second.
+    await user.wait_until(
+        lambda _: stored_state(bot.sessions, 501) == State.WORKOUT_DURATION, timeout=WAIT
+    )
+    with bot.sessions.begin() as session:
+        draft = (get_user_data(session, 501) or {})["workout"]
+    assert isinstance(draft, dict) and (draft["coach"], draft["type"]) == ("NOVA", "mobility")
+
+    first = bot.application
+    await bot.restart()
+    assert bot.application is not first and bot.starts == 2
+
+    user.send("35")
+    await user.wait_for_text("What do you have today?", timeout=WAIT)
+    await press(user, "Resistance bands")
+    await user.wait_until(lambda u: "✅ Resistance bands" in u.buttons(), timeout=WAIT)
+    await press(user, "Done")
+    summary = await user.wait_for_text("Your workout", timeout=WAIT)
+    assert summary.text.splitlines()[1:5] == [
+        "Coach: ✨ NOVA",
+        "Type: Mobility",
+        "Duration: 35 min",
+        "Equipment: Bodyweight, Resistance bands",
+    ]
+    await press(user, "Generate")
+    await user.wait_for_text("NOVA is writing your 35-minute mobility workout…", timeout=WAIT)
+    await user.wait_until(lambda _: stored_state(bot.sessions, 501) is None, timeout=WAIT)
+    assert api_errors(fake_bot_api) == []
+
+
+async def test_buttons_of_an_old_message_after_a_restart(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    user = fake_bot_api.user(502)
+    user.send("/workout")
+    coach_step = await user.wait_for_text("Who's coaching today?", timeout=WAIT)
+    user.send("/cancel")
+    await user.wait_for_text("Cancelled", timeout=WAIT)
+    await bot.restart()
+    answer = await press(user, "MAX", message_id=coach_step.message_id)
+    assert answer.text == "This button has expired."
+    assert api_errors(fake_bot_api) == []
