@@ -33,7 +33,7 @@ from tests.fakes.messages_api import FakeMessagesAPI
 __all__ = ["PG_SERVER", "REDIS_URL", "System"]
 
 PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("FLEXFLOW_BENCH_REDIS", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("FLEXFLOW_BENCH_REDIS", "redis://127.0.0.1:6379/15")
 
 
 def _rss_kb(pid: int) -> int:

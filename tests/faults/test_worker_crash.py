@@ -64,34 +64,36 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
     tmp_path: Path,
 ) -> None:
     fake_anthropic.latency = 3.0  # long enough to kill the worker while every call is in flight
-    first = worker(job_settings, fake_anthropic, tmp_path, "first")
-    with sessions.begin() as s:
-        user = get_or_create_local_user(s)
-        ids = [
-            create_request(
-                s,
-                user_id=user.id,
-                coach="BLAZE",
-                workout_type=WorkoutType.HIIT,
-                duration_min=20,
-                equipment=[Equipment.KETTLEBELL],
-                idempotency_key=f"k{i}",
-            ).id
-            for i in range(REQUESTS)
-        ]
-    for request_id in ids:
-        jobs.enqueue_generation(request_id)
-    deadline = time.monotonic() + 30
-    while states(sessions).get("generating", 0) < REQUESTS and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert states(sessions).get("generating") == REQUESTS
-    os.killpg(first.pid, signal.SIGKILL)  # the dramatiq parent and its worker process
-    first.wait(timeout=10)
-    killed_at = time.monotonic()
-
-    fake_anthropic.latency = 0.2
-    second = worker(job_settings, fake_anthropic, tmp_path, "second")
+    started: list[subprocess.Popen[bytes]] = []
     try:
+        first = worker(job_settings, fake_anthropic, tmp_path, "first")
+        started.append(first)
+        with sessions.begin() as s:
+            user = get_or_create_local_user(s)
+            ids = [
+                create_request(
+                    s,
+                    user_id=user.id,
+                    coach="BLAZE",
+                    workout_type=WorkoutType.HIIT,
+                    duration_min=20,
+                    equipment=[Equipment.KETTLEBELL],
+                    idempotency_key=f"k{i}",
+                ).id
+                for i in range(REQUESTS)
+            ]
+        for request_id in ids:
+            jobs.enqueue_generation(request_id)
+        deadline = time.monotonic() + 30
+        while states(sessions).get("generating", 0) < REQUESTS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert states(sessions).get("generating") == REQUESTS
+        os.killpg(first.pid, signal.SIGKILL)  # the dramatiq parent and its worker process
+        first.wait(timeout=10)
+        killed_at = time.monotonic()
+
+        fake_anthropic.latency = 0.2
+        started.append(worker(job_settings, fake_anthropic, tmp_path, "second"))
         deadline = time.monotonic() + 120
         while states(sessions).get("delivered", 0) < REQUESTS and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -99,8 +101,10 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
         log = (tmp_path / "second.log").read_text(errors="replace")
         assert states(sessions) == {"delivered": REQUESTS}, log[-3000:]
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=30)
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
     print(f"recovered {REQUESTS} requests {recovery:.1f} s after SIGKILL")
     with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == REQUESTS

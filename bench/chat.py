@@ -1,0 +1,189 @@
+"""Benchmarks 1-3: the system around the AI call, measured end to end.
+
+1. Overhead: from the Generate tap reaching the Bot API until the workout text reaches it,
+   with an AI that answers at once; one request at a time (nothing queues), 200 requests,
+   AI client and rule-based generator. Beside it, the floor: the same I/O done by hand
+   (database statements, one Redis round trip, the HTTP calls) with no framework.
+2. Throughput: 500 users tap Generate within a second; the AI takes 5 s per call with 50
+   calls allowed at once. Callback answers, Telegram's limits, makespan, AI calls in flight.
+3. Memory: peak RSS of the bot and of a worker process during 2.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import redis
+
+from bench.system import REDIS_URL, System
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
+
+__all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@dataclass(frozen=True, slots=True)
+class Overhead:
+    label: str
+    n: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+
+
+def _delivered_at(fake: FakeBotAPI, chat_id: int, after: float) -> float | None:
+    for call in fake.calls("editMessageText"):
+        if call.chat_id == chat_id and call.at > after and call.status == 200:
+            messages = fake.messages(chat_id)
+            if any("Warm-up" in m.text or "×" in m.text for m in messages):
+                return call.at
+    return None
+
+
+def overhead(*, ai: bool, n: int = 200) -> Overhead:
+    """Benchmark 1 for one generator."""
+    with System(workers=1, threads=8, ai=ai, ai_latency=0.0) as system:
+        users = system.ready_users(20_000, n)
+        times: list[float] = []
+        for user in users:
+            start = time.monotonic()
+            user.press("Generate")
+            done = None
+            while done is None and time.monotonic() - start < 30:
+                time.sleep(0.001)
+                done = _delivered_at(system.telegram, user.chat_id, start)
+            if done is None:
+                raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
+            times.append((done - start) * 1000)
+    label = "Claude client (instant fake AI)" if ai else "rule-based generator"
+    return Overhead(label, n, _pct(times, 50), _pct(times, 95), max(times))
+
+
+def floor(n: int = 200) -> Overhead:
+    """The same I/O by hand: what any implementation must at least spend per request."""
+    fake = FakeBotAPI().start()
+    database = f"flexflow_floor_{int(time.time())}"
+    server = "postgresql://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    times: list[float] = []
+    try:
+        db = psycopg.connect(server.rsplit("/", 1)[0] + f"/{database}", autocommit=False)
+        db.execute("create table r (id serial primary key, state text, body jsonb, msg int)")
+        db.execute("create table p (id serial primary key, r int, body jsonb)")
+        db.commit()
+        queue = redis.Redis.from_url(REDIS_URL)
+        http = httpx.Client(base_url=f"{fake.url}/bot{fake.token}")
+        user: FakeUser = fake.user(1)
+        user.send("hi")
+        body = '{"title": "x", "exercises": [1, 2, 3]}'
+        for _ in range(n):
+            start = time.monotonic()
+            http.post("/getUpdates", json={"timeout": 0, "offset": -1})
+            http.post("/answerCallbackQuery", json={"callback_query_id": "0"})
+            placeholder = http.post("/sendMessage", json={"chat_id": 1, "text": "writing"})
+            msg = placeholder.json()["result"]["message_id"]
+            rid = db.execute("insert into r (state, msg) values ('queued', %s) returning id", (msg,))
+            request_id = rid.fetchone()[0]  # type: ignore[index]
+            db.commit()
+            queue.lpush("floor", request_id)
+            queue.brpop(["floor"], timeout=1)
+            db.execute("select * from r where id = %s for update", (request_id,)).fetchone()
+            db.execute("update r set state = 'generating' where id = %s", (request_id,))
+            db.commit()
+            db.execute("select * from p where r = %s", (request_id,)).fetchall()
+            db.execute("insert into p (r, body) values (%s, %s)", (request_id, body))
+            db.execute("update r set state = 'generated' where id = %s", (request_id,))
+            db.commit()
+            http.post("/editMessageText", json={"chat_id": 1, "message_id": msg, "text": "w"})
+            db.execute("update r set state = 'delivered' where id = %s", (request_id,))
+            db.commit()
+            times.append((time.monotonic() - start) * 1000)
+        http.close()
+        db.close()
+    finally:
+        fake.stop()
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return Overhead("floor: the same I/O by hand", n, _pct(times, 50), _pct(times, 95), max(times))
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    users: int
+    workers: int
+    threads: int
+    answer_p50_ms: float
+    answer_p99_ms: float
+    makespan_s: float
+    ideal_s: float
+    max_sends_per_second: int
+    max_sends_per_chat_second: int
+    ai_max_in_flight: int
+    ai_calls: int
+    bot_peak_mb: float
+    worker_peak_mb: float
+    telegram_errors: int
+
+
+def throughput(
+    *, users: int = 500, ai_latency: float = 5.0, concurrency: int = 50, workers: int = 1,
+    threads: int = 64,
+) -> Throughput:
+    """Benchmarks 2 and 3."""
+    with System(
+        workers=workers, threads=threads, ai=True, ai_latency=ai_latency,
+        ai_concurrency=concurrency,
+    ) as system:
+        ready = system.ready_users(30_000, users)
+        calls_before = len(system.telegram.calls())
+        pressed: dict[str, float] = {}
+        start = time.monotonic()
+        for i, user in enumerate(ready):
+            target = start + i / users  # all within one second
+            if (wait := target - time.monotonic()) > 0:
+                time.sleep(wait)
+            pressed[user.press("Generate")] = time.monotonic()
+        answered: dict[str, float] = {}
+        delivered: set[int] = set()
+        last = start
+        deadline = start + ai_latency * users / concurrency * 3 + 60
+        while (len(delivered) < users or len(answered) < users) and time.monotonic() < deadline:
+            now = time.monotonic()
+            for qid in pressed.keys() - answered.keys():
+                if system.telegram.callback_answer(qid) is not None:
+                    answered[qid] = now
+            for user in ready:
+                if user.chat_id not in delivered and any(
+                    "New workout" in b for m in user.messages for b in m.buttons
+                ):
+                    delivered.add(user.chat_id)
+                    last = now
+            time.sleep(0.01)
+        if len(delivered) < users:
+            raise RuntimeError(f"only {len(delivered)} of {users} delivered; see {system.logs}")
+        latencies = [(answered[q] - pressed[q]) * 1000 for q in answered]
+        sends = system.telegram.calls()[calls_before:]
+        return Throughput(
+            users=users,
+            workers=workers,
+            threads=threads,
+            answer_p50_ms=_pct(latencies, 50),
+            answer_p99_ms=_pct(latencies, 99),
+            makespan_s=last - start,
+            ideal_s=users * ai_latency / concurrency,
+            max_sends_per_second=system.telegram.max_sends_in_any_second(),
+            max_sends_per_chat_second=system.telegram.max_sends_per_chat_per_second(),
+            ai_max_in_flight=system.anthropic.max_in_flight,
+            ai_calls=len(system.anthropic.requests),
+            bot_peak_mb=system.peaks.bot,
+            worker_peak_mb=system.peaks.worker,
+            telegram_errors=sum(1 for c in sends if c.status != 200),
+        )
