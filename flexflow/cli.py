@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -30,6 +31,7 @@ log = logging.getLogger("flexflow")
 T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
+WORKER_POLL_MS = 25
 
 
 class UsageError(Exception):
@@ -198,6 +200,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
             "flexflow worker needs REDIS_URL (without it, `flexflow bot` and `flexflow "
             "generate` run their own in-process worker)"
         )
+    # Idle consumers poll Redis with a backoff capped by this (ms); Dramatiq's 1000 ms
+    # default adds up to a second before an idle worker sees a new request.
+    os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_POLL_MS))
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
