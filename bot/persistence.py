@@ -81,8 +81,11 @@ class DBPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         await asyncio.to_thread(self._save_conversation, name, key, state)
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
-        """Store one user's dialog data."""
-        await asyncio.to_thread(self._save_user_data, user_id, data)
+        """Store one user's dialog data; empty data (no dialog open) leaves no row behind."""
+        if data:
+            await asyncio.to_thread(self._save_user_data, user_id, data)
+        else:
+            await asyncio.to_thread(self._drop_user_data, user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         """Forget one user's dialog data."""

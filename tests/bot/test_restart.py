@@ -16,6 +16,11 @@ def stored_state(sessions: sessionmaker[Session], user_id: int) -> object:
         return load_conversations(session, DIALOG_NAME).get((user_id, user_id))
 
 
+def user_data(sessions: sessionmaker[Session], user_id: int) -> dict[str, object] | None:
+    with sessions.begin() as session:
+        return get_user_data(session, user_id)
+
+
 async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
     user = fake_bot_api.user(501, "Ari")
     user.send("/workout")
@@ -28,8 +33,7 @@ async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: B
     await user.wait_until(
         lambda _: stored_state(bot.sessions, 501) == State.WORKOUT_DURATION, timeout=WAIT
     )
-    with bot.sessions.begin() as session:
-        draft = (get_user_data(session, 501) or {})["workout"]
+    draft = (user_data(bot.sessions, 501) or {})["workout"]
     assert isinstance(draft, dict) and (draft["coach"], draft["type"]) == ("NOVA", "mobility")
 
     first = bot.application
@@ -51,6 +55,7 @@ async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: B
     await press(user, "Generate")
     await user.wait_for_text("NOVA is writing your 35-minute mobility workout…", timeout=WAIT)
     await user.wait_until(lambda _: stored_state(bot.sessions, 501) is None, timeout=WAIT)
+    await user.wait_until(lambda _: user_data(bot.sessions, 501) is None, timeout=WAIT)
     assert api_errors(fake_bot_api) == []
 
 
