@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot import services
 from bot.handlers import texts
+from bot.keyboards import split_data
 
 __all__ = [
     "SESSIONS_KEY",
@@ -33,6 +34,7 @@ __all__ = [
     "member",
     "on_error",
     "outside_dialog_text",
+    "pressed",
     "reply",
     "sessions_of",
     "stale_button",
@@ -91,6 +93,18 @@ async def reply(update: Update, html: str, **kwargs: Any) -> Message:
     if chat is None:
         raise ValueError(f"update {update.update_id} has no chat")
     return await chat.send_message(html, parse_mode=ParseMode.HTML, **kwargs)
+
+
+async def pressed(
+    update: Update, context: Context, draft_key: str, required: str
+) -> tuple[dict[str, Any], str] | None:
+    """The dialog's draft and the pressed value; None (answered) for an old message's button."""
+    query = callback_query(update)
+    state = draft(context, draft_key)
+    if not is_current(query, state) or required not in state:
+        await answer_expired(query)
+        return None
+    return state, split_data(query.data)
 
 
 async def answer_expired(query: CallbackQuery) -> None:

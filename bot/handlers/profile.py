@@ -22,8 +22,8 @@ from bot.handlers.common import (
     callback_query,
     db,
     draft,
-    is_current,
     member,
+    pressed,
     reply,
 )
 from bot.handlers.states import State
@@ -184,12 +184,7 @@ async def edit_field(update: Update, context: Context) -> int | None:
 
 async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    query = callback_query(update)
-    state = draft(context, DRAFT)
-    if not is_current(query, state) or "mode" not in state:
-        await answer_expired(query)
-        return None
-    return state, split_data(query.data)
+    return await pressed(update, context, DRAFT, "mode")
 
 
 async def level_chosen(update: Update, context: Context) -> Step:

@@ -22,8 +22,8 @@ from bot.handlers.common import (
     callback_query,
     db,
     draft,
-    is_current,
     member,
+    pressed,
     reply,
 )
 from bot.handlers.states import State
@@ -33,7 +33,6 @@ from bot.keyboards import (
     coach_keyboard,
     duration_keyboard,
     equipment_keyboard,
-    split_data,
     summary_keyboard,
     type_keyboard,
 )
@@ -133,12 +132,7 @@ async def start(update: Update, context: Context) -> State:
 
 async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    query = callback_query(update)
-    state = draft(context, DRAFT)
-    if not is_current(query, state) or "coach" not in state:
-        await answer_expired(query)
-        return None
-    return state, split_data(query.data)
+    return await pressed(update, context, DRAFT, "coach")
 
 
 async def coach_picked(update: Update, context: Context) -> Step:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,32 +19,9 @@ from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow
 from db.requests import create_request
 from db.users import get_or_create_local_user
 from tests.fakes.messages_api import FakeMessagesAPI
+from tests.plugins.app import spawn_worker
 
 REQUESTS = 6
-
-
-def worker(
-    settings: Settings, fake: FakeMessagesAPI, tmp_path: Path, name: str
-) -> subprocess.Popen[bytes]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url or "",
-        "ANTHROPIC_API_KEY": fake.api_key,
-        "ANTHROPIC_BASE_URL": fake.url,
-        "ANTHROPIC_TIMEOUT": "10",
-        "ANTHROPIC_MAX_RETRIES": "0",
-    }
-    log = (tmp_path / f"{name}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "flexflow.cli", "worker", "--processes", "1", "--threads", "8"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def states(sessions: sessionmaker[Session]) -> dict[str, int]:
@@ -66,7 +42,7 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
     fake_anthropic.latency = 3.0  # long enough to kill the worker while every call is in flight
     started: list[subprocess.Popen[bytes]] = []
     try:
-        first = worker(job_settings, fake_anthropic, tmp_path, "first")
+        first = spawn_worker(job_settings, fake_anthropic, tmp_path, "first")
         started.append(first)
         with sessions.begin() as s:
             user = get_or_create_local_user(s)
@@ -93,7 +69,7 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
         killed_at = time.monotonic()
 
         fake_anthropic.latency = 0.2
-        started.append(worker(job_settings, fake_anthropic, tmp_path, "second"))
+        started.append(spawn_worker(job_settings, fake_anthropic, tmp_path, "second"))
         deadline = time.monotonic() + 120
         while states(sessions).get("delivered", 0) < REQUESTS and time.monotonic() < deadline:
             time.sleep(0.2)

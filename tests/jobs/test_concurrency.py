@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import signal
 import time
 from pathlib import Path
 
@@ -19,33 +18,10 @@ from db.models import WorkoutPlan, WorkoutRequestRow
 from db.requests import create_request
 from db.users import get_or_create_local_user
 from tests.fakes.messages_api import FakeMessagesAPI
+from tests.plugins.app import spawn_worker
 
 LIMIT = 3
 REQUESTS = 12
-
-
-def start_worker(
-    settings: Settings, fake: FakeMessagesAPI, tmp_path: Path, n: int
-) -> subprocess.Popen[bytes]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url or "",
-        "ANTHROPIC_API_KEY": fake.api_key,
-        "ANTHROPIC_BASE_URL": fake.url,
-        "ANTHROPIC_TIMEOUT": "10",
-        "ANTHROPIC_MAX_RETRIES": "0",
-        "FLEXFLOW_AI_CONCURRENCY": str(LIMIT),
-    }
-    log = (tmp_path / f"worker{n}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "flexflow.cli", "worker", "--processes", "1", "--threads", "6"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
 def test_two_worker_processes_never_exceed_the_shared_ai_limit(
@@ -56,7 +32,12 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
     tmp_path: Path,
 ) -> None:
     fake_anthropic.latency = 0.4
-    workers = [start_worker(job_settings, fake_anthropic, tmp_path, n) for n in range(2)]
+    workers = [
+        spawn_worker(
+            job_settings, fake_anthropic, tmp_path, f"worker{n}", threads=6, ai_concurrency=LIMIT
+        )
+        for n in range(2)
+    ]
     try:
         with sessions.begin() as s:
             user = get_or_create_local_user(s)
@@ -91,7 +72,7 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
         assert delivered == REQUESTS, logs[-3000:]
     finally:
         for w in workers:
-            w.terminate()
+            os.killpg(w.pid, signal.SIGTERM)
         for w in workers:
             w.wait(timeout=30)
     assert len(fake_anthropic.requests) == REQUESTS  # one AI call per request

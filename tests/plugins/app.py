@@ -9,7 +9,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +24,7 @@ import jobs
 from core.settings import Settings
 from db.migrate import upgrade
 from db.session import create_db_engine, session_factory
+from tests.fakes.messages_api import FakeMessagesAPI
 
 
 @pytest.fixture
@@ -81,3 +86,44 @@ def redis_broker(job_settings: Settings) -> Iterator[object]:
     yield broker
     broker.close()
     jobs.setup_broker(None)
+
+
+def spawn_worker(
+    settings: Settings,
+    fake: FakeMessagesAPI,
+    logs: Path,
+    name: str,
+    *,
+    threads: int = 8,
+    ai_concurrency: int = 5,
+) -> subprocess.Popen[bytes]:
+    """A real ``flexflow worker`` process (own process group) on the test's services."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(logs),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "ANTHROPIC_API_KEY": fake.api_key,
+        "ANTHROPIC_BASE_URL": fake.url,
+        "ANTHROPIC_TIMEOUT": "10",
+        "ANTHROPIC_MAX_RETRIES": "0",
+        "FLEXFLOW_AI_CONCURRENCY": str(ai_concurrency),
+    }
+    log = (logs / f"{name}.log").open("wb")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flexflow.cli",
+            "worker",
+            "--processes",
+            "1",
+            "--threads",
+            str(threads),
+        ],
+        cwd=logs,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
