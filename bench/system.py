@@ -20,6 +20,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -187,11 +188,11 @@ class System:
         user = self.telegram.user(user_id, f"User{user_id}")
         user.send("/workout")
         for label in ("MAX", "Strength", minutes, "Done"):
-            user.wait_until_sync(lambda u, lb=label: _has_button(u, lb), timeout=60, what=label)
+            user.wait_until_sync(partial(_has_button, label=label), timeout=60, what=label)
             before = _keyboard(user)
             user.press(label)
-            user.wait_until_sync(lambda u, b=before: _keyboard(u) != b, timeout=60, what="next")
-        user.wait_until_sync(lambda u: _has_button(u, "Generate"), timeout=60, what="Generate")
+            user.wait_until_sync(partial(_changed, before=before), timeout=60, what="next")
+        user.wait_until_sync(partial(_has_button, label="Generate"), timeout=60, what="Generate")
         return user
 
     def ready_users(self, first_id: int, count: int, parallel: int = 32) -> list[FakeUser]:
@@ -202,6 +203,10 @@ class System:
 def _keyboard(user: FakeUser) -> tuple[str, ...]:
     messages = [m for m in user.messages if m.buttons]
     return (str(messages[-1].message_id), *messages[-1].buttons) if messages else ()
+
+
+def _changed(user: FakeUser, before: tuple[str, ...]) -> bool:
+    return _keyboard(user) != before
 
 
 def _has_button(user: FakeUser, label: str) -> bool:

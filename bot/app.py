@@ -33,6 +33,7 @@ from bot.handlers.common import SESSIONS_KEY
 from bot.handlers.texts import COMMANDS
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import SharedRateLimiter
+from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from db.session import create_db_engine, session_factory
 from jobs.ratelimit import SendLimiter, make_send_limiter
@@ -154,6 +155,7 @@ def build_application(
         .persistence(DBPersistence(sessions, update_interval=persistence_interval))
         .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
         .post_init(setup_bot)
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data[SESSIONS_KEY] = sessions

@@ -6,6 +6,7 @@ least two alternatives that exist in the catalogue and differ from the exercise 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -78,7 +79,7 @@ class Catalogue:
         # Top up with look-alikes, closest first: same main muscle and a shared workout
         # type, then same main muscle, then any shared muscle and type.
         main = entry.muscles[0] if entry.muscles else ""
-        tiers = (
+        tiers: tuple[Callable[[Entry], bool], ...] = (
             lambda o: o.muscles[:1] == (main,) and bool(o.types & entry.types),
             lambda o: main in o.muscles and bool(o.types & entry.types),
             lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
