@@ -161,9 +161,17 @@ def save_profile(sessions: Sessions, who: Member, profile: Profile) -> Profile:
 
 
 def open_request(
-    sessions: Sessions, who: Member, choice: WorkoutChoice, idempotency_key: str
+    sessions: Sessions,
+    who: Member,
+    choice: WorkoutChoice,
+    idempotency_key: str,
+    placeholder_id: int | None = None,
 ) -> Opened:
-    """Write a queued request unless one is running (BUSY) or this key was seen (DUPLICATE)."""
+    """Write a queued request unless one is running (BUSY) or this key was seen (DUPLICATE).
+
+    ``placeholder_id``: a message of the bot's, already in the chat, that will become the
+    placeholder (Generate edits the summary into it), recorded in the same transaction.
+    """
     with sessions.begin() as session:
         user = _user(session, who)
         active = db_requests.active_request_for_user(session, user.id)
@@ -186,6 +194,8 @@ def open_request(
         )
         # No request of the user is active, so a row that is not queued is an old one.
         status = OpenStatus.CREATED if row.state == "queued" else OpenStatus.DUPLICATE
+        if status is OpenStatus.CREATED and placeholder_id is not None:
+            row.message_id = placeholder_id
         return Opened(status, row.id)
 
 

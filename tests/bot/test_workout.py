@@ -92,18 +92,19 @@ async def test_dialog_without_profile_then_generate_shows_the_placeholder(
         "",
         "Tap Generate when you're ready.",
     ]
+    messages_before = len(user.messages)
     await press(user, "Generate")
     placeholder = await user.wait_for_text("writing", timeout=WAIT)
+    # The summary itself becomes the placeholder: no new message, no button left on it.
+    assert placeholder.message_id == summary.message_id and placeholder.keyboard == ()
     assert placeholder.text == "MAX is writing your 45-minute strength workout…"
-    await user.wait_until(
-        lambda _: [r.message_id for r in requests_of(bot.sessions, 301)] == [3], timeout=WAIT
-    )
+    assert len(user.messages) == messages_before
+    await user.wait_until(lambda _: len(requests_of(bot.sessions, 301)) == 1, timeout=WAIT)
     [row] = requests_of(bot.sessions, 301)
     assert (row.coach, row.workout_type, row.duration_min) == ("MAX", "strength", 45)
     assert row.equipment == ["bodyweight", "dumbbells"]
-    assert row.message_id == placeholder.message_id and row.state == "queued"
+    assert row.message_id == summary.message_id and row.state == "queued"
     assert row.idempotency_key == f"tg:301:{summary.message_id}"
-    assert next(m for m in user.messages if m.message_id == summary.message_id).keyboard == ()
     # The dialog is over: the Generate button's data, sent again, makes nothing new.
     answer = await press_data(user, "wk:go", summary.message_id)
     assert answer.text == "This button has expired."
@@ -171,11 +172,14 @@ async def test_one_generation_at_a_time(fake_bot_api: FakeBotAPI, bot: BotRunner
     await to_summary(user)
     await press(user, "Generate")
     await user.wait_for_text("is writing", timeout=WAIT)  # queued on the stub broker: no worker
-    await to_summary(user, minutes="60", typed=True)
+    second = await to_summary(user, minutes="60", typed=True)
     await press(user, "Generate")
     await user.wait_for_text("already have a workout on the way", timeout=WAIT)
     assert len(requests_of(bot.sessions, 304)) == 1
     assert sum("is writing" in m.text for m in user.messages) == 1
+    # The refused summary keeps its text but loses the Generate button (its dialog is over).
+    refused = next(m for m in user.messages if m.message_id == second.message_id)
+    assert refused.text.startswith("Your workout") and refused.keyboard == ()
 
 
 @pytest.fixture
@@ -197,7 +201,8 @@ async def test_queue_unreachable_marks_the_request_failed_and_says_so(
     await press(user, "Generate")
     failed = await user.wait_for_text("sorry, I couldn't write your workout", timeout=WAIT)
     assert "swamped" in failed.text and failed.buttons == ["🔄 Try again"]
-    assert failed.edits == ("MAX is writing your 45-minute strength workout…",)
+    assert failed.edits[-1] == "MAX is writing your 45-minute strength workout…"
+    assert failed.edits[-2].startswith("Your workout")  # the summary became the placeholder
     [row] = requests_of(bot.sessions, 305)
     assert row.state == "failed" and "queue unavailable" in (row.failure_reason or "")
     # Nothing is left running: a new Generate is not refused as "already on the way".
@@ -219,7 +224,7 @@ async def test_generate_delivers_the_workout_through_the_worker(
         lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=30
     )
     workout = next(m for m in user.messages if m.message_id == placeholder.message_id)
-    assert workout.edits == ("MAX is writing your 120-minute strength workout…",)
+    assert workout.edits[-1] == "MAX is writing your 120-minute strength workout…"
     parts = [m for m in user.messages if m.message_id >= placeholder.message_id]
     assert "120 min" in parts[0].text and "Kim" not in parts[0].text
     assert parts[-1].buttons == ["🔁 New workout", "📜 History"]
