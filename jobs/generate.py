@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from sqlalchemy.orm import Session
 
 from core.coaches import coach_by_key
 from core.domain import Units, WorkoutType
@@ -31,7 +33,7 @@ from core.logcontext import request_context
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
 from core.render import failure_keyboard, failure_text, render_html, workout_keyboard
-from db.history import get_plan_for_request
+from db.history import StoredPlan, get_plan_for_request
 from db.requests import (
     add_generation_logs,
     lock_request,
@@ -99,76 +101,111 @@ def _claim(res: Resources, request_id: int, message_id: str) -> _Claim | None:
         return _Claim(generate=to_generation_request(session, row))
 
 
-def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> None:
-    """Run the pipeline (outside any transaction) and store what it made."""
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    """What delivering a generated request needs, read under the row lock."""
+
+    plan: StoredPlan
+    chat_id: int | None
+    placeholder: int | None
+    sent: tuple[int, ...]
+    """Message ids of the parts already sent (by an earlier run)."""
+    units: Units
+    user_id: uuid.UUID
+
+
+def _to_deliver(session: Session, request_id: int) -> _Delivery | None:
+    """The delivery of a generated request; None when there is nothing to deliver."""
+    row = lock_request(session, request_id)
+    if row is None or row.state != "generated":
+        return None
+    plan = get_plan_for_request(session, request_id)
+    if plan is None:
+        raise RuntimeError(f"request {request_id} is generated but has no plan")
+    return _Delivery(
+        plan=plan,
+        chat_id=row.chat_id,
+        placeholder=row.message_id,
+        sent=tuple(row.delivered_message_ids or ()),
+        units=Units(row.user.units if row.user is not None else "kg"),
+        user_id=row.user_id,
+    )
+
+
+def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Delivery | None:
+    """Run the pipeline (outside any transaction), store what it made, read what to deliver.
+
+    Storing the plan and reading the delivery share one transaction: a request costs one
+    round of locking less.
+    """
     result = build_workout(generation, res.ai)
     with res.sessions.begin() as session:
         row = lock_request(session, request_id)
         if row is None:
-            return
+            return None
         add_generation_logs(session, request_id, result.attempts)
         if row.state in ("generated", "delivered"):
             log.info("request %s already has a plan; keeping it", request_id)
-            return
-        save_plan(session, row, result.workout, result.source, result.model)
-    log.info(
-        "request %s generated (%s, %.0f min)",
-        request_id,
-        result.source,
-        result.workout.estimated_minutes,
-    )
+        else:
+            save_plan(session, row, result.workout, result.source, result.model)
+            log.info(
+                "request %s generated (%s, %.0f min)",
+                request_id,
+                result.source,
+                result.workout.estimated_minutes,
+            )
+        return _to_deliver(session, request_id)
 
 
-def _deliver(res: Resources, request_id: int) -> None:
-    """Send the parts not yet sent, then mark the row delivered."""
+def _record(res: Resources, request_id: int, sent: list[int], *, done: bool) -> None:
+    """Remember the parts sent so far; with ``done``, the request is delivered."""
     with res.sessions.begin() as session:
         row = lock_request(session, request_id)
         if row is None or row.state != "generated":
             return
-        plan = get_plan_for_request(session, request_id)
-        if plan is None:
-            raise RuntimeError(f"request {request_id} is generated but has no plan")
-        chat_id, placeholder = row.chat_id, row.message_id
-        sent: list[int] = list(row.delivered_message_ids or [])
-        units = row.user.units if row.user is not None else "kg"
-        user_id = row.user_id
+        if done:
+            mark_delivered(session, row, sent)
+        else:
+            row.delivered_message_ids = list(sent)
 
-    if chat_id is not None:
-        parts = render_html(
-            plan.workout,
-            coach=coach_by_key(plan.coach),
-            workout_type=WorkoutType(plan.workout_type),
-            duration_min=plan.duration_min,
-            units=Units(units),
-            created=plan.created_at.date(),
-        )
-        try:
-            for index in range(len(sent), len(parts)):
-                last = index == len(parts) - 1
-                message_id = res.notifier.put(
-                    chat_id,
+
+def _deliver(res: Resources, request_id: int, delivery: _Delivery) -> None:
+    """Send the parts not yet sent, recording each, then mark the row delivered."""
+    sent = list(delivery.sent)
+    if delivery.chat_id is None:  # a request of the command line: nothing to send
+        _record(res, request_id, sent, done=True)
+        return
+    plan = delivery.plan
+    parts = render_html(
+        plan.workout,
+        coach=coach_by_key(plan.coach),
+        workout_type=WorkoutType(plan.workout_type),
+        duration_min=plan.duration_min,
+        units=delivery.units,
+        created=plan.created_at.date(),
+    )
+    try:
+        for index in range(len(sent), len(parts)):
+            last = index == len(parts) - 1
+            sent.append(
+                res.notifier.put(
+                    delivery.chat_id,
                     parts[index],
-                    edit_message_id=placeholder if index == 0 else None,
+                    edit_message_id=delivery.placeholder if index == 0 else None,
                     keyboard=workout_keyboard(plan.plan_id) if last else None,
                 )
-                sent.append(message_id)
-                with res.sessions.begin() as session:
-                    row = lock_request(session, request_id)
-                    if row is not None:
-                        row.delivered_message_ids = list(sent)
-        except DeliveryFailed as exc:
-            with res.sessions.begin() as session:
-                mark_blocked(session, user_id)
-                row = lock_request(session, request_id)
-                if row is not None:
-                    mark_failed(session, row, str(exc))
-            log.warning("request %s not delivered: %s", request_id, exc)
-            return
-
-    with res.sessions.begin() as session:
-        row = lock_request(session, request_id)
-        if row is not None and row.state == "generated":
-            mark_delivered(session, row, sent)
+            )
+            _record(res, request_id, sent, done=last)
+    except DeliveryFailed as exc:
+        with res.sessions.begin() as session:
+            mark_blocked(session, delivery.user_id)
+            row = lock_request(session, request_id)
+            if row is not None:
+                mark_failed(session, row, str(exc))
+        log.warning("request %s not delivered: %s", request_id, exc)
+        return
+    if len(sent) == len(delivery.sent):  # every part was out already: just close the row
+        _record(res, request_id, sent, done=True)
     log.info("request %s delivered in %d message(s)", request_id, len(sent))
 
 
@@ -180,8 +217,12 @@ def run_generation(request_id: int, message_id: str, res: Resources | None = Non
         if claim is None:
             return
         if claim.generate is not None:
-            _save(res, request_id, claim.generate)
-        _deliver(res, request_id)
+            delivery = _save(res, request_id, claim.generate)
+        else:
+            with res.sessions.begin() as session:
+                delivery = _to_deliver(session, request_id)
+        if delivery is not None:
+            _deliver(res, request_id, delivery)
 
 
 @dramatiq.actor(

@@ -107,11 +107,11 @@ def test_a_crash_after_the_plan_is_saved_does_not_call_the_ai_again(
     crashes = []
     real_deliver = generate_module._deliver
 
-    def crash_once(res, request_id):  # type: ignore[no-untyped-def]
+    def crash_once(res, request_id, delivery):  # type: ignore[no-untyped-def]
         if not crashes:
             crashes.append(request_id)
             raise ConnectionError("worker lost its network right after saving the plan")
-        return real_deliver(res, request_id)
+        return real_deliver(res, request_id, delivery)
 
     monkeypatch.setattr(generate_module, "_deliver", crash_once)
     request_id = make_request(sessions, "crash")
