@@ -1,7 +1,10 @@
 """``python -m bench``: run the benchmarks and write docs/benchmarks.md.
 
 python -m bench                 # every benchmark this machine can run
-python -m bench quality prompt  # some of them
+python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality)
+
+Needs PostgreSQL and Redis (scripts/services starts them); Redis database 15 is the
+benchmarks' own (FLEXFLOW_BENCH_REDIS).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import prompt_cost, quality
+from bench import chat, prompt_cost, quality
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -58,7 +61,92 @@ Target: uncached part at most 2,000 characters: {_mark(ok)}.
 """
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"quality": section_quality, "prompt": section_prompt}
+def _table(header: tuple[str, ...], *rows: tuple[str, ...]) -> str:
+    lines = [header, tuple("---" for _ in header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def _row(o: chat.Overhead, floor: chat.Overhead | None = None) -> str:
+    ratio = f"{o.p95_ms / floor.p95_ms:.1f}x" if floor else "1x"
+    return f"| {o.label} | {o.n} | {o.p50_ms:.1f} | {o.p95_ms:.1f} | {o.max_ms:.1f} | {ratio} |"
+
+
+def section_overhead() -> str:
+    floor = chat.floor(200)
+    ai = chat.overhead(ai=True, n=200)
+    rules = chat.overhead(ai=False, n=200)
+    ok = all(o.p95_ms <= 50 and o.p95_ms <= 3 * floor.p95_ms for o in (ai, rules))
+    return f"""## 1. Overhead around the AI call
+
+From the moment the fake Bot API hands the Generate tap to the bot (getUpdates) until the
+workout's text reaches it (editMessageText), with an AI that answers at once; one request at
+a time, so nothing queues. Real bot and worker processes (1 worker process, 8 threads),
+PostgreSQL and Redis on this machine. The floor is the same I/O done by hand with no
+framework: getUpdates, answerCallbackQuery, sendMessage, the request row's insert and three
+updates, the plan's insert, one Redis push and pop, editMessageText.
+
+| path | requests | p50 ms | p95 ms | max ms | p95 / floor |
+|---|---|---|---|---|---|
+{_row(floor)}
+{_row(ai, floor)}
+{_row(rules, floor)}
+
+Target: p95 at most 50 ms and at most 3 times the floor: {_mark(ok)}.
+"""
+
+
+def section_throughput() -> str:
+    t = chat.throughput()
+    answer_ok = t.answer_p99_ms <= 1000
+    telegram_ok = t.max_sends_per_second <= 30 and t.max_sends_per_chat_second <= 1
+    makespan_ok = t.makespan_s <= t.ideal_s * 1.1
+    ai_ok = t.ai_max_in_flight <= 50
+    memory_ok = t.bot_peak_mb <= 120 and t.worker_peak_mb <= 150
+    answers = f"{t.answer_p50_ms:.0f} / {t.answer_p99_ms:.0f} ms"
+    sends = f"{t.max_sends_per_second} / {t.max_sends_per_chat_second}"
+    table = _table(
+        ("measure", "result", "target"),
+        ("callback answered after the tap, p50 / p99", answers, f"p99 <= 1 s: {_mark(answer_ok)}"),
+        ("most messages in any second / per chat", sends, f"<= 30 / 1: {_mark(telegram_ok)}"),
+        (
+            "makespan (first tap to last workout)",
+            f"{t.makespan_s:.1f} s",
+            f"within 10% of {t.ideal_s:.0f} s: {_mark(makespan_ok)}",
+        ),
+        (
+            "AI calls in flight at most / calls made",
+            f"{t.ai_max_in_flight} / {t.ai_calls}",
+            f"<= 50: {_mark(ai_ok)}",
+        ),
+        ("Telegram errors", str(t.telegram_errors), "0"),
+    )
+    return f"""## 2. AI-bound throughput
+
+{t.users} users tap Generate within one second; the fake AI takes 5 s per call;
+FLEXFLOW_AI_CONCURRENCY = 50. One bot process; {t.workers} worker process(es) with
+{t.threads} threads: each generation holds a thread for the whole AI call, so 50 calls in
+flight need at least 50 threads, and the rest deliver while the AI works. One process is
+enough: the work is waiting, not computing (the GIL is not what limits it).
+
+{table}
+
+## 3. Memory during 2
+
+| process | peak RSS | target |
+|---|---|---|
+| bot | {t.bot_peak_mb:.0f} MB | at most 120 MB |
+| one worker process | {t.worker_peak_mb:.0f} MB | at most 150 MB |
+
+Memory targets: {_mark(memory_ok)}.
+"""
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "overhead": section_overhead,
+    "throughput": section_throughput,
+    "prompt": section_prompt,
+    "quality": section_quality,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -73,7 +74,7 @@ class System:
     ai: bool = True
     ai_latency: float = 0.0
     ai_concurrency: int = 5
-    logs: Path = field(default_factory=lambda: Path("/tmp/flexflow-bench"))
+    logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
 
     def __post_init__(self) -> None:
@@ -98,7 +99,7 @@ class System:
     def env(self) -> dict[str, str]:
         env = {
             "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/tmp"),
+            "HOME": os.environ.get("HOME", tempfile.gettempdir()),
             "LANG": "C.UTF-8",
             "DATABASE_URL": self.database_url,
             "REDIS_URL": REDIS_URL,
@@ -117,7 +118,7 @@ class System:
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603  (our own interpreter and module, fixed args)
             [sys.executable, "-m", "flexflow.cli", *args],
             env=self.env(),
             stdout=log,

@@ -188,6 +188,8 @@ class CallbackAnswer:
     text: str | None
     show_alert: bool
     url: str | None
+    at: float = 0.0
+    """When the answer arrived (time.monotonic())."""
 
 
 @dataclass(slots=True)
@@ -573,6 +575,7 @@ class FakeBotAPI:
         self._users: dict[int, FakeUser] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 100_000_001
+        self._query_handed: dict[str, float] = {}
         self._allowed_updates: list[str] = []
         self._queries: dict[str, _Query] = {}
         self._files: dict[str, UploadedFile] = {}
@@ -870,6 +873,11 @@ class FakeBotAPI:
         with self._lock:
             return list(self._chat(chat_id).actions)
 
+    def query_handed_at(self, query_id: str) -> float | None:
+        """When getUpdates first handed the button press ``query_id`` to the bot (monotonic)."""
+        with self._lock:
+            return self._query_handed.get(query_id)
+
     def callback_answer(self, query_id: str) -> CallbackAnswer | None:
         """The bot's answer to a button press, or None while unanswered."""
         with self._lock:
@@ -1160,7 +1168,12 @@ class FakeBotAPI:
     def _deliverable(self, limit: int) -> list[dict[str, Any]]:
         allowed = set(self._allowed_updates) or _DEFAULT_UPDATE_TYPES
         self._updates = [u for u in self._updates if set(u) - {"update_id"} <= allowed]
-        return [dict(u) for u in self._updates[:limit]]
+        ready = [dict(u) for u in self._updates[:limit]]
+        now = time.monotonic()
+        for update in ready:
+            if "callback_query" in update:
+                self._query_handed.setdefault(update["callback_query"]["id"], now)
+        return ready
 
     async def _get_updates(self, params: _Params) -> list[dict[str, Any]]:
         offset = params.integer("offset") or 0
@@ -1371,7 +1384,11 @@ class FakeBotAPI:
             if text is not None and len(text) > CALLBACK_ANSWER_LIMIT:
                 raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
             query.answer = CallbackAnswer(
-                query_id, text or None, params.boolean("show_alert"), params.string("url")
+                query_id,
+                text or None,
+                params.boolean("show_alert"),
+                params.string("url"),
+                time.monotonic(),
             )
             return True
 

@@ -1,0 +1,71 @@
+"""The shared send budget (jobs.ratelimit) on a real Redis and in-process.
+
+No sleeping: each reservation says how long its sender must wait, so the schedule of sends
+is known at once and checked against Telegram's limits.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from jobs.ratelimit import (
+    GLOBAL_BURST,
+    GLOBAL_RATE,
+    PER_CHAT_BURST,
+    PER_CHAT_RATE,
+    SendLimiter,
+)
+from tests.fakes.bot_api import _max_in_window
+
+
+@pytest.fixture(params=["redis", "in-process"])
+def limiter(request: pytest.FixtureRequest, redis_url: str) -> SendLimiter:
+    return SendLimiter(redis_url if request.param == "redis" else None)
+
+
+def overall_schedule(limiter: SendLimiter, count: int) -> list[float]:
+    """When each of ``count`` bot-wide sends may go, in seconds from the first reservation."""
+    start = time.monotonic()
+    times = []
+    for _ in range(count):
+        booked = limiter.reserve(None)
+        assert booked.overall
+        times.append(time.monotonic() - start + booked.wait)
+    return times
+
+
+def test_a_quiet_bot_sends_a_burst_at_once_then_keeps_the_rate(limiter: SendLimiter) -> None:
+    times = overall_schedule(limiter, 200)
+    assert all(t < 0.05 for t in times[:GLOBAL_BURST])  # no wait: the burst goes at once
+    assert times[GLOBAL_BURST] >= 0.9 / GLOBAL_RATE  # the next one waits its turn
+    assert _max_in_window(times) <= GLOBAL_RATE + GLOBAL_BURST < 30
+    sustained = (len(times) - GLOBAL_BURST) / (times[-1] - times[GLOBAL_BURST - 1])
+    assert sustained == pytest.approx(GLOBAL_RATE, rel=0.05)
+
+
+def test_one_chat_gets_its_burst_then_one_a_second(limiter: SendLimiter) -> None:
+    booked = [limiter.reserve(7) for _ in range(8)]
+    assert all(b.overall and b.wait < 0.5 for b in booked[:PER_CHAT_BURST])
+    later = booked[PER_CHAT_BURST:]
+    assert not any(b.overall for b in later)  # their bot-wide slot is booked when they go
+    waits = [b.wait for b in later]
+    assert waits == pytest.approx(
+        [n / PER_CHAT_RATE for n in range(1, len(later) + 1)], abs=0.05
+    )
+
+
+def test_a_busy_chat_does_not_hold_up_the_others(limiter: SendLimiter) -> None:
+    for _ in range(10):
+        limiter.reserve(7)  # chat 7 is booked for the next ~7 s
+    booked = limiter.reserve(8)
+    assert booked.overall and booked.wait < 0.5  # chat 8 waits only for the overall budget
+
+
+def test_acquire_waits_for_the_chat_then_for_the_overall_slot(limiter: SendLimiter) -> None:
+    for _ in range(PER_CHAT_BURST):
+        limiter.acquire(9)
+    start = time.monotonic()
+    limiter.acquire(9)
+    assert time.monotonic() - start >= 0.9 / PER_CHAT_RATE  # it really waited its turn
