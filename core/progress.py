@@ -19,7 +19,7 @@ Choices, so the numbers can be checked by hand:
   ``E1RM_MAX_REPS`` reps (a single is the weight itself); higher-rep sets say little about
   a max and are left out.
 - The main lifts are the weighted exercises done in the most sessions of the window (ties:
-  the one done last), at most ``MAIN_LIFTS`` of them. Exercise names are grouped
+  the one done last, then the name), at most ``MAIN_LIFTS`` of them. Exercise names are grouped
   case-insensitively and shown as last written.
 """
 
@@ -289,12 +289,13 @@ def compute_progress(
         for key in weighted_here:
             lift_sessions[key] += 1
 
-    main = sorted(
-        lift_sessions, key=lambda k: (lift_sessions[k], records[k].last_seen), reverse=True
-    )[:MAIN_LIFTS]
-    ordered = sorted(
-        records, key=lambda k: (records[k].sessions, records[k].last_seen), reverse=True
-    )
+    def latest(key: str) -> float:
+        return -records[key].last_seen.timestamp()
+
+    # Most sessions first, then the one done last, then by name: the same log always
+    # gives the same order.
+    main = sorted(lift_sessions, key=lambda k: (-lift_sessions[k], latest(k), k))[:MAIN_LIFTS]
+    ordered = sorted(records, key=lambda k: (-records[k].sessions, latest(k), k))
     return Progress(
         today=today,
         weeks=tuple(
