@@ -1,8 +1,10 @@
 """/progress (a summary and a chart) and /export (a CSV file) from the caller's own log.
 
 Both read only the caller's rows (services look the user up by the update's sender, no id
-comes from the chat). The chart is drawn in a worker thread: matplotlib takes a fraction of
-a second of CPU, which on the event loop would stall every chat.
+comes from the chat). The chart is drawn off the event loop (a fraction of a second of CPU
+there would stall every chat) on a thread of its own rather than ``asyncio.to_thread``:
+charts are drawn one at a time (core/charts.py), and a burst of /progress waiting for that
+lock in the shared default executor would hold up every other chat's database calls.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Chat, Update
 from telegram.constants import ChatAction, ParseMode
@@ -24,6 +27,9 @@ from core.export import export_filename
 __all__ = ["export_command", "progress_command"]
 
 log = logging.getLogger(__name__)
+
+_CHARTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+"""Threads start on first use, so an idle bot has none."""
 
 
 def _today() -> dt.date:
@@ -57,7 +63,8 @@ async def progress_command(update: Update, context: Context) -> None:
         return
     chat = _chat(update)
     await _show_activity(chat, ChatAction.UPLOAD_PHOTO)
-    png = await asyncio.to_thread(progress_chart, progress, view.units)
+    loop = asyncio.get_running_loop()
+    png = await loop.run_in_executor(_CHARTS, progress_chart, progress, view.units)
     await chat.send_photo(
         png,
         filename="flexflow-progress.png",
