@@ -177,7 +177,7 @@ def _volume(kg: float, units: Units) -> str:
 
 
 def _sessions(count: int) -> str:
-    return f"{count} session" + ("" if count == 1 else "s")
+    return f"{count:,} session" + ("" if count == 1 else "s")
 
 
 def _short_day(day: dt.date, today: dt.date) -> str:
@@ -250,7 +250,7 @@ def progress_caption(progress: Progress, units: Units) -> str:
 
 def export_caption(exported: Exported, units: Units) -> str:
     """The CSV file's caption."""
-    sets = f"{exported.rows} row" + ("" if exported.rows == 1 else "s")
+    sets = f"{exported.rows:,} row" + ("" if exported.rows == 1 else "s")
     both = "kg" if units is Units.KG else f"{units.value} and kg"
     text = f"Your workout log: {sets} from {_sessions(exported.sessions)}, weights in {both}."
     if exported.truncated:
