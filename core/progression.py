@@ -204,9 +204,9 @@ def _next_weight(action: Action, last_kg: float, units: Units) -> float:
     if action == "increase":
         value = current + step
     elif action == "reduce":
-        value = current - step if current - step >= step else current
+        value = max(step, current - step) if current > step else current
     elif action == "deload":
-        value = round(current * DELOAD / step) * step
+        value = math.floor(current * DELOAD / step + 0.5) * step  # half up, not to even
         if value >= current:
             value = current - step
         if value < step:
