@@ -151,7 +151,8 @@ class ExerciseTarget(BaseModel):
         reps = "/".join(str(r) for r in self.last_reps[:6])
         felt = f" {self.effort}" if self.effort else ""
         return (
-            f"{self.name} {last}{units.value} x{reps}{felt}: {self.action} to "
+            f"{self.name} {last}{units.value} x{reps}{felt}: "
+            f"{'hold at' if self.action == 'hold' else self.action + ' to'} "
             f"{_num(self.weight(units))}{units.value}, {self.rep_low}-{self.rep_high} reps"
         )
 

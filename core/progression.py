@@ -7,8 +7,8 @@
            every working set at the top of the range, not too hard  -> increase one step
            the top reached but too hard                             -> hold
            three sessions at one weight without a rep gained        -> deload ~10%
-           below the range in the two latest sessions               -> reduce one step
-           anything else (inside the range, or below it once)       -> hold
+           below the range in the two latest sessions, no rep gained -> reduce one step
+           anything else (inside the range, below it once, gaining) -> hold
 
 A step is 2.5 kg or 5 lb: it is computed in the user's unit and the result stored in kg
 (``ExerciseTarget.weight_kg``). The weight is never raised unless the top of the range was
@@ -191,7 +191,8 @@ def _decide(history: Sequence[_Performance], low: int, high: int) -> Action:
     if _stalled(history):
         return "deload"
     if len(history) >= 2 and all(p.mean < low for p in history[:2]):
-        return "reduce"
+        # Still gaining reps below the range: give it another session at this weight.
+        return "reduce" if last.total <= history[1].total else "hold"
     return "hold"
 
 

@@ -32,6 +32,8 @@ from core.models import Workout, WorkoutRequest
 from core.validation import MAX_WEIGHT, TIME_TOLERANCE, exercise_count_bounds
 
 __all__ = [
+    "PROGRESSION_LIMIT",
+    "REQUEST_LIMIT",
     "REQUEST_TAG",
     "TOOL_NAME",
     "USER_DATA_TAG",
@@ -52,6 +54,9 @@ NAMES_PER_WORKOUT = 8
 NAME_LIMIT = 60
 NOTES_LIMIT = 5
 NOTE_LIMIT = 200
+REQUEST_LIMIT = 1480
+"""Characters of the request JSON; recent workouts fill what the rest leaves (five
+workouts of six long names fit; with the free text the message stays near 2000)."""
 PROGRESSION_ITEMS = 6
 PROGRESSION_LIMIT = 480
 """Characters of the progression summary (the six most recently done lifts fit)."""
@@ -185,17 +190,13 @@ def _clip(text: str | None, limit: int) -> str | None:
 
 
 def _request_data(request: WorkoutRequest) -> dict[str, Any]:
+    """The request as JSON data, at most ``REQUEST_LIMIT`` characters when encoded.
+
+    Recent workouts come last and fill what the rest leaves, newest first. A lift listed
+    under "progression" is left out of them: it is there already, with its numbers, and it
+    is meant to come back rather than be avoided.
+    """
     profile = request.profile
-    recent = [
-        {
-            "date": item.date.isoformat(),
-            "coach": item.coach,
-            "type": item.workout_type.value,
-            "minutes": item.duration_min,
-            "exercises": [_clip(n, NAME_LIMIT) for n in item.exercises[:NAMES_PER_WORKOUT]],
-        }
-        for item in sorted(request.history, key=lambda h: h.date, reverse=True)[:HISTORY_LIMIT]
-    ]
     data: dict[str, Any] = {
         "coach": request.coach,
         "workout_type": request.workout_type.value,
@@ -204,13 +205,28 @@ def _request_data(request: WorkoutRequest) -> dict[str, Any]:
         "level": profile.level.value,
         "goals": [g.value for g in profile.goals],
         "units": profile.units.value,
-        "recent": recent,
+        "recent": [],
     }
     notes = [n for n in (_clip(note, NOTE_LIMIT) for note in request.notes[:NOTES_LIMIT]) if n]
     if notes:
         data["notes"] = notes
     if summary := _progression_text(request):
         data["progression"] = summary
+    progressed = {" ".join(t.name.lower().split()) for t in request.progression}
+    size = len(_data_json(data))
+    for item in sorted(request.history, key=lambda h: h.date, reverse=True)[:HISTORY_LIMIT]:
+        names = [n for n in item.exercises if " ".join(n.lower().split()) not in progressed]
+        entry = {
+            "date": item.date.isoformat(),
+            "coach": item.coach,
+            "type": item.workout_type.value,
+            "minutes": item.duration_min,
+            "exercises": [_clip(n, NAME_LIMIT) for n in names[:NAMES_PER_WORKOUT]],
+        }
+        size += len(_data_json(entry)) + 1
+        if size > REQUEST_LIMIT:
+            break
+        data["recent"].append(entry)
     return data
 
 

@@ -88,10 +88,13 @@ def test_one_set_short_of_the_top_holds() -> None:
     assert (t.action, t.weight_kg) == ("hold", 60)
 
 
-def test_below_the_range_once_holds_twice_reduces() -> None:
+def test_below_the_range_once_holds_twice_without_a_gain_reduces() -> None:
     assert target(session(0, 60, [4, 4, 3]), session(3, 57.5, [8, 8, 8])).action == "hold"
-    t = target(session(0, 60, [4, 4, 3]), session(3, 60, [4, 3, 3]))
+    t = target(session(0, 60, [4, 3, 3]), session(3, 60, [4, 4, 3]))
     assert (t.action, t.weight_kg) == ("reduce", 57.5)
+    # Below twice but a rep gained: one more session at the weight.
+    t = target(session(0, 60, [4, 4, 3]), session(3, 60, [4, 3, 3]))
+    assert (t.action, t.weight_kg) == ("hold", 60)
 
 
 def test_three_sessions_without_a_rep_gained_deload_about_ten_percent() -> None:
