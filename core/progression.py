@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from core.domain import FitnessLevel, Goal, Units
 from core.models import Action, Effort, ExerciseTarget, Profile, Workout, weight_in
+from core.validation import MAX_WEIGHT
 
 __all__ = [
     "DELOAD",
@@ -152,7 +153,7 @@ def _performance(exercise: LoggedExercise) -> _Performance | None:
         for s in exercise.sets
         if s.weight_kg is not None
         and math.isfinite(s.weight_kg)
-        and s.weight_kg > 0
+        and 0 < s.weight_kg <= MAX_WEIGHT[Units.KG]  # a typo of 6000 kg is not a lift
         and s.reps is not None
         and s.reps >= 0
     ]

@@ -199,6 +199,13 @@ def test_effort_prefers_set_rpe_then_rating_then_session_rpe() -> None:
     assert effort_of(LoggedExercise("x", DAY0, (LoggedSetData(8, 60),))) is None
 
 
+def test_an_impossible_weight_is_a_typo_not_a_lift() -> None:
+    typo = session(0, 6000, [8, 8, 8])
+    assert next_target([typo], Units.KG, (8, 12)) is None
+    t = next_target([typo, session(3, 60, [8, 8, 8])], Units.KG, (5, 8))
+    assert t is not None and t.weight_kg == 62.5
+
+
 def test_bodyweight_and_timed_work_get_no_target() -> None:
     assert next_target([session(0, None, [12, 12])], Units.KG, (8, 12)) is None
     timed = LoggedExercise("Plank", DAY0, (LoggedSetData(reps=None, weight_kg=None),))
