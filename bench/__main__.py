@@ -50,12 +50,12 @@ def section_prompt() -> str:
     return f"""## 4. Prompt cost per request
 
 A typical request: intermediate lifter, full profile with a limitation, 5 workouts of
-history. Tokens estimated at 4 characters each.
+history, progression targets for 4 logged lifts. Tokens estimated at 4 characters each.
 
 | part | characters | ~tokens |
 |---|---|---|
 | cached prefix (tool schema, rules, nine coach voices) | {c.cached_chars} | {c.cached_tokens} |
-| uncached (request, profile, history) | {c.uncached_chars} | {c.uncached_tokens} |
+| uncached (request, profile, history, progression) | {c.uncached_chars} | {c.uncached_tokens} |
 
 Target: uncached part at most 2,000 characters: {_mark(ok)}.
 """
