@@ -21,6 +21,7 @@ __all__ = [
     "NOTHING_TO_CANCEL",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
+    "QUEUED_LATER",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
     "TAP_A_BUTTON",
@@ -58,6 +59,10 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+QUEUED_LATER = (
+    "⏳ I'm swamped right now: your request is saved and your workout will appear right here "
+    "as soon as I can write it. No need to ask again."
+)
 
 
 def greeting(name: str | None, has_profile: bool) -> str:

@@ -77,8 +77,19 @@ class PrivateRedis:
             raise AssertionError("redis-server is not installed (scripts/services installs it)")
         log = (self.workdir / f"redis-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],  # fmt: skip
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -96,7 +107,10 @@ class PrivateRedis:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.kill()
 
@@ -170,9 +184,16 @@ class PrivatePostgres:
                     os.chmod(parent, mode | 0o001)
         subprocess.run(
             self._as_owner(
-                str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
-                "--auth=trust", "--no-sync", "-E", "UTF8",
-            ),  # fmt: skip
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ),
             check=True,
             capture_output=True,
             timeout=120,
@@ -185,10 +206,20 @@ class PrivatePostgres:
         log = self.log.open("ab")
         self.process = subprocess.Popen(
             self._as_owner(
-                str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port),
-                "-k", str(self.sockets), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                "-c", "max_connections=100",
-            ),  # fmt: skip
+                str(self.bindir / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.sockets),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=100",
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -218,7 +249,10 @@ class PrivatePostgres:
         return self.init().start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         try:
             self.stop()
