@@ -165,9 +165,7 @@ class SendLimiter:
         if self._redis_url is None:
             return self._reserve_local(chat_id)
         if self._async is None:
-            self._async = redis.asyncio.Redis.from_url(
-                self._redis_url, socket_connect_timeout=2, socket_timeout=5
-            )
+            self._async = redis.asyncio.Redis.from_url(self._redis_url)
         keys, args = self._keys(chat_id)
         try:
             result = await self._async.eval(_RESERVE, len(keys), *keys, *args)

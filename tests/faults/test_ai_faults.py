@@ -53,7 +53,7 @@ RETRIES = 1
 """ANTHROPIC_MAX_RETRIES: the SDK's quick retries."""
 SDK_PAUSE_S = 0.5
 """The SDK's pause before its first retry (at most; it jitters down)."""
-SLACK_S = 1.0
+SLACK_S = 2.0
 """Reading and checking an answer after it arrived."""
 CHAT = 4321
 EQUIPMENT = frozenset({Equipment.DUMBBELLS, Equipment.BODYWEIGHT})
