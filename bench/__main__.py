@@ -160,11 +160,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.\n\n"
     )
-    body = "\n".join(SECTIONS[name]() for name in names)
+    sys.stdout.write(header)
+    parts, failed = [], False
+    for name in names:
+        try:
+            part = SECTIONS[name]()
+        except Exception as exc:  # a failed run is a finding: report it, run the rest
+            failed = True
+            part = f"## {name}: the run FAILED\n\n```\n{exc}\n```\n"
+        parts.append(part)
+        sys.stdout.write(part + "\n")
+        sys.stdout.flush()
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(header + body)
-    sys.stdout.write(header + body)
-    return 0
+    REPORT.write_text(header + "\n".join(parts))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

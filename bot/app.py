@@ -32,7 +32,7 @@ from bot.handlers import register
 from bot.handlers.common import REQUEUER_KEY, SESSIONS_KEY
 from bot.handlers.texts import COMMANDS, queue_down_reason
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
-from bot.ratelimit import SharedRateLimiter
+from bot.ratelimit import CONNECTIONS, SharedRateLimiter
 from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
@@ -155,6 +155,7 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .persistence(DBPersistence(sessions, update_interval=persistence_interval))
         .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
+        .connection_pool_size(CONNECTIONS)  # the rate limiter keeps calls within it
         .post_init(setup_bot)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()

@@ -45,6 +45,10 @@ Telegram's ~30, and a lone request's two edits (placeholder, workout) never wait
 other: a strict 1/25 s spacing would add up to 40 ms to every request."""
 PER_CHAT_RATE = 1.0
 """Messages per second per chat, sustained."""
+POOL_SIZE = 32
+"""Redis connections per process for booking; a booking takes well under a millisecond."""
+POOL_TIMEOUT = 10.0
+"""Seconds a sender waits for a free connection before it gives up."""
 PER_CHAT_BURST = 3
 """Messages a chat may receive at once before the per-chat pace applies (reply + edit + part)."""
 
@@ -106,7 +110,12 @@ class SendLimiter:
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
         if redis_url:
-            self._sync = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+            # Blocking pools: a burst of senders (500 taps at once) waits for a connection
+            # instead of failing with "Too many connections" at redis-py's default cap.
+            pool = redis.BlockingConnectionPool.from_url(
+                redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._sync = redis.Redis.from_pool(pool)
             self._script = self._sync.register_script(_RESERVE)
 
     def _keys(self, chat_id: int | None) -> tuple[list[str], list[float]]:
@@ -165,7 +174,10 @@ class SendLimiter:
         if self._redis_url is None:
             return self._reserve_local(chat_id)
         if self._async is None:
-            self._async = redis.asyncio.Redis.from_url(self._redis_url)
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._async = redis.asyncio.Redis.from_pool(pool)
         keys, args = self._keys(chat_id)
         try:
             result = await self._async.eval(_RESERVE, len(keys), *keys, *args)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import services
@@ -26,6 +26,7 @@ __all__ = [
     "REQUEUER_KEY",
     "SESSIONS_KEY",
     "Context",
+    "acknowledge",
     "answer_expired",
     "callback_query",
     "cancel_outside",
@@ -117,6 +118,18 @@ async def pressed(
         await answer_expired(query)
         return None
     return state, split_data(query.data)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button; one Telegram no longer takes (answered too late) is not an error.
+
+    The answer only stops the button's spinner: the work the button started goes on and
+    its messages tell the user what happened.
+    """
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("button %s answered too late: %s", query.id, exc.message)
 
 
 async def answer_expired(query: CallbackQuery) -> None:

@@ -24,6 +24,7 @@ from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
+    acknowledge,
     answer_expired,
     callback_query,
     db,
@@ -119,7 +120,7 @@ async def generate(update: Update, context: Context) -> int | None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
-    await asyncio.gather(query.answer(), launch(update, context, choice, key, summary=summary))
+    await asyncio.gather(acknowledge(query), launch(update, context, choice, key, summary=summary))
     return ConversationHandler.END
 
 

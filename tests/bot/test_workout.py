@@ -266,3 +266,23 @@ async def test_generate_delivers_the_workout_through_the_worker(
     await press(user, "New workout", message_id=parts[-1].message_id)
     await user.wait_for_text("Who's coaching today?", timeout=WAIT)
     assert fake_bot_api.errors() == []
+
+
+async def test_a_tap_answered_too_late_still_gets_its_workout_and_no_apology(
+    fake_bot_api: FakeBotAPI, bot: BotRunner, running_worker: jobs.EmbeddedWorker
+) -> None:
+    """Under a burst the answer to Generate may come after Telegram's 15 s: that is no error."""
+    user = fake_bot_api.user(307, "Lee")
+    await to_summary(user)
+    fake_bot_api.callback_query_timeout = 0.0  # every answer from now on is too old
+    user.press("Generate")
+    await user.wait_until(
+        lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=30
+    )
+    assert [c.status for c in fake_bot_api.calls("answerCallbackQuery")][-1] == 400
+    await user.wait_until(
+        lambda _: [r.state for r in requests_of(bot.sessions, 307)] == ["delivered"],
+        timeout=WAIT,
+        what="the request delivered",
+    )
+    assert not any("went wrong" in m.text for m in user.messages)
