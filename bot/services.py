@@ -9,6 +9,7 @@ is not the caller's is reported as not found, whatever id arrived.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,8 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, Units, WorkoutType
+from core.export import MAX_ROWS, Exported, write_csv
 from core.models import Profile
+from core.progress import Progress, compute_progress
 from db import history as db_history
+from db import progress as db_progress
 from db import requests as db_requests
 from db import users as db_users
 from db.history import PlanSummary, StoredPlan
@@ -31,8 +35,10 @@ __all__ = [
     "OpenStatus",
     "Opened",
     "PlanView",
+    "ProgressView",
     "WorkoutChoice",
     "attach_placeholder",
+    "export_for",
     "fail_queued_request",
     "fail_request",
     "history_page",
@@ -40,6 +46,7 @@ __all__ = [
     "mark_blocked",
     "open_request",
     "plan_for",
+    "progress_for",
     "queue_request",
     "register",
     "retry_choice",
@@ -127,6 +134,16 @@ class PlanView:
 
     plan: StoredPlan
     """The plan, the caller's own."""
+    units: Units
+    """The caller's weight units."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """/progress's numbers and the units to show them in."""
+
+    progress: Progress | None
+    """None when the caller has logged nothing yet."""
     units: Units
     """The caller's weight units."""
 
@@ -274,6 +291,33 @@ def plan_for(sessions: Sessions, who: Member, plan_id: int) -> PlanView | None:
             return None
         plan = db_history.get_plan(session, plan_id, user_id=user.id)
         return PlanView(plan, Units(user.units)) if plan is not None else None
+
+
+def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
+    """The caller's progress as of ``today`` (UTC) from their whole log."""
+    with sessions.begin() as session:
+        user = _user(session, who)
+        logged = db_progress.logged_sessions(session, user.id)
+        units = Units(user.units)
+    progress = compute_progress(logged, today) if logged else None
+    return ProgressView(progress, units)
+
+
+def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:
+    """The caller's logged sets as a CSV file in their units; None when there are none.
+
+    Past ``core.export.MAX_ROWS`` rows the oldest are left out (the file says so).
+    """
+    with sessions.begin() as session:
+        user = _user(session, who)
+        units = Units(user.units)
+        total = db_progress.count_export_rows(session, user.id)
+        if total == 0:
+            return None
+        skip = max(0, total - MAX_ROWS)
+        # islice: rows logged since the count must not push the file past the limit.
+        rows = itertools.islice(db_progress.export_rows(session, user.id, skip=skip), MAX_ROWS)
+        return write_csv(rows, units, truncated=skip > 0), units
 
 
 def mark_blocked(sessions: Sessions, telegram_id: int) -> None:
