@@ -39,6 +39,7 @@ __all__ = [
     "WorkoutChoice",
     "attach_placeholder",
     "export_for",
+    "fail_queued_request",
     "fail_request",
     "history_page",
     "load_profile",
@@ -230,13 +231,26 @@ def fail_request(sessions: Sessions, request_id: int, reason: str) -> None:
             db_requests.mark_failed(session, row, reason)
 
 
+def fail_queued_request(sessions: Sessions, request_id: int, reason: str) -> bool:
+    """Give up on a request no worker has touched; False when it is past ``queued``."""
+    with sessions.begin() as session:
+        row = db_requests.lock_request(session, request_id)
+        if row is None or row.state != "queued":
+            return False
+        db_requests.mark_failed(session, row, reason)
+        return True
+
+
 def queue_request(sessions: Sessions, request_id: int) -> bool:
-    """Enqueue the generation; False (and the request failed) when the queue is unreachable."""
+    """Enqueue the generation; False when the queue is unreachable.
+
+    The request then stays ``queued``: it is kept, and sent when the queue is back (by the
+    bot's requeuer, or the workers' sweeper), never half-written and never lost.
+    """
     try:
         jobs.enqueue_generation(request_id)
     except jobs.QueueUnavailable as exc:
-        log.error("request %s could not be queued: %s", request_id, exc)
-        fail_request(sessions, request_id, f"queue unavailable: {exc}")
+        log.error("request %s could not be queued yet: %s", request_id, exc)
         return False
     return True
 

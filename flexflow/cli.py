@@ -34,6 +34,11 @@ T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
 WORKER_POLL_MS = 25
+WORKER_SHUTDOWN_TIMEOUT_MS = 25_000
+"""On SIGTERM, how long the worker lets the generations in hand finish (dramatiq's default is
+10 minutes). Platforms kill a stopping process soon after SIGTERM (Heroku after 30 s), so
+stop first: a generation not finished by then is handed back through the broker (its message
+was never acked) and another worker completes it; the request row makes that safe."""
 
 
 M_ARENA_MAX = -8
@@ -234,6 +239,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     processes = args.processes or settings.flexflow_worker_processes
     threads = args.threads or settings.flexflow_worker_threads
     argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
+    argv += ["--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
     return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
 
 

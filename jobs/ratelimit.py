@@ -9,12 +9,16 @@ wait. Reservations never poll and are fair in arrival order. A chat's slot is bo
 the bot-wide one, which is booked only once the chat's wait is over (see ``Reservation``).
 Redis's own clock is used, so processes on different machines agree.
 
-Without Redis (the embedded default) the same algorithm runs in-process.
+Without Redis (the embedded default) the same algorithm runs in-process, and so it does
+while Redis cannot be reached: a Redis outage must not silence the bot (replies, /history,
+/profile keep going out, each process under its own copy of the budget); the next
+reservation after Redis is back goes through Redis again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -47,6 +51,8 @@ POOL_TIMEOUT = 10.0
 """Seconds a sender waits for a free connection before it gives up."""
 PER_CHAT_BURST = 3
 """Messages a chat may receive at once before the per-chat pace applies (reply + edit + part)."""
+
+log = logging.getLogger(__name__)
 
 _RESERVE = """
 local t = redis.call('TIME')
@@ -101,6 +107,8 @@ class SendLimiter:
         self._redis_url = redis_url
         self._lock = threading.Lock()
         self._local: dict[str, float] = {}
+        self._degraded = False
+        """True while Redis is unreachable and the in-process budget serves."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
             # instead of failing with "Too many connections" at redis-py's default cap.
@@ -137,12 +145,29 @@ class SendLimiter:
         wait, overall = result
         return Reservation(max(0.0, float(wait)), overall=int(overall) == 1)
 
+    def _redis_down(self, chat_id: int | None, exc: redis.RedisError) -> Reservation:
+        """Redis failed: book in-process instead (logged once per outage)."""
+        if not self._degraded:
+            self._degraded = True
+            log.warning("send budget: Redis unreachable (%s); using this process's own", exc)
+        return self._reserve_local(chat_id)
+
+    def _redis_up(self) -> None:
+        if self._degraded:
+            self._degraded = False
+            log.warning("send budget: Redis is back; sharing the budget again")
+
     def reserve(self, chat_id: int | None) -> Reservation:
         """Book the next send for ``chat_id`` (None: not a chat message)."""
         if self._sync is None:
             return self._reserve_local(chat_id)
         keys, args = self._keys(chat_id)
-        return self._reservation(self._script(keys=keys, args=args))
+        try:
+            booked = self._reservation(self._script(keys=keys, args=args))
+        except redis.RedisError as exc:
+            return self._redis_down(chat_id, exc)
+        self._redis_up()
+        return booked
 
     async def reserve_async(self, chat_id: int | None) -> Reservation:
         """``reserve`` without blocking the event loop."""
@@ -154,7 +179,12 @@ class SendLimiter:
             )
             self._async = redis.asyncio.Redis.from_pool(pool)
         keys, args = self._keys(chat_id)
-        return self._reservation(await self._async.eval(_RESERVE, len(keys), *keys, *args))
+        try:
+            result = await self._async.eval(_RESERVE, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            return self._redis_down(chat_id, exc)
+        self._redis_up()
+        return self._reservation(result)
 
     def acquire(self, chat_id: int | None) -> None:
         """Block the calling thread until one more message may go to ``chat_id``."""

@@ -20,8 +20,10 @@ from telegram.ext import ContextTypes
 from bot import services
 from bot.handlers import texts
 from bot.keyboards import split_data
+from bot.requeue import Requeuer
 
 __all__ = [
+    "REQUEUER_KEY",
     "SESSIONS_KEY",
     "Context",
     "acknowledge",
@@ -37,6 +39,7 @@ __all__ = [
     "outside_dialog_text",
     "pressed",
     "reply",
+    "requeuer_of",
     "sessions_of",
     "stale_button",
 ]
@@ -50,9 +53,18 @@ SESSIONS_KEY = "sessions"
 """bot_data key of the session factory (bot_data is not persisted)."""
 
 
+REQUEUER_KEY = "requeuer"
+"""bot_data key of the process's ``Requeuer`` (requests waiting for the queue)."""
+
+
 def sessions_of(context: Context) -> sessionmaker[Session]:
     """The database session factory the application was built with."""
     return cast("sessionmaker[Session]", context.bot_data[SESSIONS_KEY])
+
+
+def requeuer_of(context: Context) -> Requeuer:
+    """The requeuer the application was built with."""
+    return cast(Requeuer, context.bot_data[REQUEUER_KEY])
 
 
 async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:

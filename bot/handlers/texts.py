@@ -26,6 +26,7 @@ __all__ = [
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
     "NO_PROGRESS_YET",
+    "QUEUED_LATER",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
     "TAP_A_BUTTON",
@@ -68,6 +69,10 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+QUEUED_LATER = (
+    "⏳ I'm swamped right now: your request is saved and your workout will appear right here "
+    "as soon as I can write it. No need to ask again."
+)
 _HOW_TO_LOG = "When you finish a workout, tap <b>Done</b> under it (one tap if it went as planned)."
 NO_PROGRESS_YET = (
     f"No workouts logged yet. {_HOW_TO_LOG} Your weeks, streak, records and a chart of your "
