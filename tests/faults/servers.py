@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,18 +35,47 @@ import redis
 __all__ = ["PrivatePostgres", "PrivateRedis", "free_port"]
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port nothing listens on now, outside the kernel's range for outgoing sockets.
+
+    A server here is stopped and started again on the same port; a port from the ephemeral
+    range could meanwhile become the local end of some client's connection (the suite opens
+    thousands), and the restart would fail with "address in use".
+    """
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10_000, 30_000) if not low <= p <= high]
+    for port in random.sample(candidates, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free TCP port between 10000 and 30000")
 
 
-def _wait(check: object, what: str, timeout: float = 30.0) -> None:
+def _wait(
+    check: object,
+    what: str,
+    timeout: float = 30.0,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():  # type: ignore[operator]
             return
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+            raise AssertionError(f"{what}: the server exited ({process.returncode})\n{tail}")
         time.sleep(0.05)
     raise AssertionError(f"{what} did not happen within {timeout:g} s")
 
@@ -93,7 +123,8 @@ class PrivateRedis:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        _wait(self._ping, f"redis-server on port {self.port} answering")
+        log_path = self.workdir / f"redis-{self.port}.log"
+        _wait(self._ping, f"redis-server on port {self.port} answering", 30, self.process, log_path)
         return self
 
     def kill(self) -> None:
@@ -223,7 +254,13 @@ class PrivatePostgres:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        _wait(self._accepting, f"PostgreSQL on port {self.port} accepting connections", 60)
+        _wait(
+            self._accepting,
+            f"PostgreSQL on port {self.port} accepting connections",
+            60,
+            self.process,
+            self.log,
+        )
         return self
 
     def stop(self) -> None:
