@@ -57,6 +57,7 @@ __all__ = [
     "render_html",
     "render_text",
     "retry_request",
+    "weight_in",
     "workout_keyboard",
 ]
 
@@ -223,6 +224,12 @@ def format_weight(exercise: Exercise, units: Units) -> str | None:
     A weight given in the other unit is converted and rounded to ``units.step`` (never to 0);
     one already in ``units`` (or with no unit) is shown as given.
     """
+    value = weight_in(exercise, units)
+    return None if value is None else f"{_number(value)} {units.value}"
+
+
+def weight_in(exercise: Exercise, units: Units) -> float | None:
+    """The exercise's target weight as shown in ``units`` (see ``format_weight``), or None."""
     value = exercise.target_weight
     if not exercise.weighted or value is None or not math.isfinite(value) or value <= 0:
         return None
@@ -231,7 +238,7 @@ def format_weight(exercise: Exercise, units: Units) -> str | None:
         converted = value / source.per_kg * units.per_kg
         steps = max(1, math.floor(converted / units.step + 0.5))
         value = steps * units.step
-    return f"{_number(value)} {units.value}"
+    return value
 
 
 def _header(

@@ -20,7 +20,7 @@ from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.validation import exercise_count_bounds
 
-__all__ = ["generate_rule_based"]
+__all__ = ["generate_rule_based", "starting_load"]
 
 TARGET = 0.04
 """Aim within 4% of the requested minutes (the promise is 10%)."""
@@ -214,6 +214,11 @@ def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
         kg *= 0.5
     value = kg * units.per_kg
     return max(units.step, round(value / units.step) * units.step)
+
+
+def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
+    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
+    return _load(entry, level, units)
 
 
 def _fit_sets(sets: list[int], cost: list[float], target: float) -> list[int]:
