@@ -126,7 +126,9 @@ def test_weight_to_bodyweight_and_back() -> None:
     )
     # From bodyweight to a loaded lift: the generator's starting load for the level.
     back = swap(PLAN, 2, "Dumbbell bench press")
-    assert back.exercises[2].weighted and back.exercises[2].target_weight == 15.0  # 14 kg, on the step
+    assert (
+        back.exercises[2].weighted and back.exercises[2].target_weight == 15.0
+    )  # 14 kg, on the step
 
 
 def test_lb_weights_stay_on_the_lb_step() -> None:

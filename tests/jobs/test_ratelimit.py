@@ -51,9 +51,7 @@ def test_one_chat_gets_its_burst_then_one_a_second(limiter: SendLimiter) -> None
     later = booked[PER_CHAT_BURST:]
     assert not any(b.overall for b in later)  # their bot-wide slot is booked when they go
     waits = [b.wait for b in later]
-    assert waits == pytest.approx(
-        [n / PER_CHAT_RATE for n in range(1, len(later) + 1)], abs=0.05
-    )
+    assert waits == pytest.approx([n / PER_CHAT_RATE for n in range(1, len(later) + 1)], abs=0.05)
 
 
 def test_a_busy_chat_does_not_hold_up_the_others(limiter: SendLimiter) -> None:
