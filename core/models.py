@@ -111,6 +111,9 @@ class WorkoutRequest(BaseModel):
     history: tuple[HistoryItem, ...] = ()
     notes: tuple[str, ...] = ()
     """Extra facts for the generator (e.g. progression hints), already phrased for a coach."""
+    avoid: tuple[str, ...] = ()
+    """Exercises not to use: the person asked for a workout different from the one with these
+    (Regenerate). Stronger than ``history``: used only when nothing else fits."""
 
     @field_validator("coach")
     @classmethod

@@ -51,6 +51,8 @@ NAMES_PER_WORKOUT = 8
 NAME_LIMIT = 60
 NOTES_LIMIT = 5
 NOTE_LIMIT = 200
+AVOID_LIMIT = 20
+"""Exercise names to avoid (a Regenerate's previous plan) sent at most."""
 
 _REQUEST_BLOCK = re.compile(rf"<{REQUEST_TAG}>\s*(\{{.*?\}})\s*</{REQUEST_TAG}>", re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -109,7 +111,9 @@ request's "units". Unweighted exercises: weighted false, target_weight null, wei
 9. Every exercise has at least two alternatives, none of them the exercise's own name; no \
 exercise name appears twice.
 10. Fit the level and the goals, follow the request's "notes" (progression hints), and \
-prefer exercises the "recent" workouts did not use."""
+prefer exercises the "recent" workouts did not use. When the request has "avoid", the person \
+asked for a different workout than the one with those exercises: use none of them unless the \
+equipment leaves no other choice."""
 
 _OUTPUT = """\
 Output: call submit_workout once with the complete workout. Plain text in every field (no \
@@ -198,6 +202,9 @@ def _request_data(request: WorkoutRequest) -> dict[str, Any]:
         "units": profile.units.value,
         "recent": recent,
     }
+    avoid = [n for n in (_clip(name, NAME_LIMIT) for name in request.avoid[:AVOID_LIMIT]) if n]
+    if avoid:
+        data["avoid"] = avoid
     notes = [n for n in (_clip(note, NOTE_LIMIT) for note in request.notes[:NOTES_LIMIT]) if n]
     if notes:
         data["notes"] = notes

@@ -153,18 +153,22 @@ def _pool(catalogue: Catalogue, request: WorkoutRequest, wanted: int) -> list[En
 def _pick(
     pool: list[Entry], count: int, request: WorkoutRequest, rng: random.Random
 ) -> list[Entry]:
-    """``count`` entries: fresh ones before recent ones, muscles spread, loaded lifts first."""
+    """``count`` entries: fresh ones before recent ones (and those to avoid last), muscles
+    spread, loaded lifts first."""
     recent = request.recent_exercises
-    fresh = [e for e in pool if e.name.lower() not in recent]
-    stale = [e for e in pool if e.name.lower() in recent]
+    avoid = {name.lower() for name in request.avoid}
+    fresh = [e for e in pool if e.name.lower() not in recent | avoid]
+    stale = [e for e in pool if e.name.lower() in recent - avoid]
+    avoided = [e for e in pool if e.name.lower() in avoid]
     rng.shuffle(fresh)
     rng.shuffle(stale)
+    rng.shuffle(avoided)
     if request.workout_type is WorkoutType.STRENGTH:
         # Compound loaded lifts lead a strength session; isolation work fills in after.
         fresh.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
     chosen: list[Entry] = []
     used_muscles: set[str] = set()
-    for group in (fresh, stale):
+    for group in (fresh, stale, avoided):
         for strict in (True, False):
             for entry in group:
                 if len(chosen) >= count:

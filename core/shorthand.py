@@ -172,12 +172,15 @@ def _normalise(text: str) -> str:
     text = re.sub(r"\b(kgs|kilos?|kilograms?)\b", "kg", text)
     text = re.sub(r"\b(lbs|pounds?)\b", "lb", text)
     text = re.sub(r"\s*\breps?\b", " ", text)
-    # A decimal comma, where it cannot be a separator: "62,5x6", "62,5 kg" (not "8,60x8").
+    text = re.sub(r"\s*([x@])\s*", r"\1", text)
+    # A decimal comma, where it cannot be a separator: "62,5x6", "62,5 kg"; never right
+    # after "x" or "@" ("60x8,60x8" is two sets).
     text = re.sub(r"(?<![\d.x@])(\d+),(\d{1,2})(?=\s*(?:kg|lb|x))", r"\1.\2", text)
     text = re.sub(r"[,;]", " ", text)
     # "60 kg x 8" -> "60kgx8"; but "100x5 lb" keeps "lb" apart: it is every weight's unit.
-    text = re.sub(rf"(?<![x@\d.])(\d+(?:\.\d+)?)\s+({_UNIT})\b", r"\1\2", text, flags=re.A)
-    text = re.sub(r"\s*([x@])\s*", r"\1", text)
+    text = re.sub(
+        rf"(?<![x@\d.])(\d+(?:\.\d+)?)\s+({_UNIT})(?![a-wyz])", r"\1\2", text, flags=re.A
+    )
     text = re.sub(rf"(\d)\s+({_SECONDS_WORDS}|{_MINUTES_WORDS})\b", r"\1\2", text)
     return text.strip()
 
