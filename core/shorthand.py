@@ -178,9 +178,7 @@ def _normalise(text: str) -> str:
     text = re.sub(r"(?<![\d.x@])(\d+),(\d{1,2})(?=\s*(?:kg|lb|x))", r"\1.\2", text)
     text = re.sub(r"[,;]", " ", text)
     # "60 kg x 8" -> "60kgx8"; but "100x5 lb" keeps "lb" apart: it is every weight's unit.
-    text = re.sub(
-        rf"(?<![x@\d.])(\d+(?:\.\d+)?)\s+({_UNIT})(?![a-wyz])", r"\1\2", text, flags=re.A
-    )
+    text = re.sub(rf"(?<![x@\d.])(\d+(?:\.\d+)?)\s+({_UNIT})(?![a-wyz])", r"\1\2", text, flags=re.A)
     text = re.sub(rf"(\d)\s+({_SECONDS_WORDS}|{_MINUTES_WORDS})\b", r"\1\2", text)
     return text.strip()
 

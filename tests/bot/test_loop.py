@@ -45,7 +45,12 @@ def plan_ids(sessions: sessionmaker[Session], chat_id: int) -> list[int]:
     return ids
 
 
-def logs_of(sessions: sessionmaker[Session], telegram_id: int) -> list[tuple[WorkoutLog, list]]:
+SetRow = tuple[str, int, int | None, float | None, int | None]
+
+
+def logs_of(
+    sessions: sessionmaker[Session], telegram_id: int
+) -> list[tuple[WorkoutLog, list[SetRow]]]:
     """Every log of the user, oldest first, with its sets as (name, n, reps, kg, seconds)."""
     with sessions.begin() as session:
         user = upsert_telegram_user(
@@ -56,7 +61,7 @@ def logs_of(sessions: sessionmaker[Session], telegram_id: int) -> list[tuple[Wor
                 select(WorkoutLog).where(WorkoutLog.user_id == user.id).order_by(WorkoutLog.id)
             )
         )
-        out = []
+        out: list[tuple[WorkoutLog, list[SetRow]]] = []
         for log in logs:
             sets = session.scalars(
                 select(WorkoutLogSet)
