@@ -125,7 +125,9 @@ def test_regenerate_avoids_the_previous_plan_when_anything_else_fits(
     first = generate_rule_based(request, random.Random(seed))
     again = request.model_copy(update={"avoid": first.exercise_names})
     second = generate_rule_based(again, random.Random(seed))
-    assert validate_workout(second, again) == []
+    # Valid in every way but the "different from the last one" rule, which the AI must meet
+    # (it can write any exercise) and the catalogue cannot always (tiny equipment pools).
+    assert validate_workout(second, request) == []
     before = {name.lower() for name in first.exercise_names}
     repeated = [e.name for e in second.exercises if e.name.lower() in before]
     # Only when the user's equipment leaves too few other exercises.
