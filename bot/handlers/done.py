@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
@@ -98,16 +98,19 @@ def _prompt(state: dict[str, Any]) -> str:
     return texts.set_prompt(index + 1, len(state["items"]), name, reps, planned)
 
 
+async def _set_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=keyboard)
+    except BadRequest as exc:  # already showing them (a double tap)
+        if "not modified" not in exc.message.lower():
+            raise
+
+
 async def _restore_buttons(update: Update, plan_id: int) -> None:
     """The workout's own buttons back under it (the Done menu is over)."""
     message = callback_query(update).message
-    if not isinstance(message, Message):
-        return
-    try:
-        await message.edit_reply_markup(reply_markup=markup(workout_keyboard(plan_id)))
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    if isinstance(message, Message):
+        await _set_buttons(message, markup(workout_keyboard(plan_id)))
 
 
 def _drop(context: Context) -> None:
@@ -169,7 +172,7 @@ async def start(update: Update, context: Context) -> Step:
         for other in ("workout", "profile"):  # another dialog's draft: that dialog is left
             context.user_data.pop(other, None)
         context.user_data[DRAFT] = _fresh(to_log, message.message_id)
-    await message.edit_reply_markup(reply_markup=done_menu_keyboard())
+    await _set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
 

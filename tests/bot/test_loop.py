@@ -413,3 +413,61 @@ async def test_done_cancel_and_back_log_nothing(fake_bot_api: FakeBotAPI, bot: B
     await user.wait_for_text("Logging cancelled", timeout=WAIT)
     assert logs_of(bot.sessions, 609) == []
     assert api_errors(fake_bot_api) == []
+
+
+@pytest.mark.usefixtures("running_worker")
+async def test_swap_in_a_workout_of_several_messages(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    user = fake_bot_api.user(610)
+    await to_summary(user, minutes="180", typed=True)
+    await press(user, "Generate")
+    last = await delivered_workout(user)
+    await user.wait_until(
+        lambda _: [r.state for r in requests_of(bot.sessions, 610)] == ["delivered"],
+        timeout=WAIT,
+    )
+    [row] = requests_of(bot.sessions, 610)
+    parts = row.delivered_message_ids or []
+    assert len(parts) >= 2 and parts[-1] == last.message_id
+    [plan_id] = plan_ids(bot.sessions, 610)
+    first = plan_of(bot.sessions, plan_id).exercises[0]
+
+    await press(user, "Swap", message_id=last.message_id)
+    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(last.message_id), timeout=WAIT)
+    await press(user, f"1. {first.name}", message_id=last.message_id)
+    await user.wait_until(
+        lambda u: f"1. {first.name}" not in u.buttons(last.message_id), timeout=WAIT
+    )
+    option = user.buttons(last.message_id)[0]
+    await press(user, option, message_id=last.message_id)
+    # The first part, where exercise 1 is, is edited; the buttons stay under the last part.
+    await user.wait_until(
+        lambda u: f"1. {option}\n" in next(m.text for m in u.messages if m.message_id == parts[0]),
+        timeout=WAIT,
+    )
+    await user.wait_until(lambda u: u.buttons(last.message_id) == PLAN_BUTTONS, timeout=WAIT)
+    assert [m.message_id for m in user.messages][-len(parts) :] == parts  # nothing sent anew
+    assert plan_of(bot.sessions, plan_id).exercises[0].name == option
+
+    # Reopened from /history, its parts are new messages whose ids are not kept: a swap sends
+    # the updated workout again and takes the buttons off the old copy.
+    reopened = await open_from_history(user)
+    count = len(user.messages)
+    second = plan_of(bot.sessions, plan_id).exercises[1]
+    await press(user, "Swap", message_id=reopened.message_id)
+    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(reopened.message_id), timeout=WAIT)
+    await press(user, f"2. {second.name}", message_id=reopened.message_id)
+    await user.wait_until(
+        lambda u: f"2. {second.name}" not in u.buttons(reopened.message_id), timeout=WAIT
+    )
+    option = user.buttons(reopened.message_id)[0]
+    await press(user, option, message_id=reopened.message_id)
+    await user.wait_until(
+        lambda u: u.last.message_id > reopened.message_id and u.last.buttons == PLAN_BUTTONS,
+        timeout=WAIT,
+    )
+    assert len(user.messages) - count >= 2
+    assert next(m for m in user.messages if m.message_id == reopened.message_id).buttons == []
+    assert any(f"2. {option}\n" in m.text for m in user.messages[count:])
+    assert api_errors(fake_bot_api) == []
