@@ -420,7 +420,16 @@ async def test_swap_in_a_workout_of_several_messages(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(610)
-    await to_summary(user, minutes="180", typed=True)
+    user.send("/workout")
+    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
+    await press(user, "KAI")
+    await user.wait_for_text("What kind of workout?", timeout=WAIT)
+    await press(user, "HIIT")
+    await user.wait_for_text("How long?", timeout=WAIT)
+    user.send("180")
+    await user.wait_for_text("What do you have today?", timeout=WAIT)
+    await press(user, "Done")
+    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(), timeout=WAIT)
     await press(user, "Generate")
     last = await delivered_workout(user)
     await user.wait_until(
