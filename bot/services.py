@@ -9,6 +9,7 @@ is not the caller's is reported as not found, whatever id arrived.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,12 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, Units, WorkoutType
+from core.export import MAX_ROWS, Exported, write_csv
 from core.models import Profile
+from core.progress import Progress, compute_progress
 from core.render import name_check, weight_in
 from core.shorthand import Planned, SetDone, planned_reps
 from core.swap import swap_exercise, swap_options
 from db import history as db_history
 from db import plans as db_plans
+from db import progress as db_progress
 from db import requests as db_requests
 from db import users as db_users
 from db import workoutlogs as db_workoutlogs
@@ -39,6 +43,7 @@ __all__ = [
     "OpenStatus",
     "Opened",
     "PlanView",
+    "ProgressView",
     "SwapChoices",
     "SwapStatus",
     "Swapped",
@@ -46,6 +51,8 @@ __all__ = [
     "WorkoutChoice",
     "apply_swap",
     "attach_placeholder",
+    "export_for",
+    "fail_queued_request",
     "fail_request",
     "history_page",
     "load_profile",
@@ -54,6 +61,7 @@ __all__ = [
     "open_request",
     "plan_for",
     "plan_to_log",
+    "progress_for",
     "queue_request",
     "rate_log",
     "regenerate_choice",
@@ -150,6 +158,16 @@ class PlanView:
     """The caller's weight units."""
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """/progress's numbers and the units to show them in."""
+
+    progress: Progress | None
+    """None when the caller has logged nothing yet."""
+    units: Units
+    """The caller's weight units."""
+
+
 def _user(session: Session, who: Member) -> User:
     return db_users.upsert_telegram_user(
         session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name
@@ -234,13 +252,26 @@ def fail_request(sessions: Sessions, request_id: int, reason: str) -> None:
             db_requests.mark_failed(session, row, reason)
 
 
+def fail_queued_request(sessions: Sessions, request_id: int, reason: str) -> bool:
+    """Give up on a request no worker has touched; False when it is past ``queued``."""
+    with sessions.begin() as session:
+        row = db_requests.lock_request(session, request_id)
+        if row is None or row.state != "queued":
+            return False
+        db_requests.mark_failed(session, row, reason)
+        return True
+
+
 def queue_request(sessions: Sessions, request_id: int) -> bool:
-    """Enqueue the generation; False (and the request failed) when the queue is unreachable."""
+    """Enqueue the generation; False when the queue is unreachable.
+
+    The request then stays ``queued``: it is kept, and sent when the queue is back (by the
+    bot's requeuer, or the workers' sweeper), never half-written and never lost.
+    """
     try:
         jobs.enqueue_generation(request_id)
     except jobs.QueueUnavailable as exc:
-        log.error("request %s could not be queued: %s", request_id, exc)
-        fail_request(sessions, request_id, f"queue unavailable: {exc}")
+        log.error("request %s could not be queued yet: %s", request_id, exc)
         return False
     return True
 
@@ -472,6 +503,33 @@ def rate_log(sessions: Sessions, who: Member, log_id: int, rating: Rating) -> bo
         if user is None:
             return False
         return db_workoutlogs.rate_workout(session, log_id, user_id=user.id, rating=rating)
+
+
+def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
+    """The caller's progress as of ``today`` (UTC) from their whole log."""
+    with sessions.begin() as session:
+        user = _user(session, who)
+        logged = db_progress.logged_sessions(session, user.id)
+        units = Units(user.units)
+    progress = compute_progress(logged, today) if logged else None
+    return ProgressView(progress, units)
+
+
+def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:
+    """The caller's logged sets as a CSV file in their units; None when there are none.
+
+    Past ``core.export.MAX_ROWS`` rows the oldest are left out (the file says so).
+    """
+    with sessions.begin() as session:
+        user = _user(session, who)
+        units = Units(user.units)
+        total = db_progress.count_export_rows(session, user.id)
+        if total == 0:
+            return None
+        skip = max(0, total - MAX_ROWS)
+        # islice: rows logged since the count must not push the file past the limit.
+        rows = itertools.islice(db_progress.export_rows(session, user.id, skip=skip), MAX_ROWS)
+        return write_csv(rows, units, truncated=skip > 0), units
 
 
 def mark_blocked(sessions: Sessions, telegram_id: int) -> None:
