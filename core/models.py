@@ -177,6 +177,10 @@ class WorkoutRequest(BaseModel):
     """Extra facts for the generator, already phrased for a coach."""
     progression: tuple[ExerciseTarget, ...] = ()
     """Next loads for exercises the user has logged, most recently done first."""
+    avoid: tuple[str, ...] = ()
+    """Exercises not to use: the person asked for a workout different from the one with these
+    (Regenerate). Stronger than ``history`` and ``progression``: used only when nothing else
+    fits."""
 
     @field_validator("coach")
     @classmethod

@@ -60,6 +60,8 @@ workouts of six long names fit; with the free text the message stays near 2000).
 PROGRESSION_ITEMS = 6
 PROGRESSION_LIMIT = 480
 """Characters of the progression summary (the six most recently done lifts fit)."""
+AVOID_LIMIT = 10
+"""Exercise names to avoid (a Regenerate's previous plan) sent at most."""
 
 _REQUEST_BLOCK = re.compile(rf"<{REQUEST_TAG}>\s*(\{{.*?\}})\s*</{REQUEST_TAG}>", re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -118,7 +120,9 @@ request's "units". Unweighted exercises: weighted false, target_weight null, wei
 9. Every exercise has at least two alternatives, none of them the exercise's own name; no \
 exercise name appears twice.
 10. Fit the level and the goals, follow the request's "notes", and prefer exercises the \
-"recent" workouts did not use.
+"recent" workouts did not use. When the request has "avoid", the person asked for a \
+different workout than the one with those exercises: use none of them (not even a \
+"progression" lift) unless the equipment leaves no other choice.
 11. "progression" lists lifts the person logged: weight x reps per set, how it felt, and the \
 next load by double progression ("increase", "hold", "reduce", "deload"), in their unit. \
 Include the ones that suit this workout (exact same name), use that load as target_weight \
@@ -207,6 +211,9 @@ def _request_data(request: WorkoutRequest) -> dict[str, Any]:
         "units": profile.units.value,
         "recent": [],
     }
+    avoid = [n for n in (_clip(name, NAME_LIMIT) for name in request.avoid[:AVOID_LIMIT]) if n]
+    if avoid:
+        data["avoid"] = avoid
     notes = [n for n in (_clip(note, NOTE_LIMIT) for note in request.notes[:NOTES_LIMIT]) if n]
     if notes:
         data["notes"] = notes

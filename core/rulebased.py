@@ -22,7 +22,7 @@ from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.validation import exercise_count_bounds
 
-__all__ = ["generate_rule_based"]
+__all__ = ["generate_rule_based", "starting_load"]
 
 TARGET = 0.04
 """Aim within 4% of the requested minutes (the promise is 10%)."""
@@ -155,21 +155,32 @@ def _pool(catalogue: Catalogue, request: WorkoutRequest, wanted: int) -> list[En
 def _pick(
     pool: list[Entry], count: int, request: WorkoutRequest, rng: random.Random
 ) -> list[Entry]:
-    """``count`` entries: lifts being progressed, then fresh ones before recent ones, muscles
-    spread, loaded lifts first."""
+    """``count`` entries: lifts being progressed, then fresh ones before recent ones (and
+    those to avoid last), muscles spread, loaded lifts first."""
     recent = request.recent_exercises
+    avoid = {name.lower() for name in request.avoid}
     # The lifts the user has been progressing on come back (a progression needs the same
-    # lift again), when this type of workout uses them: most recently done first.
+    # lift again), when this type of workout uses them: most recently done first. A
+    # Regenerate's avoided exercises do not: the person asked for something different.
     order = {id(e): i for e in pool if (i := request.target_index(e.name)) is not None}
     progressing = sorted(
-        (e for e in pool if id(e) in order and e.weighted and request.workout_type in e.types),
+        (
+            e
+            for e in pool
+            if id(e) in order
+            and e.weighted
+            and request.workout_type in e.types
+            and e.name.lower() not in avoid
+        ),
         key=lambda e: order[id(e)],
     )
     rest = [e for e in pool if e not in progressing]
-    fresh = [e for e in rest if e.name.lower() not in recent]
-    stale = [e for e in rest if e.name.lower() in recent]
+    fresh = [e for e in rest if e.name.lower() not in recent | avoid]
+    stale = [e for e in rest if e.name.lower() in recent - avoid]
+    avoided = [e for e in rest if e.name.lower() in avoid]
     rng.shuffle(fresh)
     rng.shuffle(stale)
+    rng.shuffle(avoided)
     if request.workout_type is WorkoutType.STRENGTH:
         # Compound loaded lifts lead a strength session; isolation work fills in after.
         fresh.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
@@ -183,6 +194,8 @@ def _pick(
         (stale, True),
         (stale, False),
         (progressing, False),
+        (avoided, True),
+        (avoided, False),
     )
     for group, strict in passes:
         for entry in group:
@@ -233,6 +246,11 @@ def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
         kg *= 0.5
     value = kg * units.per_kg
     return max(units.step, round(value / units.step) * units.step)
+
+
+def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
+    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
+    return _load(entry, level, units)
 
 
 def _weighted_reps(entry: Entry, request: WorkoutRequest, scheme: _Scheme) -> str:

@@ -197,6 +197,8 @@ class WorkoutRequestRow(_Timestamps, Base):
     generating_since: Mapped[dt.datetime | None] = mapped_column()
     """When the state last became 'generating': how stale claims are found."""
     delivered_at: Mapped[dt.datetime | None] = mapped_column()
+    avoid_exercises: Mapped[list[Any] | None] = mapped_column(NullableJSON)
+    """Exercise names the workout should not use: the previous plan's, for a Regenerate."""
 
     user: Mapped[User] = relationship()
     plan: Mapped[WorkoutPlan | None] = relationship(back_populates="request")

@@ -86,10 +86,12 @@ def create_request(
     idempotency_key: str,
     chat_id: int | None = None,
     message_id: int | None = None,
+    avoid: Iterable[str] = (),
 ) -> WorkoutRequestRow:
     """A new queued request, or the existing one with the same idempotency key.
 
-    ``ValueError`` for an unknown coach or workout type (nothing is written then).
+    ``avoid``: exercise names the workout should not use (a Regenerate passes the previous
+    plan's). ``ValueError`` for an unknown coach or workout type (nothing is written then).
     """
     existing = _by_key(session, idempotency_key)
     if existing is not None:
@@ -104,6 +106,7 @@ def create_request(
         equipment=sorted({Equipment(e).value for e in equipment}),
         idempotency_key=idempotency_key,
         state="queued",
+        avoid_exercises=list(dict.fromkeys(avoid)) or None,
     )
     try:
         with session.begin_nested():
@@ -248,6 +251,7 @@ def to_generation_request(
             recent_history(session, row.user_id, limit=history_limit, exclude_request_id=row.id)
         ),
         progression=load_targets(session, row.user_id, profile),
+        avoid=tuple(str(name) for name in row.avoid_exercises or ()),
     )
 
 

@@ -1,4 +1,5 @@
-"""Generate (the end of /workout) and Try again (under a failure): write, show, enqueue.
+"""Generate (the end of /workout), Try again (under a failure) and Regenerate (under a
+workout): write, show, enqueue.
 
 Order matters so that nothing is left half-done: the request row is written first (refused
 while another request of the user is running; one row per idempotency key, so a double tap
@@ -38,10 +39,10 @@ from bot.handlers.workout import DRAFT
 from bot.requeue import Pending
 from core.coaches import coach_by_key
 from core.domain import Equipment, WorkoutType
-from core.render import KIND_RETRY, parse_callback
+from core.render import KIND_REGENERATE, KIND_RETRY, parse_callback
 from db.requests import make_idempotency_key
 
-__all__ = ["generate", "launch", "retry"]
+__all__ = ["generate", "launch", "regenerate", "retry"]
 
 log = logging.getLogger(__name__)
 
@@ -140,3 +141,26 @@ async def retry(update: Update, context: Context) -> None:
         return
     await query.answer("Trying again…")
     await launch(update, context, choice, make_idempotency_key("retry", request_id))
+
+
+async def regenerate(update: Update, context: Context) -> None:
+    """Regenerate under a workout: a new request like the caller's plan, avoiding its exercises.
+
+    The same path as Generate (``open_request``: one request at a time and the user's limits,
+    a placeholder, the queue). The key holds the button press, so a retried update makes one
+    request and a second tap while it runs is told one is on the way.
+    """
+    query = callback_query(update)
+    try:
+        kind, plan_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, plan_id = "", None
+    if kind != KIND_REGENERATE or plan_id is None:
+        await answer_expired(query)
+        return
+    choice = await db(context, services.regenerate_choice, member(update), plan_id)
+    if choice is None:
+        await query.answer(texts.NOT_FOUND)
+        return
+    key = make_idempotency_key("regen", plan_id, query.id)
+    await asyncio.gather(query.answer(texts.REGENERATING), launch(update, context, choice, key))

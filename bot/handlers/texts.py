@@ -11,24 +11,34 @@ from core.domain import Equipment, Units, WorkoutType
 from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from core.progress import PersonalRecord, Progress, in_units, week_start
+from core.render import RATINGS, TELEGRAM_LIMIT
+from core.shorthand import Planned, SetDone, format_sets
 from db.history import PlanSummary
 
 __all__ = [
     "BUSY",
     "CANCELLED",
     "COMMANDS",
+    "DONE_PICK",
     "DURATION_REPROMPT",
     "EXPIRED",
     "HELP",
     "LIMITATIONS_TOO_LONG",
+    "LOG_CANCELLED",
+    "NOTHING_LOGGED",
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_EXPORT",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
     "NO_PROGRESS_YET",
     "QUEUED_LATER",
+    "RATED",
+    "REGENERATING",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
+    "SWAP_NOTHING_FITS",
+    "SWAP_PICK",
+    "SWAP_STALE",
     "TAP_A_BUTTON",
     "coach_list",
     "equipment_names",
@@ -36,10 +46,15 @@ __all__ = [
     "greeting",
     "history_line",
     "history_text",
+    "logged_text",
     "profile_text",
     "progress_caption",
     "progress_text",
     "queue_down_reason",
+    "rated_text",
+    "set_prompt",
+    "sets_reprompt",
+    "swapped",
     "workout_summary",
 ]
 
@@ -69,6 +84,15 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+SWAP_PICK = "Which exercise should go?"
+SWAP_NOTHING_FITS = "Nothing else fits your equipment for this one."
+SWAP_STALE = "That list is out of date; here it is again."
+REGENERATING = "Writing you a different one…"
+DONE_PICK = "Log it as planned, or enter your sets."
+NOTHING_LOGGED = "Nothing logged: every exercise was skipped."
+LOG_CANCELLED = "Logging cancelled. Tap ✅ Done under the workout to start again."
+RATED = "Thanks, noted!"
+_MORE = "…"
 QUEUED_LATER = (
     "⏳ I'm swamped right now: your request is saved and your workout will appear right here "
     "as soon as I can write it. No need to ask again."
@@ -164,6 +188,84 @@ def history_text(lines: Sequence[str], *, first: int, last: int, total: int) -> 
 def queue_down_reason() -> str:
     """Why a Generate failed when the queue could not be reached."""
     return "I'm swamped right now. Please try again in a minute."
+
+
+def swapped(old: str, new: str) -> str:
+    """The answer to a swap (a button answer: plain text, at most 200 characters)."""
+    text = f"Swapped {old} for {new}."
+    return text if len(text) <= 200 else f"Swapped in {new}"[:199] + _MORE
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _example(planned: Planned) -> tuple[str, str]:
+    """A typed example for an exercise, and what it means."""
+    if planned.timed:
+        seconds = planned.seconds or 30
+        return f"{seconds}s {seconds}s {max(5, seconds - 5)}s", "seconds per set"
+    reps = planned.reps or 10
+    low = max(1, reps - 2)
+    if planned.weight is None:
+        return f"{reps} {reps} {low}", "reps per set"
+    weight = _number(planned.weight)
+    unit = planned.units.value
+    return f"{weight}x{reps} {weight}x{reps} {weight}x{low}", f"{unit} × reps"
+
+
+def set_prompt(number: int, total: int, name: str, reps: str, planned: Planned) -> str:
+    """Done, one exercise: what was planned and how to type what was done."""
+    plan = f"{planned.sets} × {escape(reps)}"
+    if planned.weight is not None:
+        plan += f" at {_number(planned.weight)} {planned.units.value}"
+    example, meaning = _example(planned)
+    lines = [
+        f"<b>{number}/{total} · {escape(name)}</b>",
+        f"Planned: {plan}",
+        f"What did you do? Type it like <code>{example}</code> ({meaning}).",
+    ]
+    if planned.weight is not None and not planned.timed:
+        reps_only = " ".join([str(planned.reps or 10)] * 2)
+        lines.append(
+            f"Reps only (<code>{reps_only}</code>) means {_number(planned.weight)} "
+            f"{planned.units.value}; <code>bw x12</code> is bodyweight."
+        )
+    lines.append("Or tap a button.")
+    return "\n".join(lines)
+
+
+def sets_reprompt(typed_part: str, planned: Planned) -> str:
+    """Shorthand that did not read: a short example, and ask again (never an error)."""
+    example, meaning = _example(planned)
+    part = escape(typed_part[:40]) if typed_part.strip() else "that"
+    return (
+        f"I couldn't read “{part}”. Try <code>{example}</code> ({meaning}), "
+        "<code>3x10@60</code> (3 sets of 10 at 60), <code>bw x12</code>, or tap Skip."
+    )
+
+
+def logged_text(title: str, done: Sequence[tuple[str, Sequence[SetDone]]], units: Units) -> str:
+    """The logged workout, one line per exercise, and the rating question."""
+    head = f"✅ <b>Logged:</b> {escape(title)}"
+    tail = "How did it feel?"
+    lines: list[str] = []
+    used = len(head) + len(tail) + 2 * len(_MORE) + 16
+    for number, (name, sets) in enumerate(done, start=1):
+        line = f"{number}. {escape(name)}: {escape(format_sets(tuple(sets), units))}"
+        if used + len(line) + 1 > TELEGRAM_LIMIT:
+            lines.append(_MORE)
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join([head, *lines, "", tail])
+
+
+def rated_text(logged_html: str, rating: str) -> str:
+    """The logged message once rated: the question replaced by the answer."""
+    label = dict(RATINGS).get(rating, rating)
+    body = logged_html.removesuffix("How did it feel?").rstrip()
+    return f"{body}\n\nFelt: {escape(label)}"
 
 
 _RECORDS_SHOWN = 8

@@ -17,7 +17,7 @@ from core.models import Profile
 from core.settings import Settings
 from db.models import WorkoutRequestRow
 from db.users import save_profile, upsert_telegram_user
-from tests.bot.conftest import WAIT, BotRunner, api_errors, press, press_data
+from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -252,7 +252,7 @@ async def test_generate_delivers_the_workout_through_the_worker(
     assert workout.edits[-1] == "MAX is writing your 120-minute strength workout…"
     parts = [m for m in user.messages if m.message_id >= placeholder.message_id]
     assert "120 min" in parts[0].text and "Kim" not in parts[0].text
-    assert parts[-1].buttons == ["🔁 New workout", "📜 History"]
+    assert parts[-1].buttons == PLAN_BUTTONS
     assert all(m.keyboard == () for m in parts[:-1])
     await user.wait_until(
         lambda _: [r.state for r in requests_of(bot.sessions, 306)] == ["delivered"],

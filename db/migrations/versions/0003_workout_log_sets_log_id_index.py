@@ -1,13 +1,12 @@
 """An index on workout_log_sets.log_id: reading a user's sets joins them to their logs.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26 12:00:00
 
 /progress and /export join a user's logs (found by ``ix_workout_logs_user_id_performed_at``)
-to their sets; without this index PostgreSQL reads every user's sets to do it. Numbered
-0003 because issue 6's other branch adds 0002: when both are merged, this one's
-``down_revision`` becomes "0002".
+to their sets; without this index PostgreSQL reads every user's sets to do it. It follows
+0002 (``workout_requests.avoid_exercises``, for Regenerate).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
