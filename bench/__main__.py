@@ -172,8 +172,21 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(part + "\n")
         sys.stdout.flush()
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(header + "\n".join(parts))
+    REPORT.write_text(_merge(REPORT, header + "\n".join(parts)))
     return 1 if failed else 0
+
+
+BEGIN, END = "<!-- results: written by python -m bench -->", "<!-- end of results -->"
+
+
+def _merge(report: Path, results: str) -> str:
+    """The report with its results replaced; what people wrote around them stays."""
+    block = f"{BEGIN}\n{results.rstrip()}\n{END}"
+    old = report.read_text() if report.exists() else ""
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        return before + block + rest.split(END, 1)[1]
+    return block + "\n"
 
 
 if __name__ == "__main__":
