@@ -23,6 +23,7 @@ import psycopg
 import redis
 
 from bench.system import REDIS_URL, System
+from jobs.ratelimit import GLOBAL_BURST, GLOBAL_RATE
 from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
@@ -68,6 +69,10 @@ def _delivered(user: FakeUser) -> bool:
     return any("New workout" in b for m in user.messages for b in m.buttons)
 
 
+PACE_S = GLOBAL_BURST / GLOBAL_RATE
+"""Pause between two overhead requests: the time the send budget takes to refill its burst."""
+
+
 def _first_edit_at(fake: FakeBotAPI, chat_id: int, after: float) -> float:
     """When the summary became the placeholder ("MAX is writing…")."""
     return next(
@@ -102,6 +107,10 @@ def overhead(*, ai: bool, n: int = 200) -> Overhead:
         times: list[float] = []
         stages: dict[str, list[float]] = {}
         for user in users:
+            # A request sends two messages (the placeholder, the workout); back to back,
+            # requests would outrun the bot's send budget and measure Telegram's rate limit
+            # (jobs.ratelimit) instead of our overhead. A pause refills the budget's burst.
+            time.sleep(PACE_S)
             query_id = user.press("Generate")
             pressed = time.monotonic()
             while not _delivered(user):

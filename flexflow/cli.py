@@ -33,7 +33,6 @@ log = logging.getLogger("flexflow")
 T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
-WORKER_POLL_MS = 25
 WORKER_SHUTDOWN_TIMEOUT_MS = 25_000
 """On SIGTERM, how long the worker lets the generations in hand finish (dramatiq's default is
 10 minutes). Platforms kill a stopping process soon after SIGTERM (Heroku after 30 s), so
@@ -229,9 +228,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             "flexflow worker needs REDIS_URL (without it, `flexflow bot` and `flexflow "
             "generate` run their own in-process worker)"
         )
-    # Idle consumers poll Redis with a backoff capped by this (ms); Dramatiq's 1000 ms
-    # default adds up to a second before an idle worker sees a new request.
-    os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_POLL_MS))
+    # No dramatiq_worker_timeout tuning: idle consumers are woken by each enqueue
+    # (jobs.broker.WakingRedisBroker), so they need not poll often.
     _fewer_malloc_arenas()  # before Dramatiq forks the worker processes
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
