@@ -10,7 +10,10 @@ import argparse
 import json
 import logging
 import os
+import shutil
+import socket
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -209,7 +212,33 @@ def cmd_worker(args: argparse.Namespace) -> int:
     processes = args.processes or settings.flexflow_worker_processes
     threads = args.threads or settings.flexflow_worker_threads
     argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
-    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
+    metrics_dir = _worker_metrics_dir(settings)
+    try:
+        return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _worker_metrics_dir(settings: Settings) -> str | None:
+    """With FLEXFLOW_WORKER_METRICS_PORT: a fresh directory for every worker process's
+    metrics (prometheus_client's multiprocess mode, Dramatiq's ``dramatiq_prom_db``), set
+    in the environment before any process imports prometheus_client. None without a port."""
+    port = settings.flexflow_worker_metrics_port
+    if port is None:
+        return None
+    with socket.socket() as probe:  # one clear line now rather than a crashed process later
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.flexflow_metrics_host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"FLEXFLOW_WORKER_METRICS_PORT {port} cannot be used: {exc.strerror}"
+            ) from None
+    path = tempfile.mkdtemp(prefix="flexflow-worker-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    os.environ["dramatiq_prom_db"] = path  # noqa: SIM112  (Dramatiq spells it so)
+    return path
 
 
 def cmd_bot(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ Unset: an in-process stub broker, served by an in-process worker (the embedded d
 
 from __future__ import annotations
 
+import os
+
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
@@ -15,7 +17,10 @@ from dramatiq.middleware import CurrentMessage
 from core.settings import get_settings
 from jobs.resources import ResourcesMiddleware
 
-__all__ = ["HEARTBEAT_TIMEOUT_MS", "make_broker", "setup_broker"]
+__all__ = ["HEARTBEAT_TIMEOUT_MS", "NAMESPACE", "make_broker", "setup_broker", "worker_metrics_on"]
+
+NAMESPACE = "flexflow"
+"""The prefix of every Redis key of the broker."""
 
 HEARTBEAT_TIMEOUT_MS = 15_000
 """A worker silent this long is dead and its messages go back on the queue. Dramatiq's
@@ -24,13 +29,22 @@ MAINTENANCE_CHANCE = 100_000
 """Per million broker commands, how often a dead worker's messages are looked for (10%)."""
 
 
+def worker_metrics_on() -> bool:
+    """True in the processes of a ``flexflow worker`` started with a metrics port: the
+    command sets ``dramatiq_prom_db`` (Dramatiq's Prometheus directory) for them."""
+    return bool(os.environ.get("dramatiq_prom_db")) and (  # noqa: SIM112  (Dramatiq's name)
+        get_settings().flexflow_worker_metrics_port is not None
+    )
+
+
 def make_broker(redis_url: str | None) -> dramatiq.Broker:
-    """A broker with our middleware: Redis when a URL is given, a stub otherwise."""
+    """A broker with our middleware: Redis when a URL is given, a stub otherwise; Dramatiq's
+    Prometheus middleware in the processes of ``flexflow worker`` with metrics on."""
     broker: dramatiq.Broker
     if redis_url:
         broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=redis_url,
-            namespace="flexflow",
+            namespace=NAMESPACE,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
             socket_timeout=10,
@@ -40,6 +54,10 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
         broker = StubBroker()
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(ResourcesMiddleware())
+    if redis_url and worker_metrics_on():
+        from jobs.prometheus import WorkerPrometheus  # reads dramatiq_prom_db when imported
+
+        broker.add_middleware(WorkerPrometheus())
     return broker
 
 
