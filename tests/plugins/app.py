@@ -96,8 +96,10 @@ def spawn_worker(
     *,
     threads: int = 8,
     ai_concurrency: int = 5,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """A real ``flexflow worker`` process (own process group) on the test's services."""
+    """A real ``flexflow worker`` process (own process group) on the test's services;
+    ``env`` adds to (or overrides) its environment."""
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(logs),
@@ -108,7 +110,7 @@ def spawn_worker(
         "ANTHROPIC_TIMEOUT": "10",
         "ANTHROPIC_MAX_RETRIES": "0",
         "FLEXFLOW_AI_CONCURRENCY": str(ai_concurrency),
-    }
+    } | (env or {})
     log = (logs / f"{name}.log").open("wb")
     return subprocess.Popen(
         [
