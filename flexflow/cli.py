@@ -281,9 +281,12 @@ def cmd_demo_user(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check configuration, database, Redis, the Bot API and the AI key."""
-    from flexflow.doctor import run_checks
+    from flexflow.doctor import configuration_errors, run_checks
 
-    checks = run_checks(_settings())
+    try:
+        checks = run_checks(get_settings())
+    except ValidationError as exc:  # nothing else can be checked without settings
+        checks = configuration_errors(exc)
     for check in checks:
         print(f"{'ok ' if check.ok else 'BAD'} {check.name:<10} {check.detail}")
     return 0 if all(c.ok for c in checks) else 1
