@@ -15,6 +15,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
 
 from core.settings import get_settings
+from jobs.logcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
 
 __all__ = ["HEARTBEAT_TIMEOUT_MS", "NAMESPACE", "make_broker", "setup_broker", "worker_metrics_on"]
@@ -52,6 +53,8 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
         )
     else:
         broker = StubBroker()
+    # First, so the request id is set before any other middleware runs and reset after all.
+    broker.add_middleware(RequestContext(), before=type(broker.middleware[0]))
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(ResourcesMiddleware())
     if redis_url and worker_metrics_on():
@@ -73,4 +76,5 @@ def setup_broker(redis_url: str | None) -> dramatiq.Broker:
     return broker
 
 
+dramatiq.set_encoder(RememberingEncoder())
 dramatiq.set_broker(make_broker(get_settings().redis_url))

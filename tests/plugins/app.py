@@ -97,9 +97,10 @@ def spawn_worker(
     threads: int = 8,
     ai_concurrency: int = 5,
     env: dict[str, str] | None = None,
+    verbose: bool = False,
 ) -> subprocess.Popen[bytes]:
     """A real ``flexflow worker`` process (own process group) on the test's services;
-    ``env`` adds to (or overrides) its environment."""
+    ``env`` adds to (or overrides) its environment; ``verbose`` logs debug lines too."""
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(logs),
@@ -117,6 +118,7 @@ def spawn_worker(
             sys.executable,
             "-m",
             "flexflow.cli",
+            *(["-v"] if verbose else []),
             "worker",
             "--processes",
             "1",
