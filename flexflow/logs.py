@@ -26,7 +26,10 @@ def _from_args(args: object) -> int | None:
     if not isinstance(values, Iterable) or isinstance(values, str | bytes):
         return None
     for value in values:
-        message_id = getattr(value, "message_id", value)
+        # Dramatiq's Message and MessageProxy by name: a filter must not call into arbitrary
+        # objects (an exception here would break the log call itself).
+        is_message = type(value).__name__ in ("Message", "MessageProxy")
+        message_id = getattr(value, "message_id", None) if is_message else value
         if isinstance(message_id, str):
             request_id = request_for_message(message_id)
             if request_id is not None:
@@ -100,5 +103,14 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[str] = ()) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "httpx2", "telegram.ext.ExtBot", "apscheduler", "alembic"):
+    noisy_loggers = (
+        "httpx",
+        "httpcore",
+        "httpx2",
+        "httpcore2",
+        "telegram.ext.ExtBot",
+        "apscheduler",
+        "alembic",
+    )
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
