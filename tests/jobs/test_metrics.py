@@ -317,3 +317,49 @@ def test_worker_metrics_port_in_use_is_one_clear_line(
     assert result.stderr.strip().splitlines() == [
         f"flexflow: FLEXFLOW_WORKER_METRICS_PORT {port} cannot be used: Address already in use"
     ]
+
+
+@pytest.fixture
+def embedded_bot(app_settings: Settings, fake_bot_api: FakeBotAPI, tmp_path: Path) -> Iterator[int]:
+    """``flexflow bot`` without REDIS_URL (its worker inside) and with metrics: the port."""
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
+        "TELEGRAM_API_URL": fake_bot_api.url,
+        "DATABASE_URL": app_settings.database_url,
+        "FLEXFLOW_METRICS_PORT": str(port),
+        "FLEXFLOW_METRICS_HOST": "127.0.0.1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flexflow.cli", "bot"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def test_embedded_bot_serves_the_worker_metrics_too(
+    fake_bot_api: FakeBotAPI, embedded_bot: int
+) -> None:
+    """No REDIS_URL: the worker runs inside the bot, and the bot's endpoint counts its work."""
+    user = fake_bot_api.user(812, "Kim")
+    await workout(user, "MAX")
+    await user.wait_until(lambda u: u.last.text.startswith("🏋️ MAX"), timeout=60)
+    samples = scrape_until(
+        embedded_bot, lambda s: value(s, "flexflow_deliveries_total", result="delivered") >= 1
+    )
+    assert values(samples, "flexflow_workouts_total") == {frozenset({("source", "rule_based")}): 1}
+    assert value(samples, "flexflow_generation_seconds_count", source="rule_based") == 1
+    assert not values(samples, "flexflow_ai_attempts_total")  # no AI key: no AI call
+    assert values(samples, "flexflow_requests") == {frozenset({("state", "delivered")}): 1}
+    assert not values(samples, "flexflow_queue_messages")  # no Redis queue to measure
+    assert not values(samples, "flexflow_telegram_errors_total")
+    assert not [c for c in fake_bot_api.calls() if c.status >= 400]
