@@ -9,6 +9,7 @@ is not the caller's is reported as not found, whatever id arrived.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,8 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, Units, WorkoutType
+from core.export import MAX_ROWS, Exported, write_csv
 from core.models import Profile
+from core.progress import Progress, compute_progress
 from db import history as db_history
+from db import progress as db_progress
 from db import requests as db_requests
 from db import users as db_users
 from db.history import PlanSummary, StoredPlan
@@ -31,14 +35,18 @@ __all__ = [
     "OpenStatus",
     "Opened",
     "PlanView",
+    "ProgressView",
     "WorkoutChoice",
     "attach_placeholder",
+    "export_for",
+    "fail_queued_request",
     "fail_request",
     "history_page",
     "load_profile",
     "mark_blocked",
     "open_request",
     "plan_for",
+    "progress_for",
     "queue_request",
     "register",
     "retry_choice",
@@ -130,6 +138,16 @@ class PlanView:
     """The caller's weight units."""
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """/progress's numbers and the units to show them in."""
+
+    progress: Progress | None
+    """None when the caller has logged nothing yet."""
+    units: Units
+    """The caller's weight units."""
+
+
 def _user(session: Session, who: Member) -> User:
     return db_users.upsert_telegram_user(
         session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name
@@ -213,13 +231,26 @@ def fail_request(sessions: Sessions, request_id: int, reason: str) -> None:
             db_requests.mark_failed(session, row, reason)
 
 
+def fail_queued_request(sessions: Sessions, request_id: int, reason: str) -> bool:
+    """Give up on a request no worker has touched; False when it is past ``queued``."""
+    with sessions.begin() as session:
+        row = db_requests.lock_request(session, request_id)
+        if row is None or row.state != "queued":
+            return False
+        db_requests.mark_failed(session, row, reason)
+        return True
+
+
 def queue_request(sessions: Sessions, request_id: int) -> bool:
-    """Enqueue the generation; False (and the request failed) when the queue is unreachable."""
+    """Enqueue the generation; False when the queue is unreachable.
+
+    The request then stays ``queued``: it is kept, and sent when the queue is back (by the
+    bot's requeuer, or the workers' sweeper), never half-written and never lost.
+    """
     try:
         jobs.enqueue_generation(request_id)
     except jobs.QueueUnavailable as exc:
-        log.error("request %s could not be queued: %s", request_id, exc)
-        fail_request(sessions, request_id, f"queue unavailable: {exc}")
+        log.error("request %s could not be queued yet: %s", request_id, exc)
         return False
     return True
 
@@ -260,6 +291,33 @@ def plan_for(sessions: Sessions, who: Member, plan_id: int) -> PlanView | None:
             return None
         plan = db_history.get_plan(session, plan_id, user_id=user.id)
         return PlanView(plan, Units(user.units)) if plan is not None else None
+
+
+def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
+    """The caller's progress as of ``today`` (UTC) from their whole log."""
+    with sessions.begin() as session:
+        user = _user(session, who)
+        logged = db_progress.logged_sessions(session, user.id)
+        units = Units(user.units)
+    progress = compute_progress(logged, today) if logged else None
+    return ProgressView(progress, units)
+
+
+def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:
+    """The caller's logged sets as a CSV file in their units; None when there are none.
+
+    Past ``core.export.MAX_ROWS`` rows the oldest are left out (the file says so).
+    """
+    with sessions.begin() as session:
+        user = _user(session, who)
+        units = Units(user.units)
+        total = db_progress.count_export_rows(session, user.id)
+        if total == 0:
+            return None
+        skip = max(0, total - MAX_ROWS)
+        # islice: rows logged since the count must not push the file past the limit.
+        rows = itertools.islice(db_progress.export_rows(session, user.id, skip=skip), MAX_ROWS)
+        return write_csv(rows, units, truncated=skip > 0), units
 
 
 def mark_blocked(sessions: Sessions, telegram_id: int) -> None:

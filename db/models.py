@@ -286,7 +286,9 @@ class WorkoutLogSet(Base):
     __tablename__ = "workout_log_sets"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    log_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"))
+    log_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"), index=True
+    )  # a user's sets are read by joining their logs (/progress, /export)
     exercise_name: Mapped[str] = mapped_column(String(80))
     set_number: Mapped[int] = mapped_column(Integer)
     reps: Mapped[int | None] = mapped_column(Integer)

@@ -26,6 +26,7 @@ from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from db.history import recent_history
 from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
+from db.progression import load_targets
 from db.users import load_profile
 
 if TYPE_CHECKING:  # the pipeline is only needed for the type; db does not run it
@@ -231,7 +232,8 @@ def mark_failed(session: Session, row: WorkoutRequestRow, reason: str) -> None:
 def to_generation_request(
     session: Session, row: WorkoutRequestRow, history_limit: int = 5
 ) -> WorkoutRequest:
-    """What the pipeline needs: the request, the user's profile and their recent workouts."""
+    """What the pipeline needs: the request, the user's profile, their recent workouts and
+    the next loads of the lifts they logged (double progression)."""
     profile = load_profile(session, row.user_id)
     if profile is None:
         user = session.get(User, row.user_id)
@@ -246,6 +248,7 @@ def to_generation_request(
         history=tuple(
             recent_history(session, row.user_id, limit=history_limit, exclude_request_id=row.id)
         ),
+        progression=load_targets(session, row.user_id, profile),
     )
 
 

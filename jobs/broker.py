@@ -17,6 +17,7 @@ from dramatiq.middleware import CurrentMessage
 from core.settings import get_settings
 from jobs.logcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
+from jobs.shutdown import GracefulShutdown
 
 __all__ = ["HEARTBEAT_TIMEOUT_MS", "NAMESPACE", "make_broker", "setup_broker", "worker_metrics_on"]
 
@@ -57,6 +58,7 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
     broker.add_middleware(RequestContext(), before=type(broker.middleware[0]))
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(ResourcesMiddleware())
+    broker.add_middleware(GracefulShutdown())
     if redis_url and worker_metrics_on():
         from jobs.prometheus import WorkerPrometheus  # reads dramatiq_prom_db when imported
 

@@ -3,6 +3,7 @@
 dialog.py    the persistent ConversationHandler of /profile and /workout
 profile.py   /profile's steps          workout.py   /workout's steps
 generate.py  Generate and Try again    history.py   /history and opening a plan
+progress.py  /progress and /export
 start.py     /start                    common.py    shared helpers, /help, errors
 texts.py     what the bot says         states.py    the dialogs' states
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, generate, history, start
+from bot.handlers import common, generate, history, progress, start
 from bot.handlers.dialog import build_dialogs
 
 __all__ = ["register"]
@@ -22,6 +23,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(build_dialogs())
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("history", history.history_command))
+    application.add_handler(CommandHandler("progress", progress.progress_command))
+    application.add_handler(CommandHandler("export", progress.export_command))
     application.add_handler(CommandHandler("help", common.help_command))
     application.add_handler(CommandHandler("cancel", common.cancel_outside))
     application.add_handler(CallbackQueryHandler(history.history_button, pattern=r"^h:"))

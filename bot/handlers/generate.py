@@ -4,14 +4,16 @@ Order matters so that nothing is left half-done: the request row is written firs
 while another request of the user is running; one row per idempotency key, so a double tap
 makes one request) with the placeholder it will be edited into (the summary under Generate,
 or a new message, remembered right after), then the job is enqueued. If the placeholder
-cannot be shown the row is marked failed; if the queue cannot be reached the row is marked
-failed and the placeholder says so, with a retry button.
+cannot be shown the row is marked failed; if the queue cannot be reached (Redis down) the
+row stays queued, the placeholder says the workout will come a little later, and the bot's
+requeuer (bot/requeue.py) sends it as soon as the queue is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from html import escape
 
 from telegram import Message, Update
@@ -22,6 +24,7 @@ from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
+    acknowledge,
     answer_expired,
     callback_query,
     db,
@@ -29,12 +32,13 @@ from bot.handlers.common import (
     is_current,
     member,
     reply,
+    requeuer_of,
 )
 from bot.handlers.workout import DRAFT
-from bot.keyboards import markup
+from bot.requeue import Pending
 from core.coaches import coach_by_key
 from core.domain import Equipment, WorkoutType
-from core.render import KIND_RETRY, failure_keyboard, failure_text, parse_callback
+from core.render import KIND_RETRY, parse_callback
 from db.requests import make_idempotency_key
 
 __all__ = ["generate", "launch", "retry"]
@@ -81,11 +85,15 @@ async def launch(
         await db(context, services.fail_request, opened.request_id, "placeholder not sent")
         raise
     if not await db(context, services.queue_request, opened.request_id):
-        await placeholder.edit_text(
-            failure_text(coach, texts.queue_down_reason()),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup(failure_keyboard(opened.request_id)),
+        pending = Pending(
+            request_id=opened.request_id,
+            chat_id=placeholder.chat_id,
+            placeholder_id=placeholder.message_id,
+            coach=choice.coach,
+            since=time.monotonic(),
         )
+        requeuer_of(context).add(context.application, pending)
+        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
 
 
 async def generate(update: Update, context: Context) -> int | None:
@@ -112,7 +120,7 @@ async def generate(update: Update, context: Context) -> int | None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
-    await asyncio.gather(query.answer(), launch(update, context, choice, key, summary=summary))
+    await asyncio.gather(acknowledge(query), launch(update, context, choice, key, summary=summary))
     return ConversationHandler.END
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
 
 from core.coaches import COACHES, DEFAULT_COACH, Coach
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, Units, WorkoutType
+from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
+from core.progress import PersonalRecord, Progress, in_units, week_start
 from db.history import PlanSummary
 
 __all__ = [
@@ -19,17 +22,23 @@ __all__ = [
     "HELP",
     "LIMITATIONS_TOO_LONG",
     "NOTHING_TO_CANCEL",
+    "NOTHING_TO_EXPORT",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
+    "NO_PROGRESS_YET",
+    "QUEUED_LATER",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
     "TAP_A_BUTTON",
     "coach_list",
     "equipment_names",
+    "export_caption",
     "greeting",
     "history_line",
     "history_text",
     "profile_text",
+    "progress_caption",
+    "progress_text",
     "queue_down_reason",
     "workout_summary",
 ]
@@ -39,6 +48,8 @@ COMMANDS = (
     ("profile", "Set up your level, goals, equipment and coach"),
     ("workout", "Get a new workout"),
     ("history", "Your past workouts"),
+    ("progress", "Your streak, records and a chart"),
+    ("export", "Your logged sets as a CSV file"),
     ("help", "What I can do"),
     ("cancel", "Leave the current dialog"),
 )
@@ -58,6 +69,18 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+QUEUED_LATER = (
+    "⏳ I'm swamped right now: your request is saved and your workout will appear right here "
+    "as soon as I can write it. No need to ask again."
+)
+_HOW_TO_LOG = "When you finish a workout, tap <b>Done</b> under it (one tap if it went as planned)."
+NO_PROGRESS_YET = (
+    f"No workouts logged yet. {_HOW_TO_LOG} Your weeks, streak, records and a chart of your "
+    "lifts will show up here. Get a workout with /workout."
+)
+NOTHING_TO_EXPORT = (
+    f"Nothing to export yet. {_HOW_TO_LOG} Then /export sends your sets as a CSV file."
+)
 
 
 def greeting(name: str | None, has_profile: bool) -> str:
@@ -141,3 +164,100 @@ def history_text(lines: Sequence[str], *, first: int, last: int, total: int) -> 
 def queue_down_reason() -> str:
     """Why a Generate failed when the queue could not be reached."""
     return "I'm swamped right now. Please try again in a minute."
+
+
+_RECORDS_SHOWN = 8
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NAME_LIMIT = 40
+
+
+def _weight(kg: float, units: Units) -> str:
+    """60 -> "60 kg", 100 kg in lb -> "220.5 lb"."""
+    value = f"{in_units(kg, units):.1f}".removesuffix(".0")
+    return f"{value} {units.value}"
+
+
+def _volume(kg: float, units: Units) -> str:
+    return f"{in_units(kg, units):,.0f} {units.value}"
+
+
+def _sessions(count: int) -> str:
+    return f"{count:,} session" + ("" if count == 1 else "s")
+
+
+def _short_day(day: dt.date, today: dt.date) -> str:
+    """A day as "12 Mar", with the year when it is not this year's."""
+    year = "" if day.year == today.year else f" {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]}{year}"
+
+
+def _name(text: str) -> str:
+    text = " ".join(text.split())
+    return escape(text if len(text) <= _NAME_LIMIT else text[: _NAME_LIMIT - 1].rstrip() + "…")
+
+
+def _week_line(label: str, sessions: int, volume_kg: float, units: Units) -> str:
+    volume = f" · {_volume(volume_kg, units)} volume" if volume_kg > 0 else ""
+    return f"<b>{label}:</b> {_sessions(sessions)}{volume}"
+
+
+def _record_line(record: PersonalRecord, units: Units, today: dt.date) -> str:
+    days = (record.on, record.e1rm_on or record.on)
+    new = " 🆕" if max(days) >= week_start(today) else ""  # a record set this week
+    if record.weight_kg is None:
+        best = f"{record.reps} reps"
+    else:
+        best = f"{_weight(record.weight_kg, units)} × {record.reps}"
+    line = f"• {_name(record.exercise)}: {best} ({_short_day(record.on, today)})"
+    if record.e1rm_kg is not None:
+        line += f" · est. 1RM {_weight(record.e1rm_kg, units)}"
+    return line + new
+
+
+def progress_text(progress: Progress, units: Units) -> str:
+    """/progress's summary: weeks, streak, totals, personal records (well under 4096)."""
+    streak = progress.streak_weeks
+    if streak == 0:
+        streak_text = "none yet: a session this week starts one"
+    elif streak == 1:
+        streak_text = "1 week"
+    else:
+        streak_text = f"{streak} weeks in a row 🔥"
+    weeks = len(progress.weeks)
+    lines = [
+        f"📈 <b>Your progress</b> · weights in {units.value}",
+        "",
+        _week_line("This week", progress.this_week.sessions, progress.this_week.volume_kg, units),
+        _week_line("Last week", progress.last_week.sessions, progress.last_week.volume_kg, units),
+        f"<b>Streak:</b> {streak_text}",
+        _week_line(
+            f"Last {weeks} weeks", progress.window_sessions, progress.window_volume_kg, units
+        ),
+        f"<b>All time:</b> {_sessions(progress.total_sessions)}",
+    ]
+    if progress.records:
+        lines += ["", "<b>Personal records</b>"]
+        records = progress.records[:_RECORDS_SHOWN]
+        lines += [_record_line(r, units, progress.today) for r in records]
+    if progress.window_sessions == 0:
+        lines += ["", f"Nothing logged in the last {weeks} weeks: time for a /workout?"]
+    return "\n".join(lines)
+
+
+def progress_caption(progress: Progress, units: Units) -> str:
+    """The chart's caption (well under 1024)."""
+    weeks = len(progress.weeks)
+    if not progress.lifts:
+        return f"Your last {weeks} weeks, weights in {units.value}."
+    names = ", ".join(_name(lift.exercise) for lift in progress.lifts)
+    return f"Weekly volume and top sets ({names}), last {weeks} weeks, in {units.value}."
+
+
+def export_caption(exported: Exported, units: Units) -> str:
+    """The CSV file's caption."""
+    sets = f"{exported.rows:,} row" + ("" if exported.rows == 1 else "s")
+    both = "kg" if units is Units.KG else f"{units.value} and kg"
+    text = f"Your workout log: {sets} from {_sessions(exported.sessions)}, weights in {both}."
+    if exported.truncated:
+        text += " It holds your newest sets; the oldest did not fit in one file."
+    return text

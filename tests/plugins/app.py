@@ -99,9 +99,13 @@ def spawn_worker(
     env: dict[str, str] | None = None,
     verbose: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """A real ``flexflow worker`` process (own process group) on the test's services;
-    ``env`` adds to (or overrides) its environment; ``verbose`` logs debug lines too."""
-    env = {
+    """A real ``flexflow worker`` process (own process group) on the test's services.
+
+    ``env`` adds or overrides variables (a bot token and TELEGRAM_API_URL to deliver into
+    the fake Bot API, shorter AI timeouts); ``verbose`` logs debug lines too.
+    """
+    extra = env or {}
+    base = {
         "PATH": os.environ["PATH"],
         "HOME": str(logs),
         "DATABASE_URL": settings.database_url,
@@ -111,7 +115,8 @@ def spawn_worker(
         "ANTHROPIC_TIMEOUT": "10",
         "ANTHROPIC_MAX_RETRIES": "0",
         "FLEXFLOW_AI_CONCURRENCY": str(ai_concurrency),
-    } | (env or {})
+    }
+    env = {**base, **extra}
     log = (logs / f"{name}.log").open("wb")
     return subprocess.Popen(
         [
