@@ -157,13 +157,13 @@ def build_application(
     application = (
         Application.builder()
         .token(token)
-        .request(CountingRequest("bot", connection_pool_size=256))
+        # The rate limiter keeps calls within the pool; CountingRequest counts failed calls.
+        .request(CountingRequest("bot", connection_pool_size=CONNECTIONS))
         .get_updates_request(CountingRequest("bot", connection_pool_size=1))
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .persistence(DBPersistence(sessions, update_interval=persistence_interval))
         .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
-        .connection_pool_size(CONNECTIONS)  # the rate limiter keeps calls within it
         .post_init(setup_bot)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
