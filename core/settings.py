@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     flexflow_worker_processes: int = Field(default=2, ge=1)
     flexflow_worker_threads: int = Field(default=8, ge=1)
 
+    flexflow_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """The bot's Prometheus endpoint (``/metrics``); off when unset."""
+    flexflow_worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """``flexflow worker``'s endpoint, one for all its processes; off when unset."""
+    flexflow_metrics_host: str = "0.0.0.0"  # noqa: S104  (Prometheus scrapes from elsewhere)
+    """The address both endpoints listen on."""
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:

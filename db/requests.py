@@ -38,6 +38,7 @@ __all__ = [
     "RESPONSE_TEXT_LIMIT",
     "active_request_for_user",
     "add_generation_logs",
+    "count_by_state",
     "count_requests_since",
     "create_request",
     "get_request",
@@ -285,3 +286,11 @@ def count_requests_since(session: Session, user_id: uuid.UUID, since: dt.datetim
         .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.created_at >= since)
     )
     return int(count or 0)
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    """How many requests are in each state (states with none are left out); for metrics."""
+    rows = session.execute(
+        select(WorkoutRequestRow.state, func.count()).group_by(WorkoutRequestRow.state)
+    )
+    return {str(state): int(count) for state, count in rows}

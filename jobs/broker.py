@@ -7,6 +7,7 @@ Unset: an in-process stub broker, served by an in-process worker (the embedded d
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dramatiq
@@ -18,10 +19,21 @@ from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import CurrentMessage
 
 from core.settings import get_settings
+from jobs.logcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
 from jobs.shutdown import GracefulShutdown
 
-__all__ = ["HEARTBEAT_TIMEOUT_MS", "WakingRedisBroker", "make_broker", "setup_broker"]
+__all__ = [
+    "HEARTBEAT_TIMEOUT_MS",
+    "NAMESPACE",
+    "WakingRedisBroker",
+    "make_broker",
+    "setup_broker",
+    "worker_metrics_on",
+]
+
+NAMESPACE = "flexflow"
+"""The prefix of every Redis key of the broker."""
 
 HEARTBEAT_TIMEOUT_MS = 15_000
 """A worker silent this long is dead and its messages go back on the queue. Dramatiq's
@@ -85,13 +97,22 @@ class WakingRedisBroker(RedisBroker):
         self.client.blpop([self._wake_key(queue_name)], timeout=IDLE_WAIT_S)
 
 
+def worker_metrics_on() -> bool:
+    """True in the processes of a ``flexflow worker`` started with a metrics port: the
+    command sets ``dramatiq_prom_db`` (Dramatiq's Prometheus directory) for them."""
+    return bool(os.environ.get("dramatiq_prom_db")) and (  # noqa: SIM112  (Dramatiq's name)
+        get_settings().flexflow_worker_metrics_port is not None
+    )
+
+
 def make_broker(redis_url: str | None) -> dramatiq.Broker:
-    """A broker with our middleware: Redis when a URL is given, a stub otherwise."""
+    """A broker with our middleware: Redis when a URL is given, a stub otherwise; Dramatiq's
+    Prometheus middleware in the processes of ``flexflow worker`` with metrics on."""
     broker: dramatiq.Broker
     if redis_url:
         broker = WakingRedisBroker(  # type: ignore[no-untyped-call]
             url=redis_url,
-            namespace="flexflow",
+            namespace=NAMESPACE,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
             socket_timeout=10,
@@ -99,9 +120,15 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
         )
     else:
         broker = StubBroker()
+    # First, so the request id is set before any other middleware runs and reset after all.
+    broker.add_middleware(RequestContext(), before=type(broker.middleware[0]))
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(ResourcesMiddleware())
     broker.add_middleware(GracefulShutdown())
+    if redis_url and worker_metrics_on():
+        from jobs.prometheus import WorkerPrometheus  # reads dramatiq_prom_db when imported
+
+        broker.add_middleware(WorkerPrometheus())
     return broker
 
 
@@ -117,4 +144,5 @@ def setup_broker(redis_url: str | None) -> dramatiq.Broker:
     return broker
 
 
+dramatiq.set_encoder(RememberingEncoder())
 dramatiq.set_broker(make_broker(get_settings().redis_url))
