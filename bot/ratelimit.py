@@ -6,7 +6,7 @@ one). Editing a dialog message in answer to a button counts against the bot's ov
 only: it adds no message to the chat, and holding every step of a dialog to one a second
 would make tapping through it sluggish. Other calls (answering a button, polling) go straight
 through. A 429 from Telegram waits its retry_after and tries again, a few times. At most
-``CONNECTIONS`` calls are in flight at once.
+``CONNECTIONS`` calls are in flight at once, ``SENDERS`` of them message calls.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from telegram.ext import BaseRateLimiter
 
 from jobs.ratelimit import SendLimiter
 
-__all__ = ["CONNECTIONS", "EDIT_ENDPOINTS", "SEND_ENDPOINTS", "SharedRateLimiter"]
+__all__ = ["CONNECTIONS", "EDIT_ENDPOINTS", "SENDERS", "SEND_ENDPOINTS", "SharedRateLimiter"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,14 @@ connections and 500 taps at once took 43% of the bot's CPU (py-spy) and delayed 
 answers to the taps by seconds. 32 calls at a round trip of 0.1 s are 320 calls a second,
 ten times what Telegram lets a bot send."""
 
+SENDERS = 8
+"""Of those, calls that send or edit a message. Such a call books its moment in the send
+budget only once it holds one of these, so the bot never books more than a few sends ahead:
+booked all at once, 500 placeholders pushed the shared budget 20 s into the future (the
+workers' deliveries queued behind them, holding worker threads while AI slots sat idle),
+and a booking made long before its connection was free went out in a bunch with others
+(up to 102 messages in one second, against Telegram's 30)."""
+
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
@@ -52,12 +60,11 @@ def _seconds(value: int | dt.timedelta) -> float:
 class SharedRateLimiter(BaseRateLimiter[None]):
     """Throttles message calls through a ``SendLimiter``; retries after a 429."""
 
-    def __init__(
-        self, limiter: SendLimiter, *, max_retries: int = 3, max_in_flight: int = CONNECTIONS
-    ) -> None:
+    def __init__(self, limiter: SendLimiter, *, max_retries: int = 3) -> None:
         self._limiter = limiter
         self._max_retries = max_retries
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._senders = asyncio.Semaphore(SENDERS)
+        self._others = asyncio.Semaphore(CONNECTIONS - SENDERS)
 
     async def initialize(self) -> None:
         """Nothing to open: the limiter connects lazily."""
@@ -78,11 +85,14 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         """Wait for a send slot (message calls only), call, and wait out 429s."""
         chat = data.get("chat_id")
         chat_id = chat if isinstance(chat, int) and endpoint in SEND_ENDPOINTS else None
+        limited = endpoint in SEND_ENDPOINTS or endpoint in EDIT_ENDPOINTS
         for attempt in range(self._max_retries + 1):
-            if endpoint in SEND_ENDPOINTS or endpoint in EDIT_ENDPOINTS:
-                await self._limiter.acquire_async(chat_id)
             try:
-                async with self._in_flight:
+                if not limited:  # answers to buttons, chat actions: never behind a send
+                    async with self._others:
+                        return await callback(*args, **kwargs)
+                async with self._senders:
+                    await self._limiter.acquire_async(chat_id)
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == self._max_retries:
