@@ -22,6 +22,7 @@ from bot.handlers import texts
 from bot.keyboards import split_data
 
 __all__ = [
+    "GENERATIONS_PER_HOUR_KEY",
     "SESSIONS_KEY",
     "Context",
     "answer_expired",
@@ -47,6 +48,8 @@ Context = ContextTypes.DEFAULT_TYPE
 
 SESSIONS_KEY = "sessions"
 """bot_data key of the session factory (bot_data is not persisted)."""
+GENERATIONS_PER_HOUR_KEY = "generations_per_hour"
+"""bot_data key of FLEXFLOW_GENERATIONS_PER_HOUR."""
 
 
 def sessions_of(context: Context) -> sessionmaker[Session]:

@@ -11,7 +11,10 @@ failed and the placeholder says so, with a retry button.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import logging
+import math
 from html import escape
 
 from telegram import Message, Update
@@ -21,6 +24,7 @@ from telegram.ext import ConversationHandler
 from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
+    GENERATIONS_PER_HOUR_KEY,
     Context,
     answer_expired,
     callback_query,
@@ -57,11 +61,13 @@ async def launch(
     Telegram call less from the budget every request shares.
     """
     placeholder_id = summary.message_id if summary is not None else None
-    opened = await db(context, services.open_request, member(update), choice, key, placeholder_id)
-    if opened.status is services.OpenStatus.BUSY:
+    per_hour = context.bot_data.get(GENERATIONS_PER_HOUR_KEY, services.DEFAULT_GENERATIONS_PER_HOUR)
+    open_request = functools.partial(services.open_request, per_hour=per_hour)
+    opened = await db(context, open_request, member(update), choice, key, placeholder_id)
+    if opened.status in (services.OpenStatus.BUSY, services.OpenStatus.LIMITED):
         if summary is not None:  # its dialog is over: no button may stay that does nothing
             await summary.edit_reply_markup(reply_markup=None)
-        await reply(update, texts.BUSY)
+        await reply(update, _refusal(opened, per_hour))
         return
     if opened.status is services.OpenStatus.DUPLICATE:
         log.info("request %s: the same button again; nothing new", opened.request_id)
@@ -86,6 +92,14 @@ async def launch(
             parse_mode=ParseMode.HTML,
             reply_markup=markup(failure_keyboard(opened.request_id)),
         )
+
+
+def _refusal(opened: services.Opened, per_hour: int) -> str:
+    """Why a Generate started nothing: one running already, or the hour's allowance used."""
+    if opened.status is services.OpenStatus.BUSY or opened.next_at is None:
+        return texts.BUSY
+    wait = (opened.next_at - dt.datetime.now(dt.UTC)).total_seconds()
+    return texts.generation_limit(per_hour, max(1, math.ceil(wait / 60)))
 
 
 async def generate(update: Update, context: Context) -> int | None:

@@ -19,13 +19,16 @@ __all__ = [
     "HELP",
     "LIMITATIONS_TOO_LONG",
     "NOTHING_TO_CANCEL",
+    "NOT_ALLOWED",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
+    "SLOW_DOWN",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
     "TAP_A_BUTTON",
     "coach_list",
     "equipment_names",
+    "generation_limit",
     "greeting",
     "history_line",
     "history_text",
@@ -58,6 +61,10 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+SLOW_DOWN = "Easy there, that's a lot at once! I'll skip a few. Give me a moment, then carry on."
+NOT_ALLOWED = (
+    "Sorry, this FlexFlow coach is private: it only trains the people its owner has invited."
+)
 
 
 def greeting(name: str | None, has_profile: bool) -> str:
@@ -141,3 +148,12 @@ def history_text(lines: Sequence[str], *, first: int, last: int, total: int) -> 
 def queue_down_reason() -> str:
     """Why a Generate failed when the queue could not be reached."""
     return "I'm swamped right now. Please try again in a minute."
+
+
+def generation_limit(per_hour: int, minutes: int) -> str:
+    """Generate when the user has had their workouts for the hour: when the next one can start."""
+    when = "in about a minute" if minutes <= 1 else f"in about {minutes} minutes"
+    return (
+        f"That's {per_hour} workouts in the last hour, the most I write in an hour. "
+        f"Your next one can start {when}: tap /workout then."
+    )
