@@ -78,7 +78,7 @@ def count(sessions: sessionmaker[Session], telegram_id: int) -> int:
 
 
 def test_the_hour_is_a_sliding_window(sessions: sessionmaker[Session]) -> None:
-    seed(sessions, 801, [61, 75, 120] + [50, 40, 30, 20, 10, 5, 4, 3, 2])  # 9 inside the hour
+    seed(sessions, 801, [61, 75, 120, 50, 40, 30, 20, 10, 5, 4, 3, 2])  # the last 9: this hour
     opened = open_(sessions, 801)
     assert opened.status is services.OpenStatus.CREATED
     with sessions.begin() as session:

@@ -49,7 +49,9 @@ def test_bad_allowed_users_name_the_setting(monkeypatch: pytest.MonkeyPatch, raw
     ("name", "value"),
     [("FLEXFLOW_GENERATIONS_PER_HOUR", "-1"), ("FLEXFLOW_USER_UPDATES_PER_MINUTE", "-3")],
 )
-def test_negative_limits_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+def test_negative_limits_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
     with pytest.raises(ValidationError):
         settings(monkeypatch, **{name: value})
 
