@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
+from telegram import Update
 
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Profile
@@ -127,7 +128,8 @@ class ThreadedBot:
     errors: list[str] = field(default_factory=list)
 
     async def _count(self, update: object, context: Any) -> None:
-        self.errors.append(f"{type(context.error).__name__}: {context.error!r} on {update!r}")
+        what = update.to_dict() if isinstance(update, Update) else update
+        self.errors.append(f"{context.error!r} on {str(what)[:300]}")
 
 
 @pytest.fixture
