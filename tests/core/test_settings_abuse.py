@@ -14,7 +14,7 @@ def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     monkeypatch.delenv("FLEXFLOW_USER_UPDATES_PER_MINUTE", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    return Settings(_env_file=None)
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
