@@ -50,12 +50,12 @@ def section_prompt() -> str:
     return f"""## 4. Prompt cost per request
 
 A typical request: intermediate lifter, full profile with a limitation, 5 workouts of
-history. Tokens estimated at 4 characters each.
+history, progression targets for 4 logged lifts. Tokens estimated at 4 characters each.
 
 | part | characters | ~tokens |
 |---|---|---|
 | cached prefix (tool schema, rules, nine coach voices) | {c.cached_chars} | {c.cached_tokens} |
-| uncached (request, profile, history) | {c.uncached_chars} | {c.uncached_tokens} |
+| uncached (request, profile, history, progression) | {c.uncached_chars} | {c.uncached_tokens} |
 
 Target: uncached part at most 2,000 characters: {_mark(ok)}.
 """
@@ -160,11 +160,33 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.\n\n"
     )
-    body = "\n".join(SECTIONS[name]() for name in names)
+    sys.stdout.write(header)
+    parts, failed = [], False
+    for name in names:
+        try:
+            part = SECTIONS[name]()
+        except Exception as exc:  # a failed run is a finding: report it, run the rest
+            failed = True
+            part = f"## {name}: the run FAILED\n\n```\n{exc}\n```\n"
+        parts.append(part)
+        sys.stdout.write(part + "\n")
+        sys.stdout.flush()
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(header + body)
-    sys.stdout.write(header + body)
-    return 0
+    REPORT.write_text(_merge(REPORT, header + "\n".join(parts)))
+    return 1 if failed else 0
+
+
+BEGIN, END = "<!-- results: written by python -m bench -->", "<!-- end of results -->"
+
+
+def _merge(report: Path, results: str) -> str:
+    """The report with its results replaced; what people wrote around them stays."""
+    block = f"{BEGIN}\n{results.rstrip()}\n{END}"
+    old = report.read_text() if report.exists() else ""
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        return before + block + rest.split(END, 1)[1]
+    return block + "\n"
 
 
 if __name__ == "__main__":

@@ -11,15 +11,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psycopg
 import redis
 
 from bench.system import REDIS_URL, System
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
 
@@ -36,6 +40,25 @@ class Overhead:
     p50_ms: float
     p95_ms: float
     max_ms: float
+
+
+def _profile(system: System, seconds: int = 30) -> list[subprocess.Popen[bytes]]:
+    """With FLEXFLOW_BENCH_PYSPY=<dir>: py-spy samples the bot and the worker (collapsed stacks)."""
+    out = os.environ.get("FLEXFLOW_BENCH_PYSPY")
+    if not out:
+        return []
+    targets = {"bot": system.bot.pid, "worker": system.worker_pids()[0]}
+    return [
+        subprocess.Popen(  # noqa: S603  (py-spy from this environment, fixed arguments)
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                *("record", "--format", "raw", "--nonblocking", "-d", str(seconds)),
+                *("-p", str(pid), "-o", str(Path(out) / f"{name}.txt")),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for name, pid in targets.items()
+    ]
 
 
 def _delivered(user: FakeUser) -> bool:
@@ -168,6 +191,7 @@ def throughput(
     ) as system:
         ready = system.ready_users(30_000, users)
         calls_before = len(system.telegram.calls())
+        profilers = _profile(system)
         pressed: dict[str, float] = {}
         start = time.monotonic()
         for i, user in enumerate(ready):
@@ -176,22 +200,37 @@ def throughput(
                 time.sleep(wait)
             pressed[user.press("Generate")] = time.monotonic()
         answered: dict[str, float] = {}
-        delivered: set[int] = set()
-        last = start
+        edits: dict[int, list[float]] = {}
+        seen = calls_before
         deadline = start + ai_latency * users / concurrency * 3 + 60
-        while (len(delivered) < users or len(answered) < users) and time.monotonic() < deadline:
+        # Watch cheaply: the fake shares this process (and its GIL) with the watcher, so
+        # snapshotting 500 chats every few milliseconds would slow the server being measured.
+        while time.monotonic() < deadline:
+            new = system.telegram.calls_since(seen)
+            seen += len(new)
+            for call in new:
+                if call.method == "editMessageText" and call.status == 200 and call.chat_id:
+                    edits.setdefault(call.chat_id, []).append(call.at)
             for qid in pressed.keys() - answered.keys():
                 if (answer := system.telegram.callback_answer(qid)) is not None:
                     answered[qid] = answer.at
-            for user in ready:
-                if user.chat_id not in delivered and _delivered(user):
-                    delivered.add(user.chat_id)
-                    last = max(last, _workout_edit_at(system.telegram, user.chat_id, start))
-            time.sleep(0.05)
+            # the placeholder's second edit is the workout (the first: summary -> "writing")
+            if len(answered) == users and sum(len(t) >= 2 for t in edits.values()) >= users:
+                break
+            time.sleep(0.25)
+        for profiler in profilers:
+            profiler.wait()
+        delivered = {user.chat_id for user in ready if _delivered(user)}
         if len(delivered) < users:
             raise RuntimeError(f"only {len(delivered)} of {users} delivered; see {system.logs}")
+        last = max(edits[chat][1] for chat in delivered)
         latencies = [(answered[q] - pressed[q]) * 1000 for q in answered]
-        sends = system.telegram.calls()[calls_before:]
+        calls = system.telegram.calls_since(calls_before)  # the taps and what followed
+        sends = [c for c in calls if c.method in SEND_METHODS]
+        per_chat: dict[int, list[float]] = {}
+        for call in sends:
+            if call.chat_id is not None:
+                per_chat.setdefault(call.chat_id, []).append(call.at)
         return Throughput(
             users=users,
             workers=workers,
@@ -200,11 +239,11 @@ def throughput(
             answer_p99_ms=_pct(latencies, 99),
             makespan_s=last - start,
             ideal_s=users * ai_latency / concurrency,
-            max_sends_per_second=system.telegram.max_sends_in_any_second(),
-            max_sends_per_chat_second=system.telegram.max_sends_per_chat_per_second(),
+            max_sends_per_second=_max_in_window([c.at for c in sends]),
+            max_sends_per_chat_second=max(_max_in_window(t) for t in per_chat.values()),
             ai_max_in_flight=system.anthropic.max_in_flight,
             ai_calls=len(system.anthropic.requests),
             bot_peak_mb=system.peaks.bot,
             worker_peak_mb=system.peaks.worker,
-            telegram_errors=sum(1 for c in sends if c.status != 200),
+            telegram_errors=sum(1 for c in calls if c.status != 200),
         )

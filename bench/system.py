@@ -158,12 +158,14 @@ class System:
             time.sleep(0.1)
         raise RuntimeError(f"the system did not come up in {timeout} s; see {self.logs}")
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes proper (children of each ``flexflow worker``)."""
+        return [child for p in self.worker_parents for child in _children(p.pid)]
+
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
             bot = _rss_kb(self.bot.pid) / 1024
-            workers = [
-                _rss_kb(child) / 1024 for p in self.worker_parents for child in _children(p.pid)
-            ]
+            workers = [_rss_kb(child) / 1024 for child in self.worker_pids()]
             self.peaks.bot = max(self.peaks.bot, bot)
             self.peaks.worker = max([self.peaks.worker, *workers])
             self.peaks.samples += 1

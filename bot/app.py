@@ -30,10 +30,11 @@ from telegram.ext import Application
 
 import jobs
 from bot.handlers import gates, register
-from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, SESSIONS_KEY
-from bot.handlers.texts import COMMANDS
+from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, REQUEUER_KEY, SESSIONS_KEY
+from bot.handlers.texts import COMMANDS, queue_down_reason
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
-from bot.ratelimit import SharedRateLimiter
+from bot.ratelimit import CONNECTIONS, SharedRateLimiter
+from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from db.session import create_db_engine, session_factory
@@ -155,11 +156,13 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .persistence(DBPersistence(sessions, update_interval=persistence_interval))
         .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
+        .connection_pool_size(CONNECTIONS)  # the rate limiter keeps calls within it
         .post_init(setup_bot)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data[SESSIONS_KEY] = sessions
+    application.bot_data[REQUEUER_KEY] = Requeuer(sessions, give_up_text=queue_down_reason())
     application.bot_data[GENERATIONS_PER_HOUR_KEY] = settings.flexflow_generations_per_hour
     gates.install(
         application,

@@ -18,6 +18,8 @@ prefixes, and carry enum values and coach keys only:
 ``wk:d:<minutes>``  /workout: duration
 ``wk:e:<item>``     /workout: toggle equipment (``wk:e:done`` ends)
 ``wk:go``           /workout: Generate
+``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``
+``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``skip``, ``cancel``
 ==================  ==============================================
 """
 
@@ -37,6 +39,8 @@ __all__ = [
     "DURATIONS",
     "PROFILE_FIELDS",
     "coach_keyboard",
+    "done_exercise_keyboard",
+    "done_menu_keyboard",
     "duration_keyboard",
     "equipment_keyboard",
     "goals_keyboard",
@@ -142,6 +146,26 @@ def duration_keyboard() -> InlineKeyboardMarkup:
 def summary_keyboard() -> InlineKeyboardMarkup:
     """The last step of /workout."""
     return markup([[Button("⚡ Generate", "wk:go")]])
+
+
+def done_menu_keyboard() -> InlineKeyboardMarkup:
+    """Done under a workout: log it all as planned, or set by set."""
+    return markup(
+        [
+            [Button("✅ As planned", "dn:m:all"), Button("✍️ Enter sets", "dn:m:sets")],
+            [Button("⬅️ Back", "dn:m:back")],
+        ]
+    )
+
+
+def done_exercise_keyboard() -> InlineKeyboardMarkup:
+    """Under one exercise's "what did you do?": as planned, skipped, or stop logging."""
+    return markup(
+        [
+            [Button("✅ As planned", "dn:e:plan"), Button("⏭ Skip", "dn:e:skip")],
+            [Button("✖️ Cancel", "dn:e:cancel")],
+        ]
+    )
 
 
 def history_keyboard(

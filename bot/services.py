@@ -9,43 +9,69 @@ is not the caller's is reported as not found, whatever id arrived.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, Units, WorkoutType
+from core.export import MAX_ROWS, Exported, write_csv
 from core.models import Profile
+from core.progress import Progress, compute_progress
+from core.render import name_check, weight_in
+from core.shorthand import Planned, SetDone, planned_reps
+from core.swap import swap_exercise, swap_options
 from db import history as db_history
+from db import plans as db_plans
+from db import progress as db_progress
 from db import requests as db_requests
 from db import users as db_users
+from db import workoutlogs as db_workoutlogs
 from db.history import PlanSummary, StoredPlan
 from db.models import User
+from db.workoutlogs import LoggedSet, Rating
 
 __all__ = [
     "DEFAULT_GENERATIONS_PER_HOUR",
     "GENERATION_WINDOW",
     "HISTORY_PAGE_SIZE",
     "HistoryPage",
+    "LogItem",
     "Member",
     "OpenStatus",
     "Opened",
     "PlanView",
+    "ProgressView",
+    "SwapChoices",
+    "SwapStatus",
+    "Swapped",
+    "ToLog",
     "WorkoutChoice",
+    "apply_swap",
     "attach_placeholder",
+    "export_for",
+    "fail_queued_request",
     "fail_request",
     "history_page",
     "load_profile",
+    "log_done",
     "mark_blocked",
     "open_request",
     "plan_for",
+    "plan_to_log",
+    "progress_for",
     "queue_request",
+    "rate_log",
+    "regenerate_choice",
     "register",
     "retry_choice",
     "save_profile",
+    "swap_choices",
     "utc_date",
 ]
 
@@ -84,6 +110,8 @@ class WorkoutChoice:
     """Minutes, 10 to 180."""
     equipment: frozenset[Equipment]
     """Equipment at hand (bodyweight is always added by the request)."""
+    avoid: tuple[str, ...] = ()
+    """Exercises the new workout should not use (Regenerate: the previous plan's)."""
 
 
 class OpenStatus(StrEnum):
@@ -137,6 +165,16 @@ class PlanView:
 
     plan: StoredPlan
     """The plan, the caller's own."""
+    units: Units
+    """The caller's weight units."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """/progress's numbers and the units to show them in."""
+
+    progress: Progress | None
+    """None when the caller has logged nothing yet."""
     units: Units
     """The caller's weight units."""
 
@@ -215,6 +253,7 @@ def open_request(
             equipment=choice.equipment,
             idempotency_key=idempotency_key,
             chat_id=who.chat_id,
+            avoid=choice.avoid,
         )
         # No request of the user is active, so a row that is not queued is an old one.
         status = OpenStatus.CREATED if row.state == "queued" else OpenStatus.DUPLICATE
@@ -249,13 +288,26 @@ def fail_request(sessions: Sessions, request_id: int, reason: str) -> None:
             db_requests.mark_failed(session, row, reason)
 
 
+def fail_queued_request(sessions: Sessions, request_id: int, reason: str) -> bool:
+    """Give up on a request no worker has touched; False when it is past ``queued``."""
+    with sessions.begin() as session:
+        row = db_requests.lock_request(session, request_id)
+        if row is None or row.state != "queued":
+            return False
+        db_requests.mark_failed(session, row, reason)
+        return True
+
+
 def queue_request(sessions: Sessions, request_id: int) -> bool:
-    """Enqueue the generation; False (and the request failed) when the queue is unreachable."""
+    """Enqueue the generation; False when the queue is unreachable.
+
+    The request then stays ``queued``: it is kept, and sent when the queue is back (by the
+    bot's requeuer, or the workers' sweeper), never half-written and never lost.
+    """
     try:
         jobs.enqueue_generation(request_id)
     except jobs.QueueUnavailable as exc:
-        log.error("request %s could not be queued: %s", request_id, exc)
-        fail_request(sessions, request_id, f"queue unavailable: {exc}")
+        log.error("request %s could not be queued yet: %s", request_id, exc)
         return False
     return True
 
@@ -296,6 +348,224 @@ def plan_for(sessions: Sessions, who: Member, plan_id: int) -> PlanView | None:
             return None
         plan = db_history.get_plan(session, plan_id, user_id=user.id)
         return PlanView(plan, Units(user.units)) if plan is not None else None
+
+
+def regenerate_choice(sessions: Sessions, who: Member, plan_id: int) -> WorkoutChoice | None:
+    """The choices behind the caller's plan ``plan_id``, avoiding its exercises; None if not
+    theirs. The new request goes through ``open_request`` like any other."""
+    with sessions.begin() as session:
+        user = db_users.get_user_by_telegram_id(session, who.telegram_id)
+        plan = None if user is None else db_history.get_plan(session, plan_id, user_id=user.id)
+        if plan is None:
+            return None
+        return WorkoutChoice(
+            coach=plan.coach,
+            workout_type=plan.workout_type,
+            duration_min=plan.duration_min,
+            equipment=plan.equipment | {Equipment.BODYWEIGHT},
+            avoid=plan.workout.exercise_names,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SwapChoices:
+    """What exercise ``index`` of a plan may be swapped for."""
+
+    current: str
+    """The exercise's name now."""
+    options: tuple[str, ...]
+    """The alternatives, best first (``core.swap.swap_options``); may be empty."""
+
+
+def swap_choices(sessions: Sessions, who: Member, plan_id: int, index: int) -> SwapChoices | None:
+    """The alternatives to exercise ``index`` of the caller's plan; None if not theirs."""
+    view = plan_for(sessions, who, plan_id)
+    if view is None or not 0 <= index < len(view.plan.workout.exercises):
+        return None
+    plan = view.plan
+    options = swap_options(
+        plan.workout,
+        index,
+        workout_type=plan.workout_type,
+        equipment=plan.equipment | {Equipment.BODYWEIGHT},
+    )
+    return SwapChoices(plan.workout.exercises[index].name, tuple(options))
+
+
+class SwapStatus(StrEnum):
+    """What became of a swap button."""
+
+    SWAPPED = "swapped"
+    """The plan is changed and stored."""
+    NOT_FOUND = "not_found"
+    """Not the caller's plan (or no such plan)."""
+    STALE = "stale"
+    """The button was made for what the plan held before (an earlier swap): nothing done."""
+
+
+@dataclass(frozen=True, slots=True)
+class Swapped:
+    """The outcome of ``apply_swap``."""
+
+    status: SwapStatus
+    before: PlanView | None = None
+    """The plan as it was (for SWAPPED)."""
+    after: PlanView | None = None
+    """The plan as stored now (for SWAPPED)."""
+    old_name: str = ""
+    new_name: str = ""
+    message_ids: tuple[int, ...] = ()
+    """The messages the plan was delivered in, in order (empty if unknown)."""
+
+
+def apply_swap(
+    sessions: Sessions, who: Member, plan_id: int, index: int, choice: int, check: str
+) -> Swapped:
+    """Swap exercise ``index`` of the caller's plan for alternative ``choice`` and store it.
+
+    ``check`` (``core.render.name_check``) must name the exercise at ``index`` now, and the
+    alternatives are worked out again under the plan's row lock, so a stale button does
+    nothing rather than the wrong thing.
+    """
+    with sessions.begin() as session:
+        user = db_users.get_user_by_telegram_id(session, who.telegram_id)
+        plan = None if user is None else db_plans.lock_plan(session, plan_id, user_id=user.id)
+        if user is None or plan is None:
+            return Swapped(SwapStatus.NOT_FOUND)
+        exercises = plan.workout.exercises
+        if not 0 <= index < len(exercises) or name_check(exercises[index].name) != check:
+            return Swapped(SwapStatus.STALE)
+        equipment = plan.equipment | {Equipment.BODYWEIGHT}
+        options = swap_options(
+            plan.workout, index, workout_type=plan.workout_type, equipment=equipment
+        )
+        if not 0 <= choice < len(options):
+            return Swapped(SwapStatus.STALE)
+        profile = db_users.load_profile(session, user.id)
+        units = Units(user.units)
+        workout = swap_exercise(
+            plan.workout,
+            index,
+            options[choice],
+            workout_type=plan.workout_type,
+            equipment=equipment,
+            level=(profile or Profile()).level,
+            units=units,
+        )
+        db_plans.replace_workout(session, plan_id, workout)
+        return Swapped(
+            SwapStatus.SWAPPED,
+            before=PlanView(plan, units),
+            after=PlanView(replace(plan, workout=workout), units),
+            old_name=exercises[index].name,
+            new_name=options[choice],
+            message_ids=db_plans.delivered_messages(session, plan.request_id),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LogItem:
+    """One exercise of a plan about to be logged."""
+
+    name: str
+    reps: str
+    """The plan's reps text ("8-12", "30s")."""
+    planned: Planned
+    """What was planned, in the user's unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToLog:
+    """A plan about to be logged as done."""
+
+    plan_id: int
+    title: str
+    units: Units
+    exercises: tuple[LogItem, ...]
+
+
+def plan_to_log(sessions: Sessions, who: Member, plan_id: int) -> ToLog | None:
+    """The caller's plan ready for the Done dialog; None if not theirs."""
+    view = plan_for(sessions, who, plan_id)
+    if view is None:
+        return None
+    exercises = []
+    for exercise in view.plan.workout.exercises:
+        reps, seconds = planned_reps(exercise.reps)
+        planned = Planned(
+            sets=exercise.sets,
+            reps=reps,
+            seconds=seconds,
+            weight=weight_in(exercise, view.units),
+            units=view.units,
+        )
+        exercises.append(LogItem(exercise.name, exercise.reps, planned))
+    return ToLog(plan_id, view.plan.workout.title, view.units, tuple(exercises))
+
+
+def log_done(
+    sessions: Sessions, who: Member, plan_id: int, done: Sequence[tuple[str, Sequence[SetDone]]]
+) -> int | None:
+    """Log the caller's workout: every exercise's sets, weights in kg; the log's id, or None
+    when the plan is not theirs (any more)."""
+    with sessions.begin() as session:
+        user = db_users.get_user_by_telegram_id(session, who.telegram_id)
+        if user is None:
+            return None
+        sets = [
+            LoggedSet(
+                exercise_name=name,
+                set_number=number,
+                reps=s.reps,
+                weight_kg=s.weight_kg,
+                duration_s=s.duration_s,
+            )
+            for name, done_sets in done
+            for number, s in enumerate(done_sets, start=1)
+        ]
+        try:
+            log_row = db_workoutlogs.log_workout(
+                session, user_id=user.id, plan_id=plan_id, sets=sets
+            )
+        except LookupError:
+            return None
+        return log_row.id
+
+
+def rate_log(sessions: Sessions, who: Member, log_id: int, rating: Rating) -> bool:
+    """How the caller's logged workout felt; False when the log is not theirs."""
+    with sessions.begin() as session:
+        user = db_users.get_user_by_telegram_id(session, who.telegram_id)
+        if user is None:
+            return False
+        return db_workoutlogs.rate_workout(session, log_id, user_id=user.id, rating=rating)
+
+
+def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
+    """The caller's progress as of ``today`` (UTC) from their whole log."""
+    with sessions.begin() as session:
+        user = _user(session, who)
+        logged = db_progress.logged_sessions(session, user.id)
+        units = Units(user.units)
+    progress = compute_progress(logged, today) if logged else None
+    return ProgressView(progress, units)
+
+
+def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:
+    """The caller's logged sets as a CSV file in their units; None when there are none.
+
+    Past ``core.export.MAX_ROWS`` rows the oldest are left out (the file says so).
+    """
+    with sessions.begin() as session:
+        user = _user(session, who)
+        units = Units(user.units)
+        total = db_progress.count_export_rows(session, user.id)
+        if total == 0:
+            return None
+        skip = max(0, total - MAX_ROWS)
+        # islice: rows logged since the count must not push the file past the limit.
+        rows = itertools.islice(db_progress.export_rows(session, user.id, skip=skip), MAX_ROWS)
+        return write_csv(rows, units, truncated=skip > 0), units
 
 
 def mark_blocked(sessions: Sessions, telegram_id: int) -> None:

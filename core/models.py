@@ -9,8 +9,9 @@ the AI.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,13 +22,17 @@ __all__ = [
     "MAX_DURATION",
     "MIN_DURATION",
     "SECONDS_PER_REP",
+    "Action",
     "Block",
+    "Effort",
     "Exercise",
+    "ExerciseTarget",
     "HistoryItem",
     "Profile",
     "Workout",
     "WorkoutRequest",
     "set_seconds",
+    "weight_in",
 ]
 
 MIN_DURATION = 10
@@ -98,6 +103,65 @@ class HistoryItem(BaseModel):
     exercises: tuple[str, ...]
 
 
+Action = Literal["increase", "hold", "reduce", "deload"]
+"""What double progression says for an exercise's next session (see core/progression.py)."""
+Effort = Literal["easy", "right", "hard"]
+"""How the last session felt: from a set's RPE, the session's rating or its RPE."""
+
+
+def weight_in(weight_kg: float, units: Units) -> float:
+    """``weight_kg`` in ``units``, on a grain of a tenth of a step (0.25 kg, 0.5 lb).
+
+    Weights are stored in kg; 135 lb goes in as 61.235 kg and comes back as exactly 135,
+    not 134.99999.
+    """
+    grain = units.step / 10
+    return round(weight_kg * units.per_kg / grain) * grain
+
+
+class ExerciseTarget(BaseModel):
+    """The next session's load for one exercise the user has logged, by double progression."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(max_length=80)
+    """The exercise as last logged."""
+    action: Action
+    weight_kg: float = Field(gt=0)
+    """The recommended working weight, in kg (computed in the user's unit, see ``weight``)."""
+    last_weight_kg: float = Field(gt=0)
+    """The heaviest weight of the last session: its working sets."""
+    last_reps: tuple[int, ...]
+    """Reps of the last session's working sets, in order."""
+    effort: Effort | None = None
+    rep_low: int = Field(ge=1)
+    rep_high: int = Field(ge=1)
+    """The rep range the progression works in (the plan's, or a default for the goals)."""
+    last_date: dt.date
+    sessions: int = Field(ge=1)
+    """How many logged sessions of this exercise the recommendation looked at."""
+
+    def weight(self, units: Units) -> float:
+        """The recommended weight in ``units`` (the user's)."""
+        return weight_in(self.weight_kg, units)
+
+    def summary(self, units: Units) -> str:
+        """One short line for the AI prompt: what was done, what comes next."""
+        last = _num(weight_in(self.last_weight_kg, units))
+        reps = "/".join(str(r) for r in self.last_reps[:6])
+        felt = f" {self.effort}" if self.effort else ""
+        return (
+            f"{self.name} {last}{units.value} x{reps}{felt}: "
+            f"{'hold at' if self.action == 'hold' else self.action + ' to'} "
+            f"{_num(self.weight(units))}{units.value}, {self.rep_low}-{self.rep_high} reps"
+        )
+
+
+def _num(value: float) -> str:
+    """62.5 -> "62.5", 60.0 -> "60"."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else "?"
+
+
 class WorkoutRequest(BaseModel):
     """One ask for a workout: who, what, how long, with what."""
 
@@ -110,7 +174,13 @@ class WorkoutRequest(BaseModel):
     profile: Profile = Profile()
     history: tuple[HistoryItem, ...] = ()
     notes: tuple[str, ...] = ()
-    """Extra facts for the generator (e.g. progression hints), already phrased for a coach."""
+    """Extra facts for the generator, already phrased for a coach."""
+    progression: tuple[ExerciseTarget, ...] = ()
+    """Next loads for exercises the user has logged, most recently done first."""
+    avoid: tuple[str, ...] = ()
+    """Exercises not to use: the person asked for a workout different from the one with these
+    (Regenerate). Stronger than ``history`` and ``progression``: used only when nothing else
+    fits."""
 
     @field_validator("coach")
     @classmethod
@@ -127,6 +197,19 @@ class WorkoutRequest(BaseModel):
     @property
     def recent_exercises(self) -> frozenset[str]:
         return frozenset(name.lower() for item in self.history for name in item.exercises)
+
+    def target_index(self, name: str) -> int | None:
+        """Where the exercise called ``name`` (any case) is in ``progression``, if it is."""
+        key = " ".join(name.lower().split())
+        return next(
+            (i for i, t in enumerate(self.progression) if " ".join(t.name.lower().split()) == key),
+            None,
+        )
+
+    def target_for(self, name: str) -> ExerciseTarget | None:
+        """The progression target of the exercise called ``name`` (any case), if any."""
+        index = self.target_index(name)
+        return None if index is None else self.progression[index]
 
 
 class Block(BaseModel):

@@ -2,7 +2,8 @@
 
     build_workout(request, ai, rng)
       ├── ai is None            -> rule-based generator            (source "rule_based")
-      ├── ai answers, valid     -> the AI's workout                (source "ai")
+      ├── ai answers, valid     -> the AI's workout, its loads held to the progression
+      │                            targets (core/progression.py)  (source "ai")
       └── ai fails or invalid   -> rule-based generator            (source "fallback")
 
 Every AI call leaves an ``AIAttempt`` in the result, good or bad, so the caller can log
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from core.models import Workout, WorkoutRequest
+from core.progression import apply_targets
 from core.rulebased import generate_rule_based
 from core.validation import validate_workout
 
@@ -93,6 +95,7 @@ def build_workout(
     if result.workout is not None:
         problems = validate_workout(result.workout, request)
         if not problems:
-            return PipelineResult(result.workout, "ai", ai.model, (attempt,))
+            workout = apply_targets(result.workout, request.progression, request.profile.units)
+            return PipelineResult(workout, "ai", ai.model, (attempt,))
         attempt = replace(attempt, outcome="rejected", error="; ".join(problems)[:2000])
     return PipelineResult(generate_rule_based(request, rng), "fallback", ai.model, (attempt,))

@@ -1,10 +1,12 @@
 """The rule-based generator: a real workout from the catalogue, no AI needed.
 
     request ─▶ scheme (sets/reps/rest by type, level, goals, coach)
-            ─▶ pick exercises (equipment, level, type; avoid recent ones; spread muscles)
+            ─▶ pick exercises (equipment, level, type; the lifts the user is progressing on
+               first, then fresh ones before recent ones; spread muscles)
             ─▶ fit the time: sets, then rests, then the warm-up, until the derived
                estimate is within a few percent of the requested duration
-            ─▶ loads in the user's unit, alternatives usable with the user's equipment
+            ─▶ loads in the user's unit (the progression target where there is one, see
+               core/progression.py), alternatives usable with the user's equipment
 
 Used when there is no API key and as the fallback when the AI's answer is rejected.
 """
@@ -20,7 +22,7 @@ from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.validation import exercise_count_bounds
 
-__all__ = ["generate_rule_based"]
+__all__ = ["generate_rule_based", "starting_load"]
 
 TARGET = 0.04
 """Aim within 4% of the requested minutes (the promise is 10%)."""
@@ -153,28 +155,58 @@ def _pool(catalogue: Catalogue, request: WorkoutRequest, wanted: int) -> list[En
 def _pick(
     pool: list[Entry], count: int, request: WorkoutRequest, rng: random.Random
 ) -> list[Entry]:
-    """``count`` entries: fresh ones before recent ones, muscles spread, loaded lifts first."""
+    """``count`` entries: lifts being progressed, then fresh ones before recent ones (and
+    those to avoid last), muscles spread, loaded lifts first."""
     recent = request.recent_exercises
-    fresh = [e for e in pool if e.name.lower() not in recent]
-    stale = [e for e in pool if e.name.lower() in recent]
+    avoid = {name.lower() for name in request.avoid}
+    # The lifts the user has been progressing on come back (a progression needs the same
+    # lift again), when this type of workout uses them: most recently done first. A
+    # Regenerate's avoided exercises do not: the person asked for something different.
+    order = {id(e): i for e in pool if (i := request.target_index(e.name)) is not None}
+    progressing = sorted(
+        (
+            e
+            for e in pool
+            if id(e) in order
+            and e.weighted
+            and request.workout_type in e.types
+            and e.name.lower() not in avoid
+        ),
+        key=lambda e: order[id(e)],
+    )
+    rest = [e for e in pool if e not in progressing]
+    fresh = [e for e in rest if e.name.lower() not in recent | avoid]
+    stale = [e for e in rest if e.name.lower() in recent - avoid]
+    avoided = [e for e in rest if e.name.lower() in avoid]
     rng.shuffle(fresh)
     rng.shuffle(stale)
+    rng.shuffle(avoided)
     if request.workout_type is WorkoutType.STRENGTH:
         # Compound loaded lifts lead a strength session; isolation work fills in after.
         fresh.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
     chosen: list[Entry] = []
     used_muscles: set[str] = set()
-    for group in (fresh, stale):
-        for strict in (True, False):
-            for entry in group:
-                if len(chosen) >= count:
-                    break
-                if entry in chosen:
-                    continue
-                if strict and entry.muscles and entry.muscles[0] in used_muscles:
-                    continue
-                chosen.append(entry)
-                used_muscles.add(entry.muscles[0] if entry.muscles else entry.name)
+    # A progressed lift whose muscle is already trained gives way to a fresh one first.
+    passes = (
+        (progressing, True),
+        (fresh, True),
+        (fresh, False),
+        (stale, True),
+        (stale, False),
+        (progressing, False),
+        (avoided, True),
+        (avoided, False),
+    )
+    for group, strict in passes:
+        for entry in group:
+            if len(chosen) >= count:
+                break
+            if entry in chosen:
+                continue
+            if strict and entry.muscles and entry.muscles[0] in used_muscles:
+                continue
+            chosen.append(entry)
+            used_muscles.add(entry.muscles[0] if entry.muscles else entry.name)
     if request.workout_type is WorkoutType.STRENGTH:
         chosen.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
     return chosen
@@ -214,6 +246,21 @@ def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
         kg *= 0.5
     value = kg * units.per_kg
     return max(units.step, round(value / units.step) * units.step)
+
+
+def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
+    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
+    return _load(entry, level, units)
+
+
+def _weighted_reps(entry: Entry, request: WorkoutRequest, scheme: _Scheme) -> str:
+    """The scheme's reps, or the range the user is progressing in on this lift."""
+    target = request.target_for(entry.name)
+    if target is None:
+        return scheme.reps
+    if target.rep_low == target.rep_high:
+        return str(target.rep_low)
+    return f"{target.rep_low}-{target.rep_high}"
 
 
 def _fit_sets(sets: list[int], cost: list[float], target: float) -> list[int]:
@@ -256,7 +303,13 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
 
     bodyweight_reps = ("8-12", "10-15", "12-20")[request.profile.level.rank]
     reps = [
-        (scheme.timed if e.timed else scheme.reps if e.weighted else bodyweight_reps)
+        (
+            scheme.timed
+            if e.timed
+            else _weighted_reps(e, request, scheme)
+            if e.weighted
+            else bodyweight_reps
+        )
         + (" each side" if _per_side(e) else "")
         for e in entries
     ]
@@ -281,7 +334,8 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
     units = request.profile.units
     exercises = []
     for entry, set_count, rep_text, rest in zip(entries, sets, reps, rests, strict=True):
-        load = _load(entry, request.profile.level, units)
+        target = request.target_for(entry.name) if entry.weighted else None
+        load = target.weight(units) if target else _load(entry, request.profile.level, units)
         alternatives = catalogue.alternatives_for(entry.name, request.equipment)[:3]
         exercises.append(
             Exercise(

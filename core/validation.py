@@ -150,6 +150,14 @@ def validate_workout(workout: Workout, request: WorkoutRequest) -> list[str]:
         elif ex.target_weight is not None:
             problems.append(f"exercise '{name}' is not weighted but has a target weight")
 
+    avoid = {name.strip().lower() for name in request.avoid}
+    repeated = [ex.name for ex in workout.exercises if ex.name.strip().lower() in avoid]
+    if avoid and len(repeated) * 2 > len(workout.exercises):
+        problems.append(
+            f"{len(repeated)} of {len(workout.exercises)} exercises repeat the workout the "
+            "person asked to replace"
+        )
+
     minutes = workout.estimated_minutes
     if abs(minutes - request.duration_min) > TIME_TOLERANCE * request.duration_min:
         problems.append(f"estimated {minutes:.0f} min, requested {request.duration_min} min")

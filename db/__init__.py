@@ -4,7 +4,8 @@ Query functions take the session as their first parameter and never commit: the 
 owns the unit of work (``with sessions.begin() as session:``).
 
     db.session      engines and session factories (PostgreSQL, or the embedded SQLite)
-    db.migrate      Alembic from code: upgrade(url), is_at_head(url)
+    db.migrate      Alembic from code: upgrade(url), is_at_head(url) (import it by name:
+                    the bot and the worker never load Alembic)
     db.models       the tables
     db.users        users, profiles, the demo user
     db.requests     workout requests through their states, plans, AI-call logs
@@ -32,7 +33,6 @@ from db.history import (
     list_plans,
     recent_history,
 )
-from db.migrate import is_at_head, upgrade
 from db.models import (
     AIGenerationLog,
     Base,
@@ -103,7 +103,6 @@ __all__ = [
     "get_request",
     "get_user_by_telegram_id",
     "get_user_data",
-    "is_at_head",
     "list_plans",
     "load_conversations",
     "load_profile",
@@ -125,6 +124,5 @@ __all__ = [
     "set_placeholder",
     "stale_requests",
     "to_generation_request",
-    "upgrade",
     "upsert_telegram_user",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.domain import WorkoutType
+from core.domain import Equipment, WorkoutType
 from core.models import HistoryItem, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
 
@@ -64,6 +64,8 @@ class StoredPlan:
     model: str | None
     """The AI model asked, None for a rule-based plan."""
     workout: Workout
+    equipment: frozenset[Equipment] = frozenset()
+    """The equipment the request had (what a swap may use)."""
 
 
 def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
@@ -78,6 +80,7 @@ def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
         source=plan.source,
         model=plan.model,
         workout=Workout.model_validate(plan.workout),
+        equipment=frozenset(Equipment(e) for e in request.equipment),
     )
 
 

@@ -197,6 +197,8 @@ class WorkoutRequestRow(_Timestamps, Base):
     generating_since: Mapped[dt.datetime | None] = mapped_column()
     """When the state last became 'generating': how stale claims are found."""
     delivered_at: Mapped[dt.datetime | None] = mapped_column()
+    avoid_exercises: Mapped[list[Any] | None] = mapped_column(NullableJSON)
+    """Exercise names the workout should not use: the previous plan's, for a Regenerate."""
 
     user: Mapped[User] = relationship()
     plan: Mapped[WorkoutPlan | None] = relationship(back_populates="request")
@@ -286,7 +288,9 @@ class WorkoutLogSet(Base):
     __tablename__ = "workout_log_sets"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    log_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"))
+    log_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"), index=True
+    )  # a user's sets are read by joining their logs (/progress, /export)
     exercise_name: Mapped[str] = mapped_column(String(80))
     set_number: Mapped[int] = mapped_column(Integer)
     reps: Mapped[int | None] = mapped_column(Integer)

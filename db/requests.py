@@ -26,6 +26,7 @@ from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from db.history import recent_history
 from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
+from db.progression import load_targets
 from db.users import load_profile
 
 if TYPE_CHECKING:  # the pipeline is only needed for the type; db does not run it
@@ -92,10 +93,12 @@ def create_request(
     idempotency_key: str,
     chat_id: int | None = None,
     message_id: int | None = None,
+    avoid: Iterable[str] = (),
 ) -> WorkoutRequestRow:
     """A new queued request, or the existing one with the same idempotency key.
 
-    ``ValueError`` for an unknown coach or workout type (nothing is written then).
+    ``avoid``: exercise names the workout should not use (a Regenerate passes the previous
+    plan's). ``ValueError`` for an unknown coach or workout type (nothing is written then).
     """
     existing = _by_key(session, idempotency_key)
     if existing is not None:
@@ -110,6 +113,7 @@ def create_request(
         equipment=sorted({Equipment(e).value for e in equipment}),
         idempotency_key=idempotency_key,
         state="queued",
+        avoid_exercises=list(dict.fromkeys(avoid)) or None,
     )
     try:
         with session.begin_nested():
@@ -237,7 +241,8 @@ def mark_failed(session: Session, row: WorkoutRequestRow, reason: str) -> None:
 def to_generation_request(
     session: Session, row: WorkoutRequestRow, history_limit: int = 5
 ) -> WorkoutRequest:
-    """What the pipeline needs: the request, the user's profile and their recent workouts."""
+    """What the pipeline needs: the request, the user's profile, their recent workouts and
+    the next loads of the lifts they logged (double progression)."""
     profile = load_profile(session, row.user_id)
     if profile is None:
         user = session.get(User, row.user_id)
@@ -252,6 +257,8 @@ def to_generation_request(
         history=tuple(
             recent_history(session, row.user_id, limit=history_limit, exclude_request_id=row.id)
         ),
+        progression=load_targets(session, row.user_id, profile),
+        avoid=tuple(str(name) for name in row.avoid_exercises or ()),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan, utcnow
 
-__all__ = ["LoggedSet", "Rating", "log_workout", "recent_logs"]
+__all__ = ["LoggedSet", "Rating", "log_workout", "rate_workout", "recent_logs"]
 
 Rating = Literal["too_easy", "just_right", "too_hard"]
 
@@ -75,6 +75,16 @@ def log_workout(
     session.add(log)
     session.flush()
     return log
+
+
+def rate_workout(session: Session, log_id: int, *, user_id: uuid.UUID, rating: Rating) -> bool:
+    """Say how a logged workout felt; False when the log is not one of the user's."""
+    log = session.get(WorkoutLog, log_id)
+    if log is None or log.user_id != user_id:
+        return False
+    log.rating = rating
+    session.flush()
+    return True
 
 
 def recent_logs(session: Session, user_id: uuid.UUID, limit: int = 10) -> list[WorkoutLog]:

@@ -7,6 +7,8 @@ Each sub-command reads the settings once and hands them down.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import logging
 import os
@@ -32,6 +34,33 @@ T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
 WORKER_POLL_MS = 25
+WORKER_SHUTDOWN_TIMEOUT_MS = 25_000
+"""On SIGTERM, how long the worker lets the generations in hand finish (dramatiq's default is
+10 minutes). Platforms kill a stopping process soon after SIGTERM (Heroku after 30 s), so
+stop first: a generation not finished by then is handed back through the broker (its message
+was never acked) and another worker completes it; the request row makes that safe."""
+
+
+M_ARENA_MAX = -8
+"""glibc's mallopt parameter for the number of malloc arenas (the MALLOC_ARENA_MAX knob)."""
+MALLOC_ARENAS = 2
+
+
+def _fewer_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas for a long-running process and the workers it forks.
+
+    glibc gives busy threads arenas of their own, up to eight per core, and each keeps its
+    freed memory: a worker's 64 threads grew its RSS by about 20 MB over what its code
+    needs. Two arenas cost nothing measurable here (the threads mostly wait on I/O).
+    Elsewhere than glibc this does nothing.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX"):  # the operator's own setting wins
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
 
 
 class UsageError(Exception):
@@ -203,12 +232,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # Idle consumers poll Redis with a backoff capped by this (ms); Dramatiq's 1000 ms
     # default adds up to a second before an idle worker sees a new request.
     os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_POLL_MS))
+    _fewer_malloc_arenas()  # before Dramatiq forks the worker processes
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
     processes = args.processes or settings.flexflow_worker_processes
     threads = args.threads or settings.flexflow_worker_threads
     argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
+    argv += ["--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
     return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
 
 
@@ -218,6 +249,7 @@ def cmd_bot(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and export it")
     _migrate_if_embedded(settings)
+    _fewer_malloc_arenas()
     from bot.app import run
 
     run(settings)

@@ -14,6 +14,7 @@ from dramatiq.middleware import CurrentMessage
 
 from core.settings import get_settings
 from jobs.resources import ResourcesMiddleware
+from jobs.shutdown import GracefulShutdown
 
 __all__ = ["HEARTBEAT_TIMEOUT_MS", "make_broker", "setup_broker"]
 
@@ -40,6 +41,7 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
         broker = StubBroker()
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(ResourcesMiddleware())
+    broker.add_middleware(GracefulShutdown())
     return broker
 
 

@@ -9,12 +9,16 @@ wait. Reservations never poll and are fair in arrival order. A chat's slot is bo
 the bot-wide one, which is booked only once the chat's wait is over (see ``Reservation``).
 Redis's own clock is used, so processes on different machines agree.
 
-Without Redis (the embedded default) the same algorithm runs in-process.
+Without Redis (the embedded default) the same algorithm runs in-process, and so it does
+while Redis cannot be reached: a Redis outage must not silence the bot (replies, /history,
+/profile keep going out, each process under its own copy of the budget); the next
+reservation after Redis is back goes through Redis again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -41,8 +45,14 @@ Telegram's ~30, and a lone request's two edits (placeholder, workout) never wait
 other: a strict 1/25 s spacing would add up to 40 ms to every request."""
 PER_CHAT_RATE = 1.0
 """Messages per second per chat, sustained."""
+POOL_SIZE = 32
+"""Redis connections per process for booking; a booking takes well under a millisecond."""
+POOL_TIMEOUT = 10.0
+"""Seconds a sender waits for a free connection before it gives up."""
 PER_CHAT_BURST = 3
 """Messages a chat may receive at once before the per-chat pace applies (reply + edit + part)."""
+
+log = logging.getLogger(__name__)
 
 _RESERVE = """
 local t = redis.call('TIME')
@@ -97,8 +107,15 @@ class SendLimiter:
         self._redis_url = redis_url
         self._lock = threading.Lock()
         self._local: dict[str, float] = {}
+        self._degraded = False
+        """True while Redis is unreachable and the in-process budget serves."""
         if redis_url:
-            self._sync = redis.Redis.from_url(redis_url)
+            # Blocking pools: a burst of senders (500 taps at once) waits for a connection
+            # instead of failing with "Too many connections" at redis-py's default cap.
+            pool = redis.BlockingConnectionPool.from_url(
+                redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._sync = redis.Redis.from_pool(pool)
             self._script = self._sync.register_script(_RESERVE)
 
     def _keys(self, chat_id: int | None) -> tuple[list[str], list[float]]:
@@ -128,21 +145,46 @@ class SendLimiter:
         wait, overall = result
         return Reservation(max(0.0, float(wait)), overall=int(overall) == 1)
 
+    def _redis_down(self, chat_id: int | None, exc: redis.RedisError) -> Reservation:
+        """Redis failed: book in-process instead (logged once per outage)."""
+        if not self._degraded:
+            self._degraded = True
+            log.warning("send budget: Redis unreachable (%s); using this process's own", exc)
+        return self._reserve_local(chat_id)
+
+    def _redis_up(self) -> None:
+        if self._degraded:
+            self._degraded = False
+            log.warning("send budget: Redis is back; sharing the budget again")
+
     def reserve(self, chat_id: int | None) -> Reservation:
         """Book the next send for ``chat_id`` (None: not a chat message)."""
         if self._sync is None:
             return self._reserve_local(chat_id)
         keys, args = self._keys(chat_id)
-        return self._reservation(self._script(keys=keys, args=args))
+        try:
+            booked = self._reservation(self._script(keys=keys, args=args))
+        except redis.RedisError as exc:
+            return self._redis_down(chat_id, exc)
+        self._redis_up()
+        return booked
 
     async def reserve_async(self, chat_id: int | None) -> Reservation:
         """``reserve`` without blocking the event loop."""
         if self._redis_url is None:
             return self._reserve_local(chat_id)
         if self._async is None:
-            self._async = redis.asyncio.Redis.from_url(self._redis_url)
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._async = redis.asyncio.Redis.from_pool(pool)
         keys, args = self._keys(chat_id)
-        return self._reservation(await self._async.eval(_RESERVE, len(keys), *keys, *args))
+        try:
+            result = await self._async.eval(_RESERVE, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            return self._redis_down(chat_id, exc)
+        self._redis_up()
+        return self._reservation(result)
 
     def acquire(self, chat_id: int | None) -> None:
         """Block the calling thread until one more message may go to ``chat_id``."""

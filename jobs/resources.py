@@ -165,7 +165,7 @@ def close_resources() -> None:
 
 
 class ResourcesMiddleware(dramatiq.Middleware):
-    """Opens the resources in each worker process, closes them at shutdown."""
+    """Opens the resources in each worker process, closes them once its threads are done."""
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
         if _current is None:
@@ -179,5 +179,7 @@ class ResourcesMiddleware(dramatiq.Middleware):
             start_sweeper(resources)
             log.info("worker resources open")
 
-    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        # After, not before: the worker threads finish the messages in hand first (a
+        # graceful stop), and they need the database, the AI client and the notifier.
         close_resources()

@@ -2,7 +2,10 @@
 
 dialog.py    the persistent ConversationHandler of /profile and /workout
 profile.py   /profile's steps          workout.py   /workout's steps
-generate.py  Generate and Try again    history.py   /history and opening a plan
+generate.py  Generate, Try again and Regenerate
+history.py   /history and opening a plan
+progress.py  /progress and /export
+swap.py      Swap under a workout      done.py      Done under a workout (logging)
 start.py     /start                    common.py    shared helpers, /help, errors
 texts.py     what the bot says         states.py    the dialogs' states
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, generate, history, start
+from bot.handlers import common, done, generate, history, progress, start, swap
 from bot.handlers.dialog import build_dialogs
 
 __all__ = ["register"]
@@ -22,11 +25,17 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(build_dialogs())
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("history", history.history_command))
+    application.add_handler(CommandHandler("progress", progress.progress_command))
+    application.add_handler(CommandHandler("export", progress.export_command))
     application.add_handler(CommandHandler("help", common.help_command))
     application.add_handler(CommandHandler("cancel", common.cancel_outside))
     application.add_handler(CallbackQueryHandler(history.history_button, pattern=r"^h:"))
     application.add_handler(CallbackQueryHandler(history.plan_button, pattern=r"^p:"))
     application.add_handler(CallbackQueryHandler(generate.retry, pattern=r"^r:"))
+    application.add_handler(CallbackQueryHandler(generate.regenerate, pattern=r"^g:"))
+    application.add_handler(CallbackQueryHandler(swap.swap_button, pattern=r"^s:"))
+    application.add_handler(CallbackQueryHandler(swap.back_button, pattern=r"^b:"))
+    application.add_handler(CallbackQueryHandler(done.rate_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, common.outside_dialog_text))
     application.add_error_handler(common.on_error)

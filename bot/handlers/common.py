@@ -14,17 +14,20 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import services
 from bot.handlers import texts
 from bot.keyboards import split_data
+from bot.requeue import Requeuer
 
 __all__ = [
     "GENERATIONS_PER_HOUR_KEY",
+    "REQUEUER_KEY",
     "SESSIONS_KEY",
     "Context",
+    "acknowledge",
     "answer_expired",
     "callback_query",
     "cancel_outside",
@@ -37,6 +40,7 @@ __all__ = [
     "outside_dialog_text",
     "pressed",
     "reply",
+    "requeuer_of",
     "sessions_of",
     "stale_button",
 ]
@@ -52,9 +56,18 @@ GENERATIONS_PER_HOUR_KEY = "generations_per_hour"
 """bot_data key of FLEXFLOW_GENERATIONS_PER_HOUR."""
 
 
+REQUEUER_KEY = "requeuer"
+"""bot_data key of the process's ``Requeuer`` (requests waiting for the queue)."""
+
+
 def sessions_of(context: Context) -> sessionmaker[Session]:
     """The database session factory the application was built with."""
     return cast("sessionmaker[Session]", context.bot_data[SESSIONS_KEY])
+
+
+def requeuer_of(context: Context) -> Requeuer:
+    """The requeuer the application was built with."""
+    return cast(Requeuer, context.bot_data[REQUEUER_KEY])
 
 
 async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:
@@ -108,6 +121,18 @@ async def pressed(
         await answer_expired(query)
         return None
     return state, split_data(query.data)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button; one Telegram no longer takes (answered too late) is not an error.
+
+    The answer only stops the button's spinner: the work the button started goes on and
+    its messages tell the user what happened.
+    """
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("button %s answered too late: %s", query.id, exc.message)
 
 
 async def answer_expired(query: CallbackQuery) -> None:

@@ -1,4 +1,5 @@
-"""The one persistent ConversationHandler holding both dialogs, /profile and /workout.
+"""The one persistent ConversationHandler holding the dialogs: /profile, /workout and Done
+(logging a workout, bot/handlers/done.py).
 
 One handler rather than two, so that starting one dialog leaves the other
 (``allow_reentry``) and /cancel leaves whichever is open. Its state is stored under
@@ -19,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers import generate, profile, texts, workout
+from bot.handlers import done, generate, profile, texts, workout
 from bot.handlers.common import Context, reply
 from bot.handlers.states import DIALOG_NAME, State
 
@@ -33,6 +34,7 @@ async def cancel(update: Update, context: Context) -> int:
     if context.user_data is not None:
         context.user_data.pop(profile.DRAFT, None)
         context.user_data.pop(workout.DRAFT, None)
+        context.user_data.pop(done.DRAFT, None)
     await reply(update, texts.CANCELLED)
     return ConversationHandler.END
 
@@ -47,7 +49,7 @@ def _on(callback: object, prefix: str) -> CallbackQueryHandler[Context, object]:
 
 
 def build_dialogs() -> ConversationHandler[Context]:
-    """The ConversationHandler of /profile and /workout."""
+    """The ConversationHandler of /profile, /workout and Done."""
     with warnings.catch_warnings():
         # Buttons are tracked per user and chat, not per message, on purpose: each handler
         # checks the button is on the dialog's current message (common.is_current).
@@ -58,6 +60,7 @@ def build_dialogs() -> ConversationHandler[Context]:
                 _on(profile.edit_field, "pf:edit:"),
                 CommandHandler("workout", workout.start),
                 _on(workout.start, "w:new$"),
+                _on(done.start, r"d:\d"),
             ],
             states={
                 State.PROFILE_LEVEL: [_on(profile.level_chosen, "pf:l:")],
@@ -77,6 +80,11 @@ def build_dialogs() -> ConversationHandler[Context]:
                 ],
                 State.WORKOUT_EQUIPMENT: [_on(workout.equipment_toggled, "wk:e:")],
                 State.WORKOUT_SUMMARY: [_on(generate.generate, "wk:go$")],
+                State.DONE_MENU: [_on(done.menu_pressed, "dn:m:")],
+                State.DONE_SETS: [
+                    _on(done.exercise_pressed, "dn:e:"),
+                    MessageHandler(TEXT, done.sets_typed),
+                ],
             },
             fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT, tap_a_button)],
             allow_reentry=True,

@@ -1,11 +1,13 @@
-"""Generate (the end of /workout) and Try again (under a failure): write, show, enqueue.
+"""Generate (the end of /workout), Try again (under a failure) and Regenerate (under a
+workout): write, show, enqueue.
 
 Order matters so that nothing is left half-done: the request row is written first (refused
 while another request of the user is running; one row per idempotency key, so a double tap
 makes one request) with the placeholder it will be edited into (the summary under Generate,
 or a new message, remembered right after), then the job is enqueued. If the placeholder
-cannot be shown the row is marked failed; if the queue cannot be reached the row is marked
-failed and the placeholder says so, with a retry button.
+cannot be shown the row is marked failed; if the queue cannot be reached (Redis down) the
+row stays queued, the placeholder says the workout will come a little later, and the bot's
+requeuer (bot/requeue.py) sends it as soon as the queue is back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 import functools
 import logging
 import math
+import time
 from html import escape
 
 from telegram import Message, Update
@@ -26,6 +29,7 @@ from bot.handlers import texts
 from bot.handlers.common import (
     GENERATIONS_PER_HOUR_KEY,
     Context,
+    acknowledge,
     answer_expired,
     callback_query,
     db,
@@ -33,15 +37,16 @@ from bot.handlers.common import (
     is_current,
     member,
     reply,
+    requeuer_of,
 )
 from bot.handlers.workout import DRAFT
-from bot.keyboards import markup
+from bot.requeue import Pending
 from core.coaches import coach_by_key
 from core.domain import Equipment, WorkoutType
-from core.render import KIND_RETRY, failure_keyboard, failure_text, parse_callback
+from core.render import KIND_REGENERATE, KIND_RETRY, parse_callback
 from db.requests import make_idempotency_key
 
-__all__ = ["generate", "launch", "retry"]
+__all__ = ["generate", "launch", "regenerate", "retry"]
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +92,15 @@ async def launch(
         await db(context, services.fail_request, opened.request_id, "placeholder not sent")
         raise
     if not await db(context, services.queue_request, opened.request_id):
-        await placeholder.edit_text(
-            failure_text(coach, texts.queue_down_reason()),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup(failure_keyboard(opened.request_id)),
+        pending = Pending(
+            request_id=opened.request_id,
+            chat_id=placeholder.chat_id,
+            placeholder_id=placeholder.message_id,
+            coach=choice.coach,
+            since=time.monotonic(),
         )
+        requeuer_of(context).add(context.application, pending)
+        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
 
 
 def _refusal(opened: services.Opened, per_hour: int) -> str:
@@ -126,7 +135,7 @@ async def generate(update: Update, context: Context) -> int | None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
-    await asyncio.gather(query.answer(), launch(update, context, choice, key, summary=summary))
+    await asyncio.gather(acknowledge(query), launch(update, context, choice, key, summary=summary))
     return ConversationHandler.END
 
 
@@ -146,3 +155,26 @@ async def retry(update: Update, context: Context) -> None:
         return
     await query.answer("Trying again…")
     await launch(update, context, choice, make_idempotency_key("retry", request_id))
+
+
+async def regenerate(update: Update, context: Context) -> None:
+    """Regenerate under a workout: a new request like the caller's plan, avoiding its exercises.
+
+    The same path as Generate (``open_request``: one request at a time and the user's limits,
+    a placeholder, the queue). The key holds the button press, so a retried update makes one
+    request and a second tap while it runs is told one is on the way.
+    """
+    query = callback_query(update)
+    try:
+        kind, plan_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, plan_id = "", None
+    if kind != KIND_REGENERATE or plan_id is None:
+        await answer_expired(query)
+        return
+    choice = await db(context, services.regenerate_choice, member(update), plan_id)
+    if choice is None:
+        await query.answer(texts.NOT_FOUND)
+        return
+    key = make_idempotency_key("regen", plan_id, query.id)
+    await asyncio.gather(query.answer(texts.REGENERATING), launch(update, context, choice, key))

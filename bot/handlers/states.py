@@ -15,7 +15,7 @@ DIALOG_NAME = "dialogs"
 
 
 class State(IntEnum):
-    """One step of /profile (1x) or /workout (2x)."""
+    """One step of /profile (1x), /workout (2x) or Done under a workout (3x)."""
 
     PROFILE_LEVEL = 10
     PROFILE_GOALS = 11
@@ -29,3 +29,6 @@ class State(IntEnum):
     WORKOUT_DURATION = 22
     WORKOUT_EQUIPMENT = 23
     WORKOUT_SUMMARY = 24
+
+    DONE_MENU = 30
+    DONE_SETS = 31

@@ -2,38 +2,62 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
 
 from core.coaches import COACHES, DEFAULT_COACH, Coach
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, Units, WorkoutType
+from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
+from core.progress import PersonalRecord, Progress, in_units, week_start
+from core.render import RATINGS, TELEGRAM_LIMIT
+from core.shorthand import Planned, SetDone, format_sets
 from db.history import PlanSummary
 
 __all__ = [
     "BUSY",
     "CANCELLED",
     "COMMANDS",
+    "DONE_PICK",
     "DURATION_REPROMPT",
     "EXPIRED",
     "HELP",
     "LIMITATIONS_TOO_LONG",
+    "LOG_CANCELLED",
+    "NOTHING_LOGGED",
     "NOTHING_TO_CANCEL",
+    "NOTHING_TO_EXPORT",
     "NOT_ALLOWED",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
+    "NO_PROGRESS_YET",
+    "QUEUED_LATER",
+    "RATED",
+    "REGENERATING",
     "SLOW_DOWN",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
+    "SWAP_NOTHING_FITS",
+    "SWAP_PICK",
+    "SWAP_STALE",
     "TAP_A_BUTTON",
     "coach_list",
     "equipment_names",
+    "export_caption",
     "generation_limit",
     "greeting",
     "history_line",
     "history_text",
+    "logged_text",
     "profile_text",
+    "progress_caption",
+    "progress_text",
     "queue_down_reason",
+    "rated_text",
+    "set_prompt",
+    "sets_reprompt",
+    "swapped",
     "workout_summary",
 ]
 
@@ -42,6 +66,8 @@ COMMANDS = (
     ("profile", "Set up your level, goals, equipment and coach"),
     ("workout", "Get a new workout"),
     ("history", "Your past workouts"),
+    ("progress", "Your streak, records and a chart"),
+    ("export", "Your logged sets as a CSV file"),
     ("help", "What I can do"),
     ("cancel", "Leave the current dialog"),
 )
@@ -61,6 +87,27 @@ DURATION_REPROMPT = (
     f"Send a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}, or tap a button."
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
+SWAP_PICK = "Which exercise should go?"
+SWAP_NOTHING_FITS = "Nothing else fits your equipment for this one."
+SWAP_STALE = "That list is out of date; here it is again."
+REGENERATING = "Writing you a different one…"
+DONE_PICK = "Log it as planned, or enter your sets."
+NOTHING_LOGGED = "Nothing logged: every exercise was skipped."
+LOG_CANCELLED = "Logging cancelled. Tap ✅ Done under the workout to start again."
+RATED = "Thanks, noted!"
+_MORE = "…"
+QUEUED_LATER = (
+    "⏳ I'm swamped right now: your request is saved and your workout will appear right here "
+    "as soon as I can write it. No need to ask again."
+)
+_HOW_TO_LOG = "When you finish a workout, tap <b>Done</b> under it (one tap if it went as planned)."
+NO_PROGRESS_YET = (
+    f"No workouts logged yet. {_HOW_TO_LOG} Your weeks, streak, records and a chart of your "
+    "lifts will show up here. Get a workout with /workout."
+)
+NOTHING_TO_EXPORT = (
+    f"Nothing to export yet. {_HOW_TO_LOG} Then /export sends your sets as a CSV file."
+)
 SLOW_DOWN = "Easy there, that's a lot at once! I'll skip a few. Give me a moment, then carry on."
 NOT_ALLOWED = (
     "Sorry, this FlexFlow coach is private: it only trains the people its owner has invited."
@@ -157,3 +204,178 @@ def generation_limit(per_hour: int, minutes: int) -> str:
         f"That's {per_hour} workouts in the last hour, the most I write in an hour. "
         f"Your next one can start {when}: tap /workout then."
     )
+
+
+def swapped(old: str, new: str) -> str:
+    """The answer to a swap (a button answer: plain text, at most 200 characters)."""
+    text = f"Swapped {old} for {new}."
+    return text if len(text) <= 200 else f"Swapped in {new}"[:199] + _MORE
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _example(planned: Planned) -> tuple[str, str]:
+    """A typed example for an exercise, and what it means."""
+    if planned.timed:
+        seconds = planned.seconds or 30
+        return f"{seconds}s {seconds}s {max(5, seconds - 5)}s", "seconds per set"
+    reps = planned.reps or 10
+    low = max(1, reps - 2)
+    if planned.weight is None:
+        return f"{reps} {reps} {low}", "reps per set"
+    weight = _number(planned.weight)
+    unit = planned.units.value
+    return f"{weight}x{reps} {weight}x{reps} {weight}x{low}", f"{unit} × reps"
+
+
+def set_prompt(number: int, total: int, name: str, reps: str, planned: Planned) -> str:
+    """Done, one exercise: what was planned and how to type what was done."""
+    plan = f"{planned.sets} × {escape(reps)}"
+    if planned.weight is not None:
+        plan += f" at {_number(planned.weight)} {planned.units.value}"
+    example, meaning = _example(planned)
+    lines = [
+        f"<b>{number}/{total} · {escape(name)}</b>",
+        f"Planned: {plan}",
+        f"What did you do? Type it like <code>{example}</code> ({meaning}).",
+    ]
+    if planned.weight is not None and not planned.timed:
+        reps_only = " ".join([str(planned.reps or 10)] * 2)
+        lines.append(
+            f"Reps only (<code>{reps_only}</code>) means {_number(planned.weight)} "
+            f"{planned.units.value}; <code>bw x12</code> is bodyweight."
+        )
+    lines.append("Or tap a button.")
+    return "\n".join(lines)
+
+
+def sets_reprompt(typed_part: str, planned: Planned) -> str:
+    """Shorthand that did not read: a short example, and ask again (never an error)."""
+    example, meaning = _example(planned)
+    part = escape(typed_part[:40]) if typed_part.strip() else "that"
+    return (
+        f"I couldn't read “{part}”. Try <code>{example}</code> ({meaning}), "
+        "<code>3x10@60</code> (3 sets of 10 at 60), <code>bw x12</code>, or tap Skip."
+    )
+
+
+def logged_text(title: str, done: Sequence[tuple[str, Sequence[SetDone]]], units: Units) -> str:
+    """The logged workout, one line per exercise, and the rating question."""
+    head = f"✅ <b>Logged:</b> {escape(title)}"
+    tail = "How did it feel?"
+    lines: list[str] = []
+    used = len(head) + len(tail) + 2 * len(_MORE) + 16
+    for number, (name, sets) in enumerate(done, start=1):
+        line = f"{number}. {escape(name)}: {escape(format_sets(tuple(sets), units))}"
+        if used + len(line) + 1 > TELEGRAM_LIMIT:
+            lines.append(_MORE)
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join([head, *lines, "", tail])
+
+
+def rated_text(logged_html: str, rating: str) -> str:
+    """The logged message once rated: the question replaced by the answer."""
+    label = dict(RATINGS).get(rating, rating)
+    body = logged_html.removesuffix("How did it feel?").rstrip()
+    return f"{body}\n\nFelt: {escape(label)}"
+
+
+_RECORDS_SHOWN = 8
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NAME_LIMIT = 40
+
+
+def _weight(kg: float, units: Units) -> str:
+    """60 -> "60 kg", 100 kg in lb -> "220.5 lb"."""
+    value = f"{in_units(kg, units):.1f}".removesuffix(".0")
+    return f"{value} {units.value}"
+
+
+def _volume(kg: float, units: Units) -> str:
+    return f"{in_units(kg, units):,.0f} {units.value}"
+
+
+def _sessions(count: int) -> str:
+    return f"{count:,} session" + ("" if count == 1 else "s")
+
+
+def _short_day(day: dt.date, today: dt.date) -> str:
+    """A day as "12 Mar", with the year when it is not this year's."""
+    year = "" if day.year == today.year else f" {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]}{year}"
+
+
+def _name(text: str) -> str:
+    text = " ".join(text.split())
+    return escape(text if len(text) <= _NAME_LIMIT else text[: _NAME_LIMIT - 1].rstrip() + "…")
+
+
+def _week_line(label: str, sessions: int, volume_kg: float, units: Units) -> str:
+    volume = f" · {_volume(volume_kg, units)} volume" if volume_kg > 0 else ""
+    return f"<b>{label}:</b> {_sessions(sessions)}{volume}"
+
+
+def _record_line(record: PersonalRecord, units: Units, today: dt.date) -> str:
+    days = (record.on, record.e1rm_on or record.on)
+    new = " 🆕" if max(days) >= week_start(today) else ""  # a record set this week
+    if record.weight_kg is None:
+        best = f"{record.reps} reps"
+    else:
+        best = f"{_weight(record.weight_kg, units)} × {record.reps}"
+    line = f"• {_name(record.exercise)}: {best} ({_short_day(record.on, today)})"
+    if record.e1rm_kg is not None:
+        line += f" · est. 1RM {_weight(record.e1rm_kg, units)}"
+    return line + new
+
+
+def progress_text(progress: Progress, units: Units) -> str:
+    """/progress's summary: weeks, streak, totals, personal records (well under 4096)."""
+    streak = progress.streak_weeks
+    if streak == 0:
+        streak_text = "none yet: a session this week starts one"
+    elif streak == 1:
+        streak_text = "1 week"
+    else:
+        streak_text = f"{streak} weeks in a row 🔥"
+    weeks = len(progress.weeks)
+    lines = [
+        f"📈 <b>Your progress</b> · weights in {units.value}",
+        "",
+        _week_line("This week", progress.this_week.sessions, progress.this_week.volume_kg, units),
+        _week_line("Last week", progress.last_week.sessions, progress.last_week.volume_kg, units),
+        f"<b>Streak:</b> {streak_text}",
+        _week_line(
+            f"Last {weeks} weeks", progress.window_sessions, progress.window_volume_kg, units
+        ),
+        f"<b>All time:</b> {_sessions(progress.total_sessions)}",
+    ]
+    if progress.records:
+        lines += ["", "<b>Personal records</b>"]
+        records = progress.records[:_RECORDS_SHOWN]
+        lines += [_record_line(r, units, progress.today) for r in records]
+    if progress.window_sessions == 0:
+        lines += ["", f"Nothing logged in the last {weeks} weeks: time for a /workout?"]
+    return "\n".join(lines)
+
+
+def progress_caption(progress: Progress, units: Units) -> str:
+    """The chart's caption (well under 1024)."""
+    weeks = len(progress.weeks)
+    if not progress.lifts:
+        return f"Your last {weeks} weeks, weights in {units.value}."
+    names = ", ".join(_name(lift.exercise) for lift in progress.lifts)
+    return f"Weekly volume and top sets ({names}), last {weeks} weeks, in {units.value}."
+
+
+def export_caption(exported: Exported, units: Units) -> str:
+    """The CSV file's caption."""
+    sets = f"{exported.rows:,} row" + ("" if exported.rows == 1 else "s")
+    both = "kg" if units is Units.KG else f"{units.value} and kg"
+    text = f"Your workout log: {sets} from {_sessions(exported.sessions)}, weights in {both}."
+    if exported.truncated:
+        text += " It holds your newest sets; the oldest did not fit in one file."
+    return text

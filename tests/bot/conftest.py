@@ -28,6 +28,8 @@ from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
 from tests.fakes.bot_api import Call, CallbackAnswer, FakeBotAPI, FakeUser
 
+PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
+"""The buttons under a delivered or reopened workout."""
 WAIT = 5.0
 """Seconds a test waits for the bot to react (the fake renders the chat on timeout)."""
 

@@ -14,7 +14,7 @@ from core.models import Exercise, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
 from db.requests import create_request, mark_failed, save_plan
 from db.users import upsert_telegram_user
-from tests.bot.conftest import WAIT, BotRunner, press, press_data, seed_plans
+from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, press, press_data, seed_plans
 from tests.fakes.bot_api import FakeBotAPI
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -65,7 +65,7 @@ async def test_opening_a_plan_shows_it_with_its_buttons(
     await user.wait_until(lambda u: len(u.messages) == 2, timeout=WAIT)
     plan = user.last
     assert plan.text.startswith("🧘 SAGE") and "Tom & <Jerry> </b> 2" in plan.text
-    assert plan.buttons == ["🔁 New workout", "📜 History"]
+    assert plan.buttons == PLAN_BUTTONS
     assert fake_bot_api.errors() == []
 
 

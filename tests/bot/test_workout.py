@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
+from bot.handlers.common import REQUEUER_KEY
 from bot.handlers.workout import parse_minutes
 from core.domain import Equipment, FitnessLevel, Goal, Units
 from core.models import Profile
+from core.settings import Settings
 from db.models import WorkoutRequestRow
 from db.users import save_profile, upsert_telegram_user
-from tests.bot.conftest import WAIT, BotRunner, press, press_data
+from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -193,24 +195,47 @@ def queue_down() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("queue_down")
-async def test_queue_unreachable_marks_the_request_failed_and_says_so(
-    fake_bot_api: FakeBotAPI, bot: BotRunner
+async def test_queue_unreachable_keeps_the_request_and_sends_it_when_the_queue_is_back(
+    fake_bot_api: FakeBotAPI, bot: BotRunner, app_settings: Settings
 ) -> None:
     user = fake_bot_api.user(305)
     await to_summary(user)
     await press(user, "Generate")
-    failed = await user.wait_for_text("sorry, I couldn't write your workout", timeout=WAIT)
-    assert "swamped" in failed.text and failed.buttons == ["🔄 Try again"]
-    assert failed.edits[-1] == "MAX is writing your 45-minute strength workout…"
-    assert failed.edits[-2].startswith("Your workout")  # the summary became the placeholder
+    held = await user.wait_for_text("your request is saved", timeout=WAIT)
+    assert held.text.startswith("MAX is writing your 45-minute strength workout…")
+    assert held.keyboard == ()
     [row] = requests_of(bot.sessions, 305)
-    assert row.state == "failed" and "queue unavailable" in (row.failure_reason or "")
-    # Nothing is left running: a new Generate is not refused as "already on the way".
+    assert row.state == "queued" and row.message_id == held.message_id
+    # The request is on its way: a second Generate is refused, nothing new is written.
     await to_summary(user, minutes="30 min")
     await press(user, "Generate")
-    await user.wait_until(
-        lambda u: sum("couldn't write" in m.text for m in u.messages) == 2, timeout=WAIT
-    )
+    await user.wait_for_text("already have a workout on the way", timeout=WAIT)
+    assert len(requests_of(bot.sessions, 305)) == 1
+    # The queue is back (and a worker on it): the same request goes out, into the placeholder.
+    with jobs.start_embedded_worker(app_settings, ai=None, threads=2):
+        await user.wait_until(
+            lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=20
+        )
+    [row] = requests_of(bot.sessions, 305)
+    assert row.state == "delivered" and row.delivered_message_ids[0] == held.message_id
+    assert api_errors(fake_bot_api) == []
+
+
+@pytest.mark.usefixtures("queue_down")
+async def test_a_request_waiting_too_long_for_the_queue_fails_with_a_retry_button(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    assert bot.application is not None
+    requeuer = bot.application.bot_data[REQUEUER_KEY]
+    requeuer.give_up_s = 0.0
+    user = fake_bot_api.user(307)
+    await to_summary(user)
+    await press(user, "Generate")
+    failed = await user.wait_for_text("sorry, I couldn't write your workout", timeout=WAIT)
+    assert "swamped" in failed.text and failed.buttons == ["🔄 Try again"]
+    [row] = requests_of(bot.sessions, 307)
+    assert row.state == "failed" and "queue unavailable" in (row.failure_reason or "")
+    assert requeuer.pending == []
 
 
 async def test_generate_delivers_the_workout_through_the_worker(
@@ -227,7 +252,7 @@ async def test_generate_delivers_the_workout_through_the_worker(
     assert workout.edits[-1] == "MAX is writing your 120-minute strength workout…"
     parts = [m for m in user.messages if m.message_id >= placeholder.message_id]
     assert "120 min" in parts[0].text and "Kim" not in parts[0].text
-    assert parts[-1].buttons == ["🔁 New workout", "📜 History"]
+    assert parts[-1].buttons == PLAN_BUTTONS
     assert all(m.keyboard == () for m in parts[:-1])
     await user.wait_until(
         lambda _: [r.state for r in requests_of(bot.sessions, 306)] == ["delivered"],
@@ -241,3 +266,23 @@ async def test_generate_delivers_the_workout_through_the_worker(
     await press(user, "New workout", message_id=parts[-1].message_id)
     await user.wait_for_text("Who's coaching today?", timeout=WAIT)
     assert fake_bot_api.errors() == []
+
+
+async def test_a_tap_answered_too_late_still_gets_its_workout_and_no_apology(
+    fake_bot_api: FakeBotAPI, bot: BotRunner, running_worker: jobs.EmbeddedWorker
+) -> None:
+    """Under a burst the answer to Generate may come after Telegram's 15 s: that is no error."""
+    user = fake_bot_api.user(307, "Lee")
+    await to_summary(user)
+    fake_bot_api.callback_query_timeout = 0.0  # every answer from now on is too old
+    user.press("Generate")
+    await user.wait_until(
+        lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=30
+    )
+    assert [c.status for c in fake_bot_api.calls("answerCallbackQuery")][-1] == 400
+    await user.wait_until(
+        lambda _: [r.state for r in requests_of(bot.sessions, 307)] == ["delivered"],
+        timeout=WAIT,
+        what="the request delivered",
+    )
+    assert not any("went wrong" in m.text for m in user.messages)

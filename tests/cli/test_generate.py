@@ -104,7 +104,10 @@ def test_doctor_names_what_is_wrong(tmp_path: Path) -> None:
     result = run(
         ["doctor"],
         tmp_path,
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}", "REDIS_URL": "redis://127.0.0.1:1/0"},
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
     )
     assert result.returncode == 1
     report = result.stdout

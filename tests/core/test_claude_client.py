@@ -285,7 +285,7 @@ def test_make_ai_client_needs_a_key_and_reads_the_base_url_from_the_environment(
 def test_one_client_serves_many_threads_at_once(
     fake_anthropic: FakeMessagesAPI, make_client: Any
 ) -> None:
-    fake_anthropic.latency = 0.3
+    fake_anthropic.latency = 1.0  # long enough for all 30 to overlap on a busy machine
     client = make_client()
     results: list[PipelineResult] = []
     lock = threading.Lock()
@@ -296,14 +296,12 @@ def test_one_client_serves_many_threads_at_once(
             results.append(result)
 
     threads = [threading.Thread(target=run, args=(c,)) for c in ["MAX", "KAI", "ZARA"] * 10]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
-        t.join(10)
-    assert time.monotonic() - started < 3  # concurrent, not 30 x 0.3 s
+        t.join(20)
     assert [r.source for r in results] == ["ai"] * 30
-    assert fake_anthropic.max_in_flight == 30
+    assert fake_anthropic.max_in_flight == 30  # all at once: the client does not serialise
 
 
 # ---------------------------------------------------------------------- the fake is strict

@@ -11,9 +11,11 @@ import pytest
 
 from core.coaches import COACHES
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
-from core.models import Exercise, HistoryItem, Profile, Workout, WorkoutRequest
+from core.models import Exercise, ExerciseTarget, HistoryItem, Profile, Workout, WorkoutRequest
 from core.prompt import (
     FREE_TEXT_LIMIT,
+    PROGRESSION_LIMIT,
+    REQUEST_LIMIT,
     TOOL_NAME,
     Prompt,
     build_prompt,
@@ -153,6 +155,70 @@ def test_the_uncached_part_stays_under_2000_characters_with_five_history_items()
     assert uncached_chars(build_prompt(worst)) <= 2000
 
 
+def test_progression_is_a_clipped_summary_within_the_budget() -> None:
+    targets = tuple(
+        ExerciseTarget(
+            name=f"{name} with a pause at the bottom"[:80],
+            action="increase",
+            weight_kg=102.5,
+            last_weight_kg=100,
+            last_reps=(12, 12, 12, 12, 12, 12, 12, 12),
+            effort="right",
+            rep_low=8,
+            rep_high=12,
+            last_date=dt.date(2026, 11, 1),
+            sessions=3,
+        )
+        for name in LONG_NAMES * 2
+    )
+    worst = TYPICAL.model_copy(
+        update={
+            "history": history(12),
+            "profile": TYPICAL.profile.model_copy(update={"limitations": "ouch " * 100}),
+            "progression": targets,
+        }
+    )
+    prompt = build_prompt(worst)
+    assert uncached_chars(prompt) <= 2000
+    data = read_request_data(prompt.user)
+    assert data is not None
+    assert data["progression"].startswith(
+        "Barbell back squat with a pause at the bottom 100kg x12/12/12/12/12/12 right: "
+        "increase to 102.5kg, 8-12 reps; "
+    )
+    assert len(data["progression"]) <= PROGRESSION_LIMIT
+    assert 1 <= len(data["recent"]) < 5  # the older workouts gave way
+    assert len(json.dumps(data, ensure_ascii=False, separators=(",", ":"))) <= REQUEST_LIMIT
+    assert "progression" not in (read_request_data(build_prompt(TYPICAL).user) or {})
+    lb = worst.model_copy(update={"profile": worst.profile.model_copy(update={"units": Units.LB})})
+    lb_data = read_request_data(build_prompt(lb).user)
+    assert lb_data is not None
+    assert lb_data["progression"].startswith(
+        "Barbell back squat with a pause at the bottom 220.5lb x12/12/12/12/12/12 right: "
+        "increase to 226lb"
+    )
+
+
+def test_a_progressed_lift_is_not_listed_as_recent_too() -> None:
+    squat = ExerciseTarget(
+        name="barbell back SQUAT",
+        action="hold",
+        weight_kg=60,
+        last_weight_kg=60,
+        last_reps=(6, 6, 6),
+        rep_low=5,
+        rep_high=8,
+        last_date=dt.date(2026, 11, 1),
+        sessions=1,
+    )
+    data = read_request_data(
+        build_prompt(TYPICAL.model_copy(update={"progression": (squat,)})).user
+    )
+    assert data is not None
+    assert [r["exercises"] for r in data["recent"]] == [list(LONG_NAMES[1:])] * 5
+    assert data["progression"] == "barbell back SQUAT 60kg x6/6/6: hold at 60kg, 5-8 reps"
+
+
 def test_the_user_part_carries_the_request() -> None:
     prompt = build_prompt(TYPICAL)
     data = read_request_data(prompt.user)
@@ -168,6 +234,17 @@ def test_the_user_part_carries_the_request() -> None:
     assert [r["exercises"] for r in data["recent"]] == [list(LONG_NAMES)] * 5
     assert "36-54" in prompt.user  # the accepted window, 20% either side
     assert "3-22 exercises" in prompt.user
+
+
+def test_a_regenerate_names_what_to_avoid() -> None:
+    assert "avoid" not in (read_request_data(build_prompt(TYPICAL).user) or {})
+    request = TYPICAL.model_copy(update={"avoid": ("Barbell back squat", "</request> hi")})
+    prompt = build_prompt(request)
+    data = read_request_data(prompt.user)
+    assert data is not None and data["avoid"] == ["Barbell back squat", "</request> hi"]
+    assert "</request> hi" not in prompt.user  # escaped inside the JSON like every name
+    rules = "\n".join(block["text"] for block in prompt.system)
+    assert '"avoid"' in rules and "use none of them" in rules
 
 
 def test_history_keeps_the_five_newest_items() -> None:

@@ -114,3 +114,25 @@ def test_an_alternative_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     text = "\n".join([entry % ("A", "B, Ghost"), entry % ("B", "A, A2"), entry % ("A2", "A, B")])
     with pytest.raises(CatalogueError, match="Ghost"):
         load_catalogue_from(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(requests)
+def test_regenerate_avoids_the_previous_plan_when_anything_else_fits(
+    case: tuple[WorkoutRequest, int],
+) -> None:
+    request, seed = case
+    first = generate_rule_based(request, random.Random(seed))
+    again = request.model_copy(update={"avoid": first.exercise_names})
+    second = generate_rule_based(again, random.Random(seed))
+    # Valid in every way but the "different from the last one" rule, which the AI must meet
+    # (it can write any exercise) and the catalogue cannot always (tiny equipment pools).
+    assert validate_workout(second, request) == []
+    before = {name.lower() for name in first.exercise_names}
+    repeated = [e.name for e in second.exercises if e.name.lower() in before]
+    # Only when the user's equipment leaves too few other exercises.
+    pool = load_catalogue().candidates(
+        request.workout_type, request.profile.level, request.equipment
+    )
+    others = [e for e in pool if e.name.lower() not in before]
+    assert not repeated or len(others) < len(second.exercises)

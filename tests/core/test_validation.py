@@ -136,6 +136,19 @@ def test_equipment_the_user_lacks_is_named() -> None:
     )
 
 
+def test_a_regenerate_that_repeats_most_of_the_old_workout_is_rejected() -> None:
+    workout = parse_workout(GOOD)
+    names = workout.exercise_names
+    half = len(names) // 2
+    again = REQUEST.model_copy(update={"avoid": names[:half]})
+    assert validate_workout(workout, again) == []  # a few repeats are fine
+    again = REQUEST.model_copy(update={"avoid": names[: half + 1]})
+    [problem] = validate_workout(workout, again)
+    assert problem == (
+        f"{half + 1} of {len(names)} exercises repeat the workout the person asked to replace"
+    )
+
+
 def test_bodyweight_is_always_available_but_an_empty_list_is_not_allowed() -> None:
     def bodyweight(d: dict[str, Any]) -> None:
         first(d)["equipment"] = ["bodyweight"]

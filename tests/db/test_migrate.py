@@ -1,4 +1,4 @@
-"""The one migration, on PostgreSQL and on SQLite, matches the models exactly."""
+"""The migrations, on PostgreSQL and on SQLite, match the models exactly."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_migration_to_head_on_postgresql(pg_url: str) -> None:
     assert not is_at_head(pg_url)
     upgrade(pg_url)
     assert is_at_head(pg_url)
-    assert current_revision(pg_url) == head_revision() == "0001"
+    assert current_revision(pg_url) == head_revision() == "0003"
     tables, indexes = tables_and_indexes(pg_url)
     assert tables == TABLES
     assert {
@@ -73,6 +73,7 @@ def test_migration_to_head_on_postgresql(pg_url: str) -> None:
         "ix_workout_plans_user_id_created_at",
         "ix_ai_generation_logs_request_id",
         "ix_workout_logs_user_id_performed_at",
+        "ix_workout_log_sets_log_id",
     } <= indexes
     assert schema_drift(pg_url) == []
 

@@ -18,6 +18,9 @@ from db.users import upsert_telegram_user
 from jobs.ratelimit import make_send_limiter
 from jobs.telegram import TelegramNotifier
 
+PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
+"""The buttons under a delivered or reopened workout."""
+
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Any:
@@ -94,7 +97,7 @@ def test_the_placeholder_becomes_the_workout_with_its_buttons(
     assert messages[0].message_id == placeholder_id
     assert "MAX" in messages[0].text and "Warm-up" in messages[0].text
     assert messages[0].edits == ("MAX is writing your workout…",)
-    assert messages[0].buttons == ["🔁 New workout", "📜 History"]
+    assert messages[0].buttons == PLAN_BUTTONS
 
 
 def test_a_long_workout_arrives_in_several_messages_each_within_limits(
@@ -112,7 +115,7 @@ def test_a_long_workout_arrives_in_several_messages_each_within_limits(
     messages = user.messages
     assert len(messages) >= 2
     assert all(len(m.text) <= 4096 for m in messages)
-    assert messages[-1].buttons == ["🔁 New workout", "📜 History"]  # buttons under the last part
+    assert messages[-1].buttons == PLAN_BUTTONS  # buttons under the last part
     assert all(not m.buttons for m in messages[:-1])
     with sessions.begin() as s:
         row = get_request(s, request_id)

@@ -70,9 +70,8 @@ class CountingAI:
     def generate(self, request: WorkoutRequest) -> AIResult:
         import random
 
-        from core.rulebased import generate_rule_based
-
         from core.pipeline import AIAttempt
+        from core.rulebased import generate_rule_based
 
         self.calls += 1
         workout = generate_rule_based(request, random.Random(self.calls))

@@ -6,6 +6,7 @@ is known at once and checked against Telegram's limits.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -51,9 +52,7 @@ def test_one_chat_gets_its_burst_then_one_a_second(limiter: SendLimiter) -> None
     later = booked[PER_CHAT_BURST:]
     assert not any(b.overall for b in later)  # their bot-wide slot is booked when they go
     waits = [b.wait for b in later]
-    assert waits == pytest.approx(
-        [n / PER_CHAT_RATE for n in range(1, len(later) + 1)], abs=0.05
-    )
+    assert waits == pytest.approx([n / PER_CHAT_RATE for n in range(1, len(later) + 1)], abs=0.05)
 
 
 def test_a_busy_chat_does_not_hold_up_the_others(limiter: SendLimiter) -> None:
@@ -69,3 +68,30 @@ def test_acquire_waits_for_the_chat_then_for_the_overall_slot(limiter: SendLimit
     start = time.monotonic()
     limiter.acquire(9)
     assert time.monotonic() - start >= 0.9 / PER_CHAT_RATE  # it really waited its turn
+
+
+async def test_a_burst_of_senders_larger_than_the_pool_all_get_their_slot(redis_url: str) -> None:
+    """500 taps at once: every booking succeeds (waiting for a connection), none is lost."""
+    limiter = SendLimiter(redis_url)
+    try:
+        booked = await asyncio.gather(*(limiter.reserve_async(chat) for chat in range(500)))
+    finally:
+        await limiter.aclose()
+    assert len(booked) == 500
+    waits = sorted(b.wait for b in booked if b.overall)
+    assert len(waits) == 500  # a chat's first message never waits for the chat
+    assert waits[-1] == pytest.approx((500 - GLOBAL_BURST) / GLOBAL_RATE, abs=0.5)
+
+
+async def test_with_redis_unreachable_the_budget_is_kept_in_process() -> None:
+    """A Redis outage must not stop every send: bookings fall back to this process's budget."""
+    down = SendLimiter("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        first = [down.reserve(7) for _ in range(PER_CHAT_BURST + 1)]
+        assert [b.wait for b in first[:PER_CHAT_BURST]] == [0.0] * PER_CHAT_BURST
+        assert first[-1].wait > 0 and not first[-1].overall  # the chat's pace still holds
+        booked = await down.reserve_async(8)
+        assert booked.overall and booked.wait < 0.5
+    finally:
+        await down.aclose()
+        down.close()

@@ -96,9 +96,15 @@ def spawn_worker(
     *,
     threads: int = 8,
     ai_concurrency: int = 5,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """A real ``flexflow worker`` process (own process group) on the test's services."""
-    env = {
+    """A real ``flexflow worker`` process (own process group) on the test's services.
+
+    ``env`` adds or overrides variables (a bot token and TELEGRAM_API_URL to deliver into
+    the fake Bot API, shorter AI timeouts).
+    """
+    extra = env or {}
+    base = {
         "PATH": os.environ["PATH"],
         "HOME": str(logs),
         "DATABASE_URL": settings.database_url,
@@ -109,6 +115,7 @@ def spawn_worker(
         "ANTHROPIC_MAX_RETRIES": "0",
         "FLEXFLOW_AI_CONCURRENCY": str(ai_concurrency),
     }
+    env = {**base, **extra}
     log = (logs / f"{name}.log").open("wb")
     return subprocess.Popen(
         [

@@ -1,0 +1,259 @@
+"""Done under a workout: log it as planned in one tap, or exercise by exercise in shorthand.
+
+    d:<plan> ─▶ DONE_MENU   the workout's buttons become As planned · Enter sets · Back
+                 ├─ As planned ─▶ every planned set logged; "How did it feel?"        (end)
+                 ├─ Back ───────▶ the workout's own buttons again                      (end)
+                 └─ Enter sets ─▶ DONE_SETS   one prompt per exercise:
+                       typed shorthand (core.shorthand), As planned or Skip ─▶ the next
+                       shorthand that does not read ─▶ an example; the same exercise again
+                       after the last ─▶ logged; "How did it feel?"                    (end)
+                       Cancel ─▶ nothing logged                                         (end)
+
+The draft (``user_data["done"]``, persisted with the dialog state) holds the plan, what each
+exercise asked for and the sets so far, so a restart carries on at the same exercise. The
+rating buttons under a logged workout (``f:<log>:<rating>``) need no dialog: they check the
+log is the caller's and set its rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import (
+    Context,
+    answer_expired,
+    callback_query,
+    db,
+    draft,
+    member,
+    pressed,
+    reply,
+)
+from bot.handlers.states import State
+from bot.keyboards import done_exercise_keyboard, done_menu_keyboard, markup
+from core.domain import Units
+from core.render import KIND_DONE, feel_keyboard, parse_callback, parse_rating, workout_keyboard
+from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_sets
+from db.workoutlogs import Rating
+
+__all__ = ["DRAFT", "exercise_pressed", "menu_pressed", "rate_button", "sets_typed", "start"]
+
+DRAFT = "done"
+
+Step = int | None
+Done = list[tuple[str, tuple[SetDone, ...]]]
+
+
+def _fresh(to_log: services.ToLog, message_id: int) -> dict[str, Any]:
+    """The draft: JSON only (it is persisted), one row per exercise."""
+    return {
+        "plan_id": to_log.plan_id,
+        "title": to_log.title,
+        "units": to_log.units.value,
+        "message_id": message_id,
+        "index": 0,
+        "items": [
+            [i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight]
+            for i in to_log.exercises
+        ],
+        "done": [],
+    }
+
+
+def _item(state: dict[str, Any], index: int) -> tuple[str, str, Planned]:
+    name, reps, sets, planned_reps, seconds, weight = state["items"][index]
+    planned = Planned(
+        sets=int(sets), reps=planned_reps, seconds=seconds, weight=weight, units=_units(state)
+    )
+    return str(name), str(reps), planned
+
+
+def _units(state: dict[str, Any]) -> Units:
+    return Units(state["units"])
+
+
+def _record(state: dict[str, Any], sets: Sequence[SetDone]) -> None:
+    state["done"].append([[s.reps, s.weight_kg, s.duration_s] for s in sets])
+    state["index"] = len(state["done"])
+
+
+def _done(state: dict[str, Any]) -> Done:
+    done: Done = []
+    for (name, *_), sets in zip(state["items"], state["done"], strict=False):
+        done.append((str(name), tuple(SetDone(r, w, d) for r, w, d in sets)))
+    return done
+
+
+def _prompt(state: dict[str, Any]) -> str:
+    index = state["index"]
+    name, reps, planned = _item(state, index)
+    return texts.set_prompt(index + 1, len(state["items"]), name, reps, planned)
+
+
+async def _set_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=keyboard)
+    except BadRequest as exc:  # already showing them (a double tap)
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def _restore_buttons(update: Update, plan_id: int) -> None:
+    """The workout's own buttons back under it (the Done menu is over)."""
+    message = callback_query(update).message
+    if isinstance(message, Message):
+        await _set_buttons(message, markup(workout_keyboard(plan_id)))
+
+
+def _drop(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+async def _say(update: Update, html: str, *, edit: bool, **kwargs: Any) -> Message:
+    """Edit the pressed message into ``html``, or send it as a new one."""
+    query = update.callback_query
+    if edit and query is not None and isinstance(query.message, Message):
+        edited = await query.message.edit_text(html, parse_mode=ParseMode.HTML, **kwargs)
+        return edited if isinstance(edited, Message) else query.message
+    return await reply(update, html, **kwargs)
+
+
+async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+    """Log what was done (unless nothing was) and ask how it felt."""
+    done = _done(state)
+    _drop(context)
+    if not any(sets for _, sets in done):
+        await _say(update, texts.NOTHING_LOGGED, edit=edit)
+        return ConversationHandler.END
+    log_id = await db(context, services.log_done, member(update), state["plan_id"], done)
+    if log_id is None:
+        await _say(update, texts.NOT_FOUND, edit=edit)
+        return ConversationHandler.END
+    text = texts.logged_text(state["title"], done, _units(state))
+    await _say(update, text, edit=edit, reply_markup=markup(feel_keyboard(log_id)))
+    return ConversationHandler.END
+
+
+async def _next(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+    """The next exercise's prompt, or the end."""
+    if state["index"] >= len(state["items"]):
+        return await _finish(update, context, state, edit=edit)
+    sent = await _say(update, _prompt(state), edit=edit, reply_markup=done_exercise_keyboard())
+    state["message_id"] = sent.message_id
+    return State.DONE_SETS
+
+
+async def start(update: Update, context: Context) -> Step:
+    """Done under a workout: the Done menu in place of its buttons."""
+    query = callback_query(update)
+    try:
+        kind, plan_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, plan_id = "", None
+    message = query.message
+    if kind != KIND_DONE or plan_id is None or not isinstance(message, Message):
+        await answer_expired(query)
+        return None
+    to_log = await db(context, services.plan_to_log, member(update), plan_id)
+    if to_log is None:
+        await query.answer(texts.NOT_FOUND)
+        return None
+    await query.answer(texts.DONE_PICK)
+    if context.user_data is not None:
+        for other in ("workout", "profile"):  # another dialog's draft: that dialog is left
+            context.user_data.pop(other, None)
+        context.user_data[DRAFT] = _fresh(to_log, message.message_id)
+    await _set_buttons(message, done_menu_keyboard())
+    return State.DONE_MENU
+
+
+async def menu_pressed(update: Update, context: Context) -> Step:
+    """As planned, Enter sets or Back."""
+    current = await pressed(update, context, DRAFT, "plan_id")
+    if current is None:
+        return None
+    state, value = current
+    query = callback_query(update)
+    if value not in ("all", "sets", "back"):
+        await answer_expired(query)
+        return None
+    await query.answer()
+    await _restore_buttons(update, state["plan_id"])
+    if value == "back":
+        _drop(context)
+        return ConversationHandler.END
+    if value == "all":
+        for index in range(len(state["items"])):
+            _record(state, as_planned(_item(state, index)[2]))
+        return await _finish(update, context, state, edit=False)
+    return await _next(update, context, state, edit=False)
+
+
+async def exercise_pressed(update: Update, context: Context) -> Step:
+    """As planned, Skip or Cancel under one exercise's prompt."""
+    current = await pressed(update, context, DRAFT, "plan_id")
+    if current is None:
+        return None
+    state, value = current
+    query = callback_query(update)
+    if value not in ("plan", "skip", "cancel") or state["index"] >= len(state["items"]):
+        await answer_expired(query)
+        return None
+    await query.answer()
+    if value == "cancel":
+        _drop(context)
+        await _say(update, texts.LOG_CANCELLED, edit=True)
+        return ConversationHandler.END
+    planned = _item(state, state["index"])[2]
+    _record(state, as_planned(planned) if value == "plan" else ())
+    return await _next(update, context, state, edit=True)
+
+
+async def sets_typed(update: Update, context: Context) -> Step:
+    """The sets of the current exercise, typed; shorthand that does not read is asked again."""
+    message = update.effective_message
+    state = draft(context, DRAFT)
+    if message is None or message.text is None or "plan_id" not in state:
+        return None
+    if state["index"] >= len(state["items"]):
+        return await _finish(update, context, state, edit=False)
+    planned = _item(state, state["index"])[2]
+    try:
+        sets = parse_sets(message.text, planned)
+    except ShorthandError as exc:
+        again = await reply(
+            update, texts.sets_reprompt(exc.part, planned), reply_markup=done_exercise_keyboard()
+        )
+        state["message_id"] = again.message_id
+        return None
+    _record(state, sets)
+    return await _next(update, context, state, edit=False)
+
+
+async def rate_button(update: Update, context: Context) -> None:
+    """How it felt, under a logged workout: only the caller's own log."""
+    query = callback_query(update)
+    try:
+        log_id, rating = parse_rating(query.data or "")
+    except ValueError:
+        await answer_expired(query)
+        return
+    rated = await db(context, services.rate_log, member(update), log_id, cast(Rating, rating))
+    if not rated:
+        await query.answer(texts.NOT_FOUND)
+        return
+    await query.answer(texts.RATED)
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        await message.edit_text(
+            texts.rated_text(message.text_html, rating), parse_mode=ParseMode.HTML
+        )

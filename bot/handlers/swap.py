@@ -1,0 +1,190 @@
+"""Swap under a workout, and Back: three taps, no dialog state (the buttons carry it all).
+
+``s:<plan>`` turns the workout's buttons into one per exercise, ``s:<plan>:<i>`` into the
+alternatives to exercise ``i``, ``s:<plan>:<i>:<j>:<check>`` swaps it: the plan is stored
+with the new exercise and the workout is shown again, edited in place. ``b:<plan>`` puts the
+workout's own buttons back. Every press is checked against the caller's own plans first.
+
+Which messages are edited: a delivered workout's parts are known (the request row keeps
+their ids), so each part whose text changed is edited; a workout reopened from /history as
+one message is edited where it is; one reopened in several messages (their ids are not kept)
+is sent again, updated, and the old copy loses its buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot import services
+from bot.handlers import texts
+from bot.handlers.common import Context, answer_expired, callback_query, db, member, reply
+from bot.keyboards import markup
+from core.coaches import coach_by_key
+from core.render import (
+    KIND_BUTTONS,
+    SwapData,
+    parse_callback,
+    parse_swap,
+    render_html,
+    swap_exercises_keyboard,
+    swap_options_keyboard,
+    workout_keyboard,
+)
+
+__all__ = ["back_button", "swap_button"]
+
+log = logging.getLogger(__name__)
+
+
+def _parts(view: services.PlanView) -> list[str]:
+    plan = view.plan
+    return render_html(
+        plan.workout,
+        coach=coach_by_key(plan.coach),
+        workout_type=plan.workout_type,
+        duration_min=plan.duration_min,
+        units=view.units,
+        created=services.utc_date(plan.created_at),
+    )
+
+
+async def _edit_markup(message: Message, keyboard: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=keyboard)
+    except BadRequest as exc:  # the same keyboard already (a double tap)
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def _edit_text(
+    context: Context,
+    chat_id: int,
+    message_id: int,
+    html: str,
+    keyboard: InlineKeyboardMarkup | None,
+) -> None:
+    try:
+        await context.bot.edit_message_text(
+            html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
+    except BadRequest as exc:  # this part did not change after all
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def _show_swapped(update: Update, context: Context, outcome: services.Swapped) -> None:
+    """The workout again, after the swap (see the module docstring for which messages)."""
+    message = callback_query(update).message
+    if outcome.before is None or outcome.after is None or not isinstance(message, Message):
+        return
+    before, after = _parts(outcome.before), _parts(outcome.after)
+    keyboard = markup(workout_keyboard(outcome.after.plan.plan_id))
+    ids = outcome.message_ids
+    chat_id = message.chat.id
+    if ids and ids[-1] == message.message_id and len(ids) == len(after):
+        for index, (message_id, html) in enumerate(zip(ids, after, strict=True)):
+            last = index == len(after) - 1
+            changed = index >= len(before) or before[index] != html
+            if changed or last:
+                await _edit_text(context, chat_id, message_id, html, keyboard if last else None)
+        return
+    if len(after) == 1:
+        await _edit_text(context, chat_id, message.message_id, after[0], keyboard)
+        return
+    await _edit_markup(message, None)
+    for index, html in enumerate(after):
+        await reply(update, html, reply_markup=keyboard if index == len(after) - 1 else None)
+
+
+async def _exercise_list(update: Update, context: Context, plan_id: int) -> bool:
+    """Step 1: one button per exercise. False when the plan is not the caller's."""
+    view = await db(context, services.plan_for, member(update), plan_id)
+    if view is None:
+        return False
+    message = callback_query(update).message
+    if isinstance(message, Message):
+        names = view.plan.workout.exercise_names
+        await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
+    return True
+
+
+async def swap_button(update: Update, context: Context) -> None:
+    """Any of the three swap steps."""
+    query = callback_query(update)
+    try:
+        data: SwapData = parse_swap(query.data or "")
+    except ValueError:
+        await answer_expired(query)
+        return
+    message = query.message
+    if data.index is None:
+        view = await db(context, services.plan_for, member(update), data.plan_id)
+        if view is None:
+            await query.answer(texts.NOT_FOUND)
+            return
+        await query.answer(texts.SWAP_PICK)
+        if isinstance(message, Message):
+            names = view.plan.workout.exercise_names
+            await _edit_markup(message, markup(swap_exercises_keyboard(data.plan_id, names)))
+        return
+    if data.choice is None or data.check is None:
+        choices = await db(context, services.swap_choices, member(update), data.plan_id, data.index)
+        if choices is None:
+            await query.answer(texts.NOT_FOUND)
+            return
+        if not choices.options:
+            await query.answer(texts.SWAP_NOTHING_FITS)
+            return
+        await query.answer()
+        if isinstance(message, Message):
+            keyboard = swap_options_keyboard(
+                data.plan_id, data.index, choices.current, choices.options
+            )
+            await _edit_markup(message, markup(keyboard))
+        return
+    outcome = await db(
+        context,
+        services.apply_swap,
+        member(update),
+        data.plan_id,
+        data.index,
+        data.choice,
+        data.check,
+    )
+    if outcome.status is services.SwapStatus.NOT_FOUND:
+        await query.answer(texts.NOT_FOUND)
+        return
+    if outcome.status is services.SwapStatus.STALE:
+        await query.answer(texts.SWAP_STALE)
+        await _exercise_list(update, context, data.plan_id)
+        return
+    await query.answer(texts.swapped(outcome.old_name, outcome.new_name))
+    log.info("plan %s: %s swapped for %s", data.plan_id, outcome.old_name, outcome.new_name)
+    await _show_swapped(update, context, outcome)
+
+
+async def back_button(update: Update, context: Context) -> None:
+    """Back from a sub-menu: the workout's own buttons."""
+    query = callback_query(update)
+    try:
+        kind, plan_id = parse_callback(query.data or "")
+    except ValueError:
+        kind, plan_id = "", None
+    if kind != KIND_BUTTONS or plan_id is None:
+        await answer_expired(query)
+        return
+    view = await db(context, services.plan_for, member(update), plan_id)
+    if view is None:
+        await query.answer(texts.NOT_FOUND)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _edit_markup(query.message, markup(workout_keyboard(plan_id)))

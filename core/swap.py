@@ -1,0 +1,222 @@
+"""Swapping one exercise of a plan for another, without asking the AI.
+
+    swap_options(workout, index, ...)   what may replace exercise ``index``: first the
+                                        exercise's own alternatives, then catalogue look-alikes
+                                        (same main muscle first); every one doable with the
+                                        request's equipment, suited to the workout type, and
+                                        not already in the plan
+    swap_exercise(workout, index, name) the plan with exercise ``index`` replaced in place:
+                                        same position, sets, reps and rest; the weight carried
+                                        over sensibly (barbell -> dumbbells per hand, none for
+                                        bodyweight)
+
+An alternative the AI wrote that is not in the catalogue is offered too when its name does
+not call for equipment the user lacks (``equipment_in_name``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from core.catalogue import Catalogue, Entry, load_catalogue
+from core.domain import Equipment, FitnessLevel, Units, WorkoutType
+from core.models import Exercise, Workout
+from core.render import weight_in
+from core.rulebased import starting_load
+
+__all__ = ["MAX_OPTIONS", "SwapError", "equipment_in_name", "swap_exercise", "swap_options"]
+
+MAX_OPTIONS = 6
+"""Alternatives offered at most (one button each)."""
+
+_IMPLEMENT_SHARE = {
+    Equipment.BARBELL: 1.0,
+    Equipment.MACHINES: 0.9,
+    Equipment.CABLE_MACHINE: 0.6,
+    Equipment.KETTLEBELL: 0.4,
+    Equipment.DUMBBELLS: 0.4,
+}
+"""Load relative to a barbell for the same movement (dumbbells: per hand), in priority order."""
+_OTHER_SHARE = 0.4
+"""Any other loaded equipment (bands, a weighted vest)."""
+_BIG_MUSCLES = {"quads", "hamstrings", "glutes"}
+_SMALL_MUSCLES = {"biceps", "triceps", "shoulders", "rear shoulders", "calves", "abs", "forearms"}
+
+_NAME_EQUIPMENT = (
+    (re.compile(r"barbell|\bbar\b(?!.*pull)|deadlift|bench press", re.I), Equipment.BARBELL),
+    (re.compile(r"dumbbell|\bdb\b", re.I), Equipment.DUMBBELLS),
+    (re.compile(r"kettlebell|\bkb\b", re.I), Equipment.KETTLEBELL),
+    (re.compile(r"\bband", re.I), Equipment.RESISTANCE_BANDS),
+    (re.compile(r"cable", re.I), Equipment.CABLE_MACHINE),
+    (re.compile(r"machine|leg press|smith", re.I), Equipment.MACHINES),
+    (re.compile(r"pull-?up|chin-?up|hanging", re.I), Equipment.PULL_UP_BAR),
+    (re.compile(r"jump rope|skipping", re.I), Equipment.JUMP_ROPE),
+    (re.compile(r"treadmill|rower|rowing machine|bike|elliptical", re.I), Equipment.CARDIO_MACHINE),
+)
+
+
+class SwapError(ValueError):
+    """The swap cannot be made: no such exercise, or the name is not an option."""
+
+
+def equipment_in_name(name: str) -> frozenset[Equipment]:
+    """Equipment an exercise name calls for ("Dumbbell row" -> dumbbells); bodyweight if none."""
+    found = {gear for pattern, gear in _NAME_EQUIPMENT if pattern.search(name)}
+    return frozenset(found) or frozenset({Equipment.BODYWEIGHT})
+
+
+def _taken(workout: Workout) -> set[str]:
+    return {e.name.strip().lower() for e in workout.exercises}
+
+
+def _muscles(catalogue: Catalogue, exercise: Exercise) -> tuple[str, ...]:
+    """The exercise's muscles, or those of its first alternative the catalogue knows."""
+    for name in (exercise.name, *exercise.alternatives):
+        entry = catalogue.get(name)
+        if entry is not None and entry.muscles:
+            return entry.muscles
+    return ()
+
+
+def swap_options(
+    workout: Workout,
+    index: int,
+    *,
+    workout_type: WorkoutType,
+    equipment: frozenset[Equipment],
+    catalogue: Catalogue | None = None,
+) -> list[str]:
+    """Names that may replace exercise ``index``, best first, at most ``MAX_OPTIONS``."""
+    if not 0 <= index < len(workout.exercises):
+        raise SwapError(f"the plan has no exercise {index + 1}")
+    catalogue = catalogue or load_catalogue()
+    have = equipment | {Equipment.BODYWEIGHT}
+    current = workout.exercises[index]
+    taken = _taken(workout)
+    found: list[str] = []
+
+    def add(name: str) -> None:
+        if name.strip().lower() not in taken and name.lower() not in {f.lower() for f in found}:
+            found.append(name)
+
+    def fits(entry: Entry) -> bool:
+        return entry.equipment <= have and workout_type in entry.types
+
+    for alt in current.alternatives:
+        entry = catalogue.get(alt)
+        if entry is not None:
+            if fits(entry):
+                add(entry.name)
+        elif alt.strip() and equipment_in_name(alt) <= have:
+            add(alt.strip())
+    muscles = _muscles(catalogue, current)
+    main = muscles[0] if muscles else ""
+    tiers: list[Callable[[Entry], bool]] = [
+        lambda o: bool(main) and o.muscles[:1] == (main,),
+        lambda o: bool(main) and main in o.muscles,
+        lambda o: bool(set(o.muscles) & set(muscles)),
+    ]
+    for tier in tiers:
+        for other in catalogue.entries:
+            if fits(other) and tier(other):
+                add(other.name)
+    if len(found) < 2:  # nothing alike fits: anything of the workout's type will do
+        for other in catalogue.entries:
+            if fits(other):
+                add(other.name)
+    return found[:MAX_OPTIONS]
+
+
+def _implement_share(gear: frozenset[Equipment] | list[Equipment]) -> float:
+    for implement, share in _IMPLEMENT_SHARE.items():
+        if implement in gear:
+            return share
+    return _OTHER_SHARE
+
+
+def _muscle_share(muscles: tuple[str, ...]) -> float:
+    if muscles and muscles[0] in _BIG_MUSCLES:
+        return 1.3
+    if len(muscles) == 1 and muscles[0] in _SMALL_MUSCLES:
+        return 0.5
+    return 1.0
+
+
+def _carried_weight(
+    old: Exercise,
+    old_muscles: tuple[str, ...],
+    new_gear: frozenset[Equipment],
+    new_entry: Entry | None,
+    level: FitnessLevel,
+    units: Units,
+) -> float | None:
+    """The new exercise's weight in ``units``; None when it takes no external load."""
+    weighted = (
+        new_entry.weighted if new_entry is not None else bool(new_gear & set(_IMPLEMENT_SHARE))
+    )
+    if not weighted:
+        return None
+    before = weight_in(old, units)
+    if before is None:  # from bodyweight to a loaded move: the generator's starting load
+        return starting_load(new_entry, level, units) if new_entry is not None else None
+    ratio = _implement_share(new_gear) / _implement_share(old.equipment)
+    new_muscles = new_entry.muscles if new_entry is not None else old_muscles
+    ratio *= _muscle_share(new_muscles) / _muscle_share(old_muscles)
+    value = before * ratio
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return max(units.step, round(value / units.step) * units.step)
+
+
+def swap_exercise(
+    workout: Workout,
+    index: int,
+    name: str,
+    *,
+    workout_type: WorkoutType,
+    equipment: frozenset[Equipment],
+    level: FitnessLevel,
+    units: Units,
+    catalogue: Catalogue | None = None,
+) -> Workout:
+    """The workout with exercise ``index`` replaced by ``name`` (one of ``swap_options``)."""
+    catalogue = catalogue or load_catalogue()
+    options = swap_options(
+        workout, index, workout_type=workout_type, equipment=equipment, catalogue=catalogue
+    )
+    chosen = next((o for o in options if o.lower() == name.strip().lower()), None)
+    if chosen is None:
+        raise SwapError(f"{name!r} is not an alternative to exercise {index + 1}")
+    old = workout.exercises[index]
+    entry = catalogue.get(chosen)
+    gear = entry.equipment if entry is not None else equipment_in_name(chosen)
+    weight = _carried_weight(old, _muscles(catalogue, old), gear, entry, level, units)
+    have = equipment | {Equipment.BODYWEIGHT}
+    alternatives = [old.name]
+    for alt in [*catalogue.alternatives_for(chosen, have), *old.alternatives, *options]:
+        if len(alternatives) >= 3:
+            break
+        if alt.lower() != chosen.lower() and alt.lower() not in {a.lower() for a in alternatives}:
+            alternatives.append(alt)
+    instructions = (
+        entry.instructions
+        if entry is not None
+        else f"Same sets, reps and rest as {old.name} had; move with control."
+    )
+    new = Exercise(
+        name=chosen,
+        sets=old.sets,
+        reps=old.reps,
+        rest_seconds=old.rest_seconds,
+        instructions=instructions,
+        equipment=sorted(gear),
+        weighted=weight is not None,
+        target_weight=weight,
+        weight_unit=units if weight is not None else None,
+        alternatives=alternatives,
+    )
+    exercises = list(workout.exercises)
+    exercises[index] = new
+    return workout.model_copy(update={"exercises": exercises})

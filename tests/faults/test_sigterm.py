@@ -1,0 +1,207 @@
+"""SIGTERM to the worker and to the bot: graceful shutdown, nothing lost, nothing doubled.
+
+The worker gets SIGTERM the way Heroku and systemd send it, to its whole process group (the
+dramatiq main process forwards a second copy to its worker process). The generations in
+hand finish and are delivered before it exits; the messages it had fetched but not started
+go back to Redis, and a new worker delivers them. Every request is claimed once: nothing
+was cut off and redone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import jobs
+from core.domain import Equipment, WorkoutType
+from core.settings import Settings
+from db.models import AIGenerationLog, WorkoutRequestRow
+from db.requests import create_request
+from db.session import create_db_engine, session_factory
+from db.users import upsert_telegram_user
+from tests.bot.conftest import api_errors
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.messages_api import FakeMessagesAPI
+from tests.faults.chat import WAIT, press_generate, rows, workouts_seen
+from tests.plugins.app import spawn_worker
+
+REQUESTS = 6
+THREADS = 4
+
+
+@pytest.fixture
+def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = create_db_engine(app_settings.database_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test started (each in its own group); stopped if still running."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def bot_env(fake_bot_api: FakeBotAPI) -> dict[str, str]:
+    return {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_URL": fake_bot_api.url}
+
+
+def states(sessions: sessionmaker[Session]) -> dict[int, str]:
+    with sessions.begin() as s:
+        return {
+            i: state
+            for i, state in s.execute(select(WorkoutRequestRow.id, WorkoutRequestRow.state))
+        }
+
+
+def wait_for(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout:g} s")
+
+
+def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_bot_api: FakeBotAPI,
+    fake_anthropic: FakeMessagesAPI,
+    processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    fake_anthropic.latency = 3.0  # every generation is still in hand when SIGTERM comes
+    env = bot_env(fake_bot_api)
+    first = spawn_worker(app_settings, fake_anthropic, tmp_path, "first", threads=THREADS, env=env)
+    processes.append(first)
+    users = [fake_bot_api.user(900 + n, f"U{n}") for n in range(REQUESTS)]
+    with sessions.begin() as s:
+        ids = []
+        for user in users:
+            member = upsert_telegram_user(s, telegram_id=user.id, chat_id=user.id, name="U")
+            row = create_request(
+                s,
+                user_id=member.id,
+                coach="ACE",
+                workout_type=WorkoutType.STRENGTH,
+                duration_min=30,
+                equipment=[Equipment.DUMBBELLS],
+                idempotency_key=f"term:{user.id}",
+                chat_id=user.id,
+            )
+            ids.append(row.id)
+    jobs.setup_broker(app_settings.redis_url)
+    try:
+        for request_id in ids:
+            jobs.enqueue_generation(request_id)
+        wait_for(
+            lambda: list(states(sessions).values()).count("generating") == THREADS,
+            60,
+            "every worker thread generating",
+        )
+        in_hand = {i for i, state in states(sessions).items() if state == "generating"}
+        os.killpg(first.pid, signal.SIGTERM)  # the whole group, as a process manager does
+        signalled = time.monotonic()
+        first.wait(timeout=40)
+        stopped_after = time.monotonic() - signalled
+        log = (tmp_path / "first.log").read_text(errors="replace")
+        assert first.returncode == 0, log[-3000:]
+        assert "Killing worker process" not in log
+        after_stop = states(sessions)
+        # Finished and delivered before exiting; the rest handed back untouched.
+        assert {i for i, state in after_stop.items() if state == "delivered"} == in_hand
+        assert {i for i, state in after_stop.items() if state == "queued"} == set(ids) - in_hand
+
+        fake_anthropic.latency = 0.2
+        restarted = time.monotonic()
+        second = spawn_worker(
+            app_settings, fake_anthropic, tmp_path, "second", threads=THREADS, env=env
+        )
+        processes.append(second)
+        wait_for(
+            lambda: set(states(sessions).values()) == {"delivered"}, 60, "everything delivered"
+        )
+        handed_back_after = time.monotonic() - restarted
+    finally:
+        jobs.setup_broker(None)
+    print(
+        f"SIGTERM -> worker exited in {stopped_after:.1f} s with {len(in_hand)} generations "
+        f"finished; a new worker delivered the {REQUESTS - len(in_hand)} handed back "
+        f"{handed_back_after:.1f} s after it started"
+    )
+    for user in users:
+        assert len(workouts_seen(user)) == 1  # each delivered exactly once
+    for row in rows(sessions):
+        assert row.attempts == 1  # claimed once: nothing was cut off and done again
+    with sessions.begin() as s:
+        assert s.scalar(select(func.count()).select_from(AIGenerationLog)) == REQUESTS
+    assert api_errors(fake_bot_api) == []
+
+
+def start_bot(settings: Settings, fake_bot_api: FakeBotAPI, log: Path) -> subprocess.Popen[bytes]:
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "HOME")}
+    env |= bot_env(fake_bot_api)
+    env |= {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or ""}
+    return subprocess.Popen(
+        [sys.executable, "-m", "flexflow.cli", "bot"],
+        env=env,
+        cwd=log.parent,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+async def test_sigterm_to_the_bot_stops_it_cleanly_and_its_request_is_still_delivered(
+    app_settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_bot_api: FakeBotAPI,
+    fake_anthropic: FakeMessagesAPI,
+    processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    fake_anthropic.latency = 2.0
+    worker = spawn_worker(app_settings, fake_anthropic, tmp_path, "worker", threads=2,
+                          env=bot_env(fake_bot_api))  # fmt: skip
+    processes.append(worker)
+    bot = start_bot(app_settings, fake_bot_api, tmp_path / "bot.log")
+    processes.append(bot)
+    user = fake_bot_api.user(950, "Sam")
+    await press_generate(user)
+    await user.wait_for_text("is writing", timeout=WAIT)
+    os.killpg(bot.pid, signal.SIGTERM)  # while its request is being generated
+    bot.wait(timeout=30)
+    log = (tmp_path / "bot.log").read_text(errors="replace")
+    assert bot.returncode == 0, log[-3000:]
+    assert "Traceback" not in log
+    # The worker does not need the bot: the workout arrives while the bot is gone.
+    await user.wait_until(lambda u: workouts_seen(u), timeout=WAIT)
+    [row] = rows(sessions)
+    await user.wait_until(lambda _: rows(sessions)[0].state == "delivered", timeout=WAIT)
+
+    again = start_bot(app_settings, fake_bot_api, tmp_path / "bot.log")
+    processes.append(again)
+    query = user.press("📜 History")  # a button sent before the restart
+    answer = await user.wait_answered(query, timeout=WAIT)
+    assert answer.text in (None, "")
+    await user.wait_for_text("Your workouts", timeout=WAIT)
+    os.killpg(again.pid, signal.SIGTERM)
+    again.wait(timeout=30)
+    assert again.returncode == 0
+    assert len(workouts_seen(user)) == 1 and row.message_id is not None
+    assert api_errors(fake_bot_api) == []
