@@ -80,10 +80,11 @@ def section_overhead() -> str:
 
 From the moment the fake Bot API hands the Generate tap to the bot (getUpdates) until the
 workout's text reaches it (editMessageText), with an AI that answers at once; one request at
-a time, so nothing queues. Real bot and worker processes (1 worker process, 8 threads),
+a time, 120 ms apart so that the send budget (25 messages a second, bursts of 3; each
+request sends 2) never makes one wait. Real bot and worker processes (1 worker process, 8 threads),
 PostgreSQL and Redis on this machine. The floor is the same I/O done by hand with no
-framework: getUpdates, answerCallbackQuery, sendMessage, the request row's insert and three
-updates, the plan's insert, one Redis push and pop, editMessageText.
+framework: getUpdates, answerCallbackQuery, two editMessageText, the request row's insert,
+a locked read and three updates, the plan's read and insert, one Redis push and pop.
 
 | path | requests | p50 ms | p95 ms | max ms | p95 / floor |
 |---|---|---|---|---|---|
@@ -92,7 +93,17 @@ updates, the plan's insert, one Redis push and pop, editMessageText.
 {_row(rules, floor)}
 
 Target: p95 at most 50 ms and at most 3 times the floor: {_mark(ok)}.
+
+Where the time goes (medians, ms after the tap was handed to the bot):
+
+{_stages(ai, rules)}
 """
+
+
+def _stages(*runs: chat.Overhead) -> str:
+    names = list(runs[0].stages or {})
+    rows = [(name, *(f"{(r.stages or {}).get(name, 0):.1f}" for r in runs)) for name in names]
+    return _table(("stage", *(r.label for r in runs)), *rows)
 
 
 def section_throughput() -> str:

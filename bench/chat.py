@@ -23,6 +23,7 @@ import psycopg
 import redis
 
 from bench.system import REDIS_URL, System
+from jobs.ratelimit import GLOBAL_BURST, GLOBAL_RATE
 from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
@@ -40,6 +41,8 @@ class Overhead:
     p50_ms: float
     p95_ms: float
     max_ms: float
+    stages: dict[str, float] | None = None
+    """Median ms of each stage, from the fake Bot API's clock (None for the floor)."""
 
 
 def _profile(system: System, seconds: int = 30) -> list[subprocess.Popen[bytes]]:
@@ -66,6 +69,19 @@ def _delivered(user: FakeUser) -> bool:
     return any("New workout" in b for m in user.messages for b in m.buttons)
 
 
+PACE_S = GLOBAL_BURST / GLOBAL_RATE
+"""Pause between two overhead requests: the time the send budget takes to refill its burst."""
+
+
+def _first_edit_at(fake: FakeBotAPI, chat_id: int, after: float) -> float:
+    """When the summary became the placeholder ("MAX is writing…")."""
+    return next(
+        c.at
+        for c in fake.calls("editMessageText")
+        if c.chat_id == chat_id and c.at > after and c.status == 200
+    )
+
+
 def _workout_edit_at(fake: FakeBotAPI, chat_id: int, after: float) -> float:
     """When the workout's first part reached the Bot API: the last edit of the placeholder.
 
@@ -89,7 +105,12 @@ def overhead(*, ai: bool, n: int = 200) -> Overhead:
     with System(workers=1, threads=8, ai=ai, ai_latency=0.0) as system:
         users = system.ready_users(20_000, n)
         times: list[float] = []
+        stages: dict[str, list[float]] = {}
         for user in users:
+            # A request sends two messages (the placeholder, the workout); back to back,
+            # requests would outrun the bot's send budget and measure Telegram's rate limit
+            # (jobs.ratelimit) instead of our overhead. A pause refills the budget's burst.
+            time.sleep(PACE_S)
             query_id = user.press("Generate")
             pressed = time.monotonic()
             while not _delivered(user):
@@ -99,9 +120,19 @@ def overhead(*, ai: bool, n: int = 200) -> Overhead:
             handed = system.telegram.query_handed_at(query_id)
             if handed is None:
                 raise RuntimeError(f"the tap of user {user.chat_id} was never handed to the bot")
-            times.append((_workout_edit_at(system.telegram, user.chat_id, pressed) - handed) * 1000)
+            done = _workout_edit_at(system.telegram, user.chat_id, pressed)
+            times.append((done - handed) * 1000)
+            answer = system.telegram.callback_answer(query_id)
+            placeholder = _first_edit_at(system.telegram, user.chat_id, pressed)
+            for name, at in (
+                ("answered", answer.at if answer else done),
+                ("placeholder", placeholder),
+            ):
+                stages.setdefault(name, []).append((at - handed) * 1000)
+            stages.setdefault("placeholder -> workout", []).append((done - placeholder) * 1000)
     label = "Claude client (instant fake AI)" if ai else "rule-based generator"
-    return Overhead(label, n, _pct(times, 50), _pct(times, 95), max(times))
+    medians = {f"tap -> {k}" if "->" not in k else k: _pct(v, 50) for k, v in stages.items()}
+    return Overhead(label, n, _pct(times, 50), _pct(times, 95), max(times), medians)
 
 
 def floor(n: int = 200) -> Overhead:

@@ -19,10 +19,12 @@ import ipaddress
 import logging
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import dramatiq
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
@@ -38,7 +40,10 @@ from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from db.session import create_db_engine, session_factory
+from jobs.broker import NAMESPACE
+from jobs.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from jobs.ratelimit import SendLimiter, make_send_limiter
+from jobs.telegram import CountingRequest
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -47,6 +52,7 @@ __all__ = [
     "build_application",
     "run",
     "setup_bot",
+    "start_metrics",
     "webhook_config",
 ]
 
@@ -152,11 +158,13 @@ def build_application(
     application = (
         Application.builder()
         .token(token)
+        # The rate limiter keeps calls within the pool; CountingRequest counts failed calls.
+        .request(CountingRequest("bot", connection_pool_size=CONNECTIONS))
+        .get_updates_request(CountingRequest("bot", connection_pool_size=1))
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .persistence(DBPersistence(sessions, update_interval=persistence_interval))
         .rate_limiter(SharedRateLimiter(limiter or make_send_limiter(settings.redis_url)))
-        .connection_pool_size(CONNECTIONS)  # the rate limiter keeps calls within it
         .post_init(setup_bot)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
@@ -178,6 +186,35 @@ def _fail(message: str) -> SystemExit:
     return SystemExit(2)
 
 
+def start_metrics(settings: Settings, sessions: sessionmaker[Session]) -> list[Callable[[], None]]:
+    """The bot's ``/metrics`` on FLEXFLOW_METRICS_PORT (nothing when unset): this process's
+    counters (the embedded worker's too), requests by state, the queues. Returns the
+    functions that stop it."""
+    port = settings.flexflow_metrics_port
+    if port is None:
+        return []
+    collectors: list[Any] = [StateCollector(sessions)]
+    stop: list[Callable[[], None]] = []
+    if settings.redis_url:
+        broker = dramatiq.get_broker()  # declares the queues the workers consume
+        queues = QueueCollector(
+            settings.redis_url,
+            NAMESPACE,
+            broker.get_declared_queues() | broker.get_declared_delay_queues(),
+        )
+        collectors.append(queues)
+        stop.append(queues.close)
+    try:
+        server = serve_metrics(settings.flexflow_metrics_host, port, metrics_registry(*collectors))
+    except OSError as exc:
+        for close in stop:
+            close()
+        raise ConfigurationError(
+            f"FLEXFLOW_METRICS_PORT {port} cannot be used: {exc.strerror}"
+        ) from None
+    return [server.shutdown, *stop]
+
+
 def run(settings: Settings) -> None:
     """Run the bot until stopped; one clear line on stderr and exit 2 for bad configuration."""
     try:
@@ -188,12 +225,17 @@ def run(settings: Settings) -> None:
     engine = create_db_engine(settings.database_url)
     limiter = make_send_limiter(settings.redis_url)
     worker: jobs.EmbeddedWorker | None = None
+    metrics: list[Callable[[], None]] = []
     try:
         if settings.redis_url:
             jobs.setup_broker(settings.redis_url)
         else:
             log.info("no REDIS_URL: running the generation worker inside the bot")
             worker = jobs.start_embedded_worker(settings)
+        try:
+            metrics = start_metrics(settings, session_factory(engine))
+        except ConfigurationError as exc:
+            raise _fail(str(exc)) from None
         application = build_application(settings, sessions=session_factory(engine), limiter=limiter)
         if webhook is not None:
             application.run_webhook(**webhook.kwargs(), allowed_updates=ALLOWED_UPDATES)
@@ -204,6 +246,8 @@ def run(settings: Settings) -> None:
             f"the Bot API at {settings.telegram_api_url} rejected TELEGRAM_BOT_TOKEN"
         ) from None
     finally:
+        for stop in metrics:
+            stop()
         if worker is not None:
             worker.stop()
         limiter.close()

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     flexflow_worker_processes: int = Field(default=2, ge=1)
     flexflow_worker_threads: int = Field(default=8, ge=1)
 
+    flexflow_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """The bot's Prometheus endpoint (``/metrics``); off when unset."""
+    flexflow_worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """``flexflow worker``'s endpoint, one for all its processes; off when unset."""
+    flexflow_metrics_host: str = "0.0.0.0"  # noqa: S104  (Prometheus scrapes from elsewhere)
+    """The address both endpoints listen on."""
+
     flexflow_generations_per_hour: int = Field(default=10, ge=0)
     """Workouts one user may ask for in any 60 minutes (0: no limit)."""
     flexflow_user_updates_per_minute: int = Field(default=30, ge=0)

@@ -38,6 +38,7 @@ __all__ = [
     "RESPONSE_TEXT_LIMIT",
     "active_request_for_user",
     "add_generation_logs",
+    "count_by_state",
     "count_requests_since",
     "counted_request_times",
     "create_request",
@@ -317,3 +318,11 @@ def counted_request_times(
             .limit(limit)
         )
     )
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    """How many requests are in each state (states with none are left out); for metrics."""
+    rows = session.execute(
+        select(WorkoutRequestRow.state, func.count()).group_by(WorkoutRequestRow.state)
+    )
+    return {str(state): int(count) for state, count in rows}

@@ -12,7 +12,10 @@ import ctypes.util
 import json
 import logging
 import os
+import shutil
+import socket
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -33,7 +36,6 @@ log = logging.getLogger("flexflow")
 T = TypeVar("T")
 
 GENERATE_TIMEOUT_S = 15 * 60
-WORKER_POLL_MS = 25
 WORKER_SHUTDOWN_TIMEOUT_MS = 25_000
 """On SIGTERM, how long the worker lets the generations in hand finish (dramatiq's default is
 10 minutes). Platforms kill a stopping process soon after SIGTERM (Heroku after 30 s), so
@@ -229,9 +231,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             "flexflow worker needs REDIS_URL (without it, `flexflow bot` and `flexflow "
             "generate` run their own in-process worker)"
         )
-    # Idle consumers poll Redis with a backoff capped by this (ms); Dramatiq's 1000 ms
-    # default adds up to a second before an idle worker sees a new request.
-    os.environ.setdefault("dramatiq_worker_timeout", str(WORKER_POLL_MS))
+    # No dramatiq_worker_timeout tuning: idle consumers are woken by each enqueue
+    # (jobs.broker.WakingRedisBroker), so they need not poll often.
     _fewer_malloc_arenas()  # before Dramatiq forks the worker processes
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
@@ -240,7 +241,33 @@ def cmd_worker(args: argparse.Namespace) -> int:
     threads = args.threads or settings.flexflow_worker_threads
     argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
     argv += ["--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
-    return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
+    metrics_dir = _worker_metrics_dir(settings)
+    try:
+        return int(dramatiq_main(make_argument_parser().parse_args(argv)) or 0)  # type: ignore[no-untyped-call]
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _worker_metrics_dir(settings: Settings) -> str | None:
+    """With FLEXFLOW_WORKER_METRICS_PORT: a fresh directory for every worker process's
+    metrics (prometheus_client's multiprocess mode, Dramatiq's ``dramatiq_prom_db``), set
+    in the environment before any process imports prometheus_client. None without a port."""
+    port = settings.flexflow_worker_metrics_port
+    if port is None:
+        return None
+    with socket.socket() as probe:  # one clear line now rather than a crashed process later
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.flexflow_metrics_host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"FLEXFLOW_WORKER_METRICS_PORT {port} cannot be used: {exc.strerror}"
+            ) from None
+    path = tempfile.mkdtemp(prefix="flexflow-worker-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    os.environ["dramatiq_prom_db"] = path  # noqa: SIM112  (Dramatiq spells it so)
+    return path
 
 
 def cmd_bot(args: argparse.Namespace) -> int:
@@ -284,9 +311,12 @@ def cmd_demo_user(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check configuration, database, Redis, the Bot API and the AI key."""
-    from flexflow.doctor import run_checks
+    from flexflow.doctor import configuration_errors, run_checks
 
-    checks = run_checks(_settings())
+    try:
+        checks = run_checks(get_settings())
+    except ValidationError as exc:  # nothing else can be checked without settings
+        checks = configuration_errors(exc)
     for check in checks:
         print(f"{'ok ' if check.ok else 'BAD'} {check.name:<10} {check.detail}")
     return 0 if all(c.ok for c in checks) else 1

@@ -1,6 +1,8 @@
 """Logging setup: plain lines by default, one JSON object per line with LOG_FORMAT=json.
 
-Every line logged while a job runs carries its request id (``jobs.context.request_id``).
+Every line of a job carries its request id: lines logged while a worker thread handles the
+message (core.logcontext's context variable, set by jobs/logcontext.py), and Dramatiq's lines
+that name the message from other threads (by its message id).
 Secrets never reach a line: the formatter masks the configured secrets wherever they
 appear, as a last line of defence behind code that never logs them.
 """
@@ -12,14 +14,37 @@ import logging
 import os
 from collections.abc import Iterable
 
-from core.logcontext import current_request_id
+from core.logcontext import current_request_id, request_for_message
 
 __all__ = ["configure_logging"]
 
 
+def _from_args(args: object) -> int | None:
+    """The request of a Dramatiq message a line names: a message (or its proxy) or a
+    message id among the arguments (core.logcontext remembers the ids seen)."""
+    values = args.values() if isinstance(args, dict) else args
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes):
+        return None
+    for value in values:
+        # Dramatiq's Message and MessageProxy by name: a filter must not call into arbitrary
+        # objects (an exception here would break the log call itself).
+        is_message = type(value).__name__ in ("Message", "MessageProxy")
+        message_id = getattr(value, "message_id", None) if is_message else value
+        if isinstance(message_id, str):
+            request_id = request_for_message(message_id)
+            if request_id is not None:
+                return request_id
+    return None
+
+
 class _Context(logging.Filter):
+    """Tags a line with its request: the job's context, or the message the line names."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        request_id = current_request_id()
+        if request_id is None and record.args:
+            request_id = _from_args(record.args)
+        record.request_id = request_id
         return True
 
 
@@ -78,5 +103,14 @@ def configure_logging(*, verbose: bool = False, secrets: Iterable[str] = ()) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "httpx2", "telegram.ext.ExtBot", "apscheduler", "alembic"):
+    noisy_loggers = (
+        "httpx",
+        "httpcore",
+        "httpx2",
+        "httpcore2",
+        "telegram.ext.ExtBot",
+        "apscheduler",
+        "alembic",
+    )
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dramatiq
 import redis
 
+from core.logcontext import request_context
 from jobs import broker
 from jobs.broker import setup_broker
 from jobs.embedded import EmbeddedWorker, start_embedded_worker
@@ -35,7 +36,8 @@ __all__ = [
 def enqueue_generation(request_id: int) -> None:
     """Queue the generation of one request; ``QueueUnavailable`` if the broker is down."""
     try:
-        generate_workout.send(request_id)
+        with request_context(request_id):
+            generate_workout.send(request_id)
     except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
         raise QueueUnavailable(
             f"could not queue request {request_id}: {type(exc).__name__}"

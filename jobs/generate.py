@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ from db.requests import (
 from db.users import mark_blocked
 from jobs import broker as _broker  # noqa: F401  (the broker must exist before any actor)
 from jobs.errors import DeliveryFailed
+from jobs.metrics import record_attempts, record_delivery, record_workout
 from jobs.resources import Resources, current
 
 __all__ = ["MAX_RETRIES", "generate_workout", "generation_exhausted", "run_generation"]
@@ -138,7 +140,11 @@ def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Deliv
     Storing the plan and reading the delivery share one transaction: a request costs one
     round of locking less.
     """
+    started = time.monotonic()
     result = build_workout(generation, res.ai)
+    seconds = time.monotonic() - started
+    record_attempts(result.attempts)  # the calls happened, whatever becomes of the plan
+    saved = False
     with res.sessions.begin() as session:
         row = lock_request(session, request_id)
         if row is None:
@@ -148,13 +154,17 @@ def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Deliv
             log.info("request %s already has a plan; keeping it", request_id)
         else:
             save_plan(session, row, result.workout, result.source, result.model)
+            saved = True
             log.info(
                 "request %s generated (%s, %.0f min)",
                 request_id,
                 result.source,
                 result.workout.estimated_minutes,
             )
-        return _to_deliver(session, request_id)
+        delivery = _to_deliver(session, request_id)
+    if saved:  # counted once committed: a failed commit is retried and counted then
+        record_workout(result, seconds)
+    return delivery
 
 
 def _record(res: Resources, request_id: int, sent: list[int], *, done: bool) -> None:
@@ -202,10 +212,12 @@ def _deliver(res: Resources, request_id: int, delivery: _Delivery) -> None:
             row = lock_request(session, request_id)
             if row is not None:
                 mark_failed(session, row, str(exc))
+        record_delivery("chat_closed")
         log.warning("request %s not delivered: %s", request_id, exc)
         return
     if len(sent) == len(delivery.sent):  # every part was out already: just close the row
         _record(res, request_id, sent, done=True)
+    record_delivery("delivered")
     log.info("request %s delivered in %d message(s)", request_id, len(sent))
 
 
@@ -255,6 +267,7 @@ def generation_exhausted(message_data: dict[str, object], retry_info: dict[str, 
             return
         mark_failed(session, row, reason[:1000])
         chat_id, placeholder, coach = row.chat_id, row.message_id, row.coach
+    record_delivery("failed")
     log.error("request %s failed: %s", request_id, reason)
     if chat_id is None:
         return

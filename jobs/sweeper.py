@@ -17,6 +17,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.logcontext import request_context
 from db.requests import stale_requests
 
 __all__ = ["Sweeper"]
@@ -74,8 +75,9 @@ class Sweeper:
                 queued_older_than=dt.timedelta(seconds=self.queued_after_s),
             )
         for request_id in ids:
-            log.warning("request %s was left behind; queuing it again", request_id)
-            self.enqueue(request_id)
+            with request_context(request_id):
+                log.warning("request %s was left behind; queuing it again", request_id)
+                self.enqueue(request_id)
         return ids
 
     def _run(self) -> None:

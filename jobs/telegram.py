@@ -23,15 +23,16 @@ from typing import Any, TypeVar
 import dramatiq
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
-from telegram.request import HTTPXRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from core.render import Button
 from jobs.errors import DeliveryFailed
+from jobs.metrics import record_telegram_error
 from jobs.notify import Keyboard
 from jobs.ratelimit import SendLimiter
 
-__all__ = ["TelegramNotifier", "retry_after_seconds", "to_markup"]
+__all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds", "to_markup"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,6 +53,46 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+class CountingRequest(HTTPXRequest):
+    """PTB's HTTP client, counting every Bot API call that fails: by the HTTP code of the
+    answer (``flexflow_telegram_errors_total``), or ``timeout``/``network`` without one.
+    The worker's notifier and the bot (bot/app.py) both use it."""
+
+    def __init__(self, process: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.process = process
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        try:
+            code, payload = await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except TimedOut:
+            record_telegram_error(self.process, "timeout")
+            raise
+        except NetworkError:
+            record_telegram_error(self.process, "network")
+            raise
+        if code >= 400:
+            record_telegram_error(self.process, str(code))
+        return code, payload
+
+
 class TelegramNotifier:
     """Delivers into Telegram chats from synchronous worker threads."""
 
@@ -60,7 +101,7 @@ class TelegramNotifier:
     ) -> None:
         self._limiter = limiter
         self._timeout = timeout
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=timeout)
+        request = CountingRequest("worker", connection_pool_size=64, read_timeout=timeout)
         self._bot = Bot(token, base_url=f"{api_url}/bot", request=request)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(

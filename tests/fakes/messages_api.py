@@ -173,6 +173,8 @@ class FakeMessagesAPI:
         self.latency = latency
         """Seconds every answer waits before it is sent."""
         self.min_cacheable_tokens = min_cacheable_tokens
+        self.unknown_models: set[str] = set()
+        """Models GET /v1/models/{id} answers 404 for."""
         self.default: Reply | None = None
         """The reply once the script is empty; None: a valid workout for the request."""
         self.requests: list[Recorded] = []
@@ -209,6 +211,7 @@ class FakeMessagesAPI:
     async def _start(self) -> None:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/messages", self._messages)
+        app.router.add_get("/v1/models/{model_id}", self._model)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=2048)
@@ -329,6 +332,24 @@ class FakeMessagesAPI:
             return web.json_response(self._message(body, reply), headers=_request_id())
         except Exception as exc:  # a bug in the fake or an unusable prompt: loud, not a hang
             return _error(500, "api_error", f"fake could not answer: {exc!r}")
+
+    async def _model(self, request: web.Request) -> web.Response:
+        """GET /v1/models/{id} (what ``flexflow doctor`` asks): 401 without the key, 404 for a
+        model in ``unknown_models``, otherwise the model. Not recorded in ``requests``."""
+        if not self._authorised(request):
+            return _error(401, "authentication_error", "invalid x-api-key")
+        model_id = request.match_info["model_id"]
+        if model_id in self.unknown_models:
+            return _error(404, "not_found_error", f"model: {model_id}")
+        return web.json_response(
+            {
+                "type": "model",
+                "id": model_id,
+                "display_name": model_id,
+                "created_at": "2025-01-01T00:00:00Z",
+            },
+            headers=_request_id(),
+        )
 
     def _authorised(self, request: web.Request) -> bool:
         key = request.headers.get("x-api-key")

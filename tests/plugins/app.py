@@ -97,11 +97,12 @@ def spawn_worker(
     threads: int = 8,
     ai_concurrency: int = 5,
     env: dict[str, str] | None = None,
+    verbose: bool = False,
 ) -> subprocess.Popen[bytes]:
     """A real ``flexflow worker`` process (own process group) on the test's services.
 
     ``env`` adds or overrides variables (a bot token and TELEGRAM_API_URL to deliver into
-    the fake Bot API, shorter AI timeouts).
+    the fake Bot API, shorter AI timeouts); ``verbose`` logs debug lines too.
     """
     extra = env or {}
     base = {
@@ -122,6 +123,7 @@ def spawn_worker(
             sys.executable,
             "-m",
             "flexflow.cli",
+            *(["-v"] if verbose else []),
             "worker",
             "--processes",
             "1",
