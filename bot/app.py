@@ -2,7 +2,8 @@
 
 ``build_application`` wires python-telegram-bot to the project: the Bot API server from
 TELEGRAM_API_URL, dialog state in the database (bot.persistence), outgoing messages under the
-shared send budget (bot.ratelimit), the handlers (bot.handlers). ``setup_bot`` registers the
+shared send budget (bot.ratelimit), the gates every update passes first (per-user rate,
+allow-list: bot.handlers.gates), the handlers (bot.handlers). ``setup_bot`` registers the
 command menu; it is the application's ``post_init`` (run by run_polling/run_webhook), and
 whoever drives the application another way (tests: ``async with application`` and
 ``updater.start_polling``) calls it too.
@@ -30,8 +31,8 @@ from telegram.error import InvalidToken
 from telegram.ext import Application
 
 import jobs
-from bot.handlers import register
-from bot.handlers.common import REQUEUER_KEY, SESSIONS_KEY
+from bot.handlers import gates, register
+from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, REQUEUER_KEY, SESSIONS_KEY
 from bot.handlers.texts import COMMANDS, queue_down_reason
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import CONNECTIONS, SharedRateLimiter
@@ -170,6 +171,12 @@ def build_application(
     )
     application.bot_data[SESSIONS_KEY] = sessions
     application.bot_data[REQUEUER_KEY] = Requeuer(sessions, give_up_text=queue_down_reason())
+    application.bot_data[GENERATIONS_PER_HOUR_KEY] = settings.flexflow_generations_per_hour
+    gates.install(
+        application,
+        updates_per_minute=settings.flexflow_user_updates_per_minute,
+        allowed_users=settings.flexflow_allowed_users,
+    )
     register(application)
     return application
 

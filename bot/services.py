@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -36,6 +37,8 @@ from db.models import User
 from db.workoutlogs import LoggedSet, Rating
 
 __all__ = [
+    "DEFAULT_GENERATIONS_PER_HOUR",
+    "GENERATION_WINDOW",
     "HISTORY_PAGE_SIZE",
     "HistoryPage",
     "LogItem",
@@ -77,6 +80,10 @@ log = logging.getLogger(__name__)
 Sessions = sessionmaker[Session]
 
 HISTORY_PAGE_SIZE = 5
+GENERATION_WINDOW = dt.timedelta(hours=1)
+"""The sliding window of the per-user generation limit."""
+DEFAULT_GENERATIONS_PER_HOUR = 10
+"""FLEXFLOW_GENERATIONS_PER_HOUR's default, for callers that do not pass the setting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +123,8 @@ class OpenStatus(StrEnum):
     """The user already has a request being written; nothing was written."""
     DUPLICATE = "duplicate"
     """The same button was handled before (double tap, retried update); nothing new."""
+    LIMITED = "limited"
+    """The user has had their generations for the hour; nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +134,9 @@ class Opened:
     status: OpenStatus
     """See ``OpenStatus``."""
     request_id: int
-    """The new request, the running one (BUSY) or the earlier one (DUPLICATE)."""
+    """The new request, the running one (BUSY) or the earlier one (DUPLICATE); 0 (LIMITED)."""
+    next_at: dt.datetime | None = None
+    """LIMITED: when the next request will be accepted (UTC)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,14 +215,21 @@ def open_request(
     choice: WorkoutChoice,
     idempotency_key: str,
     placeholder_id: int | None = None,
+    *,
+    per_hour: int = DEFAULT_GENERATIONS_PER_HOUR,
 ) -> Opened:
-    """Write a queued request unless one is running (BUSY) or this key was seen (DUPLICATE).
+    """Write a queued request unless one is running (BUSY), this key was seen (DUPLICATE) or
+    the user has had ``per_hour`` requests in the last hour (LIMITED; 0: no limit).
 
-    ``placeholder_id``: a message of the bot's, already in the chat, that will become the
-    placeholder (Generate edits the summary into it), recorded in the same transaction.
+    The user's row is locked first, so the checks and the write are one decision even when
+    two of them for the same user run at once (two bot processes, two chats): a user never
+    has two requests in flight, and so never holds more than one AI slot however fast they
+    tap. ``placeholder_id``: a message of the bot's, already in the chat, that will become
+    the placeholder (Generate edits the summary into it), recorded in the same transaction.
     """
     with sessions.begin() as session:
         user = _user(session, who)
+        db_users.lock_user(session, user.id)
         active = db_requests.active_request_for_user(session, user.id)
         if active is not None:
             status = (
@@ -220,6 +238,12 @@ def open_request(
                 else OpenStatus.BUSY
             )
             return Opened(status, active.id)
+        next_at = _next_allowed(session, user.id, per_hour)
+        if next_at is not None:
+            earlier = db_requests.find_request_by_key(session, idempotency_key)
+            if earlier is not None:  # a retried update of a request made before the limit
+                return Opened(OpenStatus.DUPLICATE, earlier.id)
+            return Opened(OpenStatus.LIMITED, 0, next_at)
         row = db_requests.create_request(
             session,
             user_id=user.id,
@@ -236,6 +260,18 @@ def open_request(
         if status is OpenStatus.CREATED and placeholder_id is not None:
             row.message_id = placeholder_id
         return Opened(status, row.id)
+
+
+def _next_allowed(session: Session, user_id: uuid.UUID, per_hour: int) -> dt.datetime | None:
+    """None when the user may ask now; else when the oldest counted request leaves the window."""
+    if per_hour <= 0:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    times = db_requests.counted_request_times(session, user_id, now - GENERATION_WINDOW, per_hour)
+    if len(times) < per_hour:
+        return None
+    oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=dt.UTC)
+    return oldest + GENERATION_WINDOW
 
 
 def attach_placeholder(sessions: Sessions, request_id: int, message_id: int) -> None:

@@ -6,10 +6,12 @@ everything below them is handed the values it needs.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_MODEL", "Settings", "get_settings"]
 
@@ -48,6 +50,28 @@ class Settings(BaseSettings):
     """``flexflow worker``'s endpoint, one for all its processes; off when unset."""
     flexflow_metrics_host: str = "0.0.0.0"  # noqa: S104  (Prometheus scrapes from elsewhere)
     """The address both endpoints listen on."""
+
+    flexflow_generations_per_hour: int = Field(default=10, ge=0)
+    """Workouts one user may ask for in any 60 minutes (0: no limit)."""
+    flexflow_user_updates_per_minute: int = Field(default=30, ge=0)
+    """Messages and button presses one user may send a minute; the rest are dropped (0: off)."""
+    flexflow_allowed_users: Annotated[frozenset[int], NoDecode] = frozenset()
+    """Telegram user ids the bot serves ("1,2 3"); empty: everyone."""
+
+    @field_validator("flexflow_allowed_users", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Ids separated by commas and/or spaces, as an operator types them in an env file."""
+        if not isinstance(value, str):
+            return value
+        parts = [part for part in re.split(r"[\s,;]+", value) if part]
+        bad = [part for part in parts if not part.isdigit()]
+        if bad:
+            raise ValueError(
+                "FLEXFLOW_ALLOWED_USERS must be Telegram user ids (numbers) separated by "
+                f"commas or spaces, not {bad[0]!r}"
+            )
+        return [int(part) for part in parts]
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -40,7 +40,9 @@ __all__ = [
     "add_generation_logs",
     "count_by_state",
     "count_requests_since",
+    "counted_request_times",
     "create_request",
+    "find_request_by_key",
     "get_request",
     "lock_request",
     "make_idempotency_key",
@@ -74,6 +76,11 @@ def make_idempotency_key(*parts: str | int) -> str:
 
 def _by_key(session: Session, key: str) -> WorkoutRequestRow | None:
     return session.scalar(select(WorkoutRequestRow).where(WorkoutRequestRow.idempotency_key == key))
+
+
+def find_request_by_key(session: Session, idempotency_key: str) -> WorkoutRequestRow | None:
+    """The request made with this idempotency key, if any."""
+    return _by_key(session, idempotency_key)
 
 
 def create_request(
@@ -286,6 +293,31 @@ def count_requests_since(session: Session, user_id: uuid.UUID, since: dt.datetim
         .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.created_at >= since)
     )
     return int(count or 0)
+
+
+def counted_request_times(
+    session: Session, user_id: uuid.UUID, since: dt.datetime, limit: int
+) -> list[dt.datetime]:
+    """When the user's requests since ``since`` that count against a limit were made, newest
+    first, at most ``limit`` of them.
+
+    A request that failed before any worker started it (the queue was down, the placeholder
+    could not be sent) cost nothing and is not counted: an outage must not use up the
+    person's allowance as they press Try again.
+    """
+    wasted = and_(WorkoutRequestRow.state == "failed", WorkoutRequestRow.attempts == 0)
+    return list(
+        session.scalars(
+            select(WorkoutRequestRow.created_at)
+            .where(
+                WorkoutRequestRow.user_id == user_id,
+                WorkoutRequestRow.created_at >= since,
+                ~wasted,
+            )
+            .order_by(WorkoutRequestRow.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def count_by_state(session: Session) -> dict[str, int]:

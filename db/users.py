@@ -24,6 +24,7 @@ __all__ = [
     "get_or_create_local_user",
     "get_user_by_telegram_id",
     "load_profile",
+    "lock_user",
     "mark_blocked",
     "save_profile",
     "upsert_telegram_user",
@@ -66,6 +67,16 @@ def upsert_telegram_user(
     user.blocked = False
     session.flush()
     return user
+
+
+def lock_user(session: Session, user_id: uuid.UUID) -> None:
+    """Hold the user's row until the transaction ends (SELECT ... FOR UPDATE).
+
+    Decisions about a user's requests (one at a time, so many an hour) read first and write
+    after; the lock makes two such decisions for the same user, from any process, run one
+    after the other. SQLite has no row locks and ignores it (its writers are serial anyway).
+    """
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def get_user_by_telegram_id(session: Session, telegram_id: int) -> User | None:

@@ -23,6 +23,7 @@ from bot.keyboards import split_data
 from bot.requeue import Requeuer
 
 __all__ = [
+    "GENERATIONS_PER_HOUR_KEY",
     "REQUEUER_KEY",
     "SESSIONS_KEY",
     "Context",
@@ -51,6 +52,8 @@ Context = ContextTypes.DEFAULT_TYPE
 
 SESSIONS_KEY = "sessions"
 """bot_data key of the session factory (bot_data is not persisted)."""
+GENERATIONS_PER_HOUR_KEY = "generations_per_hour"
+"""bot_data key of FLEXFLOW_GENERATIONS_PER_HOUR."""
 
 
 REQUEUER_KEY = "requeuer"

@@ -13,7 +13,10 @@ requeuer (bot/requeue.py) sends it as soon as the queue is back.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import logging
+import math
 import time
 from html import escape
 
@@ -24,6 +27,7 @@ from telegram.ext import ConversationHandler
 from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
+    GENERATIONS_PER_HOUR_KEY,
     Context,
     acknowledge,
     answer_expired,
@@ -78,11 +82,13 @@ async def launch(
     Telegram call less from the budget every request shares.
     """
     placeholder_id = summary.message_id if summary is not None else None
-    opened = await db(context, services.open_request, member(update), choice, key, placeholder_id)
-    if opened.status is services.OpenStatus.BUSY:
+    per_hour = context.bot_data.get(GENERATIONS_PER_HOUR_KEY, services.DEFAULT_GENERATIONS_PER_HOUR)
+    open_request = functools.partial(services.open_request, per_hour=per_hour)
+    opened = await db(context, open_request, member(update), choice, key, placeholder_id)
+    if opened.status in (services.OpenStatus.BUSY, services.OpenStatus.LIMITED):
         if summary is not None:  # its dialog is over: no button may stay that does nothing
             await summary.edit_reply_markup(reply_markup=None)
-        await reply(update, texts.BUSY)
+        await reply(update, _refusal(opened, per_hour))
         return
     if opened.status is services.OpenStatus.DUPLICATE:
         log.info("request %s: the same button again; nothing new", opened.request_id)
@@ -111,6 +117,14 @@ async def launch(
         )
         requeuer_of(context).add(context.application, pending)
         await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
+
+
+def _refusal(opened: services.Opened, per_hour: int) -> str:
+    """Why a Generate started nothing: one running already, or the hour's allowance used."""
+    if opened.status is services.OpenStatus.BUSY or opened.next_at is None:
+        return texts.BUSY
+    wait = (opened.next_at - dt.datetime.now(dt.UTC)).total_seconds()
+    return texts.generation_limit(per_hour, max(1, math.ceil(wait / 60)))
 
 
 async def generate(update: Update, context: Context) -> int | None:

@@ -28,12 +28,14 @@ __all__ = [
     "NOTHING_LOGGED",
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_EXPORT",
+    "NOT_ALLOWED",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
     "NO_PROGRESS_YET",
     "QUEUED_LATER",
     "RATED",
     "REGENERATING",
+    "SLOW_DOWN",
     "SOMETHING_WRONG",
     "SOMETHING_WRONG_SHORT",
     "SWAP_NOTHING_FITS",
@@ -43,6 +45,7 @@ __all__ = [
     "coach_list",
     "equipment_names",
     "export_caption",
+    "generation_limit",
     "greeting",
     "history_line",
     "history_text",
@@ -104,6 +107,10 @@ NO_PROGRESS_YET = (
 )
 NOTHING_TO_EXPORT = (
     f"Nothing to export yet. {_HOW_TO_LOG} Then /export sends your sets as a CSV file."
+)
+SLOW_DOWN = "Easy there, that's a lot at once! I'll skip a few. Give me a moment, then carry on."
+NOT_ALLOWED = (
+    "Sorry, this FlexFlow coach is private: it only trains the people its owner has invited."
 )
 
 
@@ -188,6 +195,15 @@ def history_text(lines: Sequence[str], *, first: int, last: int, total: int) -> 
 def queue_down_reason() -> str:
     """Why a Generate failed when the queue could not be reached."""
     return "I'm swamped right now. Please try again in a minute."
+
+
+def generation_limit(per_hour: int, minutes: int) -> str:
+    """Generate when the user has had their workouts for the hour: when the next one can start."""
+    when = "in about a minute" if minutes <= 1 else f"in about {minutes} minutes"
+    return (
+        f"That's {per_hour} workouts in the last hour, the most I write in an hour. "
+        f"Your next one can start {when}: tap /workout then."
+    )
 
 
 def swapped(old: str, new: str) -> str:

@@ -30,8 +30,13 @@ async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: B
     await press(user, "Mobility")
     await user.wait_for_text("How long?", timeout=WAIT)
     # Written while the bot runs (not only when it stops): a crash loses at most a second.
+    # The state and the draft are written by two concurrent transactions: wait for both.
     await user.wait_until(
-        lambda _: stored_state(bot.sessions, 501) == State.WORKOUT_DURATION, timeout=WAIT
+        lambda _: (
+            stored_state(bot.sessions, 501) == State.WORKOUT_DURATION
+            and "workout" in (user_data(bot.sessions, 501) or {})
+        ),
+        timeout=WAIT,
     )
     draft = (user_data(bot.sessions, 501) or {})["workout"]
     assert isinstance(draft, dict) and (draft["coach"], draft["type"]) == ("NOVA", "mobility")
