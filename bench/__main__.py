@@ -134,10 +134,12 @@ def section_throughput() -> str:
     return f"""## 2. AI-bound throughput
 
 {t.users} users tap Generate within one second; the fake AI takes 5 s per call;
-FLEXFLOW_AI_CONCURRENCY = 50. One bot process; {t.workers} worker process(es) with
-{t.threads} threads: each generation holds a thread for the whole AI call, so 50 calls in
-flight need at least 50 threads, and the rest deliver while the AI works. One process is
-enough: the work is waiting, not computing (the GIL is not what limits it).
+FLEXFLOW_AI_CONCURRENCY = 50. One bot process; {t.workers} worker processes with {t.threads}
+threads each. Each generation holds a thread for the whole AI call, so 50 calls in flight
+need at least 50 threads in all, plus a few that deliver while the AI works; the work is
+waiting, not computing, so threads rather than processes carry it. Two processes of 32 instead
+of one of 64: the same threads, and each process stays under the memory target (a process
+is ~140 MB before it does anything, most of it the anthropic SDK's 55 MB of types).
 
 {table}
 

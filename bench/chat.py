@@ -209,8 +209,8 @@ def throughput(
     users: int = 500,
     ai_latency: float = 5.0,
     concurrency: int = 50,
-    workers: int = 1,
-    threads: int = 64,
+    workers: int = 2,
+    threads: int = 32,
 ) -> Throughput:
     """Benchmarks 2 and 3."""
     with System(

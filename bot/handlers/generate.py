@@ -18,6 +18,7 @@ import functools
 import logging
 import math
 import time
+from collections.abc import Awaitable
 from html import escape
 
 from telegram import Message, Update
@@ -151,10 +152,17 @@ async def generate(update: Update, context: Context) -> int | None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
-    await acknowledge(query)  # first, on its own: under a burst of taps it must not queue
-    async with _launch_gate():
-        await launch(update, context, choice, key, summary=summary)
+    # The answer and the request's rows are round trips that do not need each other; under
+    # a burst, the gate keeps the launches few so that every answer still goes out at once.
+    await asyncio.gather(
+        acknowledge(query), _gated(launch(update, context, choice, key, summary=summary))
+    )
     return ConversationHandler.END
+
+
+async def _gated(work: Awaitable[None]) -> None:
+    async with _launch_gate():
+        await work
 
 
 async def retry(update: Update, context: Context) -> None:
