@@ -75,7 +75,8 @@ def section_overhead() -> str:
     floor = chat.floor(200)
     ai = chat.overhead(ai=True, n=200)
     rules = chat.overhead(ai=False, n=200)
-    ok = all(o.p95_ms <= 50 and o.p95_ms <= 3 * floor.p95_ms for o in (ai, rules))
+    fast = all(o.p95_ms <= 50 for o in (ai, rules))
+    near_floor = all(o.p95_ms <= 3 * floor.p95_ms for o in (ai, rules))
     return f"""## 1. Overhead around the AI call
 
 From the moment the fake Bot API hands the Generate tap to the bot (getUpdates) until the
@@ -92,7 +93,7 @@ a locked read and three updates, the plan's read and insert, one Redis push and 
 {_row(ai, floor)}
 {_row(rules, floor)}
 
-Target: p95 at most 50 ms and at most 3 times the floor: {_mark(ok)}.
+Targets: p95 at most 50 ms: {_mark(fast)}; p95 at most 3 times the floor's: {_mark(near_floor)}.
 
 Where the time goes (medians, ms after the tap was handed to the bot):
 

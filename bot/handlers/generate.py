@@ -204,4 +204,6 @@ async def regenerate(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_FOUND)
         return
     key = make_idempotency_key("regen", plan_id, query.id)
-    await asyncio.gather(query.answer(texts.REGENERATING), launch(update, context, choice, key))
+    await asyncio.gather(
+        query.answer(texts.REGENERATING), _gated(launch(update, context, choice, key))
+    )
