@@ -21,6 +21,7 @@ from bot import services
 from bot.handlers import texts
 from bot.keyboards import split_data
 from bot.requeue import Requeuer
+from core.render import parse_callback
 
 __all__ = [
     "GENERATIONS_PER_HOUR_KEY",
@@ -29,6 +30,7 @@ __all__ = [
     "Context",
     "acknowledge",
     "answer_expired",
+    "button_id",
     "callback_query",
     "cancel_outside",
     "db",
@@ -133,6 +135,19 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
         await query.answer(text)
     except BadRequest as exc:
         log.info("button %s answered too late: %s", query.id, exc.message)
+
+
+async def button_id(query: CallbackQuery, kind: str) -> int | None:
+    """The number in a workout button's data of ``kind`` (``p:12`` -> 12); for anything
+    else (forged, from an older version) None, and the button is answered as expired."""
+    try:
+        found, number = parse_callback(query.data or "")
+    except ValueError:
+        found, number = "", None
+    if found != kind or number is None:
+        await answer_expired(query)
+        return None
+    return number
 
 
 async def answer_expired(query: CallbackQuery) -> None:

@@ -30,6 +30,7 @@ from bot.handlers import texts
 from bot.handlers.common import (
     Context,
     answer_expired,
+    button_id,
     callback_query,
     db,
     draft,
@@ -40,7 +41,7 @@ from bot.handlers.common import (
 from bot.handlers.states import State
 from bot.keyboards import done_exercise_keyboard, done_menu_keyboard, markup
 from core.domain import Units
-from core.render import KIND_DONE, feel_keyboard, parse_callback, parse_rating, workout_keyboard
+from core.render import KIND_DONE, feel_keyboard, parse_rating, workout_keyboard
 from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_sets
 from db.workoutlogs import Rating
 
@@ -155,12 +156,11 @@ async def _next(update: Update, context: Context, state: dict[str, Any], *, edit
 async def start(update: Update, context: Context) -> Step:
     """Done under a workout: the Done menu in place of its buttons."""
     query = callback_query(update)
-    try:
-        kind, plan_id = parse_callback(query.data or "")
-    except ValueError:
-        kind, plan_id = "", None
+    plan_id = await button_id(query, KIND_DONE)
+    if plan_id is None:
+        return None
     message = query.message
-    if kind != KIND_DONE or plan_id is None or not isinstance(message, Message):
+    if not isinstance(message, Message):
         await answer_expired(query)
         return None
     to_log = await db(context, services.plan_to_log, member(update), plan_id)

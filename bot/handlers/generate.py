@@ -32,6 +32,7 @@ from bot.handlers.common import (
     Context,
     acknowledge,
     answer_expired,
+    button_id,
     callback_query,
     db,
     draft,
@@ -44,7 +45,7 @@ from bot.handlers.workout import DRAFT
 from bot.requeue import Pending
 from core.coaches import coach_by_key
 from core.domain import Equipment, WorkoutType
-from core.render import KIND_REGENERATE, KIND_RETRY, parse_callback
+from core.render import KIND_REGENERATE, KIND_RETRY
 from db.requests import make_idempotency_key
 
 __all__ = ["generate", "launch", "regenerate", "retry"]
@@ -169,12 +170,8 @@ async def _gated(work: Awaitable[None]) -> None:
 async def retry(update: Update, context: Context) -> None:
     """Try again under a failure: only the caller's own failed request, as a new request."""
     query = callback_query(update)
-    try:
-        kind, request_id = parse_callback(query.data or "")
-    except ValueError:
-        kind, request_id = "", None
-    if kind != KIND_RETRY or request_id is None:
-        await answer_expired(query)
+    request_id = await button_id(query, KIND_RETRY)
+    if request_id is None:
         return
     choice = await db(context, services.retry_choice, member(update), request_id)
     if choice is None:
@@ -192,12 +189,8 @@ async def regenerate(update: Update, context: Context) -> None:
     request and a second tap while it runs is told one is on the way.
     """
     query = callback_query(update)
-    try:
-        kind, plan_id = parse_callback(query.data or "")
-    except ValueError:
-        kind, plan_id = "", None
-    if kind != KIND_REGENERATE or plan_id is None:
-        await answer_expired(query)
+    plan_id = await button_id(query, KIND_REGENERATE)
+    if plan_id is None:
         return
     choice = await db(context, services.regenerate_choice, member(update), plan_id)
     if choice is None:

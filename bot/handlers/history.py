@@ -15,13 +15,19 @@ from telegram.error import BadRequest
 
 from bot import services
 from bot.handlers import texts
-from bot.handlers.common import Context, answer_expired, callback_query, db, member, reply
+from bot.handlers.common import (
+    Context,
+    button_id,
+    callback_query,
+    db,
+    member,
+    reply,
+)
 from bot.keyboards import history_keyboard, markup
 from core.coaches import coach_by_key
 from core.render import (
     KIND_HISTORY,
     KIND_PLAN,
-    parse_callback,
     render_html,
     workout_keyboard,
 )
@@ -75,12 +81,8 @@ async def history_command(update: Update, context: Context) -> None:
 async def history_button(update: Update, context: Context) -> None:
     """Older/Newer, or History under a workout."""
     query = callback_query(update)
-    try:
-        kind, number = parse_callback(query.data or "")
-    except ValueError:
-        kind, number = "", None
-    if kind != KIND_HISTORY or number is None:
-        await answer_expired(query)
+    number = await button_id(query, KIND_HISTORY)
+    if number is None:
         return
     await query.answer()
     page = await db(context, services.history_page, member(update), number)
@@ -99,12 +101,8 @@ async def history_button(update: Update, context: Context) -> None:
 async def plan_button(update: Update, context: Context) -> None:
     """Open one of the caller's plans (as several messages when it is long)."""
     query = callback_query(update)
-    try:
-        kind, plan_id = parse_callback(query.data or "")
-    except ValueError:
-        kind, plan_id = "", None
-    if kind != KIND_PLAN or plan_id is None:
-        await answer_expired(query)
+    plan_id = await button_id(query, KIND_PLAN)
+    if plan_id is None:
         return
     view = await db(context, services.plan_for, member(update), plan_id)
     if view is None:

@@ -21,13 +21,20 @@ from telegram.error import BadRequest
 
 from bot import services
 from bot.handlers import texts
-from bot.handlers.common import Context, answer_expired, callback_query, db, member, reply
+from bot.handlers.common import (
+    Context,
+    answer_expired,
+    button_id,
+    callback_query,
+    db,
+    member,
+    reply,
+)
 from bot.keyboards import markup
 from core.coaches import coach_by_key
 from core.render import (
     KIND_BUTTONS,
     SwapData,
-    parse_callback,
     parse_swap,
     render_html,
     swap_exercises_keyboard,
@@ -174,12 +181,8 @@ async def swap_button(update: Update, context: Context) -> None:
 async def back_button(update: Update, context: Context) -> None:
     """Back from a sub-menu: the workout's own buttons."""
     query = callback_query(update)
-    try:
-        kind, plan_id = parse_callback(query.data or "")
-    except ValueError:
-        kind, plan_id = "", None
-    if kind != KIND_BUTTONS or plan_id is None:
-        await answer_expired(query)
+    plan_id = await button_id(query, KIND_BUTTONS)
+    if plan_id is None:
         return
     view = await db(context, services.plan_for, member(update), plan_id)
     if view is None:
