@@ -40,6 +40,7 @@ __all__ = [
     "member",
     "on_error",
     "outside_dialog_text",
+    "owned_plan",
     "pressed",
     "reply",
     "requeuer_of",
@@ -148,6 +149,19 @@ async def button_id(query: CallbackQuery, kind: str) -> int | None:
         await answer_expired(query)
         return None
     return number
+
+
+async def owned_plan(update: Update, context: Context, kind: str) -> services.PlanView | None:
+    """The caller's plan named by a workout button of ``kind``; None (the button answered:
+    expired, or not found when the plan is not theirs) otherwise."""
+    query = callback_query(update)
+    plan_id = await button_id(query, kind)
+    if plan_id is None:
+        return None
+    view = await db(context, services.plan_for, member(update), plan_id)
+    if view is None:
+        await query.answer(texts.NOT_FOUND)
+    return view
 
 
 async def answer_expired(query: CallbackQuery) -> None:

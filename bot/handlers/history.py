@@ -21,6 +21,7 @@ from bot.handlers.common import (
     callback_query,
     db,
     member,
+    owned_plan,
     reply,
 )
 from bot.keyboards import history_keyboard, markup
@@ -100,15 +101,10 @@ async def history_button(update: Update, context: Context) -> None:
 
 async def plan_button(update: Update, context: Context) -> None:
     """Open one of the caller's plans (as several messages when it is long)."""
-    query = callback_query(update)
-    plan_id = await button_id(query, KIND_PLAN)
-    if plan_id is None:
-        return
-    view = await db(context, services.plan_for, member(update), plan_id)
+    view = await owned_plan(update, context, KIND_PLAN)
     if view is None:
-        await query.answer(texts.NOT_FOUND)
         return
-    await query.answer()
+    await callback_query(update).answer()
     plan = view.plan
     parts = render_html(
         plan.workout,

@@ -24,10 +24,10 @@ from bot.handlers import texts
 from bot.handlers.common import (
     Context,
     answer_expired,
-    button_id,
     callback_query,
     db,
     member,
+    owned_plan,
     reply,
 )
 from bot.keyboards import markup
@@ -180,14 +180,10 @@ async def swap_button(update: Update, context: Context) -> None:
 
 async def back_button(update: Update, context: Context) -> None:
     """Back from a sub-menu: the workout's own buttons."""
-    query = callback_query(update)
-    plan_id = await button_id(query, KIND_BUTTONS)
-    if plan_id is None:
-        return
-    view = await db(context, services.plan_for, member(update), plan_id)
+    view = await owned_plan(update, context, KIND_BUTTONS)
     if view is None:
-        await query.answer(texts.NOT_FOUND)
         return
+    query = callback_query(update)
     await query.answer()
     if isinstance(query.message, Message):
-        await _edit_markup(query.message, markup(workout_keyboard(plan_id)))
+        await _edit_markup(query.message, markup(workout_keyboard(view.plan.plan_id)))
