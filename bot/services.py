@@ -228,8 +228,9 @@ def open_request(
     the placeholder (Generate edits the summary into it), recorded in the same transaction.
     """
     with sessions.begin() as session:
-        user = _user(session, who)
-        db_users.lock_user(session, user.id)
+        user = db_users.upsert_telegram_user(
+            session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name, lock=True
+        )
         active = db_requests.active_request_for_user(session, user.id)
         if active is not None:
             status = (
@@ -253,12 +254,11 @@ def open_request(
             equipment=choice.equipment,
             idempotency_key=idempotency_key,
             chat_id=who.chat_id,
+            message_id=placeholder_id,  # a new row only; an old one keeps its own
             avoid=choice.avoid,
         )
         # No request of the user is active, so a row that is not queued is an old one.
         status = OpenStatus.CREATED if row.state == "queued" else OpenStatus.DUPLICATE
-        if status is OpenStatus.CREATED and placeholder_id is not None:
-            row.message_id = placeholder_id
         return Opened(status, row.id)
 
 

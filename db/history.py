@@ -25,6 +25,7 @@ __all__ = [
     "get_plan_for_request",
     "list_plans",
     "recent_history",
+    "stored_plan",
 ]
 
 
@@ -158,6 +159,11 @@ def get_plan(session: Session, plan_id: int, *, user_id: uuid.UUID) -> StoredPla
         _joined().where(WorkoutPlan.id == plan_id, WorkoutPlan.user_id == user_id)
     ).first()
     return _stored(*row) if row else None
+
+
+def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
+    """A plan in hand (just saved, say) as ``get_plan_for_request`` would read it back."""
+    return _stored(plan, request)
 
 
 def get_plan_for_request(session: Session, request_id: int) -> StoredPlan | None:

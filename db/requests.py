@@ -164,8 +164,13 @@ def active_request_for_user(session: Session, user_id: uuid.UUID) -> WorkoutRequ
     )
 
 
-def mark_generating(session: Session, row: WorkoutRequestRow) -> None:
-    """The actor starts (or restarts) generating: count the attempt, start the clock."""
+def mark_generating(
+    session: Session, row: WorkoutRequestRow, claimed_by: str | None = None
+) -> None:
+    """The actor starts (or restarts) generating: count the attempt, start the clock, and
+    remember which queue message holds the claim (one UPDATE)."""
+    if claimed_by is not None:
+        row.claimed_by = claimed_by
     row.state = "generating"
     row.attempts += 1
     row.generating_since = utcnow()

@@ -24,7 +24,6 @@ __all__ = [
     "get_or_create_local_user",
     "get_user_by_telegram_id",
     "load_profile",
-    "lock_user",
     "mark_blocked",
     "save_profile",
     "upsert_telegram_user",
@@ -54,10 +53,18 @@ NAME_LENGTH = 64
 
 
 def upsert_telegram_user(
-    session: Session, *, telegram_id: int, chat_id: int, name: str | None
+    session: Session, *, telegram_id: int, chat_id: int, name: str | None, lock: bool = False
 ) -> User:
-    """The user for ``telegram_id``, created on first sight; chat, name and unblock kept current."""
-    user = get_user_by_telegram_id(session, telegram_id)
+    """The user for ``telegram_id``, created on first sight; chat, name and unblock kept current.
+
+    ``lock``: hold the user's row until the transaction ends (``SELECT ... FOR UPDATE``, in
+    the same round trip as the read). Decisions about a user's requests (one at a time, so
+    many an hour) read first and write after; the lock makes two such decisions for the same
+    user, from any process, run one after the other. A user created here is invisible to
+    others until the commit, so just as exclusive. SQLite has no row locks and ignores it
+    (its writers are serial anyway).
+    """
+    user = get_user_by_telegram_id(session, telegram_id, lock=lock)
     if user is None:
         user = User(telegram_id=telegram_id)
         session.add(user)
@@ -69,19 +76,13 @@ def upsert_telegram_user(
     return user
 
 
-def lock_user(session: Session, user_id: uuid.UUID) -> None:
-    """Hold the user's row until the transaction ends (SELECT ... FOR UPDATE).
-
-    Decisions about a user's requests (one at a time, so many an hour) read first and write
-    after; the lock makes two such decisions for the same user, from any process, run one
-    after the other. SQLite has no row locks and ignores it (its writers are serial anyway).
-    """
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
-def get_user_by_telegram_id(session: Session, telegram_id: int) -> User | None:
-    """The user with this Telegram id, if we have seen them."""
-    return session.scalar(select(User).where(User.telegram_id == telegram_id))
+def get_user_by_telegram_id(
+    session: Session, telegram_id: int, *, lock: bool = False
+) -> User | None:
+    """The user with this Telegram id, if we have seen them (``lock``: see
+    ``upsert_telegram_user``)."""
+    query = select(User).where(User.telegram_id == telegram_id)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def get_or_create_local_user(session: Session, name: str = "local") -> User:

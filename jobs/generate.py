@@ -34,7 +34,8 @@ from core.logcontext import request_context
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
 from core.render import failure_keyboard, failure_text, render_html, workout_keyboard
-from db.history import StoredPlan, get_plan_for_request
+from db.history import StoredPlan, get_plan_for_request, stored_plan
+from db.models import WorkoutRequestRow
 from db.requests import (
     add_generation_logs,
     lock_request,
@@ -98,8 +99,7 @@ def _claim(res: Resources, request_id: int, message_id: str) -> _Claim | None:
                     delay=int(left * 1000) + 500,
                 )
             log.warning("request %s: taking over a stale claim", request_id)
-        mark_generating(session, row)
-        row.claimed_by = message_id
+        mark_generating(session, row, claimed_by=message_id)
         return _Claim(generate=to_generation_request(session, row))
 
 
@@ -124,6 +124,11 @@ def _to_deliver(session: Session, request_id: int) -> _Delivery | None:
     plan = get_plan_for_request(session, request_id)
     if plan is None:
         raise RuntimeError(f"request {request_id} is generated but has no plan")
+    return _delivery(row, plan)
+
+
+def _delivery(row: WorkoutRequestRow, plan: StoredPlan) -> _Delivery:
+    """What delivering ``row`` needs, from the locked row and its plan."""
     return _Delivery(
         plan=plan,
         chat_id=row.chat_id,
@@ -144,7 +149,6 @@ def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Deliv
     result = build_workout(generation, res.ai)
     seconds = time.monotonic() - started
     record_attempts(result.attempts)  # the calls happened, whatever becomes of the plan
-    saved = False
     with res.sessions.begin() as session:
         row = lock_request(session, request_id)
         if row is None:
@@ -152,18 +156,17 @@ def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Deliv
         add_generation_logs(session, request_id, result.attempts)
         if row.state in ("generated", "delivered"):
             log.info("request %s already has a plan; keeping it", request_id)
-        else:
-            save_plan(session, row, result.workout, result.source, result.model)
-            saved = True
-            log.info(
-                "request %s generated (%s, %.0f min)",
-                request_id,
-                result.source,
-                result.workout.estimated_minutes,
-            )
-        delivery = _to_deliver(session, request_id)
-    if saved:  # counted once committed: a failed commit is retried and counted then
-        record_workout(result, seconds)
+            return _to_deliver(session, request_id)
+        plan = save_plan(session, row, result.workout, result.source, result.model)
+        log.info(
+            "request %s generated (%s, %.0f min)",
+            request_id,
+            result.source,
+            result.workout.estimated_minutes,
+        )
+        # The row is locked and generated, and the plan in hand: no need to read them back.
+        delivery = _delivery(row, stored_plan(plan, row))
+    record_workout(result, seconds)  # once committed: a failed commit is retried, counted then
     return delivery
 
 
