@@ -8,10 +8,11 @@ pure and live in ``core.progression``.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, case, func, null, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, null, select
 from sqlalchemy.orm import Session
 
 from core.models import ExerciseTarget, Profile
@@ -39,10 +40,11 @@ def _planned_reps(exercises: Any) -> dict[str, str]:
     return found
 
 
-def load_logged_exercises(
-    session: Session, user_id: uuid.UUID, sessions: int = SESSIONS
-) -> list[LoggedExercise]:
-    """The loaded exercises of the user's last ``sessions`` logged workouts, newest first."""
+@functools.cache
+def _logged_query() -> Select[Any]:
+    """The query, built once: the user and the number of sessions are bound at execution
+    (building it took ~0.5 ms of the worker's CPU per request)."""
+    user_id = bindparam("user_id", type_=WorkoutLog.user_id.type)
     recent = (
         select(
             WorkoutLog.id,
@@ -53,7 +55,7 @@ def load_logged_exercises(
         )
         .where(WorkoutLog.user_id == user_id)
         .order_by(WorkoutLog.performed_at.desc(), WorkoutLog.id.desc())
-        .limit(sessions)
+        .limit(bindparam("sessions", type_=Integer))
         .subquery()
     )
     sets = (
@@ -73,7 +75,7 @@ def load_logged_exercises(
         .subquery()
     )
     plan_exercises = WorkoutPlan.workout["exercises"]
-    query = (
+    return (
         select(sets, case((sets.c.nth == 1, plan_exercises), else_=null()).label("planned"))
         .outerjoin(
             WorkoutPlan,
@@ -82,9 +84,15 @@ def load_logged_exercises(
         .order_by(sets.c.performed_at.desc(), sets.c.id.desc(), sets.c.set_id)
     )
 
+
+def load_logged_exercises(
+    session: Session, user_id: uuid.UUID, sessions: int = SESSIONS
+) -> list[LoggedExercise]:
+    """The loaded exercises of the user's last ``sessions`` logged workouts, newest first."""
+    query = _logged_query()
     grouped: dict[tuple[int, str], dict[str, Any]] = {}
     planned: dict[int, dict[str, str]] = {}
-    for row in session.execute(query):
+    for row in session.execute(query, {"user_id": user_id, "sessions": sessions}):
         if row.nth == 1:
             planned[row.id] = _planned_reps(row.planned)
         entry = grouped.setdefault(
