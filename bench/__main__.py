@@ -81,7 +81,7 @@ def section_overhead() -> str:
 
 From the moment the fake Bot API hands the Generate tap to the bot (getUpdates) until the
 workout's text reaches it (editMessageText), with an AI that answers at once; one request at
-a time, 120 ms apart so that the send budget (25 messages a second, bursts of 3; each
+a time, 80 ms apart so that the send budget (25 messages a second, bursts of 2; each
 request sends 2) never makes one wait. Real bot and worker processes (1 worker process, 8 threads),
 PostgreSQL and Redis on this machine. The floor is the same I/O done by hand with no
 framework: getUpdates, answerCallbackQuery, two editMessageText, the request row's insert,
