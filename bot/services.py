@@ -179,9 +179,9 @@ class ProgressView:
     """The caller's weight units."""
 
 
-def _user(session: Session, who: Member) -> User:
+def _user(session: Session, who: Member, *, lock: bool = False) -> User:
     return db_users.upsert_telegram_user(
-        session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name
+        session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name, lock=lock
     )
 
 
@@ -228,9 +228,7 @@ def open_request(
     the placeholder (Generate edits the summary into it), recorded in the same transaction.
     """
     with sessions.begin() as session:
-        user = db_users.upsert_telegram_user(
-            session, telegram_id=who.telegram_id, chat_id=who.chat_id, name=who.name, lock=True
-        )
+        user = _user(session, who, lock=True)
         active = db_requests.active_request_for_user(session, user.id)
         if active is not None:
             status = (

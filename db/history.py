@@ -69,7 +69,9 @@ class StoredPlan:
     """The equipment the request had (what a swap may use)."""
 
 
-def _stored(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
+def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
+    """A plan and its request row as the rest of the code sees them (a plan in hand, just
+    saved say, needs no read back)."""
     return StoredPlan(
         plan_id=plan.id,
         request_id=request.id,
@@ -158,15 +160,10 @@ def get_plan(session: Session, plan_id: int, *, user_id: uuid.UUID) -> StoredPla
     row = session.execute(
         _joined().where(WorkoutPlan.id == plan_id, WorkoutPlan.user_id == user_id)
     ).first()
-    return _stored(*row) if row else None
-
-
-def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
-    """A plan in hand (just saved, say) as ``get_plan_for_request`` would read it back."""
-    return _stored(plan, request)
+    return stored_plan(*row) if row else None
 
 
 def get_plan_for_request(session: Session, request_id: int) -> StoredPlan | None:
     """The plan made for a request (for the worker and the CLI, which own the request)."""
     row = session.execute(_joined().where(WorkoutPlan.request_id == request_id)).first()
-    return _stored(*row) if row else None
+    return stored_plan(*row) if row else None
