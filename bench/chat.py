@@ -23,7 +23,7 @@ import psycopg
 import redis
 
 from bench.system import REDIS_URL, System
-from jobs.ratelimit import GLOBAL_BURST, GLOBAL_RATE
+from adapters.sendbudget import GLOBAL_BURST, GLOBAL_RATE
 from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
@@ -109,7 +109,7 @@ def overhead(*, ai: bool, n: int = 200) -> Overhead:
         for user in users:
             # A request sends two messages (the placeholder, the workout); back to back,
             # requests would outrun the bot's send budget and measure Telegram's rate limit
-            # (jobs.ratelimit) instead of our overhead. A pause refills the budget's burst.
+            # (adapters.sendbudget) instead of our overhead. A pause refills the budget's burst.
             time.sleep(PACE_S)
             query_id = user.press("Generate")
             pressed = time.monotonic()

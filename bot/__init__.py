@@ -2,8 +2,8 @@
 
 bot.app          build_application, setup_bot, run (``flexflow bot``)
 bot.handlers     dialogs, commands, buttons, the error handler
-bot.services     business rules and transactions the handlers call
-bot.keyboards    inline keyboards and the dialogs' callback data
+usecases.services     business rules and transactions the handlers call
+chat.keyboards    inline keyboards and the dialogs' callback data
 bot.persistence  dialog state in the database
 bot.ratelimit    outgoing messages under the bot-wide send budget
 """

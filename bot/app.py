@@ -31,6 +31,10 @@ from telegram.error import InvalidToken
 from telegram.ext import Application
 
 import jobs
+from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
+from adapters.sendbudget import SendLimiter, make_send_limiter
+from adapters.settings import Settings
+from adapters.telegram import CountingRequest
 from bot.handlers import gates, register
 from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, REQUEUER_KEY, SESSIONS_KEY
 from bot.handlers.texts import COMMANDS, queue_down_reason
@@ -38,12 +42,8 @@ from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import CONNECTIONS, SharedRateLimiter
 from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
-from core.settings import Settings
 from db.session import create_db_engine, session_factory
 from jobs.broker import NAMESPACE
-from jobs.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
-from jobs.ratelimit import SendLimiter, make_send_limiter
-from jobs.telegram import CountingRequest
 
 __all__ = [
     "ALLOWED_UPDATES",

@@ -1,4 +1,4 @@
-"""python-telegram-bot's rate limiter on the bot-wide send budget of jobs.ratelimit.
+"""python-telegram-bot's rate limiter on the bot-wide send budget of adapters.sendbudget.
 
 Every message the bot sends first reserves a slot in the budget it shares with the workers
 (about 30 messages a second overall, about one a second per chat, through Redis when there is
@@ -20,7 +20,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from jobs.ratelimit import SendLimiter
+from adapters.sendbudget import SendLimiter
 
 __all__ = ["CONNECTIONS", "EDIT_ENDPOINTS", "SENDERS", "SEND_ENDPOINTS", "SharedRateLimiter"]
 

@@ -27,10 +27,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 import jobs
-from bot import services
-from bot.keyboards import markup
+from chat.keyboards import failure_keyboard, markup
 from core.coaches import coach_by_key
-from core.render import failure_keyboard, failure_text
+from core.render import failure_text
+from usecases import services
 
 __all__ = ["GIVE_UP_S", "INTERVAL_S", "Pending", "Requeuer"]
 

@@ -1,4 +1,4 @@
-"""Workouts as chat text and terminal text, and the buttons under them.
+"""Workouts as chat text and terminal text.
 
 One builder turns a workout into sections of styled lines (header and intro, warm-up, one
 section per exercise, cool-down and outro); two writers serialise them:
@@ -11,32 +11,7 @@ section per exercise, cool-down and outro); two writers serialise them:
   less than what Telegram counts (the parsed text, in UTF-16).
 - ``render_text``: the same content as plain text for a terminal.
 
-Callback data (what a button sends back): ids only, never payloads, at most 64 bytes.
-
-==================  ===========  ===============================================
-data                kind         meaning
-==================  ===========  ===============================================
-``w:new``           ``new``      start a new workout (``NEW_WORKOUT``)
-``h:<page>``        ``history``  page ``<page>`` of the history, 0 = newest
-``p:<plan_id>``     ``plan``     show one stored plan
-``r:<request_id>``  ``retry``    try a failed request again
-``b:<plan_id>``     ``buttons``  back to the buttons under the workout
-``g:<plan_id>``     ``regen``    a new workout like this one, but different
-``d:<plan_id>``     ``done``     log the workout (opens the Done dialog)
-``s:<plan_id>``     ``swap``     which exercise to swap (``parse_swap`` for the
-                                 longer forms below)
-==================  ===========  ===============================================
-
-Swapping takes three taps, each with its own data, read by ``parse_swap``:
-``s:<plan_id>`` lists the exercises, ``s:<plan_id>:<i>`` the alternatives to exercise ``i``
-(0-based), ``s:<plan_id>:<i>:<j>:<check>`` swaps it for alternative ``j``; ``check`` (8 hex
-digits of ``name_check``) names the exercise the list was made for, so a button left over
-from before an earlier swap cannot replace the wrong exercise. ``f:<log_id>:<rating>`` rates
-a logged workout (``parse_rating``).
-
-Ids are canonical decimals (no sign, no leading zeros, at most 18 digits).
-``parse_callback`` reads the data back and raises ``ValueError`` for anything else, so forged
-data never reaches a query; whether the id belongs to the person pressing is the bot's check.
+Buttons and their callback data are the chat's (chat/callbacks.py, chat/keyboards.py).
 """
 
 from __future__ import annotations
@@ -46,8 +21,6 @@ import html
 import math
 import re
 import textwrap
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.coaches import Coach
@@ -55,82 +28,20 @@ from core.domain import Units, WorkoutType
 from core.models import Block, Exercise, Workout
 
 __all__ = [
-    "KIND_BUTTONS",
-    "KIND_DONE",
-    "KIND_HISTORY",
-    "KIND_NEW",
-    "KIND_PLAN",
-    "KIND_REGENERATE",
-    "KIND_RETRY",
-    "KIND_SWAP",
-    "NEW_WORKOUT",
-    "RATINGS",
     "TELEGRAM_LIMIT",
-    "Button",
-    "SwapData",
-    "done_workout",
-    "failure_keyboard",
     "failure_text",
-    "feel_keyboard",
     "format_weight",
-    "history_page",
-    "name_check",
-    "open_plan",
-    "parse_callback",
-    "parse_rating",
-    "parse_swap",
-    "plan_buttons",
-    "regenerate_plan",
+    "one_line",
     "render_html",
     "render_text",
-    "retry_request",
-    "swap_exercises_keyboard",
-    "swap_options_keyboard",
-    "swap_plan",
     "weight_in",
-    "workout_keyboard",
 ]
 
 TELEGRAM_LIMIT = 4096
 """Telegram's maximum message length."""
-CALLBACK_DATA_LIMIT = 64
-"""Telegram's maximum callback data length, in bytes."""
 ELLIPSIS = "…"
 TEXT_WIDTH = 88
 """Terminal text is wrapped at this many columns."""
-
-NEW_WORKOUT = "w:new"
-KIND_NEW = "new"
-KIND_HISTORY = "history"
-KIND_PLAN = "plan"
-KIND_RETRY = "retry"
-KIND_BUTTONS = "buttons"
-KIND_REGENERATE = "regen"
-KIND_DONE = "done"
-KIND_SWAP = "swap"
-_KINDS = {
-    "h": KIND_HISTORY,
-    "p": KIND_PLAN,
-    "r": KIND_RETRY,
-    "b": KIND_BUTTONS,
-    "g": KIND_REGENERATE,
-    "d": KIND_DONE,
-    "s": KIND_SWAP,
-}
-_MAX_ID = 10**18 - 1
-_ID = r"(0|[1-9][0-9]{0,17})"
-_CALLBACK = re.compile(rf"([hprbgds]):{_ID}", re.ASCII)
-_SMALL = r"(0|[1-9][0-9]{0,2})"
-_SWAP = re.compile(rf"s:{_ID}(?::{_SMALL}(?::{_SMALL}:([0-9a-f]{{8}}))?)?", re.ASCII)
-_RATING = re.compile(rf"f:{_ID}:(too_easy|just_right|too_hard)", re.ASCII)
-RATINGS = (
-    ("too_easy", "😌 Too easy"),
-    ("just_right", "👌 Just right"),
-    ("too_hard", "🥵 Too hard"),
-)
-"""How a workout felt: the stored value and the button's label."""
-_LABEL_LIMIT = 48
-"""Exercise names on buttons are cut to this many characters."""
 
 _MIN_CUT_LINE = 256
 """A section over the limit first shortens its longest line, unless that leaves less than this."""
@@ -143,179 +54,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 # ---------------------------------------------------------------------------------------------
-# Buttons and callback data
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """One inline button: what it says and the callback data it sends."""
-
-    label: str
-    """The text on the button."""
-    data: str
-    """Callback data, 1 to 64 bytes of UTF-8 (Telegram's limit)."""
-
-    def __post_init__(self) -> None:
-        # A ValueError rather than an assert: this must hold under ``python -O`` too.
-        size = len(self.data.encode())
-        if not 1 <= size <= CALLBACK_DATA_LIMIT:
-            raise ValueError(f"callback data must be 1-{CALLBACK_DATA_LIMIT} bytes, got {size}")
-        if not self.label.strip():
-            raise ValueError("a button needs a label")
-
-
-def _checked_id(value: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ID:
-        raise ValueError(f"{what} must be an integer in 0..{_MAX_ID}, got {value!r}")
-    return value
-
-
-def history_page(page: int) -> str:
-    """Callback data for page ``page`` of the history (0 = newest)."""
-    return f"h:{_checked_id(page, 'page')}"
-
-
-def open_plan(plan_id: int) -> str:
-    """Callback data that shows the stored plan ``plan_id``."""
-    return f"p:{_checked_id(plan_id, 'plan id')}"
-
-
-def retry_request(request_id: int) -> str:
-    """Callback data that retries the failed request ``request_id``."""
-    return f"r:{_checked_id(request_id, 'request id')}"
-
-
-def parse_callback(data: str) -> tuple[str, int | None]:
-    """``(kind, id)`` for callback data written by this module; ``ValueError`` otherwise."""
-    if data == NEW_WORKOUT:
-        return KIND_NEW, None
-    match = _CALLBACK.fullmatch(data)
-    if match is None:
-        raise ValueError(f"unknown callback data {data[:80]!r}")
-    return _KINDS[match.group(1)], int(match.group(2))
-
-
-def plan_buttons(plan_id: int) -> str:
-    """Callback data that puts the workout's own buttons back (Back from a sub-menu)."""
-    return f"b:{_checked_id(plan_id, 'plan id')}"
-
-
-def regenerate_plan(plan_id: int) -> str:
-    """Callback data for a new workout like plan ``plan_id`` but with other exercises."""
-    return f"g:{_checked_id(plan_id, 'plan id')}"
-
-
-def done_workout(plan_id: int) -> str:
-    """Callback data that starts logging plan ``plan_id`` as done."""
-    return f"d:{_checked_id(plan_id, 'plan id')}"
-
-
-def name_check(name: str) -> str:
-    """8 hex digits standing for an exercise name (case and outer spaces ignored)."""
-    return f"{zlib.crc32(name.strip().lower().encode()) & 0xFFFFFFFF:08x}"
-
-
-def swap_plan(
-    plan_id: int, index: int | None = None, choice: int | None = None, check: str | None = None
-) -> str:
-    """Swap callback data: the exercise list, one exercise's alternatives, or one swap."""
-    data = f"s:{_checked_id(plan_id, 'plan id')}"
-    if index is None:
-        return data
-    if not 0 <= index < 1000:
-        raise ValueError(f"exercise index must be 0-999, got {index}")
-    data += f":{index}"
-    if choice is None:
-        return data
-    if not 0 <= choice < 1000 or check is None or not re.fullmatch(r"[0-9a-f]{8}", check):
-        raise ValueError("a swap needs an alternative 0-999 and an 8-hex-digit check")
-    return f"{data}:{choice}:{check}"
-
-
-@dataclass(frozen=True, slots=True)
-class SwapData:
-    """What a swap button asks for."""
-
-    plan_id: int
-    index: int | None = None
-    """The exercise (0-based); None: list the exercises."""
-    choice: int | None = None
-    """The alternative picked (0-based, of ``core.swap.swap_options``); None: list them."""
-    check: str | None = None
-    """``name_check`` of the exercise the alternatives were listed for."""
-
-
-def parse_swap(data: str) -> SwapData:
-    """A swap button's data read back; ``ValueError`` for anything else."""
-    match = _SWAP.fullmatch(data)
-    if match is None:
-        raise ValueError(f"unknown callback data {data[:80]!r}")
-    plan, index, choice, check = match.groups()
-    return SwapData(
-        plan_id=int(plan),
-        index=None if index is None else int(index),
-        choice=None if choice is None else int(choice),
-        check=check,
-    )
-
-
-def parse_rating(data: str) -> tuple[int, str]:
-    """``(log_id, rating)`` of a rating button; ``ValueError`` for anything else."""
-    match = _RATING.fullmatch(data)
-    if match is None:
-        raise ValueError(f"unknown callback data {data[:80]!r}")
-    return int(match.group(1)), match.group(2)
-
-
-def _label(text: str) -> str:
-    return _shorten(" ".join(_clean(text).split()), _LABEL_LIMIT) or "?"
-
-
-def workout_keyboard(plan_id: int) -> list[list[Button]]:
-    """The buttons under a delivered workout (plan ``plan_id``).
-
-    Swap an exercise, Regenerate, log it as Done; then a new workout, the history.
-    """
-    return [
-        [
-            Button("🔀 Swap", swap_plan(plan_id)),
-            Button("🎲 Regenerate", regenerate_plan(plan_id)),
-            Button("✅ Done", done_workout(plan_id)),
-        ],
-        [Button("🔁 New workout", NEW_WORKOUT), Button("📜 History", history_page(0))],
-    ]
-
-
-def swap_exercises_keyboard(plan_id: int, names: Sequence[str]) -> list[list[Button]]:
-    """Swap, step 1: one button per exercise of the plan, and Back."""
-    rows = [
-        [Button(f"{n}. {_label(name)}", swap_plan(plan_id, n - 1))]
-        for n, name in enumerate(names, 1)
-    ]
-    return [*rows, [Button("⬅️ Back", plan_buttons(plan_id))]]
-
-
-def swap_options_keyboard(
-    plan_id: int, index: int, current: str, options: Sequence[str]
-) -> list[list[Button]]:
-    """Swap, step 2: one button per alternative to exercise ``index`` (named ``current``)."""
-    check = name_check(current)
-    rows = [
-        [Button(_label(option), swap_plan(plan_id, index, choice, check))]
-        for choice, option in enumerate(options)
-    ]
-    return [*rows, [Button("⬅️ Back", swap_plan(plan_id))]]
-
-
-def feel_keyboard(log_id: int) -> list[list[Button]]:
-    """How did it feel? Under a logged workout."""
-    _checked_id(log_id, "log id")
-    return [[Button(label, f"f:{log_id}:{value}") for value, label in RATINGS]]
-
-
-def failure_keyboard(request_id: int) -> list[list[Button]]:
-    """The button under a failure message: try request ``request_id`` again."""
-    return [[Button("🔄 Try again", retry_request(request_id))]]
+# Messages
 
 
 def failure_text(coach: Coach, reason_for_user: str | None = None) -> str:
@@ -364,6 +103,11 @@ def _clean(text: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cleaned and cut to ``limit`` characters (button labels)."""
+    return _shorten(" ".join(_clean(text).split()), limit)
 
 
 def _date(day: dt.date) -> str:

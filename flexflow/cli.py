@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from core.coaches import COACHES, coach_by_key
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType
 from core.models import MAX_DURATION, MIN_DURATION
-from core.settings import DEFAULT_DATABASE_URL, Settings, get_settings
+from adapters.settings import DEFAULT_DATABASE_URL, Settings, get_settings
 from flexflow.logs import configure_logging
 
 __all__ = ["main"]

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from core.settings import DEFAULT_DATABASE_URL, Settings
+from adapters.settings import DEFAULT_DATABASE_URL, Settings
 
 __all__ = ["CHECKS", "Check", "configuration_errors", "run_checks"]
 

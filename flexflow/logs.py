@@ -1,7 +1,7 @@
 """Logging setup: plain lines by default, one JSON object per line with LOG_FORMAT=json.
 
 Every line of a job carries its request id: lines logged while a worker thread handles the
-message (core.logcontext's context variable, set by jobs/logcontext.py), and Dramatiq's lines
+message (adapters.logcontext's context variable, set by jobs/logcontext.py), and Dramatiq's lines
 that name the message from other threads (by its message id).
 Secrets never reach a line: the formatter masks the configured secrets wherever they
 appear, as a last line of defence behind code that never logs them.
@@ -14,14 +14,14 @@ import logging
 import os
 from collections.abc import Iterable
 
-from core.logcontext import current_request_id, request_for_message
+from adapters.logcontext import current_request_id, request_for_message
 
 __all__ = ["configure_logging"]
 
 
 def _from_args(args: object) -> int | None:
     """The request of a Dramatiq message a line names: a message (or its proxy) or a
-    message id among the arguments (core.logcontext remembers the ids seen)."""
+    message id among the arguments (adapters.logcontext remembers the ids seen)."""
     values = args.values() if isinstance(args, dict) else args
     if not isinstance(values, Iterable) or isinstance(values, str | bytes):
         return None

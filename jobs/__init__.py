@@ -8,13 +8,13 @@ from __future__ import annotations
 import dramatiq
 import redis
 
-from core.logcontext import request_context
+from adapters.logcontext import request_context
 from jobs import broker
 from jobs.broker import setup_broker
 from jobs.embedded import EmbeddedWorker, start_embedded_worker
-from jobs.errors import DeliveryFailed, JobsError, QueueUnavailable
 from jobs.generate import generate_workout, generation_exhausted
 from jobs.resources import Resources, current, open_resources
+from usecases.errors import DeliveryFailed, JobsError, QueueUnavailable
 
 __all__ = [
     "DeliveryFailed",

@@ -18,8 +18,8 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import CurrentMessage
 
-from core.settings import get_settings
-from jobs.logcontext import RememberingEncoder, RequestContext
+from adapters.settings import get_settings
+from jobs.requestcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
 from jobs.shutdown import GracefulShutdown
 

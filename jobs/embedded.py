@@ -10,11 +10,11 @@ from types import TracebackType
 
 import dramatiq
 
+from adapters.settings import Settings
 from core.pipeline import AIClient
-from core.settings import Settings
 from jobs.broker import setup_broker
-from jobs.notify import Notifier
 from jobs.resources import Resources, close_resources, open_resources, start_sweeper
+from usecases.ports import Notifier
 
 __all__ = ["EmbeddedWorker", "start_embedded_worker"]
 

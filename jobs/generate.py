@@ -28,12 +28,14 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 from sqlalchemy.orm import Session
 
+from adapters.logcontext import request_context
+from adapters.metrics import record_attempts, record_delivery, record_workout
+from chat.keyboards import failure_keyboard, workout_keyboard
 from core.coaches import coach_by_key
 from core.domain import Units, WorkoutType
-from core.logcontext import request_context
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
-from core.render import failure_keyboard, failure_text, render_html, workout_keyboard
+from core.render import failure_text, render_html
 from db.history import StoredPlan, get_plan_for_request, stored_plan
 from db.models import WorkoutRequestRow
 from db.requests import (
@@ -47,9 +49,8 @@ from db.requests import (
 )
 from db.users import mark_blocked
 from jobs import broker as _broker  # noqa: F401  (the broker must exist before any actor)
-from jobs.errors import DeliveryFailed
-from jobs.metrics import record_attempts, record_delivery, record_workout
 from jobs.resources import Resources, current
+from usecases.errors import DeliveryFailed
 
 __all__ = ["MAX_RETRIES", "generate_workout", "generation_exhausted", "run_generation"]
 

@@ -4,7 +4,7 @@ Dramatiq's middleware counts messages (processed, errored, retried, dead-lettere
 progress, durations) in prometheus_client's multiprocess mode and starts one exposition
 process (a Dramatiq "fork") on ``dramatiq_prom_port``. We keep its counting and replace its
 exposition process with ours: on FLEXFLOW_WORKER_METRICS_PORT, serving every process's values
-(ours from jobs.metrics and Dramatiq's) and the database and queue gauges read when scraped.
+(ours from adapters.metrics and Dramatiq's) and the database and queue gauges read when scraped.
 
 ``flexflow worker`` points ``dramatiq_prom_db`` and PROMETHEUS_MULTIPROC_DIR at a fresh
 directory before it starts its processes; this module must not be imported before that
@@ -19,7 +19,7 @@ from collections.abc import Callable
 import dramatiq
 from dramatiq.middleware.prometheus import Prometheus
 
-from core.settings import get_settings
+from adapters.settings import get_settings
 
 __all__ = ["WorkerPrometheus", "serve_worker_metrics"]
 
@@ -34,9 +34,9 @@ class WorkerPrometheus(Prometheus):
 
 def serve_worker_metrics() -> int:
     """The exposition process of ``flexflow worker``: serves until Dramatiq stops it."""
+    from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
     from db.session import create_db_engine, session_factory
     from jobs.broker import NAMESPACE
-    from jobs.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 
     settings = get_settings()
     port = settings.flexflow_worker_metrics_port

@@ -17,13 +17,13 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.aislots import LocalSemaphore, RedisSemaphore, Semaphore
+from adapters.sendbudget import make_send_limiter
+from adapters.settings import Settings, get_settings
 from core.models import WorkoutRequest
 from core.pipeline import AIClient, AIResult
-from core.settings import Settings, get_settings
 from db.session import create_db_engine, session_factory
-from jobs.notify import Notifier, NullNotifier
-from jobs.ratelimit import make_send_limiter
-from jobs.semaphore import LocalSemaphore, RedisSemaphore, Semaphore
+from usecases.ports import Notifier, NullNotifier
 
 __all__ = ["LimitedAI", "Resources", "ResourcesMiddleware", "current", "open_resources"]
 
@@ -74,7 +74,7 @@ _current: Resources | None = None
 def _make_notifier(settings: Settings) -> Notifier:
     if settings.telegram_bot_token is None:
         return NullNotifier()
-    from jobs.telegram import TelegramNotifier  # PTB is only loaded when there is a bot
+    from adapters.telegram import TelegramNotifier  # PTB is only loaded when there is a bot
 
     return TelegramNotifier(
         token=settings.telegram_bot_token.get_secret_value(),
@@ -98,7 +98,7 @@ def open_resources(
     engine = create_db_engine(settings.database_url)
     closers: list[Any] = []
     if ai is True:
-        from core.claude import make_ai_client  # the anthropic SDK loads only when asked
+        from adapters.claude import make_ai_client  # the anthropic SDK loads only when asked
 
         inner = make_ai_client(settings)
     else:

@@ -17,7 +17,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.logcontext import request_context
+from adapters.logcontext import request_context
 from db.requests import stale_requests
 
 __all__ = ["Sweeper"]

@@ -17,11 +17,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import services
 from bot.handlers import texts
-from bot.keyboards import split_data
 from bot.requeue import Requeuer
-from core.render import parse_callback
+from chat.callbacks import Callback, Kind, decode, dialog_value
+from usecases import services
 
 __all__ = [
     "GENERATIONS_PER_HOUR_KEY",
@@ -34,6 +33,7 @@ __all__ = [
     "callback_query",
     "cancel_outside",
     "db",
+    "decoded",
     "draft",
     "help_command",
     "is_current",
@@ -123,7 +123,7 @@ async def pressed(
     if not is_current(query, state) or required not in state:
         await answer_expired(query)
         return None
-    return state, split_data(query.data)
+    return state, dialog_value(query.data)
 
 
 async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
@@ -138,20 +138,27 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
         log.info("button %s answered too late: %s", query.id, exc.message)
 
 
-async def button_id(query: CallbackQuery, kind: str) -> int | None:
-    """The number in a workout button's data of ``kind`` (``p:12`` -> 12); for anything
-    else (forged, from an older version) None, and the button is answered as expired."""
+async def decoded(query: CallbackQuery, kind: Kind) -> Callback | None:
+    """A button's data of ``kind`` read back; for anything else (forged, from an older
+    version) None, and the button is answered as expired."""
     try:
-        found, number = parse_callback(query.data or "")
+        data = decode(query.data or "")
     except ValueError:
-        found, number = "", None
-    if found != kind or number is None:
+        data = None
+    if data is None or data.kind is not kind or data.id is None:
         await answer_expired(query)
         return None
-    return number
+    return data
 
 
-async def owned_plan(update: Update, context: Context, kind: str) -> services.PlanView | None:
+async def button_id(query: CallbackQuery, kind: Kind) -> int | None:
+    """The id in a workout button's data of ``kind`` (``p:12`` -> 12); None (answered as
+    expired) for anything else."""
+    data = await decoded(query, kind)
+    return None if data is None else data.id
+
+
+async def owned_plan(update: Update, context: Context, kind: Kind) -> services.PlanView | None:
     """The caller's plan named by a workout button of ``kind``; None (the button answered:
     expired, or not found when the plan is not theirs) otherwise."""
     query = callback_query(update)

@@ -25,7 +25,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -33,17 +32,25 @@ from bot.handlers.common import (
     button_id,
     callback_query,
     db,
+    decoded,
     draft,
     member,
     pressed,
     reply,
 )
 from bot.handlers.states import State
-from bot.keyboards import done_exercise_keyboard, done_menu_keyboard, markup
+from chat.callbacks import Kind
+from chat.keyboards import (
+    done_exercise_keyboard,
+    done_menu_keyboard,
+    feel_keyboard,
+    markup,
+    workout_keyboard,
+)
 from core.domain import Units
-from core.render import KIND_DONE, feel_keyboard, parse_rating, workout_keyboard
 from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_sets
 from db.workoutlogs import Rating
+from usecases import services
 
 __all__ = ["DRAFT", "exercise_pressed", "menu_pressed", "rate_button", "sets_typed", "start"]
 
@@ -156,7 +163,7 @@ async def _next(update: Update, context: Context, state: dict[str, Any], *, edit
 async def start(update: Update, context: Context) -> Step:
     """Done under a workout: the Done menu in place of its buttons."""
     query = callback_query(update)
-    plan_id = await button_id(query, KIND_DONE)
+    plan_id = await button_id(query, Kind.DONE)
     if plan_id is None:
         return None
     message = query.message
@@ -242,11 +249,10 @@ async def sets_typed(update: Update, context: Context) -> Step:
 async def rate_button(update: Update, context: Context) -> None:
     """How it felt, under a logged workout: only the caller's own log."""
     query = callback_query(update)
-    try:
-        log_id, rating = parse_rating(query.data or "")
-    except ValueError:
-        await answer_expired(query)
+    data = await decoded(query, Kind.RATE)
+    if data is None or data.id is None or data.rating is None:
         return
+    log_id, rating = data.id, data.rating
     rated = await db(context, services.rate_log, member(update), log_id, cast(Rating, rating))
     if not rated:
         await query.answer(texts.NOT_FOUND)

@@ -25,7 +25,6 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     GENERATIONS_PER_HOUR_KEY,
@@ -43,10 +42,11 @@ from bot.handlers.common import (
 )
 from bot.handlers.workout import DRAFT
 from bot.requeue import Pending
+from chat.callbacks import Kind
 from core.coaches import coach_by_key
 from core.domain import Equipment, WorkoutType
-from core.render import KIND_REGENERATE, KIND_RETRY
 from db.requests import make_idempotency_key
+from usecases import services
 
 __all__ = ["generate", "launch", "regenerate", "retry"]
 
@@ -170,7 +170,7 @@ async def _gated(work: Awaitable[None]) -> None:
 async def retry(update: Update, context: Context) -> None:
     """Try again under a failure: only the caller's own failed request, as a new request."""
     query = callback_query(update)
-    request_id = await button_id(query, KIND_RETRY)
+    request_id = await button_id(query, Kind.RETRY)
     if request_id is None:
         return
     choice = await db(context, services.retry_choice, member(update), request_id)
@@ -189,7 +189,7 @@ async def regenerate(update: Update, context: Context) -> None:
     request and a second tap while it runs is told one is on the way.
     """
     query = callback_query(update)
-    plan_id = await button_id(query, KIND_REGENERATE)
+    plan_id = await button_id(query, Kind.REGENERATE)
     if plan_id is None:
         return
     choice = await db(context, services.regenerate_choice, member(update), plan_id)

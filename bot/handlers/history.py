@@ -13,7 +13,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -24,14 +23,11 @@ from bot.handlers.common import (
     owned_plan,
     reply,
 )
-from bot.keyboards import history_keyboard, markup
+from chat.callbacks import Kind
+from chat.keyboards import history_keyboard, markup, workout_keyboard
 from core.coaches import coach_by_key
-from core.render import (
-    KIND_HISTORY,
-    KIND_PLAN,
-    render_html,
-    workout_keyboard,
-)
+from core.render import render_html
+from usecases import services
 
 __all__ = ["history_button", "history_command", "plan_button"]
 
@@ -82,7 +78,7 @@ async def history_command(update: Update, context: Context) -> None:
 async def history_button(update: Update, context: Context) -> None:
     """Older/Newer, or History under a workout."""
     query = callback_query(update)
-    number = await button_id(query, KIND_HISTORY)
+    number = await button_id(query, Kind.HISTORY)
     if number is None:
         return
     await query.answer()
@@ -101,7 +97,7 @@ async def history_button(update: Update, context: Context) -> None:
 
 async def plan_button(update: Update, context: Context) -> None:
     """Open one of the caller's plans (as several messages when it is long)."""
-    view = await owned_plan(update, context, KIND_PLAN)
+    view = await owned_plan(update, context, Kind.PLAN)
     if view is None:
         return
     await callback_query(update).answer()

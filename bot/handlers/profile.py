@@ -14,7 +14,6 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -27,7 +26,8 @@ from bot.handlers.common import (
     reply,
 )
 from bot.handlers.states import State
-from bot.keyboards import (
+from chat.callbacks import dialog_value
+from chat.keyboards import (
     DONE,
     PROFILE_FIELDS,
     coach_keyboard,
@@ -36,12 +36,12 @@ from bot.keyboards import (
     level_keyboard,
     limitations_keyboard,
     profile_edit_keyboard,
-    split_data,
     units_keyboard,
 )
 from core.coaches import COACHES
 from core.domain import Equipment, FitnessLevel, Goal, Units
 from core.models import Profile
+from usecases import services
 
 __all__ = [
     "DRAFT",
@@ -169,7 +169,7 @@ async def start(update: Update, context: Context) -> int:
 async def edit_field(update: Update, context: Context) -> int | None:
     """A button under the saved profile: change that one field."""
     query = callback_query(update)
-    field = split_data(query.data)
+    field = dialog_value(query.data)
     if field not in STATE_OF:
         await answer_expired(query)
         return None

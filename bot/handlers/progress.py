@@ -18,11 +18,11 @@ from telegram import Chat, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import Context, db, member, reply
 from core.charts import progress_chart
 from core.export import export_filename
+from usecases import services
 
 __all__ = ["export_command", "progress_command"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import Context, db, member, reply
+from usecases import services
 
 __all__ = ["start"]
 

@@ -19,28 +19,26 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
-    answer_expired,
     callback_query,
     db,
+    decoded,
     member,
     owned_plan,
     reply,
 )
-from bot.keyboards import markup
-from core.coaches import coach_by_key
-from core.render import (
-    KIND_BUTTONS,
-    SwapData,
-    parse_swap,
-    render_html,
+from chat.callbacks import Kind
+from chat.keyboards import (
+    markup,
     swap_exercises_keyboard,
     swap_options_keyboard,
     workout_keyboard,
 )
+from core.coaches import coach_by_key
+from core.render import render_html
+from usecases import services
 
 __all__ = ["back_button", "swap_button"]
 
@@ -126,24 +124,23 @@ async def _exercise_list(update: Update, context: Context, plan_id: int) -> bool
 async def swap_button(update: Update, context: Context) -> None:
     """Any of the three swap steps."""
     query = callback_query(update)
-    try:
-        data: SwapData = parse_swap(query.data or "")
-    except ValueError:
-        await answer_expired(query)
+    data = await decoded(query, Kind.SWAP)
+    if data is None or data.id is None:
         return
+    plan_id = data.id
     message = query.message
     if data.index is None:
-        view = await db(context, services.plan_for, member(update), data.plan_id)
+        view = await db(context, services.plan_for, member(update), plan_id)
         if view is None:
             await query.answer(texts.NOT_FOUND)
             return
         await query.answer(texts.SWAP_PICK)
         if isinstance(message, Message):
             names = view.plan.workout.exercise_names
-            await _edit_markup(message, markup(swap_exercises_keyboard(data.plan_id, names)))
+            await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
         return
     if data.choice is None or data.check is None:
-        choices = await db(context, services.swap_choices, member(update), data.plan_id, data.index)
+        choices = await db(context, services.swap_choices, member(update), plan_id, data.index)
         if choices is None:
             await query.answer(texts.NOT_FOUND)
             return
@@ -152,16 +149,14 @@ async def swap_button(update: Update, context: Context) -> None:
             return
         await query.answer()
         if isinstance(message, Message):
-            keyboard = swap_options_keyboard(
-                data.plan_id, data.index, choices.current, choices.options
-            )
+            keyboard = swap_options_keyboard(plan_id, data.index, choices.current, choices.options)
             await _edit_markup(message, markup(keyboard))
         return
     outcome = await db(
         context,
         services.apply_swap,
         member(update),
-        data.plan_id,
+        plan_id,
         data.index,
         data.choice,
         data.check,
@@ -171,16 +166,16 @@ async def swap_button(update: Update, context: Context) -> None:
         return
     if outcome.status is services.SwapStatus.STALE:
         await query.answer(texts.SWAP_STALE)
-        await _exercise_list(update, context, data.plan_id)
+        await _exercise_list(update, context, plan_id)
         return
     await query.answer(texts.swapped(outcome.old_name, outcome.new_name))
-    log.info("plan %s: %s swapped for %s", data.plan_id, outcome.old_name, outcome.new_name)
+    log.info("plan %s: %s swapped for %s", plan_id, outcome.old_name, outcome.new_name)
     await _show_swapped(update, context, outcome)
 
 
 async def back_button(update: Update, context: Context) -> None:
     """Back from a sub-menu: the workout's own buttons."""
-    view = await owned_plan(update, context, KIND_BUTTONS)
+    view = await owned_plan(update, context, Kind.BUTTONS)
     if view is None:
         return
     query = callback_query(update)

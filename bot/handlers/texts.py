@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from chat.callbacks import RATINGS
 from core.coaches import COACHES, DEFAULT_COACH, Coach
 from core.domain import Equipment, Units, WorkoutType
 from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from core.progress import PersonalRecord, Progress, in_units, week_start
-from core.render import RATINGS, TELEGRAM_LIMIT
+from core.render import TELEGRAM_LIMIT
 from core.shorthand import Planned, SetDone, format_sets
 from db.history import PlanSummary
 

@@ -14,7 +14,6 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot import services
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -27,7 +26,7 @@ from bot.handlers.common import (
     reply,
 )
 from bot.handlers.states import State
-from bot.keyboards import (
+from chat.keyboards import (
     DONE,
     DURATIONS,
     coach_keyboard,
@@ -39,6 +38,7 @@ from bot.keyboards import (
 from core.coaches import COACHES
 from core.domain import Equipment, WorkoutType
 from core.models import MAX_DURATION, MIN_DURATION, Profile
+from usecases import services
 
 __all__ = [
     "DRAFT",

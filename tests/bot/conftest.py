@@ -22,7 +22,7 @@ from bot.app import ALLOWED_UPDATES, build_application, setup_bot, webhook_confi
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
-from core.settings import Settings
+from adapters.settings import Settings
 from db.requests import create_request, save_plan
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user

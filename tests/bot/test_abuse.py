@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handlers import texts
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import BotConversation, BotUserData, User, WorkoutRequestRow
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press_data
 from tests.bot.test_limits import seed

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from bot.app import ConfigurationError, run, webhook_config
-from core.settings import Settings
+from adapters.settings import Settings
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import FakeBotAPI
 

@@ -32,7 +32,7 @@ from telegram import Update
 
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Profile
-from core.settings import Settings
+from adapters.settings import Settings
 from db.requests import create_request
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import WAIT, BotRunner, api_errors, seed_plans

@@ -1,4 +1,4 @@
-"""Per-user limits in the service layer (bot.services.open_request) on a real PostgreSQL:
+"""Per-user limits in the service layer (usecases.services.open_request) on a real PostgreSQL:
 the hourly generation allowance, and one request in flight per user even under races."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import services
+from usecases import services
 from core.domain import Equipment, WorkoutType
 from db.models import WorkoutRequestRow
 from db.requests import create_request

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Block, Exercise, Workout
-from core.render import name_check
+from chat.callbacks import name_check
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
 from db.requests import create_request, save_plan

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.settings import Settings
+from adapters.settings import Settings
 from tests.bot.conftest import api_errors, press
 from tests.fakes.bot_api import FakeBotAPI
 

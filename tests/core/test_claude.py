@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.claude import ClaudeClient
+from adapters.claude import ClaudeClient
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, WorkoutRequest
 from core.pipeline import build_workout

@@ -1,4 +1,4 @@
-"""core.render: escaping, Telegram-valid HTML, splitting, units, buttons and callback data."""
+"""core.render: escaping, Telegram-valid HTML, splitting, units (buttons: tests/chat)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,38 +13,10 @@ from core.coaches import COACHES
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Block, Exercise, Workout
 from core.render import (
-    KIND_BUTTONS,
-    KIND_DONE,
-    KIND_HISTORY,
-    KIND_NEW,
-    KIND_PLAN,
-    KIND_REGENERATE,
-    KIND_RETRY,
-    KIND_SWAP,
-    NEW_WORKOUT,
-    RATINGS,
     TELEGRAM_LIMIT,
-    Button,
-    SwapData,
-    done_workout,
-    failure_keyboard,
     failure_text,
-    feel_keyboard,
-    history_page,
-    name_check,
-    open_plan,
-    parse_callback,
-    parse_rating,
-    parse_swap,
-    plan_buttons,
-    regenerate_plan,
     render_html,
     render_text,
-    retry_request,
-    swap_exercises_keyboard,
-    swap_options_keyboard,
-    swap_plan,
-    workout_keyboard,
 )
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
@@ -388,30 +359,6 @@ def test_render_text_shows_raw_strings_without_control_characters() -> None:
     assert "A & B" in out
 
 
-def test_button_rejects_oversized_or_empty_data() -> None:
-    assert Button("ok", "x" * 64).data == "x" * 64
-    with pytest.raises(ValueError, match="1-64 bytes"):
-        Button("too long", "x" * 65)
-    with pytest.raises(ValueError, match="1-64 bytes"):
-        Button("too long in bytes", "é" * 33)  # 66 bytes, 33 characters
-    with pytest.raises(ValueError, match="1-64 bytes"):
-        Button("empty", "")
-    with pytest.raises(ValueError, match="label"):
-        Button("  ", "w:new")
-
-
-def test_keyboards() -> None:
-    [[swap, regenerate, done], [new, history]] = workout_keyboard(7)
-    assert (swap.label, swap.data) == ("🔀 Swap", "s:7")
-    assert (regenerate.label, regenerate.data) == ("🎲 Regenerate", "g:7")
-    assert (done.label, done.data) == ("✅ Done", "d:7")
-    assert (new.label, new.data) == ("🔁 New workout", NEW_WORKOUT)
-    assert (history.label, history.data) == ("📜 History", "h:0")
-    [[retry]] = failure_keyboard(42)
-    assert "Try again" in retry.label
-    assert retry.data == "r:42"
-
-
 def test_failure_text_escapes_the_reason() -> None:
     message = failure_text(COACHES["SAGE"], "the <AI> & friends")
     assert html_errors(message) == []
@@ -423,100 +370,6 @@ def test_failure_text_escapes_the_reason() -> None:
 
 def test_telegram_limit() -> None:
     assert TELEGRAM_LIMIT == LIMIT
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (NEW_WORKOUT, (KIND_NEW, None)),
-        (history_page(0), (KIND_HISTORY, 0)),
-        (history_page(3), (KIND_HISTORY, 3)),
-        (open_plan(123), (KIND_PLAN, 123)),
-        (retry_request(10**18 - 1), (KIND_RETRY, 10**18 - 1)),
-    ],
-)
-def test_parse_callback_round_trips(data: str, expected: tuple[str, int | None]) -> None:
-    assert parse_callback(data) == expected
-    assert len(data.encode()) <= 64
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        "",
-        "w",
-        "w:new ",
-        "w:old",
-        "h:",
-        "h:-1",
-        "h:+1",
-        "h: 1",
-        "h:01",
-        "h:1_000",
-        "h:١",  # an Arabic-Indic digit: int() would accept it
-        "h:1:2",
-        "x:1",
-        "P:1",
-        "p:1e3",
-        "r:" + "9" * 19,
-        "p:12\n",
-        "{'plan': 1}",
-    ],
-)
-def test_parse_callback_rejects_garbage(data: str) -> None:
-    with pytest.raises(ValueError, match="unknown callback data"):
-        parse_callback(data)
-
-
-def test_swap_and_rating_data_round_trip() -> None:
-    big = 10**18 - 1
-    check = name_check("Barbell bench press")
-    assert check == name_check("  barbell BENCH press ") and len(check) == 8
-    for data, expected in [
-        (swap_plan(big), SwapData(big)),
-        (swap_plan(big, 999), SwapData(big, 999)),
-        (swap_plan(big, 999, 999, check), SwapData(big, 999, 999, check)),
-    ]:
-        assert len(data.encode()) <= 64
-        assert parse_swap(data) == expected
-    assert parse_callback(swap_plan(5)) == (KIND_SWAP, 5)
-    assert parse_callback(regenerate_plan(5)) == (KIND_REGENERATE, 5)
-    assert parse_callback(done_workout(5)) == (KIND_DONE, 5)
-    assert parse_callback(plan_buttons(5)) == (KIND_BUTTONS, 5)
-    for value, _ in RATINGS:
-        [row] = feel_keyboard(big)
-        data = next(b.data for b in row if b.data.endswith(value))
-        assert len(data.encode()) <= 64 and parse_rating(data) == (big, value)
-
-
-@pytest.mark.parametrize(
-    "data",
-    ["s:", "s:1:", "s:1:2:3", "s:1:2:3:abc", "s:1:2:3:ABCDEF12", "s:1:1000", "s:01",
-     "s:1:2:3:abcdef123", "f:1:meh", "f:1", "f:01:too_easy", "s:1:2:3:abcdef12:4"],
-)  # fmt: skip
-def test_swap_and_rating_parsers_reject_garbage(data: str) -> None:
-    with pytest.raises(ValueError, match="unknown callback data"):
-        parse_swap(data) if data.startswith("s") else parse_rating(data)
-
-
-def test_swap_keyboards() -> None:
-    names = ["Squat", "<b>Press</b> & co " + "x" * 100]
-    *rows, [back] = swap_exercises_keyboard(3, names)
-    assert rows[0][0].label == "1. Squat"
-    assert rows[1][0].label.startswith("2. <b>Press</b> & co") and len(rows[1][0].label) < 60
-    assert [r[0].data for r in rows] == ["s:3:0", "s:3:1"] and back.data == "b:3"
-    *rows, [back] = swap_options_keyboard(3, 1, "Press", ["Push-up", "Dip"])
-    check = name_check("Press")
-    assert [r[0].data for r in rows] == [f"s:3:1:0:{check}", f"s:3:1:1:{check}"]
-    assert back.data == "s:3"
-
-
-@pytest.mark.parametrize("bad", [-1, 10**18, True])
-def test_callback_builders_reject_bad_ids(bad: int) -> None:
-    for build in (history_page, open_plan, retry_request, workout_keyboard, failure_keyboard,
-                  swap_plan, regenerate_plan, done_workout, plan_buttons, feel_keyboard):  # fmt: skip
-        with pytest.raises(ValueError, match="integer"):
-            build(bad)
 
 
 _TEXT = st.text(

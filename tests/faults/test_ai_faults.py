@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.claude import MAX_RETRY_WAIT_S
+from adapters.claude import MAX_RETRY_WAIT_S
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, WorkoutRequest
 from core.rulebased import generate_rule_based
-from core.settings import Settings
+from adapters.settings import Settings
 from core.validation import validate_workout
 from db.history import get_plan_for_request
 from db.models import AIGenerationLog

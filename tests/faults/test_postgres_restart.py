@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.settings import Settings
+from adapters.settings import Settings
 from db.migrate import upgrade
 from db.models import AIGenerationLog
 from db.session import create_db_engine, session_factory

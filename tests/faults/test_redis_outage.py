@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.settings import Settings
+from adapters.settings import Settings
 from db.migrate import upgrade
 from db.session import create_db_engine, session_factory
 from tests.bot.conftest import BotRunner, api_errors

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, WorkoutType
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutRequestRow
 from db.requests import create_request
 from db.session import create_db_engine, session_factory

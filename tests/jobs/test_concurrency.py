@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, WorkoutType
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import WorkoutPlan, WorkoutRequestRow
 from db.requests import create_request
 from db.users import get_or_create_local_user

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, WorkoutType
-from core.settings import Settings
+from adapters.settings import Settings
 from db.requests import create_request, get_request
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
-from jobs.ratelimit import make_send_limiter
-from jobs.telegram import TelegramNotifier
+from adapters.sendbudget import make_send_limiter
+from adapters.telegram import TelegramNotifier
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""

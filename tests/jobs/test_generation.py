@@ -14,7 +14,7 @@ import jobs
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import AIResult
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutPlan
 from db.requests import create_request, get_request
 from db.users import get_or_create_local_user

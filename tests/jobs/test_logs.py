@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, WorkoutType
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import WorkoutRequestRow
 from db.requests import create_request
 from db.session import create_db_engine, session_factory
@@ -28,7 +28,7 @@ from tests.plugins.app import spawn_worker
 
 MISSING = 999_999
 """A request id with no row."""
-JOB_LOGGERS = ("anthropic", "httpx", "httpcore", "telegram", "jobs.generate", "jobs.telegram")
+JOB_LOGGERS = ("anthropic", "httpx", "httpcore", "telegram", "jobs.generate", "adapters.telegram")
 """Loggers that speak while a job runs (and, for PTB, once at start-up: PROCESS_LINES)."""
 PROCESS_LINES = re.compile(r"^Set Bot API (File )?URL")
 """The notifier's Bot, made when the process starts."""
@@ -163,7 +163,7 @@ def test_every_line_of_a_job_carries_its_request_id(
         )
 
     assert tagged(delivered, "anthropic", "Retrying request")  # the SDK's own retry
-    assert tagged(delivered, "jobs.telegram", "Telegram asked to wait")
+    assert tagged(delivered, "adapters.telegram", "Telegram asked to wait")
     assert tagged(delivered, "dramatiq.middleware.retries", "Retrying message")  # by message id
     assert tagged(delivered, "dramatiq.worker", "Received message")
     assert tagged(delivered, "dramatiq.worker", "Acknowledging message")  # the consumer thread

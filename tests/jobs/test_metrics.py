@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from core.domain import Equipment, WorkoutType
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutPlan
 from db.requests import create_request
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user
 from jobs.broker import NAMESPACE
-from jobs.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
+from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from tests.bot.conftest import press
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, prose

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.claude import ClaudeClient
+from adapters.claude import ClaudeClient
 from core.coaches import coach_by_key
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Exercise, Profile, Workout
 from core.prompt import read_request_data
 from core.render import render_html
-from core.settings import Settings
+from adapters.settings import Settings
 from db.models import WorkoutPlan
 from db.requests import create_request
 from db.users import get_or_create_local_user, save_profile

@@ -1,4 +1,4 @@
-"""The shared send budget (jobs.ratelimit) on a real Redis and in-process.
+"""The shared send budget (adapters.sendbudget) on a real Redis and in-process.
 
 No sleeping: each reservation says how long its sender must wait, so the schedule of sends
 is known at once and checked against Telegram's limits.
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from jobs.ratelimit import (
+from adapters.sendbudget import (
     GLOBAL_BURST,
     GLOBAL_RATE,
     PER_CHAT_BURST,

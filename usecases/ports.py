@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from core.render import Button
+from chat.callbacks import Button
 
 __all__ = ["Keyboard", "Notifier", "NullNotifier"]
 

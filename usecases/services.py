@@ -19,11 +19,12 @@ from enum import StrEnum
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
+from chat.callbacks import name_check
 from core.domain import Equipment, Units, WorkoutType
 from core.export import MAX_ROWS, Exported, write_csv
 from core.models import Profile
 from core.progress import Progress, compute_progress
-from core.render import name_check, weight_in
+from core.render import weight_in
 from core.shorthand import Planned, SetDone, planned_reps
 from core.swap import swap_exercise, swap_options
 from db import history as db_history

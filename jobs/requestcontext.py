@@ -3,7 +3,7 @@
 Two pieces, installed by jobs/broker.py:
 
 - ``RememberingEncoder``: Dramatiq's JSON encoder, noting each message's request as the
-  message enters or leaves the process (``core.logcontext.remember_message``), so that
+  message enters or leaves the process (``adapters.logcontext.remember_message``), so that
   Dramatiq's lines naming a message id (the consumer's "Pushing message...", "Retrying
   message...", "Acknowledging message...") are tagged by the logging filter.
 - ``RequestContext``: the first middleware; it sets the request id for the whole time a
@@ -23,7 +23,7 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.encoder import JSONEncoder, MessageData
 
-from core.logcontext import remember_message, reset_request_id, set_request_id
+from adapters.logcontext import remember_message, reset_request_id, set_request_id
 
 __all__ = ["RememberingEncoder", "RequestContext", "request_id_of"]
 

@@ -17,34 +17,25 @@ import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import dramatiq
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from core.render import Button
-from jobs.errors import DeliveryFailed
-from jobs.metrics import record_telegram_error
-from jobs.notify import Keyboard
-from jobs.ratelimit import SendLimiter
+from adapters.metrics import record_telegram_error
+from adapters.sendbudget import SendLimiter
+from chat.keyboards import markup
+from usecases.errors import DeliveryFailed
+from usecases.ports import Keyboard
 
-__all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds", "to_markup"]
+__all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def to_markup(rows: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup | None:
-    """core.render's buttons as Telegram's inline keyboard."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -128,7 +119,8 @@ class TelegramNotifier:
         """Edit or send one HTML message; see the module docstring for error handling."""
         self._ensure_started()
         try:
-            return self._run(self._put(chat_id, html, edit_message_id, to_markup(keyboard)))
+            buttons = markup(keyboard) if keyboard else None
+            return self._run(self._put(chat_id, html, edit_message_id, buttons))
         except RetryAfter as exc:
             delay = retry_after_seconds(exc)
             log.warning("Telegram asked to wait %.0fs before writing to chat %s", delay, chat_id)

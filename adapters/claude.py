@@ -24,10 +24,10 @@ import anthropic
 import httpx2
 from anthropic.types import Message, TextBlockParam, ToolParam
 
+from adapters.settings import Settings
 from core.models import WorkoutRequest
 from core.pipeline import AIAttempt, AIClient, AIResult, Outcome
 from core.prompt import TOOL_NAME, build_prompt
-from core.settings import Settings
 from core.validation import InvalidAnswer, parse_workout
 
 __all__ = ["MAX_RETRY_WAIT_S", "RESPONSE_TEXT_LIMIT", "ClaudeClient", "make_ai_client"]

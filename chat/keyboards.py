@@ -1,9 +1,10 @@
-"""The bot's inline keyboards and the callback data of its dialogs.
+"""Every inline keyboard of the chat, and the callback data of the dialogs.
 
-Buttons are ``core.render.Button`` values (which check Telegram's 64-byte limit) turned into
-Telegram markup here. The buttons under delivered workouts and in /history use core.render's
-callback data (``w:new``, ``h:<page>``, ``p:<id>``, ``r:<id>``); the dialogs use their own
-prefixes, and carry enum values and coach keys only:
+Buttons are ``chat.callbacks.Button`` values (which check Telegram's 64-byte limit).
+``markup`` turns rows of them into Telegram markup; the bot and the workers' Bot API client
+both use it. The keyboards under delivered workouts, failures and in /history are rows of
+buttons (the workers send them too) with chat.callbacks' data; the dialogs' keyboards are
+markup, with data of their own prefixes carrying enum values and coach keys only:
 
 ==================  ==============================================
 ``pf:l:<level>``    /profile: fitness level
@@ -29,9 +30,10 @@ from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from chat.callbacks import RATINGS, Button, Kind, encode, name_check
 from core.coaches import COACHES
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
-from core.render import Button, history_page, open_plan
+from core.render import one_line
 
 __all__ = [
     "CHECK",
@@ -43,16 +45,20 @@ __all__ = [
     "done_menu_keyboard",
     "duration_keyboard",
     "equipment_keyboard",
+    "failure_keyboard",
+    "feel_keyboard",
     "goals_keyboard",
     "history_keyboard",
     "level_keyboard",
     "limitations_keyboard",
     "markup",
     "profile_edit_keyboard",
-    "split_data",
     "summary_keyboard",
+    "swap_exercises_keyboard",
+    "swap_options_keyboard",
     "type_keyboard",
     "units_keyboard",
+    "workout_keyboard",
 ]
 
 CHECK = "✅"
@@ -63,6 +69,8 @@ PROFILE_FIELDS = ("level", "goals", "equipment", "coach", "units", "limitations"
 """The fields of a saved profile that can be changed one at a time, in dialog order."""
 TOGGLED_EQUIPMENT = tuple(e for e in Equipment if e is not Equipment.BODYWEIGHT)
 """Bodyweight is always available, so it has no toggle."""
+LABEL_LIMIT = 48
+"""Exercise names on buttons are cut to this many characters."""
 
 
 def markup(rows: Iterable[Sequence[Button]]) -> InlineKeyboardMarkup:
@@ -74,12 +82,6 @@ def markup(rows: Iterable[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 def _rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
-
-
-def split_data(data: str | None) -> str:
-    """The value after the second colon of dialog callback data (``pf:g:cardio`` -> ``cardio``)."""
-    parts = (data or "").split(":", 2)
-    return parts[2] if len(parts) == 3 else ""
 
 
 def _checked(label: str, on: bool) -> str:
@@ -172,12 +174,62 @@ def history_keyboard(
     plans: Sequence[tuple[int, str]], *, page: int, has_newer: bool, has_older: bool
 ) -> InlineKeyboardMarkup | None:
     """A button per listed plan (id, label), then Newer/Older; None when there is none."""
-    rows = [[Button(label, open_plan(plan_id))] for plan_id, label in plans]
+    rows = [[Button(label, encode(Kind.PLAN, plan_id))] for plan_id, label in plans]
     nav = []
     if has_newer:
-        nav.append(Button("⬅️ Newer", history_page(page - 1)))
+        nav.append(Button("⬅️ Newer", encode(Kind.HISTORY, page - 1)))
     if has_older:
-        nav.append(Button("Older ➡️", history_page(page + 1)))
+        nav.append(Button("Older ➡️", encode(Kind.HISTORY, page + 1)))
     if nav:
         rows.append(nav)
     return markup(rows) if rows else None
+
+
+def _label(text: str) -> str:
+    return one_line(text, LABEL_LIMIT) or "?"
+
+
+def workout_keyboard(plan_id: int) -> list[list[Button]]:
+    """The buttons under a delivered workout (plan ``plan_id``).
+
+    Swap an exercise, Regenerate, log it as Done; then a new workout, the history.
+    """
+    return [
+        [
+            Button("🔀 Swap", encode(Kind.SWAP, plan_id)),
+            Button("🎲 Regenerate", encode(Kind.REGENERATE, plan_id)),
+            Button("✅ Done", encode(Kind.DONE, plan_id)),
+        ],
+        [Button("🔁 New workout", encode(Kind.NEW)), Button("📜 History", encode(Kind.HISTORY, 0))],
+    ]
+
+
+def swap_exercises_keyboard(plan_id: int, names: Sequence[str]) -> list[list[Button]]:
+    """Swap, step 1: one button per exercise of the plan, and Back."""
+    rows = [
+        [Button(f"{n}. {_label(name)}", encode(Kind.SWAP, plan_id, index=n - 1))]
+        for n, name in enumerate(names, 1)
+    ]
+    return [*rows, [Button("⬅️ Back", encode(Kind.BUTTONS, plan_id))]]
+
+
+def swap_options_keyboard(
+    plan_id: int, index: int, current: str, options: Sequence[str]
+) -> list[list[Button]]:
+    """Swap, step 2: one button per alternative to exercise ``index`` (named ``current``)."""
+    check = name_check(current)
+    rows = [
+        [Button(_label(option), encode(Kind.SWAP, plan_id, index=index, choice=c, check=check))]
+        for c, option in enumerate(options)
+    ]
+    return [*rows, [Button("⬅️ Back", encode(Kind.SWAP, plan_id))]]
+
+
+def feel_keyboard(log_id: int) -> list[list[Button]]:
+    """How did it feel? Under a logged workout."""
+    return [[Button(label, encode(Kind.RATE, log_id, rating=value)) for value, label in RATINGS]]
+
+
+def failure_keyboard(request_id: int) -> list[list[Button]]:
+    """The button under a failure message: try request ``request_id`` again."""
+    return [[Button("🔄 Try again", encode(Kind.RETRY, request_id))]]
