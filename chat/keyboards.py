@@ -32,7 +32,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from chat.callbacks import RATINGS, Button, Kind, encode, name_check
 from core.coaches import COACHES
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.domain import TOGGLED_EQUIPMENT, FitnessLevel, Goal, Units, WorkoutType
 from core.render import one_line
 
 __all__ = [
@@ -67,8 +67,6 @@ DURATIONS = (15, 20, 30, 45, 60, 90)
 """Minutes offered as buttons; any whole number from 10 to 180 may be typed instead."""
 PROFILE_FIELDS = ("level", "goals", "equipment", "coach", "units", "limitations")
 """The fields of a saved profile that can be changed one at a time, in dialog order."""
-TOGGLED_EQUIPMENT = tuple(e for e in Equipment if e is not Equipment.BODYWEIGHT)
-"""Bodyweight is always available, so it has no toggle."""
 LABEL_LIMIT = 48
 """Exercise names on buttons are cut to this many characters."""
 

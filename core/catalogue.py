@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from core.domain import Equipment, FitnessLevel, WorkoutType
+from core.domain import Equipment, FitnessLevel, WorkoutType, with_bodyweight
 
 __all__ = ["Catalogue", "CatalogueError", "Entry", "load_catalogue", "load_catalogue_from"]
 
@@ -58,7 +58,7 @@ class Catalogue:
         self, workout_type: WorkoutType, level: FitnessLevel, equipment: frozenset[Equipment]
     ) -> list[Entry]:
         """Entries serving the type, within the level, needing only the given equipment."""
-        have = equipment | {Equipment.BODYWEIGHT}
+        have = with_bodyweight(equipment)
         return [
             e
             for e in self.entries
@@ -67,7 +67,7 @@ class Catalogue:
 
     def alternatives_for(self, name: str, equipment: frozenset[Equipment]) -> list[str]:
         """Substitutes usable with ``equipment``: the entry's own first, then look-alikes."""
-        have = equipment | {Equipment.BODYWEIGHT}
+        have = with_bodyweight(equipment)
         entry = self.get(name)
         if entry is None:
             return []

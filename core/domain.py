@@ -1,4 +1,4 @@
-"""The vocabulary of FlexFlow: workout types, levels, goals, equipment, units.
+"""The vocabulary of FlexFlow: workout types, levels, goals, equipment, units, request states.
 
 Every enum's value is the stable lower-case string stored in the database and used in
 callback data; ``label`` is what a person reads. ``parse`` accepts what people type
@@ -7,10 +7,21 @@ callback data; ``label`` is what a person reads. ``parse`` accepts what people t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Self
 
-__all__ = ["Equipment", "FitnessLevel", "Goal", "Units", "WorkoutType"]
+__all__ = [
+    "TOGGLED_EQUIPMENT",
+    "Equipment",
+    "FitnessLevel",
+    "Goal",
+    "RequestState",
+    "Units",
+    "WorkoutType",
+    "toggled_values",
+    "with_bodyweight",
+]
 
 
 def _norm(text: str) -> str:
@@ -120,7 +131,23 @@ class Equipment(_Vocabulary):
     def parse_list(cls, text: str) -> frozenset[Equipment]:
         """Parse "dumbbells,barbell" (commas or spaces); bodyweight is always available."""
         parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-        return frozenset(cls.parse(p) for p in parts) | {cls.BODYWEIGHT}
+        return with_bodyweight(cls.parse(p) for p in parts)
+
+
+# The bodyweight rule, in one place: bodyweight is always available, so it is added to
+# whatever a person has and never offered as a toggle.
+TOGGLED_EQUIPMENT = tuple(e for e in Equipment if e is not Equipment.BODYWEIGHT)
+"""The equipment a person picks (all but bodyweight), in menu order."""
+
+
+def with_bodyweight(items: Iterable[Equipment | str]) -> frozenset[Equipment]:
+    """The equipment at hand: ``items`` (enum members or their values) and bodyweight."""
+    return frozenset(Equipment(item) for item in items) | {Equipment.BODYWEIGHT}
+
+
+def toggled_values(items: Iterable[Equipment | str]) -> list[str]:
+    """What a person picked, as sorted values without bodyweight (a dialog's draft)."""
+    return sorted({Equipment(item).value for item in items} - {Equipment.BODYWEIGHT.value})
 
 
 _EQUIPMENT_LABELS = {
@@ -151,3 +178,14 @@ class Units(_Vocabulary):
     @property
     def per_kg(self) -> float:
         return 1.0 if self is Units.KG else 2.20462
+
+
+class RequestState(StrEnum):
+    """Where a workout request is: ``queued -> generating -> generated -> delivered``, or
+    ``failed``. Stored as the value; only usecases/lifecycle.py moves a request between them."""
+
+    QUEUED = "queued"
+    GENERATING = "generating"
+    GENERATED = "generated"
+    DELIVERED = "delivered"
+    FAILED = "failed"

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.coaches import COACHES
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType, with_bodyweight
 
 __all__ = [
     "MAX_DURATION",
@@ -192,7 +192,7 @@ class WorkoutRequest(BaseModel):
     @field_validator("equipment")
     @classmethod
     def _bodyweight_always(cls, value: frozenset[Equipment]) -> frozenset[Equipment]:
-        return value | {Equipment.BODYWEIGHT}
+        return with_bodyweight(value)
 
     @property
     def recent_exercises(self) -> frozenset[str]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 
 from core.catalogue import Catalogue, Entry, load_catalogue
-from core.domain import Equipment, FitnessLevel, Units, WorkoutType
+from core.domain import Equipment, FitnessLevel, Units, WorkoutType, with_bodyweight
 from core.models import Exercise, Workout
 from core.render import weight_in
 from core.rulebased import starting_load
@@ -92,7 +92,7 @@ def swap_options(
     if not 0 <= index < len(workout.exercises):
         raise SwapError(f"the plan has no exercise {index + 1}")
     catalogue = catalogue or load_catalogue()
-    have = equipment | {Equipment.BODYWEIGHT}
+    have = with_bodyweight(equipment)
     current = workout.exercises[index]
     taken = _taken(workout)
     found: list[str] = []
@@ -193,7 +193,7 @@ def swap_exercise(
     entry = catalogue.get(chosen)
     gear = entry.equipment if entry is not None else equipment_in_name(chosen)
     weight = _carried_weight(old, _muscles(catalogue, old), gear, entry, level, units)
-    have = equipment | {Equipment.BODYWEIGHT}
+    have = with_bodyweight(equipment)
     alternatives = [old.name]
     for alt in [*catalogue.alternatives_for(chosen, have), *old.alternatives, *options]:
         if len(alternatives) >= 3:

@@ -12,7 +12,7 @@ import re
 
 from pydantic import ValidationError
 
-from core.domain import Equipment, Units
+from core.domain import Units, with_bodyweight
 from core.models import Block, Workout, WorkoutRequest, set_seconds
 
 __all__ = [
@@ -96,7 +96,7 @@ def _check_block(problems: list[str], what: str, block: Block | None) -> None:
 def validate_workout(workout: Workout, request: WorkoutRequest) -> list[str]:
     """Every way ``workout`` breaks the rules for ``request``; empty when it is fine."""
     problems: list[str] = []
-    have = request.equipment | {Equipment.BODYWEIGHT}
+    have = with_bodyweight(request.equipment)
     units = request.profile.units
 
     _check_text(problems, "the title", workout.title, 1, 120)
