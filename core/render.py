@@ -22,18 +22,22 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import Protocol
 
-from core.coaches import Coach
+from core.coaches import Coach, coach_by_key
 from core.domain import Units, WorkoutType
 from core.models import Block, Exercise, Workout
 
 __all__ = [
     "TELEGRAM_LIMIT",
+    "RenderablePlan",
     "failure_text",
     "format_weight",
     "one_line",
     "render_html",
+    "render_plan",
     "render_text",
+    "utc_date",
     "weight_in",
 ]
 
@@ -335,6 +339,39 @@ def _pack(sections: list[str], limit: int) -> list[str]:
     if current:
         parts.append("\n\n".join(current))
     return parts
+
+
+class RenderablePlan(Protocol):
+    """What ``render_plan`` reads of a stored plan (db.history.StoredPlan is one)."""
+
+    @property
+    def workout(self) -> Workout: ...
+    @property
+    def coach(self) -> str: ...
+    @property
+    def workout_type(self) -> WorkoutType: ...
+    @property
+    def duration_min(self) -> int: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+def utc_date(moment: dt.datetime) -> dt.date:
+    """The UTC calendar date of a stored timestamp (naive ones are UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).date()
+
+
+def render_plan(plan: RenderablePlan, units: Units) -> list[str]:
+    """A stored plan as Telegram HTML messages: what every sender of a workout uses."""
+    return render_html(
+        plan.workout,
+        coach=coach_by_key(plan.coach),
+        workout_type=WorkoutType(plan.workout_type),
+        duration_min=plan.duration_min,
+        units=units,
+        created=utc_date(plan.created_at),
+    )
 
 
 def render_html(
