@@ -1,4 +1,5 @@
-"""A counting semaphore shared by every worker process, through Redis.
+"""The AI slots: a counting semaphore shared by every worker process, through Redis, and
+``LimitedAI``, the AI client that holds one for each call (FLEXFLOW_AI_CONCURRENCY).
 
 Why not dramatiq's ``ConcurrentRateLimiter``: it keeps one counter with one TTL that every
 acquire refreshes, so a slot held by a worker killed with SIGKILL never comes back while
@@ -21,7 +22,10 @@ from typing import Protocol
 
 import redis
 
-__all__ = ["LocalSemaphore", "RedisSemaphore", "Semaphore"]
+from core.models import WorkoutRequest
+from core.pipeline import AIClient, AIResult
+
+__all__ = ["LimitedAI", "LocalSemaphore", "RedisSemaphore", "Semaphore"]
 
 _RENEW = """
 local t = redis.call('TIME')
@@ -141,3 +145,19 @@ class LocalSemaphore:
     def slot(self) -> Iterator[None]:
         with self._sem:
             yield
+
+
+class LimitedAI:
+    """An AI client that holds one of the shared AI slots for the length of each call."""
+
+    def __init__(self, inner: AIClient, slots: Semaphore) -> None:
+        self.inner = inner
+        self.slots = slots
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def generate(self, request: WorkoutRequest) -> AIResult:
+        with self.slots.slot():
+            return self.inner.generate(request)

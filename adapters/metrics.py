@@ -2,12 +2,14 @@
 
 Where each number comes from:
 
-    jobs/generate.py  flexflow_ai_attempts_total{outcome}     every AI call, by outcome
+    usecases/generation.py (through PrometheusObserver)
+                      flexflow_ai_attempts_total{outcome}     every AI call, by outcome
                       flexflow_ai_tokens_total{kind}          input/output/cache_read/cache_write
                       flexflow_workouts_total{source}         ai/fallback/rule_based
                       flexflow_generation_seconds{source}     histogram: building one workout
                       flexflow_deliveries_total{result}       delivered/chat_closed/failed
-    jobs/telegram.py  flexflow_telegram_errors_total{process,code}
+    adapters/telegram.py
+                      flexflow_telegram_errors_total{process,code}
                                                               failed Bot API calls by HTTP code
     at scrape time    flexflow_requests{state}                requests by state (the database)
                       flexflow_queue_messages{queue,status}   the Dramatiq queues (Redis)
@@ -38,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.pipeline import AIAttempt, PipelineResult
 from db.models import REQUEST_STATES
 from db.requests import count_by_state
+from usecases.ports import DeliveryResult
 
 __all__ = [
     "AI_ATTEMPTS",
@@ -46,6 +49,7 @@ __all__ = [
     "GENERATION_SECONDS",
     "TELEGRAM_ERRORS",
     "WORKOUTS",
+    "PrometheusObserver",
     "QueueCollector",
     "StateCollector",
     "metrics_registry",
@@ -116,6 +120,19 @@ def record_workout(result: PipelineResult, seconds: float) -> None:
 def record_delivery(result: str) -> None:
     """Count a request that ended in a chat: delivered, chat_closed or failed."""
     DELIVERIES.labels(result).inc()
+
+
+class PrometheusObserver:
+    """The generation use case's observer (usecases.ports.Observer): counts what it hears."""
+
+    def attempts(self, attempts: Iterable[AIAttempt]) -> None:
+        record_attempts(attempts)
+
+    def workout(self, result: PipelineResult, seconds: float) -> None:
+        record_workout(result, seconds)
+
+    def delivery(self, result: DeliveryResult) -> None:
+        record_delivery(result)
 
 
 def record_telegram_error(process: str, code: str) -> None:

@@ -5,7 +5,7 @@ loop per process owns one initialised ``Bot`` (``async with Bot(...)``-style lif
 ``start`` initialises, ``close`` shuts it down), and worker threads hand it coroutines.
 Telegram's answers map to what the actor needs:
 
-    429 RetryAfter        -> dramatiq.Retry(delay=retry_after)   (the job comes back later)
+    429 RetryAfter        -> TryLater(retry_after)               (the job comes back later)
     403 Forbidden         -> DeliveryFailed                      (bot blocked: stop)
     400 not modified      -> fine, the message already shows this
     400 message not found -> send a new message instead of editing
@@ -20,7 +20,6 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-import dramatiq
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -29,7 +28,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from adapters.metrics import record_telegram_error
 from adapters.sendbudget import SendLimiter
 from chat.keyboards import markup
-from usecases.errors import DeliveryFailed
+from usecases.errors import DeliveryFailed, TryLater
 from usecases.ports import Keyboard
 
 __all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds"]
@@ -124,7 +123,7 @@ class TelegramNotifier:
         except RetryAfter as exc:
             delay = retry_after_seconds(exc)
             log.warning("Telegram asked to wait %.0fs before writing to chat %s", delay, chat_id)
-            raise dramatiq.Retry("telegram flood control", delay=int(delay * 1000) + 100) from exc
+            raise TryLater("telegram flood control", delay) from exc
         except Forbidden as exc:
             raise DeliveryFailed(f"chat {chat_id} is closed to the bot: {exc.message}") from exc
 

@@ -22,8 +22,8 @@ import httpx
 import psycopg
 import redis
 
-from bench.system import REDIS_URL, System
 from adapters.sendbudget import GLOBAL_BURST, GLOBAL_RATE
+from bench.system import REDIS_URL, System
 from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]

@@ -10,7 +10,8 @@ whoever drives the application another way (tests: ``async with application`` an
 
 ``run`` is the process: polling by default, a webhook server when TELEGRAM_WEBHOOK_URL is
 set (Telegram's X-Telegram-Bot-Api-Secret-Token is checked on every request), and, without
-REDIS_URL, the generation worker inside the same process. One bot process serves a token.
+REDIS_URL, the generation worker inside the same process (the ``flexflow bot`` command
+starts it, and hands ``run`` the queue's ``enqueue``). One bot process serves a token.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import dramatiq
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
 from telegram.ext import Application
 
-import jobs
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from adapters.sendbudget import SendLimiter, make_send_limiter
 from adapters.settings import Settings
@@ -43,13 +42,15 @@ from bot.ratelimit import CONNECTIONS, SharedRateLimiter
 from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
 from db.session import create_db_engine, session_factory
-from jobs.broker import NAMESPACE
+from jobs.enqueue import NAMESPACE, QUEUES
+from usecases.ports import Enqueue
 
 __all__ = [
     "ALLOWED_UPDATES",
     "ConfigurationError",
     "WebhookConfig",
     "build_application",
+    "check",
     "run",
     "setup_bot",
     "start_metrics",
@@ -149,6 +150,7 @@ def build_application(
     settings: Settings,
     *,
     sessions: sessionmaker[Session],
+    enqueue: Enqueue,
     limiter: SendLimiter | None = None,
     persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
 ) -> Application:  # type: ignore[type-arg]
@@ -170,7 +172,9 @@ def build_application(
         .build()
     )
     application.bot_data[SESSIONS_KEY] = sessions
-    application.bot_data[REQUEUER_KEY] = Requeuer(sessions, give_up_text=queue_down_reason())
+    application.bot_data[REQUEUER_KEY] = Requeuer(
+        sessions, enqueue=enqueue, give_up_text=queue_down_reason()
+    )
     application.bot_data[GENERATIONS_PER_HOUR_KEY] = settings.flexflow_generations_per_hour
     gates.install(
         application,
@@ -196,12 +200,7 @@ def start_metrics(settings: Settings, sessions: sessionmaker[Session]) -> list[C
     collectors: list[Any] = [StateCollector(sessions)]
     stop: list[Callable[[], None]] = []
     if settings.redis_url:
-        broker = dramatiq.get_broker()  # declares the queues the workers consume
-        queues = QueueCollector(
-            settings.redis_url,
-            NAMESPACE,
-            broker.get_declared_queues() | broker.get_declared_delay_queues(),
-        )
+        queues = QueueCollector(settings.redis_url, NAMESPACE, QUEUES)
         collectors.append(queues)
         stop.append(queues.close)
     try:
@@ -215,28 +214,31 @@ def start_metrics(settings: Settings, sessions: sessionmaker[Session]) -> list[C
     return [server.shutdown, *stop]
 
 
-def run(settings: Settings) -> None:
-    """Run the bot until stopped; one clear line on stderr and exit 2 for bad configuration."""
+def check(settings: Settings) -> WebhookConfig | None:
+    """The settings checked for a bot (the webhook's, or None for polling); one clear line
+    on stderr and exit 2 when they cannot run one."""
     try:
         _token(settings)
-        webhook = webhook_config(settings)
+        return webhook_config(settings)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
+
+
+def run(settings: Settings, *, enqueue: Enqueue) -> None:
+    """Run the bot until stopped, queuing generations with ``enqueue``; one clear line on
+    stderr and exit 2 for bad configuration."""
+    webhook = check(settings)
     engine = create_db_engine(settings.database_url)
     limiter = make_send_limiter(settings.redis_url)
-    worker: jobs.EmbeddedWorker | None = None
     metrics: list[Callable[[], None]] = []
     try:
-        if settings.redis_url:
-            jobs.setup_broker(settings.redis_url)
-        else:
-            log.info("no REDIS_URL: running the generation worker inside the bot")
-            worker = jobs.start_embedded_worker(settings)
         try:
             metrics = start_metrics(settings, session_factory(engine))
         except ConfigurationError as exc:
             raise _fail(str(exc)) from None
-        application = build_application(settings, sessions=session_factory(engine), limiter=limiter)
+        application = build_application(
+            settings, sessions=session_factory(engine), enqueue=enqueue, limiter=limiter
+        )
         if webhook is not None:
             application.run_webhook(**webhook.kwargs(), allowed_updates=ALLOWED_UPDATES)
         else:
@@ -248,7 +250,5 @@ def run(settings: Settings) -> None:
     finally:
         for stop in metrics:
             stop()
-        if worker is not None:
-            worker.stop()
         limiter.close()
         engine.dispose()

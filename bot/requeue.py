@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +25,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-import jobs
 from chat.keyboards import failure_keyboard, markup
 from core.coaches import coach_by_key
 from core.render import failure_text
 from usecases import services
+from usecases.errors import QueueUnavailable
+from usecases.ports import Enqueue
 
 __all__ = ["GIVE_UP_S", "INTERVAL_S", "Pending", "Requeuer"]
 
@@ -65,7 +65,7 @@ class Requeuer:
         self,
         sessions: sessionmaker[Session],
         *,
-        enqueue: Callable[[int], None] = jobs.enqueue_generation,
+        enqueue: Enqueue,
         interval_s: float = INTERVAL_S,
         give_up_s: float = GIVE_UP_S,
         give_up_text: str = "Please try again in a minute.",
@@ -106,7 +106,7 @@ class Requeuer:
                 continue
             try:
                 await asyncio.to_thread(self.enqueue, item.request_id)
-            except jobs.QueueUnavailable:
+            except QueueUnavailable:
                 return  # still down: the rest would fail the same way
             del self._pending[item.request_id]
             log.warning("request %s queued now that the queue is back", item.request_id)
@@ -116,7 +116,7 @@ class Requeuer:
     ) -> None:
         reason = f"queue unavailable for {self.give_up_s:g} s"
         failed = await asyncio.to_thread(
-            services.fail_queued_request, self.sessions, item.request_id, reason
+            services.give_up_queued, self.sessions, item.request_id, reason
         )
         if not failed:  # someone else queued it meanwhile (the sweeper): it is on its way
             return

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Self
 
 __all__ = [
+    "ACTIVE_STATES",
     "TOGGLED_EQUIPMENT",
     "Equipment",
     "FitnessLevel",
@@ -189,3 +190,7 @@ class RequestState(StrEnum):
     GENERATED = "generated"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+ACTIVE_STATES = frozenset({RequestState.QUEUED, RequestState.GENERATING})
+"""A request in these states is in flight: a user has at most one."""

@@ -3,6 +3,7 @@
 The same schema runs on PostgreSQL and on the embedded SQLite default, so:
 
 - enumerations are stored as their lower-case ``.value`` strings with CHECK constraints;
+  the columns of core.domain's enums (``stored_enum``) give and take the enum members;
 - ids are ``Uuid`` (users, profiles) or integers (everything that ends up in Telegram
   callback data, which is limited to 64 bytes);
 - JSON columns are ``JSON``, JSONB on PostgreSQL;
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +27,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -39,6 +42,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.domain import FitnessLevel, RequestState, Units, WorkoutType
 
 __all__ = [
     "AI_OUTCOMES",
@@ -61,11 +66,11 @@ __all__ = [
     "utcnow",
 ]
 
-REQUEST_STATES = ("queued", "generating", "generated", "delivered", "failed")
+REQUEST_STATES = tuple(s.value for s in RequestState)
 PLAN_SOURCES = ("ai", "rule_based", "fallback")
 AI_OUTCOMES = ("ok", "rejected", "invalid", "error")
 RATINGS = ("too_easy", "just_right", "too_hard")
-UNITS = ("kg", "lb")
+UNITS = tuple(u.value for u in Units)
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 NullableJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -108,6 +113,19 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def stored_enum(enum: type[StrEnum], length: int) -> Enum:
+    """A column type for one of core.domain's enums: VARCHAR(length) holding the member's
+    value (the CHECK constraint is the table's own, as the migrations create it)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -140,7 +158,9 @@ class User(_Timestamps, Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(String(64))
-    units: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
+    units: Mapped[Units] = mapped_column(
+        stored_enum(Units, 2), default=Units.KG, server_default=Units.KG.value
+    )
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """The user blocked the bot; set by a failed delivery, cleared when they write again."""
 
@@ -156,7 +176,7 @@ class ProfileRow(_Timestamps, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
-    level: Mapped[str] = mapped_column(String(16))
+    level: Mapped[FitnessLevel] = mapped_column(stored_enum(FitnessLevel, 16))
     goals: Mapped[list[Any]] = mapped_column(default=list)
     equipment: Mapped[list[Any]] = mapped_column(default=list)
     preferred_coach: Mapped[str] = mapped_column(String(8))
@@ -166,7 +186,7 @@ class ProfileRow(_Timestamps, Base):
 
 
 class WorkoutRequestRow(_Timestamps, Base):
-    """One ask for a workout and where it stands (the state machine is in jobs/generate.py)."""
+    """One ask for a workout and where it stands (the state machine: usecases/lifecycle.py)."""
 
     __tablename__ = "workout_requests"
     __table_args__ = (
@@ -180,10 +200,15 @@ class WorkoutRequestRow(_Timestamps, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     coach: Mapped[str] = mapped_column(String(8))
-    workout_type: Mapped[str] = mapped_column(String(16))
+    workout_type: Mapped[WorkoutType] = mapped_column(stored_enum(WorkoutType, 16))
     duration_min: Mapped[int] = mapped_column(Integer)
     equipment: Mapped[list[Any]] = mapped_column(default=list)
-    state: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    state: Mapped[RequestState] = mapped_column(
+        stored_enum(RequestState, 16),
+        default=RequestState.QUEUED,
+        server_default=RequestState.QUEUED.value,
+    )
+    """Written only by usecases/lifecycle.py."""
     failure_reason: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     """The placeholder chat message the worker edits into the workout."""

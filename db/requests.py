@@ -1,12 +1,9 @@
-"""Workout requests through their states, their plans and their AI-call logs.
+"""Workout requests, their plans and their AI-call logs: the rows and the queries.
 
-    queued ──mark_generating──▶ generating ──save_plan──▶ generated ──mark_delivered──▶ delivered
-       └───────────────────────────┴───────mark_failed──────┴──────────────▶ failed
-
-The functions only change rows; the job (jobs/generate.py) decides when, under
-``lock_request``. Two guarantees hold even without the lock: one request per idempotency
-key, one plan per request (both backed by UNIQUE constraints, with the race resolved by a
-SAVEPOINT and a second read).
+A request's state is moved only by usecases/lifecycle.py, under ``lock_request``; the
+functions here write everything else and read. Two guarantees hold even without the lock:
+one request per idempotency key, one plan per request (both backed by UNIQUE constraints,
+with the race resolved by a SAVEPOINT and a second read).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.coaches import coach_by_key
-from core.domain import Equipment, Units, WorkoutType
+from core.domain import ACTIVE_STATES, Equipment, RequestState, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from db.history import recent_history
 from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
@@ -33,7 +30,6 @@ if TYPE_CHECKING:  # the pipeline is only needed for the type; db does not run i
     from core.pipeline import AIAttempt
 
 __all__ = [
-    "ACTIVE_STATES",
     "IDEMPOTENCY_KEY_LENGTH",
     "RESPONSE_TEXT_LIMIT",
     "active_request_for_user",
@@ -46,18 +42,13 @@ __all__ = [
     "get_request",
     "lock_request",
     "make_idempotency_key",
-    "mark_delivered",
-    "mark_failed",
-    "mark_generating",
     "save_plan",
     "set_placeholder",
     "stale_requests",
     "to_generation_request",
 ]
 
-ACTIVE_STATES = ("queued", "generating")
 RESPONSE_TEXT_LIMIT = 4000
-FAILURE_REASON_LIMIT = 2000
 IDEMPOTENCY_KEY_LENGTH = 128
 
 
@@ -109,11 +100,10 @@ def create_request(
         chat_id=chat_id,
         message_id=message_id,
         coach=coach_by_key(coach).key,
-        workout_type=WorkoutType(workout_type).value,
+        workout_type=WorkoutType(workout_type),
         duration_min=duration_min,
         equipment=sorted({Equipment(e).value for e in equipment}),
         idempotency_key=idempotency_key,
-        state="queued",
         avoid_exercises=list(dict.fromkeys(avoid)) or None,
     )
     try:
@@ -164,19 +154,6 @@ def active_request_for_user(session: Session, user_id: uuid.UUID) -> WorkoutRequ
     )
 
 
-def mark_generating(
-    session: Session, row: WorkoutRequestRow, claimed_by: str | None = None
-) -> None:
-    """The actor starts (or restarts) generating: count the attempt, start the clock, and
-    remember which queue message holds the claim (one UPDATE)."""
-    if claimed_by is not None:
-        row.claimed_by = claimed_by
-    row.state = "generating"
-    row.attempts += 1
-    row.generating_since = utcnow()
-    session.flush()
-
-
 def _plan_of(session: Session, request_id: int) -> WorkoutPlan | None:
     return session.scalar(select(WorkoutPlan).where(WorkoutPlan.request_id == request_id))
 
@@ -184,7 +161,8 @@ def _plan_of(session: Session, request_id: int) -> WorkoutPlan | None:
 def save_plan(
     session: Session, row: WorkoutRequestRow, workout: Workout, source: str, model: str | None
 ) -> WorkoutPlan:
-    """Store the plan and mark the request generated; an existing plan is returned unchanged."""
+    """Store the request's plan; an existing plan is returned unchanged. (Marking the request
+    generated is the lifecycle's: ``usecases.lifecycle.generated``.)"""
     plan = _plan_of(session, row.id)
     if plan is None:
         plan = WorkoutPlan(
@@ -202,9 +180,6 @@ def save_plan(
             plan = _plan_of(session, row.id)
             if plan is None:
                 raise
-    if row.state != "delivered":  # a late plan revives a failed request: it can still be delivered
-        row.state = "generated"
-        row.failure_reason = None
     session.flush()
     return plan
 
@@ -226,21 +201,6 @@ def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AI
                 response_text=a.response_text[:RESPONSE_TEXT_LIMIT] if a.response_text else None,
             )
         )
-    session.flush()
-
-
-def mark_delivered(session: Session, row: WorkoutRequestRow, message_ids: list[int]) -> None:
-    """The workout is in the chat, in these messages."""
-    row.state = "delivered"
-    row.delivered_message_ids = list(message_ids)
-    row.delivered_at = utcnow()
-    session.flush()
-
-
-def mark_failed(session: Session, row: WorkoutRequestRow, reason: str) -> None:
-    """Give up on the request, saying why."""
-    row.state = "failed"
-    row.failure_reason = reason[:FAILURE_REASON_LIMIT]
     session.flush()
 
 
@@ -274,11 +234,11 @@ def stale_requests(
     """Ids of requests generating, or queued, for longer than the given ages; oldest first."""
     now = utcnow()
     generating = and_(
-        WorkoutRequestRow.state == "generating",
+        WorkoutRequestRow.state == RequestState.GENERATING,
         WorkoutRequestRow.generating_since < now - generating_older_than,
     )
     queued = and_(
-        WorkoutRequestRow.state == "queued",
+        WorkoutRequestRow.state == RequestState.QUEUED,
         WorkoutRequestRow.created_at < now - queued_older_than,
     )
     return list(
@@ -310,7 +270,7 @@ def counted_request_times(
     could not be sent) cost nothing and is not counted: an outage must not use up the
     person's allowance as they press Try again.
     """
-    wasted = and_(WorkoutRequestRow.state == "failed", WorkoutRequestRow.attempts == 0)
+    wasted = and_(WorkoutRequestRow.state == RequestState.FAILED, WorkoutRequestRow.attempts == 0)
     return list(
         session.scalars(
             select(WorkoutRequestRow.created_at)

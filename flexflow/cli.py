@@ -17,17 +17,16 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
+from adapters.settings import DEFAULT_DATABASE_URL, Settings, get_settings
 from core.coaches import COACHES, coach_by_key
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType
 from core.models import MAX_DURATION, MIN_DURATION
-from adapters.settings import DEFAULT_DATABASE_URL, Settings, get_settings
 from flexflow.logs import configure_logging
 
 __all__ = ["main"]
@@ -123,40 +122,30 @@ def cmd_generate(args: argparse.Namespace) -> int:
     _migrate_if_embedded(settings)
 
     import jobs
+    import usecases
     from core.models import Profile
     from db.history import get_plan_for_request
-    from db.requests import create_request, get_request
+    from db.requests import get_request
     from db.session import create_db_engine, session_factory
-    from db.users import get_or_create_local_user, save_profile
 
     embedded = None
-    if not settings.redis_url:
+    if settings.redis_url:
+        jobs.setup_broker(settings.redis_url)
+    else:
         embedded = jobs.start_embedded_worker(settings, threads=2)
     engine = create_db_engine(settings.database_url)
     sessions = session_factory(engine)
     try:
-        with sessions.begin() as session:
-            user = get_or_create_local_user(session)
-            save_profile(
-                session,
-                user.id,
-                Profile(
-                    level=level,
-                    equipment=equipment,
-                    preferred_coach=coach.key,
-                    units=units,
-                ),
-            )
-            row = create_request(
-                session,
-                user_id=user.id,
-                coach=coach.key,
-                workout_type=workout_type,
-                duration_min=duration,
-                equipment=sorted(equipment),
-                idempotency_key=f"cli:{uuid.uuid4()}",
-            )
-            request_id = row.id
+        # The same use case as a Generate tap, for the local user (see open_local_request
+        # for the limits a shell does without); the same queue and worker path after it.
+        choice = usecases.WorkoutChoice(
+            coach=coach.key,
+            workout_type=workout_type,
+            duration_min=duration,
+            equipment=equipment,
+        )
+        profile = Profile(level=level, equipment=equipment, preferred_coach=coach.key, units=units)
+        request_id = usecases.open_local_request(sessions, choice, profile)
         jobs.enqueue_generation(request_id)
         state = _wait(
             sessions, request_id, coach.writing(minutes=duration, workout_type=workout_type)
@@ -195,7 +184,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 )
             )
         return 0
-    except jobs.QueueUnavailable as exc:
+    except usecases.QueueUnavailable as exc:
         print(f"flexflow: the job queue is not reachable ({exc}); is Redis up?", file=sys.stderr)
         return 1
     finally:
@@ -239,7 +228,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     processes = args.processes or settings.flexflow_worker_processes
     threads = args.threads or settings.flexflow_worker_threads
-    argv = ["jobs", "--processes", str(processes), "--threads", str(threads)]
+    argv = ["jobs.root:setup", "--processes", str(processes), "--threads", str(threads)]
     argv += ["--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
     metrics_dir = _worker_metrics_dir(settings)
     try:
@@ -277,9 +266,21 @@ def cmd_bot(args: argparse.Namespace) -> int:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and export it")
     _migrate_if_embedded(settings)
     _fewer_malloc_arenas()
-    from bot.app import run
+    import jobs
+    from bot.app import check, run
 
-    run(settings)
+    check(settings)  # before anything starts: a bad token or webhook is one line, exit 2
+    embedded = None
+    if settings.redis_url:
+        jobs.setup_broker(settings.redis_url)
+    else:
+        log.info("no REDIS_URL: running the generation worker inside the bot")
+        embedded = jobs.start_embedded_worker(settings)
+    try:
+        run(settings, enqueue=jobs.enqueue_generation)
+    finally:
+        if embedded is not None:
+            embedded.stop()
     return 0
 
 

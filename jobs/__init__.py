@@ -1,44 +1,35 @@
-"""Dramatiq actors and what they need: ``dramatiq jobs`` sees every actor from here.
+"""The Dramatiq side: the actors, their middleware, and the worker's composition root.
 
-The broker module is imported first (jobs.broker), then each actor module.
+    jobs.root            the composition root: setup_broker() builds the broker, declares
+                         every actor on it (``flexflow worker`` runs ``jobs.root:setup``)
+    jobs.enqueue         enqueue_generation: the only thing the bot and the CLI need here
+    jobs.generate        the generation actor (-> usecases.generation.run_generation)
+    jobs.exhausted       the actor called when its retries run out (-> give_up)
+    jobs.broker          the Redis broker woken by each enqueue; make_broker
+    jobs.resources       per-process resources and the middleware opening them
+    jobs.requestcontext  request ids on every log line (middleware and encoder)
+    jobs.shutdown        a SIGTERM to the process group stays graceful (middleware)
+    jobs.prometheus      Dramatiq's metrics with FlexFlow's endpoint (middleware)
+    jobs.sweeper         the thread that re-queues stale requests
+    jobs.embedded        the worker inside another process (no REDIS_URL, tests)
+
+Nothing is built when this package is imported; actors exist once ``setup_broker`` ran.
 """
 
 from __future__ import annotations
 
-import dramatiq
-import redis
-
-from adapters.logcontext import request_context
-from jobs import broker
-from jobs.broker import setup_broker
 from jobs.embedded import EmbeddedWorker, start_embedded_worker
-from jobs.generate import generate_workout, generation_exhausted
+from jobs.enqueue import enqueue_generation
 from jobs.resources import Resources, current, open_resources
-from usecases.errors import DeliveryFailed, JobsError, QueueUnavailable
+from jobs.root import actor, setup_broker
 
 __all__ = [
-    "DeliveryFailed",
     "EmbeddedWorker",
-    "JobsError",
-    "QueueUnavailable",
     "Resources",
-    "broker",
+    "actor",
     "current",
     "enqueue_generation",
-    "generate_workout",
-    "generation_exhausted",
     "open_resources",
     "setup_broker",
     "start_embedded_worker",
 ]
-
-
-def enqueue_generation(request_id: int) -> None:
-    """Queue the generation of one request; ``QueueUnavailable`` if the broker is down."""
-    try:
-        with request_context(request_id):
-            generate_workout.send(request_id)
-    except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
-        raise QueueUnavailable(
-            f"could not queue request {request_id}: {type(exc).__name__}"
-        ) from exc

@@ -1,13 +1,13 @@
-"""The Dramatiq broker, configured once; every actor module imports this first.
+"""The Dramatiq broker: Redis woken by each enqueue, or a stub for the embedded worker.
 
 ``REDIS_URL`` set: the Redis broker, shared by the bot and every ``flexflow worker``.
 Unset: an in-process stub broker, served by an in-process worker (the embedded default).
-``setup_broker`` switches at run time (tests, the embedded bot) and re-binds the actors.
+``make_broker`` builds one with the middleware it is given; the composition root
+(jobs/root.py) decides which, declares the actors and makes it the process's broker.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import dramatiq
@@ -16,24 +16,10 @@ from dramatiq import Consumer, Message, MessageProxy
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.errors import ConnectionClosed
-from dramatiq.middleware import CurrentMessage
 
-from adapters.settings import get_settings
-from jobs.requestcontext import RememberingEncoder, RequestContext
-from jobs.resources import ResourcesMiddleware
-from jobs.shutdown import GracefulShutdown
+from jobs.enqueue import NAMESPACE
 
-__all__ = [
-    "HEARTBEAT_TIMEOUT_MS",
-    "NAMESPACE",
-    "WakingRedisBroker",
-    "make_broker",
-    "setup_broker",
-    "worker_metrics_on",
-]
-
-NAMESPACE = "flexflow"
-"""The prefix of every Redis key of the broker."""
+__all__ = ["HEARTBEAT_TIMEOUT_MS", "WakingRedisBroker", "make_broker"]
 
 HEARTBEAT_TIMEOUT_MS = 15_000
 """A worker silent this long is dead and its messages go back on the queue. Dramatiq's
@@ -97,17 +83,9 @@ class WakingRedisBroker(RedisBroker):
         self.client.blpop([self._wake_key(queue_name)], timeout=IDLE_WAIT_S)
 
 
-def worker_metrics_on() -> bool:
-    """True in the processes of a ``flexflow worker`` started with a metrics port: the
-    command sets ``dramatiq_prom_db`` (Dramatiq's Prometheus directory) for them."""
-    return bool(os.environ.get("dramatiq_prom_db")) and (  # noqa: SIM112  (Dramatiq's name)
-        get_settings().flexflow_worker_metrics_port is not None
-    )
-
-
-def make_broker(redis_url: str | None) -> dramatiq.Broker:
-    """A broker with our middleware: Redis when a URL is given, a stub otherwise; Dramatiq's
-    Prometheus middleware in the processes of ``flexflow worker`` with metrics on."""
+def make_broker(redis_url: str | None, middleware: list[dramatiq.Middleware]) -> dramatiq.Broker:
+    """A broker, Redis when a URL is given and a stub otherwise, with ``middleware`` added
+    after Dramatiq's own (the first of them runs before Dramatiq's, see jobs/root.py)."""
     broker: dramatiq.Broker
     if redis_url:
         broker = WakingRedisBroker(  # type: ignore[no-untyped-call]
@@ -120,29 +98,9 @@ def make_broker(redis_url: str | None) -> dramatiq.Broker:
         )
     else:
         broker = StubBroker()
+    first, *rest = middleware
     # First, so the request id is set before any other middleware runs and reset after all.
-    broker.add_middleware(RequestContext(), before=type(broker.middleware[0]))
-    broker.add_middleware(CurrentMessage())
-    broker.add_middleware(ResourcesMiddleware())
-    broker.add_middleware(GracefulShutdown())
-    if redis_url and worker_metrics_on():
-        from jobs.prometheus import WorkerPrometheus  # reads dramatiq_prom_db when imported
-
-        broker.add_middleware(WorkerPrometheus())
+    broker.add_middleware(first, before=type(broker.middleware[0]))
+    for extra in rest:
+        broker.add_middleware(extra)
     return broker
-
-
-def setup_broker(redis_url: str | None) -> dramatiq.Broker:
-    """Make a new broker the global one and move every declared actor onto it."""
-    old = dramatiq.get_broker()
-    broker = make_broker(redis_url)
-    dramatiq.set_broker(broker)
-    for name in old.get_declared_actors():
-        actor = old.get_actor(name)
-        actor.broker = broker
-        broker.declare_actor(actor)
-    return broker
-
-
-dramatiq.set_encoder(RememberingEncoder())
-dramatiq.set_broker(make_broker(get_settings().redis_url))

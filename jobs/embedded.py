@@ -12,8 +12,8 @@ import dramatiq
 
 from adapters.settings import Settings
 from core.pipeline import AIClient
-from jobs.broker import setup_broker
 from jobs.resources import Resources, close_resources, open_resources, start_sweeper
+from jobs.root import setup_broker
 from usecases.ports import Notifier
 
 __all__ = ["EmbeddedWorker", "start_embedded_worker"]
@@ -53,6 +53,7 @@ def start_embedded_worker(
 ) -> EmbeddedWorker:
     """Start worker threads in this process on the broker named by ``settings.redis_url``."""
     broker = setup_broker(settings.redis_url) if configure_broker else dramatiq.get_broker()
+    # (configure_broker=False: the caller's composition root already set the broker up.)
     resources = open_resources(settings, ai=ai, notifier=notifier)
     start_sweeper(resources)
     worker = dramatiq.Worker(

@@ -1,286 +1,57 @@
-"""The generation actor: one request id in, one delivered workout out, any number of runs.
+"""The generation actor: one request id in, one delivered workout out (idempotent).
 
-The request row carries the state; each step is skipped when the row says it is done:
-
-    queued ──claim──▶ generating ──save plan──▶ generated ──deliver──▶ delivered
-                          │ (retries exhausted)                  │ (chat closed)
-                          └──────────────▶ failed ◀──────────────┘
-
-- claim: under a row lock, mark the row generating and remember which Dramatiq message
-  holds it. Another message finding a live claim comes back later (Retry); the same message
-  coming back (a retry, or a redelivery after its worker died) takes over at once, and so
-  does anyone once the claim's lease has run out.
-- save: the plan and its generation-log rows in one transaction; a second plan is never
-  written (the row is locked and re-checked).
-- deliver: each part's message id is recorded as soon as it is sent, so a retry sends only
-  the parts that are missing, never the workout twice.
+The actor only translates: the request id and the Dramatiq message holding it go to
+``usecases.generation.run_generation``, which claims, generates, saves and delivers through
+the request lifecycle; a ``TryLater`` from it (another message holds the claim, Telegram
+asks us to wait) becomes a Dramatiq retry after that delay. Declared on the broker by the
+composition root (jobs/root.py), with ``OPTIONS``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import time
-import uuid
-from dataclasses import dataclass
+from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
-from sqlalchemy.orm import Session
 
 from adapters.logcontext import request_context
-from adapters.metrics import record_attempts, record_delivery, record_workout
-from chat.keyboards import failure_keyboard, workout_keyboard
-from core.coaches import coach_by_key
-from core.domain import Units, WorkoutType
-from core.models import WorkoutRequest
-from core.pipeline import build_workout
-from core.render import failure_text, render_html
-from db.history import StoredPlan, get_plan_for_request, stored_plan
-from db.models import WorkoutRequestRow
-from db.requests import (
-    add_generation_logs,
-    lock_request,
-    mark_delivered,
-    mark_failed,
-    mark_generating,
-    save_plan,
-    to_generation_request,
-)
-from db.users import mark_blocked
-from jobs import broker as _broker  # noqa: F401  (the broker must exist before any actor)
-from jobs.resources import Resources, current
-from usecases.errors import DeliveryFailed
+from jobs import exhausted
+from jobs.enqueue import GENERATION_ACTOR, GENERATION_QUEUE
+from jobs.resources import current
+from usecases.errors import TryLater
+from usecases.generation import run_generation
 
-__all__ = ["MAX_RETRIES", "generate_workout", "generation_exhausted", "run_generation"]
+__all__ = ["MAX_RETRIES", "NAME", "OPTIONS", "TIME_LIMIT_MS", "generate_workout", "retry_later"]
 
-log = logging.getLogger(__name__)
-
+NAME = GENERATION_ACTOR
 MAX_RETRIES = 6
 """Database outages, Telegram flood waits and network errors are retried this often, with
 backoff from 2 s up to 60 s (about five minutes in all); AI failures are not retried here:
 the pipeline falls back to the rule-based generator instead."""
 TIME_LIMIT_MS = 10 * 60 * 1000
 """Waiting for an AI slot, the AI call with the SDK's retries, and delivery fit in this."""
+OPTIONS: dict[str, Any] = {
+    "actor_name": NAME,
+    "queue_name": GENERATION_QUEUE,
+    "max_retries": MAX_RETRIES,
+    "min_backoff": 2_000,
+    "max_backoff": 60_000,
+    "time_limit": TIME_LIMIT_MS,
+    "on_retry_exhausted": exhausted.NAME,
+}
 
 
-@dataclass(frozen=True, slots=True)
-class _Claim:
-    """What the run must still do after claiming the row."""
-
-    generate: WorkoutRequest | None
-    """The request to generate, or None when a plan is already saved."""
+def retry_later(exc: TryLater) -> dramatiq.Retry:
+    """The Dramatiq retry that brings the message back after ``exc``'s delay."""
+    return dramatiq.Retry(str(exc), delay=int(exc.delay_s * 1000) + 100)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _claim(res: Resources, request_id: int, message_id: str) -> _Claim | None:
-    """Lock the row and decide; None means there is nothing left to do."""
-    with res.sessions.begin() as session:
-        row = lock_request(session, request_id)
-        if row is None:
-            log.warning("request %s does not exist; dropping the message", request_id)
-            return None
-        if row.state in ("delivered", "failed"):
-            return None
-        if row.state == "generated":
-            return _Claim(generate=None)
-        if row.state == "generating" and row.claimed_by != message_id:
-            since = _aware(row.generating_since or _utcnow())
-            left = res.lease_s - (_utcnow() - since).total_seconds()
-            if left > 0:
-                raise dramatiq.Retry(
-                    f"request {request_id} is being generated by another message",
-                    delay=int(left * 1000) + 500,
-                )
-            log.warning("request %s: taking over a stale claim", request_id)
-        mark_generating(session, row, claimed_by=message_id)
-        return _Claim(generate=to_generation_request(session, row))
-
-
-@dataclass(frozen=True, slots=True)
-class _Delivery:
-    """What delivering a generated request needs, read under the row lock."""
-
-    plan: StoredPlan
-    chat_id: int | None
-    placeholder: int | None
-    sent: tuple[int, ...]
-    """Message ids of the parts already sent (by an earlier run)."""
-    units: Units
-    user_id: uuid.UUID
-
-
-def _to_deliver(session: Session, request_id: int) -> _Delivery | None:
-    """The delivery of a generated request; None when there is nothing to deliver."""
-    row = lock_request(session, request_id)
-    if row is None or row.state != "generated":
-        return None
-    plan = get_plan_for_request(session, request_id)
-    if plan is None:
-        raise RuntimeError(f"request {request_id} is generated but has no plan")
-    return _delivery(row, plan)
-
-
-def _delivery(row: WorkoutRequestRow, plan: StoredPlan) -> _Delivery:
-    """What delivering ``row`` needs, from the locked row and its plan."""
-    return _Delivery(
-        plan=plan,
-        chat_id=row.chat_id,
-        placeholder=row.message_id,
-        sent=tuple(row.delivered_message_ids or ()),
-        units=Units(row.user.units if row.user is not None else "kg"),
-        user_id=row.user_id,
-    )
-
-
-def _save(res: Resources, request_id: int, generation: WorkoutRequest) -> _Delivery | None:
-    """Run the pipeline (outside any transaction), store what it made, read what to deliver.
-
-    Storing the plan and reading the delivery share one transaction: a request costs one
-    round of locking less.
-    """
-    started = time.monotonic()
-    result = build_workout(generation, res.ai)
-    seconds = time.monotonic() - started
-    record_attempts(result.attempts)  # the calls happened, whatever becomes of the plan
-    with res.sessions.begin() as session:
-        row = lock_request(session, request_id)
-        if row is None:
-            return None
-        add_generation_logs(session, request_id, result.attempts)
-        if row.state in ("generated", "delivered"):
-            log.info("request %s already has a plan; keeping it", request_id)
-            return _to_deliver(session, request_id)
-        plan = save_plan(session, row, result.workout, result.source, result.model)
-        log.info(
-            "request %s generated (%s, %.0f min)",
-            request_id,
-            result.source,
-            result.workout.estimated_minutes,
-        )
-        # The row is locked and generated, and the plan in hand: no need to read them back.
-        delivery = _delivery(row, stored_plan(plan, row))
-    record_workout(result, seconds)  # once committed: a failed commit is retried, counted then
-    return delivery
-
-
-def _record(res: Resources, request_id: int, sent: list[int], *, done: bool) -> None:
-    """Remember the parts sent so far; with ``done``, the request is delivered."""
-    with res.sessions.begin() as session:
-        row = lock_request(session, request_id)
-        if row is None or row.state != "generated":
-            return
-        if done:
-            mark_delivered(session, row, sent)
-        else:
-            row.delivered_message_ids = list(sent)
-
-
-def _deliver(res: Resources, request_id: int, delivery: _Delivery) -> None:
-    """Send the parts not yet sent, recording each, then mark the row delivered."""
-    sent = list(delivery.sent)
-    if delivery.chat_id is None:  # a request of the command line: nothing to send
-        _record(res, request_id, sent, done=True)
-        return
-    plan = delivery.plan
-    parts = render_html(
-        plan.workout,
-        coach=coach_by_key(plan.coach),
-        workout_type=WorkoutType(plan.workout_type),
-        duration_min=plan.duration_min,
-        units=delivery.units,
-        created=plan.created_at.date(),
-    )
-    try:
-        for index in range(len(sent), len(parts)):
-            last = index == len(parts) - 1
-            sent.append(
-                res.notifier.put(
-                    delivery.chat_id,
-                    parts[index],
-                    edit_message_id=delivery.placeholder if index == 0 else None,
-                    keyboard=workout_keyboard(plan.plan_id) if last else None,
-                )
-            )
-            _record(res, request_id, sent, done=last)
-    except DeliveryFailed as exc:
-        with res.sessions.begin() as session:
-            mark_blocked(session, delivery.user_id)
-            row = lock_request(session, request_id)
-            if row is not None:
-                mark_failed(session, row, str(exc))
-        record_delivery("chat_closed")
-        log.warning("request %s not delivered: %s", request_id, exc)
-        return
-    if len(sent) == len(delivery.sent):  # every part was out already: just close the row
-        _record(res, request_id, sent, done=True)
-    record_delivery("delivered")
-    log.info("request %s delivered in %d message(s)", request_id, len(sent))
-
-
-def run_generation(request_id: int, message_id: str, res: Resources | None = None) -> None:
-    """The actor's body, callable directly: claim, generate, save, deliver."""
-    res = res or current()
-    with request_context(request_id):
-        claim = _claim(res, request_id, message_id)
-        if claim is None:
-            return
-        if claim.generate is not None:
-            delivery = _save(res, request_id, claim.generate)
-        else:
-            with res.sessions.begin() as session:
-                delivery = _to_deliver(session, request_id)
-        if delivery is not None:
-            _deliver(res, request_id, delivery)
-
-
-@dramatiq.actor(
-    queue_name="generation",
-    max_retries=MAX_RETRIES,
-    min_backoff=2_000,
-    max_backoff=60_000,
-    time_limit=TIME_LIMIT_MS,
-    on_retry_exhausted="generation_exhausted",
-)
 def generate_workout(request_id: int) -> None:
     """Generate and deliver the workout for one request (idempotent)."""
     message = CurrentMessage.get_current_message()
-    run_generation(request_id, message.message_id if message else f"direct:{request_id}")
-
-
-@dramatiq.actor(queue_name="generation", max_retries=3, time_limit=60_000)
-def generation_exhausted(message_data: dict[str, object], retry_info: dict[str, object]) -> None:
-    """Retries ran out: mark the request failed with the reason and tell the user."""
-    args = message_data.get("args")
-    request_id = int(args[0]) if isinstance(args, list) and args else -1
-    options = message_data.get("options")
-    trace_text = options.get("traceback") if isinstance(options, dict) else None
-    trace = str(trace_text or "").strip().splitlines()
-    reason = f"gave up after {retry_info.get('retries')} retries: {trace[-1] if trace else '?'}"
-    res = current()
-    with res.sessions.begin() as session:
-        row = lock_request(session, request_id)
-        if row is None or row.state in ("delivered", "failed"):
-            return
-        mark_failed(session, row, reason[:1000])
-        chat_id, placeholder, coach = row.chat_id, row.message_id, row.coach
-    record_delivery("failed")
-    log.error("request %s failed: %s", request_id, reason)
-    if chat_id is None:
-        return
-    try:
-        res.notifier.put(
-            chat_id,
-            failure_text(coach_by_key(coach)),
-            edit_message_id=placeholder,
-            keyboard=failure_keyboard(request_id),
-        )
-    except (DeliveryFailed, dramatiq.Retry) as exc:
-        log.warning("could not tell chat %s that request %s failed: %s", chat_id, request_id, exc)
+    holder = message.message_id if message else f"direct:{request_id}"
+    with request_context(request_id):
+        try:
+            run_generation(current().generation, request_id, holder)
+        except TryLater as exc:
+            raise retry_later(exc) from exc

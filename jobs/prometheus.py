@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import dramatiq
 from dramatiq.middleware.prometheus import Prometheus
 
 from adapters.settings import get_settings
@@ -36,19 +35,14 @@ def serve_worker_metrics() -> int:
     """The exposition process of ``flexflow worker``: serves until Dramatiq stops it."""
     from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
     from db.session import create_db_engine, session_factory
-    from jobs.broker import NAMESPACE
+    from jobs.enqueue import NAMESPACE, QUEUES
 
     settings = get_settings()
     port = settings.flexflow_worker_metrics_port
     if port is None:  # the middleware is only installed with a port; nothing to serve
         return 0
-    broker = dramatiq.get_broker()
     engine = create_db_engine(settings.database_url)
-    queues = QueueCollector(
-        settings.redis_url or "redis://",
-        NAMESPACE,
-        broker.get_declared_queues() | broker.get_declared_delay_queues(),
-    )
+    queues = QueueCollector(settings.redis_url or "redis://", NAMESPACE, QUEUES)
     server = serve_metrics(
         settings.flexflow_metrics_host,
         port,

@@ -1,12 +1,15 @@
-"""Per-process resources of a worker: database engine, AI client, AI slots, notifier.
+"""Per-process resources of a worker, and the middleware that opens and closes them.
 
 Opened once per process (``after_process_boot`` for ``flexflow worker``'s processes,
-explicitly for the embedded worker and tests) and closed on shutdown, as dramatiq's
-middleware pattern suggests. Actors reach them through ``current()``.
+explicitly for the embedded worker and tests) and closed on shutdown, as Dramatiq's
+middleware pattern suggests: the database engine, the AI client behind the shared AI slots,
+the Bot API client, the metrics observer, and the stale-request sweeper. The actors reach
+them through ``current()``; the use cases get them handed in (``Resources.generation``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
@@ -15,56 +18,48 @@ from typing import Any
 import dramatiq
 import redis
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.aislots import LocalSemaphore, RedisSemaphore, Semaphore
-from adapters.sendbudget import make_send_limiter
+from adapters.aislots import LimitedAI, LocalSemaphore, RedisSemaphore, Semaphore
+from adapters.metrics import PrometheusObserver
 from adapters.settings import Settings, get_settings
-from core.models import WorkoutRequest
-from core.pipeline import AIClient, AIResult
+from core.pipeline import AIClient
 from db.session import create_db_engine, session_factory
+from jobs.enqueue import enqueue_generation
+from jobs.sweeper import Sweeper
+from usecases.generation import Generation, requeue_stale
 from usecases.ports import Notifier, NullNotifier
 
-__all__ = ["LimitedAI", "Resources", "ResourcesMiddleware", "current", "open_resources"]
+__all__ = [
+    "AI_SLOTS_KEY",
+    "Resources",
+    "ResourcesMiddleware",
+    "close_resources",
+    "current",
+    "make_sweeper",
+    "open_resources",
+    "start_sweeper",
+]
 
 log = logging.getLogger(__name__)
 
 AI_SLOTS_KEY = "flexflow:ai-slots"
-
-
-class LimitedAI:
-    """An AI client that holds one of the shared AI slots for the length of each call."""
-
-    def __init__(self, inner: AIClient, slots: Semaphore) -> None:
-        self.inner = inner
-        self.slots = slots
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
-
-    def generate(self, request: WorkoutRequest) -> AIResult:
-        with self.slots.slot():
-            return self.inner.generate(request)
+SWEEPER_LOCK_KEY = "flexflow:sweeper"
 
 
 @dataclass
 class Resources:
-    """What an actor needs, opened once per process."""
+    """What the actors need, opened once per process."""
 
     settings: Settings
     engine: Engine
-    sessions: sessionmaker[Session]
-    ai: AIClient | None
-    notifier: Notifier
-    lease_s: float
-    """How long a claim on a request lasts before another message may take it over."""
+    generation: Generation
+    """What the generation use case is handed: sessions, AI, notifier, observer, lease."""
     closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
         for thing in self.closers:
             thing.close()
-        self.notifier.close()
+        self.generation.notifier.close()
         self.engine.dispose()
 
 
@@ -74,6 +69,7 @@ _current: Resources | None = None
 def _make_notifier(settings: Settings) -> Notifier:
     if settings.telegram_bot_token is None:
         return NullNotifier()
+    from adapters.sendbudget import make_send_limiter
     from adapters.telegram import TelegramNotifier  # PTB is only loaded when there is a bot
 
     return TelegramNotifier(
@@ -81,6 +77,19 @@ def _make_notifier(settings: Settings) -> Notifier:
         api_url=settings.telegram_api_url,
         limiter=make_send_limiter(settings.redis_url),
     )
+
+
+def _limited(settings: Settings, inner: AIClient, closers: list[Any]) -> AIClient:
+    """``inner`` behind the AI slots shared by every worker (Redis), or this process's."""
+    slots: Semaphore
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url)
+        closers.append(client)
+        slots = RedisSemaphore(client, AI_SLOTS_KEY, limit=settings.flexflow_ai_concurrency)
+        closers.append(slots)
+    else:
+        slots = LocalSemaphore(limit=settings.flexflow_ai_concurrency)
+    return LimitedAI(inner, slots)
 
 
 def open_resources(
@@ -103,48 +112,42 @@ def open_resources(
         inner = make_ai_client(settings)
     else:
         inner = ai or None
-    lease_s = settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30
-    limited: AIClient | None = None
-    if inner is not None:
-        if hasattr(inner, "close"):
-            closers.append(inner)
-        slots: Semaphore
-        if settings.redis_url:
-            client = redis.Redis.from_url(settings.redis_url)
-            closers.append(client)
-            slots = RedisSemaphore(client, AI_SLOTS_KEY, limit=settings.flexflow_ai_concurrency)
-            closers.append(slots)
-        else:
-            slots = LocalSemaphore(limit=settings.flexflow_ai_concurrency)
-        limited = LimitedAI(inner, slots)
+    if inner is not None and hasattr(inner, "close"):
+        closers.append(inner)
     _current = Resources(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
-        ai=limited,
-        notifier=notifier or _make_notifier(settings),
-        lease_s=lease_s,
+        generation=Generation(
+            sessions=session_factory(engine),
+            ai=_limited(settings, inner, closers) if inner is not None else None,
+            notifier=notifier or _make_notifier(settings),
+            observer=PrometheusObserver(),
+            lease_s=settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30,
+        ),
         closers=closers,
     )
     return _current
 
 
-def _send_generation(request_id: int) -> None:
-    from jobs.generate import generate_workout
+def make_sweeper(resources: Resources) -> Sweeper:
+    """The stale-request sweeper of these resources (not started)."""
+    settings, gen = resources.settings, resources.generation
+    lock = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
 
-    generate_workout.send(request_id)
+    def sweep() -> list[int]:
+        return requeue_stale(
+            gen.sessions,
+            enqueue_generation,
+            generating_older_than=dt.timedelta(seconds=gen.lease_s),
+            queued_older_than=dt.timedelta(seconds=Sweeper.QUEUED_AFTER_S),
+        )
+
+    return Sweeper(sweep, lock=lock, lock_key=SWEEPER_LOCK_KEY)
 
 
 def start_sweeper(resources: Resources) -> None:
     """Run the stale-request sweeper for as long as the resources are open."""
-    from jobs.sweeper import Sweeper
-
-    sweeper = Sweeper(
-        resources.sessions,
-        _send_generation,
-        redis_url=resources.settings.redis_url,
-        lease_s=resources.lease_s,
-    )
+    sweeper = make_sweeper(resources)
     sweeper.start()
     resources.closers.insert(0, sweeper)
 

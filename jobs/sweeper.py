@@ -1,51 +1,43 @@
-"""Finds requests nobody is working on and queues them again.
+"""A daemon thread that runs the stale-request sweep every ``interval_s`` seconds.
 
-A request can be left behind when the bot wrote its row but the enqueue was lost, or when
-a worker died holding it and its message is gone too (a Redis flush, a lost delay queue).
-Every worker process runs a sweeper thread; a Redis lock lets one of them sweep per
-interval. Queuing a request twice is harmless: the actor is idempotent.
+What a sweep does is the use case's (``usecases.generation.requeue_stale``: requests
+nobody is working on are queued again); this module only paces it. Every worker process
+runs a sweeper; with a Redis lock (``lock``) one of them sweeps per interval.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
 
 import redis
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from adapters.logcontext import request_context
-from db.requests import stale_requests
 
 __all__ = ["Sweeper"]
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = "flexflow:sweeper"
-
 
 class Sweeper:
-    """A daemon thread that re-queues stale requests every ``interval_s`` seconds."""
+    """Runs ``sweep`` every ``interval_s`` seconds in a daemon thread, one process at a time."""
+
+    QUEUED_AFTER_S = 300.0
+    """A request still queued this long was lost on its way to the queue."""
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
-        enqueue: Callable[[int], None],
+        sweep: Callable[[], list[int]],
         *,
-        redis_url: str | None,
-        lease_s: float,
-        queued_after_s: float = 300.0,
+        lock: redis.Redis | None,
+        lock_key: str,
         interval_s: float = 30.0,
     ) -> None:
-        self.sessions = sessions
-        self.enqueue = enqueue
-        self.lease_s = lease_s
-        self.queued_after_s = queued_after_s
+        self.sweep = sweep
+        """One sweep; returns the ids it queued again."""
         self.interval_s = interval_s
-        self._redis = redis.Redis.from_url(redis_url) if redis_url else None
+        self._lock = lock
+        self._lock_key = lock_key
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="flexflow-sweeper", daemon=True)
 
@@ -57,28 +49,14 @@ class Sweeper:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
-        if self._redis is not None:
-            self._redis.close()
+        if self._lock is not None:
+            self._lock.close()
 
     def _my_turn(self) -> bool:
-        if self._redis is None:
+        if self._lock is None:
             return True
         px = int(self.interval_s * 1000)
-        return bool(self._redis.set(LOCK_KEY, "1", nx=True, px=px))
-
-    def sweep(self) -> list[int]:
-        """Queue every stale request again; returns their ids."""
-        with self.sessions.begin() as session:
-            ids = stale_requests(
-                session,
-                generating_older_than=dt.timedelta(seconds=self.lease_s),
-                queued_older_than=dt.timedelta(seconds=self.queued_after_s),
-            )
-        for request_id in ids:
-            with request_context(request_id):
-                log.warning("request %s was left behind; queuing it again", request_id)
-                self.enqueue(request_id)
-        return ids
+        return bool(self._lock.set(self._lock_key, "1", nx=True, px=px))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

@@ -80,3 +80,13 @@ def redis_url() -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_process_broker() -> None:
+    """The test process's composition root: an in-process stub broker with every actor,
+    so that anything enqueued without a worker of its own goes nowhere, as it would have
+    on an idle queue. Tests that need Redis or a worker set up their own (and restore it)."""
+    import jobs
+
+    jobs.setup_broker(None)

@@ -1,0 +1,97 @@
+"""The application layer: the use cases every edge calls, and the request lifecycle.
+
+The bot's handlers, the ``flexflow`` command, the Dramatiq actors and the workers' sweeper
+only translate their input and call these; none of them writes a request row or decides a
+state. Use cases are plain functions taking a session factory (each one is one unit of
+work), the caller (``Member``) and primitive arguments; the adapters they talk through (the
+queue, the notifier, the AI client, the observer) are handed in (usecases/ports.py).
+
+    usecases.lifecycle   RequestState and its transitions: the only writer of a state
+    usecases.requests    open a request (Generate, Regenerate, Try again, the CLI), queue
+                         it, give up on one that never got going
+    usecases.generation  generate one request and deliver it; give up; requeue stale ones
+    usecases.plans       /history, one plan, Swap
+    usecases.workoutlog  Done: log a workout, rate it
+    usecases.progress    /progress and /export
+    usecases.profile     who is talking (Member), the profile, blocked users
+    usecases.ports       the interfaces handed in; usecases.errors the errors
+
+Imports run one way: usecases -> db, chat, core (never an edge, never an adapter).
+"""
+
+from __future__ import annotations
+
+from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable, TryLater
+from usecases.plans import (
+    HISTORY_PAGE_SIZE,
+    HistoryPage,
+    PlanView,
+    SwapChoices,
+    Swapped,
+    SwapStatus,
+    apply_swap,
+    history_page,
+    plan_for,
+    swap_choices,
+)
+from usecases.profile import Member, load_profile, mark_blocked, register, save_profile
+from usecases.progress import ProgressView, export_for, progress_for
+from usecases.requests import (
+    DEFAULT_GENERATIONS_PER_HOUR,
+    GENERATION_WINDOW,
+    Opened,
+    OpenStatus,
+    WorkoutChoice,
+    attach_placeholder,
+    fail_request,
+    give_up_queued,
+    open_local_request,
+    open_request,
+    queue_request,
+    regenerate_choice,
+    retry_choice,
+)
+from usecases.workoutlog import LogItem, ToLog, log_done, plan_to_log, rate_log
+
+__all__ = [
+    "DEFAULT_GENERATIONS_PER_HOUR",
+    "GENERATION_WINDOW",
+    "HISTORY_PAGE_SIZE",
+    "DeliveryFailed",
+    "HistoryPage",
+    "IllegalTransition",
+    "LogItem",
+    "Member",
+    "OpenStatus",
+    "Opened",
+    "PlanView",
+    "ProgressView",
+    "QueueUnavailable",
+    "SwapChoices",
+    "SwapStatus",
+    "Swapped",
+    "ToLog",
+    "TryLater",
+    "WorkoutChoice",
+    "apply_swap",
+    "attach_placeholder",
+    "export_for",
+    "fail_request",
+    "give_up_queued",
+    "history_page",
+    "load_profile",
+    "log_done",
+    "mark_blocked",
+    "open_local_request",
+    "open_request",
+    "plan_for",
+    "plan_to_log",
+    "progress_for",
+    "queue_request",
+    "rate_log",
+    "regenerate_choice",
+    "register",
+    "retry_choice",
+    "save_profile",
+    "swap_choices",
+]

@@ -1,21 +1,38 @@
-"""Where a finished workout goes: the small interface the actor delivers through.
+"""What the use cases are handed: the small interfaces of the edges they talk through.
 
-A ``Notifier`` puts one HTML message into a chat, editing an existing message when it is
-given one. Rendering happens before (core.render); the notifier only transports.
-``TelegramNotifier`` (jobs/telegram.py) is the real one; ``NullNotifier`` serves requests
-that have no chat (the CLI reads the stored plan itself).
+- ``Notifier``: puts one HTML message into a chat, editing an existing one when given its
+  id. Rendering happens before (core.render); the notifier only transports.
+  ``adapters.telegram.TelegramNotifier`` is the real one; ``NullNotifier`` serves requests
+  that have no chat (the command line reads the stored plan itself).
+- ``Enqueue``: queues the generation of one request (``jobs.enqueue``'s ``GenerationQueue``);
+  raises ``QueueUnavailable`` when the queue cannot be reached.
+- ``Observer``: hears what happened, for metrics (``adapters.metrics.PrometheusObserver``;
+  ``NullObserver`` hears nothing).
+- ``core.pipeline.AIClient``: writes workouts (``adapters.claude.ClaudeClient``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, Protocol
 
 from chat.callbacks import Button
+from core.pipeline import AIAttempt, PipelineResult
 
-__all__ = ["Keyboard", "Notifier", "NullNotifier"]
+__all__ = [
+    "DeliveryResult",
+    "Enqueue",
+    "Keyboard",
+    "Notifier",
+    "NullNotifier",
+    "NullObserver",
+    "Observer",
+]
 
 Keyboard = Sequence[Sequence[Button]]
+Enqueue = Callable[[int], None]
+"""Queue the generation of request ``request_id``; ``QueueUnavailable`` if the queue is down."""
+DeliveryResult = Literal["delivered", "chat_closed", "failed"]
 
 
 class Notifier(Protocol):
@@ -27,7 +44,7 @@ class Notifier(Protocol):
         """Edit ``edit_message_id`` into ``html`` (or send a new message); return its id.
 
         Raises ``DeliveryFailed`` when the chat is gone for good (bot blocked), and
-        ``dramatiq.Retry`` with a delay when Telegram asks us to slow down.
+        ``TryLater`` with a delay when the chat service asks us to slow down.
         """
         ...
 
@@ -43,4 +60,30 @@ class NullNotifier:
         return edit_message_id or 0
 
     def close(self) -> None:
+        return None
+
+
+class Observer(Protocol):
+    """Told what a generation did (metrics)."""
+
+    def attempts(self, attempts: Iterable[AIAttempt]) -> None:
+        """AI calls were made (whatever becomes of their plan)."""
+
+    def workout(self, result: PipelineResult, seconds: float) -> None:
+        """A workout was built and saved, in ``seconds``."""
+
+    def delivery(self, result: DeliveryResult) -> None:
+        """A request reached its end."""
+
+
+class NullObserver:
+    """Hears nothing."""
+
+    def attempts(self, attempts: Iterable[AIAttempt]) -> None:
+        return None
+
+    def workout(self, result: PipelineResult, seconds: float) -> None:
+        return None
+
+    def delivery(self, result: DeliveryResult) -> None:
         return None

@@ -110,7 +110,8 @@ async def launch(
     except Exception:
         await db(context, services.fail_request, opened.request_id, "placeholder not sent")
         raise
-    if not await db(context, services.queue_request, opened.request_id):
+    requeuer = requeuer_of(context)
+    if not await asyncio.to_thread(services.queue_request, requeuer.enqueue, opened.request_id):
         pending = Pending(
             request_id=opened.request_id,
             chat_id=placeholder.chat_id,
@@ -118,7 +119,7 @@ async def launch(
             coach=choice.coach,
             since=time.monotonic(),
         )
-        requeuer_of(context).add(context.application, pending)
+        requeuer.add(context.application, pending)
         await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
 
 

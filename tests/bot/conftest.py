@@ -18,15 +18,17 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
 
+import jobs
+from adapters.settings import Settings
 from bot.app import ALLOWED_UPDATES, build_application, setup_bot, webhook_config
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
-from adapters.settings import Settings
-from db.requests import create_request, save_plan
+from db.requests import create_request
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
 from tests.fakes.bot_api import Call, CallbackAnswer, FakeBotAPI, FakeUser
+from tests.seed import save_plan
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
@@ -45,7 +47,9 @@ class BotRunner:
 
     async def start(self) -> Application[Any, Any, Any, Any, Any, Any]:
         """Polling, or the webhook server when the settings name a webhook (as bot.app.run)."""
-        application = build_application(self.settings, sessions=self.sessions)
+        application = build_application(
+            self.settings, sessions=self.sessions, enqueue=jobs.enqueue_generation
+        )
         await application.initialize()
         await setup_bot(application)  # post_init: run_polling would call it
         await application.start()

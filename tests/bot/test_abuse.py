@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers import texts
 from adapters.settings import Settings
+from bot.handlers import texts
 from db.models import BotConversation, BotUserData, User, WorkoutRequestRow
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press_data
 from tests.bot.test_limits import seed

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from bot.app import ConfigurationError, run, webhook_config
 from adapters.settings import Settings
+from bot.app import ConfigurationError, run, webhook_config
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import FakeBotAPI
 
@@ -129,7 +129,7 @@ def test_run_refuses_bad_configuration_in_one_line(
     values: dict[str, object], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        run(settings(**values))
+        run(settings(**values), enqueue=jobs.enqueue_generation)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
@@ -152,7 +152,8 @@ def test_run_reports_a_rejected_token(
                 telegram_api_url=fake_bot_api.url,
                 database_url=pg_url,
                 redis_url=redis_url,
-            )
+            ),
+            enqueue=jobs.enqueue_generation,
         )
     assert exit_info.value.code == 2
     err = capsys.readouterr().err

@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
+from adapters.settings import Settings
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Profile
-from adapters.settings import Settings
 from db.requests import create_request
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import WAIT, BotRunner, api_errors, seed_plans

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import Equipment, WorkoutType
 from core.models import Exercise, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
-from db.requests import create_request, mark_failed, save_plan
+from db.requests import create_request
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, press, press_data, seed_plans
 from tests.fakes.bot_api import FakeBotAPI
+from tests.seed import save_plan
+from usecases import lifecycle
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -145,7 +147,7 @@ def failed_request(sessions: sessionmaker[Session], telegram_id: int) -> int:
             idempotency_key=f"seed:{uuid.uuid4().hex}",
             chat_id=telegram_id,
         )
-        mark_failed(session, row, "test")
+        lifecycle.fail(session, row, "test")
         return row.id
 
 

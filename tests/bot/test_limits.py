@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from usecases import services
 from core.domain import Equipment, WorkoutType
 from db.models import WorkoutRequestRow
 from db.requests import create_request
 from db.users import upsert_telegram_user
+from usecases import services
 
 CHOICE = services.WorkoutChoice(
     coach="MAX",

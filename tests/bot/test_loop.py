@@ -14,16 +14,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from chat.callbacks import name_check
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Block, Exercise, Workout
-from chat.callbacks import name_check
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
-from db.requests import create_request, save_plan
+from db.requests import create_request
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.seed import save_plan
 
 LB = 2.20462
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
+from adapters.settings import Settings
 from bot.handlers.common import REQUEUER_KEY
 from bot.handlers.workout import parse_minutes
 from core.domain import Equipment, FitnessLevel, Goal, Units
 from core.models import Profile
-from adapters.settings import Settings
 from db.models import WorkoutRequestRow
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data

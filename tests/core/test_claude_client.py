@@ -14,12 +14,12 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.claude import MAX_RETRY_WAIT_S, ClaudeClient, make_ai_client
+from adapters.settings import Settings
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, WorkoutRequest
 from core.pipeline import AIAttempt, PipelineResult, build_workout
 from core.prompt import TOOL_NAME, build_prompt
 from core.rulebased import generate_rule_based
-from adapters.settings import Settings
 from core.validation import validate_workout
 from tests.fakes.messages_api import (
     FakeMessagesAPI,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import WorkoutType
 from db.history import count_plans, get_plan, get_plan_for_request, list_plans, recent_history
 from db.models import WorkoutPlan
-from db.requests import save_plan
 from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.seed import save_plan
 
 
 def test_history_newest_first_paging_and_ownership(

@@ -18,10 +18,11 @@ from db.botstate import load_conversations, save_conversation
 from db.history import get_plan_for_request
 from db.migrate import MIGRATION_LOCK, current_revision, head_revision, is_at_head, upgrade
 from db.models import Base
-from db.requests import create_request, lock_request, mark_generating, save_plan
+from db.requests import create_request, lock_request, save_plan
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user
 from tests.db.conftest import build_workout
+from usecases import lifecycle
 
 TABLES = {
     "alembic_version",
@@ -161,8 +162,9 @@ def test_sqlite_keeps_utc_foreign_keys_and_savepoints(tmp_path: Path) -> None:
                 idempotency_key="cli:1",
             )
             assert again is row
-            mark_generating(s, row)
+            lifecycle.claim(s, row, by="test")
             save_plan(s, row, build_workout(), "rule_based", None)
+            lifecycle.generated(s, row)
             save_conversation(s, "workout", (7, 7), 2)
             request_id = row.id
         with sessions.begin() as s:
@@ -213,7 +215,7 @@ def test_sqlite_transactions_are_serialized(tmp_path: Path) -> None:
             assert row is not None
             locked.set()
             time.sleep(0.3)
-            mark_generating(s, row)
+            lifecycle.claim(s, row, by="test")
             order.append("holder committed")
 
     try:

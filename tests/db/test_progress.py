@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.export import ExportRow
 from core.progress import LoggedSession, SetDone
 from db.progress import count_export_rows, export_rows, logged_sessions
-from db.requests import save_plan
 from db.workoutlogs import LoggedSet, log_workout
 from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.seed import save_plan
 
 
 def day(n: int, hour: int = 18) -> dt.datetime:

@@ -13,11 +13,12 @@ from core.domain import Goal, Units
 from core.models import Profile, Workout
 from db.migrate import upgrade
 from db.progression import load_logged_exercises, load_targets
-from db.requests import save_plan, to_generation_request
+from db.requests import to_generation_request
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user, save_profile
 from db.workoutlogs import LoggedSet, log_workout
 from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.seed import save_plan
 
 DAY = dt.datetime(2026, 4, 1, 18, tzinfo=dt.UTC)
 STRENGTH = Profile(goals=(Goal.STRENGTH,))

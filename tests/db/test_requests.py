@@ -22,9 +22,6 @@ from db.requests import (
     get_request,
     lock_request,
     make_idempotency_key,
-    mark_delivered,
-    mark_failed,
-    mark_generating,
     save_plan,
     set_placeholder,
     stale_requests,
@@ -32,6 +29,8 @@ from db.requests import (
 )
 from db.users import save_profile
 from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from usecases import lifecycle
+from usecases.errors import IllegalTransition
 
 
 def run_together(target: Callable[[], object], n: int = 2) -> None:
@@ -115,8 +114,8 @@ def test_state_transitions_and_generation_logs(
     with sessions.begin() as s:
         row = lock_request(s, rid)
         assert row is not None and row.message_id == 555
-        mark_generating(s, row)
-        mark_generating(s, row)  # a retry restarts it
+        lifecycle.claim(s, row, by="m1")
+        lifecycle.claim(s, row, by="m1")  # a retry restarts it
         assert row.state == "generating" and row.attempts == 2
         assert row.generating_since is not None and row.generating_since.tzinfo is not None
         assert active_request_for_user(s, uid).id == rid  # type: ignore[union-attr]
@@ -138,6 +137,8 @@ def test_state_transitions_and_generation_logs(
             ],
         )
         plan = save_plan(s, row, make_workout("One"), "fallback", "m")
+        assert row.state == "generating"  # saving a plan is not a move: the lifecycle's is
+        lifecycle.generated(s, row)
         assert row.state == "generated" and plan.source == "fallback"
         assert plan.estimated_minutes == pytest.approx(make_workout("One").estimated_minutes, 0.01)
         assert active_request_for_user(s, uid) is None
@@ -148,22 +149,24 @@ def test_state_transitions_and_generation_logs(
         assert len(logs[1].response_text or "") == RESPONSE_TEXT_LIMIT
         row = lock_request(s, rid)
         assert row is not None
-        mark_delivered(s, row, [555, 556])
+        lifecycle.deliver(s, row, [555, 556])
     with sessions.begin() as s:
         row = get_request(s, rid)
         assert row is not None and row.state == "delivered"
         assert row.delivered_message_ids == [555, 556] and row.delivered_at is not None
         save_plan(s, row, make_workout("Late"), "ai", "m")
+        with pytest.raises(IllegalTransition):
+            lifecycle.generated(s, row)
         assert row.state == "delivered"  # a late save never moves a delivered request back
 
 
-def test_mark_failed_keeps_the_reason(
+def test_fail_keeps_the_reason(
     sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
 ) -> None:
     uid = make_user(3)
     with sessions.begin() as s:
         row = make_request(s, uid, "f")
-        mark_failed(s, row, "gave up: " + "x" * 5000)
+        lifecycle.fail(s, row, "gave up: " + "x" * 5000)
     with sessions.begin() as s:
         again = get_request(s, row.id)
         assert again is not None and again.state == "failed"
@@ -210,7 +213,8 @@ def test_save_plan_from_two_threads_at_once_keeps_one(
     assert len(plan_ids) == 2 and len(set(plan_ids)) == 1
     with sessions.begin() as s:
         assert count(s, WorkoutPlan) == 1
-        assert get_request(s, rid).state == "generated"  # type: ignore[union-attr]
+        # Saving a plan moves no state (the lifecycle does: tests/usecases/test_lifecycle.py).
+        assert get_request(s, rid).state == "queued"  # type: ignore[union-attr]
 
 
 def test_lock_request_blocks_a_second_transaction(
@@ -228,7 +232,7 @@ def test_lock_request_blocks_a_second_transaction(
             assert row is not None
             locked.set()
             time.sleep(0.3)
-            mark_generating(s, row)
+            lifecycle.claim(s, row, by="holder")
             order.append("holder committed")
 
     thread = threading.Thread(target=holder)
@@ -261,8 +265,8 @@ def test_stale_requests_and_rate_counts(
         old_gen = make_request(s, uid, "g2")
         old_done = make_request(s, uid, "d")
         for row in (fresh_gen, old_gen):
-            mark_generating(s, row)
-        mark_failed(s, old_done, "x")
+            lifecycle.claim(s, row, by="m")
+        lifecycle.fail(s, old_done, "x")
         ids = {r.id for r in (old_queued, old_gen, old_done)}
         s.execute(
             update(WorkoutRequestRow)

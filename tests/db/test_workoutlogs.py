@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.requests import save_plan
 from db.workoutlogs import LoggedSet, log_workout, recent_logs
 from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.seed import save_plan
 
 
 def test_log_with_sets_and_newest_first(

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.claude import MAX_RETRY_WAIT_S
+from adapters.settings import Settings
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, WorkoutRequest
 from core.rulebased import generate_rule_based
-from adapters.settings import Settings
 from core.validation import validate_workout
 from db.history import get_plan_for_request
 from db.models import AIGenerationLog

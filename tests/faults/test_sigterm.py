@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
 from adapters.settings import Settings
+from core.domain import Equipment, WorkoutType
 from db.models import AIGenerationLog, WorkoutRequestRow
 from db.requests import create_request
 from db.session import create_db_engine, session_factory

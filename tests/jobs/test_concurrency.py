@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
 from adapters.settings import Settings
+from core.domain import Equipment, WorkoutType
 from db.models import WorkoutPlan, WorkoutRequestRow
 from db.requests import create_request
 from db.users import get_or_create_local_user

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
+from adapters.sendbudget import make_send_limiter
 from adapters.settings import Settings
+from adapters.telegram import TelegramNotifier
+from core.domain import Equipment, WorkoutType
 from db.requests import create_request, get_request
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
-from adapters.sendbudget import make_send_limiter
-from adapters.telegram import TelegramNotifier
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""

@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
+from adapters.settings import Settings
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import AIResult
-from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutPlan
 from db.requests import create_request, get_request
 from db.users import get_or_create_local_user
-from jobs import generate as generate_module
+from usecases import generation as generation_module
+from usecases.errors import QueueUnavailable
 
 
 def make_request(sessions: sessionmaker[Session], key: str, duration: int = 30) -> int:
@@ -104,15 +105,15 @@ def test_a_crash_after_the_plan_is_saved_does_not_call_the_ai_again(
 ) -> None:
     ai = CountingAI()
     crashes = []
-    real_deliver = generate_module._deliver
+    real_deliver = generation_module._deliver
 
-    def crash_once(res, request_id, delivery):  # type: ignore[no-untyped-def]
+    def crash_once(gen, request_id, delivery):  # type: ignore[no-untyped-def]
         if not crashes:
             crashes.append(request_id)
             raise ConnectionError("worker lost its network right after saving the plan")
-        return real_deliver(res, request_id, delivery)
+        return real_deliver(gen, request_id, delivery)
 
-    monkeypatch.setattr(generate_module, "_deliver", crash_once)
+    monkeypatch.setattr(generation_module, "_deliver", crash_once)
     request_id = make_request(sessions, "crash")
     with jobs.start_embedded_worker(job_settings, ai=ai, threads=2, configure_broker=False):
         jobs.enqueue_generation(request_id)
@@ -139,7 +140,7 @@ def test_without_an_ai_the_rule_based_generator_serves(
 def test_enqueue_with_redis_down_raises_queue_unavailable(job_settings: Settings) -> None:
     jobs.setup_broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
     try:
-        with pytest.raises(jobs.QueueUnavailable):
+        with pytest.raises(QueueUnavailable):
             jobs.enqueue_generation(1)
     finally:
         jobs.setup_broker(None)
@@ -151,7 +152,7 @@ def test_the_sweeper_queues_a_request_whose_message_was_lost(
     import datetime as dt
 
     from db.models import WorkoutRequestRow
-    from jobs.sweeper import Sweeper
+    from jobs.resources import make_sweeper
 
     lost = make_request(sessions, "lost")  # written, never enqueued (the bot died right here)
     fresh = make_request(sessions, "fresh")
@@ -160,9 +161,7 @@ def test_the_sweeper_queues_a_request_whose_message_was_lost(
         assert row is not None
         row.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
     with jobs.start_embedded_worker(job_settings, ai=None, threads=2, configure_broker=False):
-        sweeper = Sweeper(
-            sessions, jobs.enqueue_generation, redis_url=job_settings.redis_url, lease_s=60
-        )
+        sweeper = make_sweeper(jobs.current())
         assert sweeper.sweep() == [lost]
         wait_for(lambda: state(sessions, lost) == "delivered")
         sweeper.close()

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
 from adapters.settings import Settings
+from core.domain import Equipment, WorkoutType
 from db.models import WorkoutRequestRow
 from db.requests import create_request
 from db.session import create_db_engine, session_factory
@@ -28,7 +28,16 @@ from tests.plugins.app import spawn_worker
 
 MISSING = 999_999
 """A request id with no row."""
-JOB_LOGGERS = ("anthropic", "httpx", "httpcore", "telegram", "jobs.generate", "adapters.telegram")
+JOB_LOGGERS = (
+    "anthropic",
+    "httpx",
+    "httpcore",
+    "telegram",
+    "jobs.generate",
+    "jobs.exhausted",
+    "usecases.generation",
+    "adapters.telegram",
+)
 """Loggers that speak while a job runs (and, for PTB, once at start-up: PROCESS_LINES)."""
 PROCESS_LINES = re.compile(r"^Set Bot API (File )?URL")
 """The notifier's Bot, made when the process starts."""
@@ -93,7 +102,7 @@ def test_every_line_of_a_job_carries_its_request_id(
         assert wait_for(lambda: alice.messages), "the first request was not delivered"
         jobs.enqueue_generation(blocked)
         jobs.enqueue_generation(MISSING)
-        jobs.generation_exhausted.send(
+        jobs.actor("generation_exhausted").send(
             {"args": [exhausted], "options": {"traceback": "Boom: the database went away"}},
             {"retries": 6},
         )
@@ -168,9 +177,9 @@ def test_every_line_of_a_job_carries_its_request_id(
     assert tagged(delivered, "dramatiq.worker", "Received message")
     assert tagged(delivered, "dramatiq.worker", "Acknowledging message")  # the consumer thread
     assert tagged(delivered, "dramatiq.worker", "Pushing message")  # before any job runs
-    assert tagged(blocked, "jobs.generate", "not delivered")
-    assert tagged(MISSING, "jobs.generate", "does not exist")
-    assert tagged(exhausted, "jobs.generate", f"request {exhausted} failed")
+    assert tagged(blocked, "usecases.generation", "not delivered")
+    assert tagged(MISSING, "usecases.generation", "does not exist")
+    assert tagged(exhausted, "usecases.generation", f"request {exhausted} failed")
     # Lines outside any job (start-up, shutdown) carry none.
     assert any(
         line["message"] == "worker resources open" and "request_id" not in line for line in lines

@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
+from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from adapters.settings import Settings
+from core.domain import Equipment, WorkoutType
 from db.models import AIGenerationLog, WorkoutPlan
 from db.requests import create_request
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user
-from jobs.broker import NAMESPACE
-from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
+from jobs.enqueue import NAMESPACE
 from tests.bot.conftest import press
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, prose

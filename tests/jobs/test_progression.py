@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.claude import ClaudeClient
+from adapters.settings import Settings
 from core.coaches import coach_by_key
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Exercise, Profile, Workout
 from core.prompt import read_request_data
 from core.render import render_html
-from adapters.settings import Settings
 from db.models import WorkoutPlan
 from db.requests import create_request
 from db.users import get_or_create_local_user, save_profile

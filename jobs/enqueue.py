@@ -1,0 +1,54 @@
+"""Queuing a generation: what the bot and the command line use of jobs/.
+
+``enqueue_generation`` sends the message on the broker the process's composition root set
+up (``jobs.root.setup_broker``); it is the ``usecases.ports.Enqueue`` the use cases are
+handed. ``NAMESPACE`` and ``QUEUES`` tell a metrics endpoint where the queues are.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+import dramatiq.broker
+import redis
+from dramatiq.common import dq_name
+
+from adapters.logcontext import request_context
+from usecases.errors import QueueUnavailable
+
+__all__ = [
+    "GENERATION_ACTOR",
+    "GENERATION_QUEUE",
+    "NAMESPACE",
+    "QUEUES",
+    "enqueue_generation",
+]
+
+NAMESPACE = "flexflow"
+"""The prefix of every Redis key of the broker."""
+GENERATION_QUEUE = "generation"
+GENERATION_ACTOR = "generate_workout"
+
+
+def _broker() -> dramatiq.Broker:
+    # Dramatiq's get_broker() would quietly make a RabbitMQ or localhost Redis broker when
+    # none is set; a process that forgot its composition root should hear so instead.
+    broker = dramatiq.broker.global_broker
+    if broker is None:
+        raise RuntimeError("no broker: the process must call jobs.setup_broker() first")
+    return broker
+
+
+def enqueue_generation(request_id: int) -> None:
+    """Queue the generation of one request; ``QueueUnavailable`` if the broker is down."""
+    actor = _broker().get_actor(GENERATION_ACTOR)
+    try:
+        with request_context(request_id):
+            actor.send(request_id)
+    except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
+        raise QueueUnavailable(
+            f"could not queue request {request_id}: {type(exc).__name__}"
+        ) from exc
+
+
+QUEUES = frozenset({GENERATION_QUEUE, dq_name(GENERATION_QUEUE)})
+"""Every queue the actors are declared on, and its delay queue (for the metrics)."""

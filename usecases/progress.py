@@ -1,0 +1,52 @@
+"""Looking at what was logged: /progress and /export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from core.domain import Units
+from core.export import MAX_ROWS, Exported, write_csv
+from core.progress import Progress, compute_progress
+from db import progress as db_progress
+from usecases.profile import Member, Sessions, user_of
+
+__all__ = ["ProgressView", "export_for", "progress_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """/progress's numbers and the units to show them in."""
+
+    progress: Progress | None
+    """None when the caller has logged nothing yet."""
+    units: Units
+    """The caller's weight units."""
+
+
+def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
+    """The caller's progress as of ``today`` (UTC) from their whole log."""
+    with sessions.begin() as session:
+        user = user_of(session, who)
+        logged = db_progress.logged_sessions(session, user.id)
+        units = Units(user.units)
+    progress = compute_progress(logged, today) if logged else None
+    return ProgressView(progress, units)
+
+
+def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:
+    """The caller's logged sets as a CSV file in their units; None when there are none.
+
+    Past ``core.export.MAX_ROWS`` rows the oldest are left out (the file says so).
+    """
+    with sessions.begin() as session:
+        user = user_of(session, who)
+        units = Units(user.units)
+        total = db_progress.count_export_rows(session, user.id)
+        if total == 0:
+            return None
+        skip = max(0, total - MAX_ROWS)
+        # islice: rows logged since the count must not push the file past the limit.
+        rows = itertools.islice(db_progress.export_rows(session, user.id, skip=skip), MAX_ROWS)
+        return write_csv(rows, units, truncated=skip > 0), units
