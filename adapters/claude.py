@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from typing import Any, cast
 
 import anthropic
@@ -30,13 +31,33 @@ from core.pipeline import AIAttempt, AIClient, AIResult, Outcome
 from core.prompt import TOOL_NAME, build_prompt
 from core.validation import InvalidAnswer, parse_workout
 
-__all__ = ["MAX_RETRY_WAIT_S", "RESPONSE_TEXT_LIMIT", "ClaudeClient", "make_ai_client"]
+__all__ = [
+    "MAX_RETRY_WAIT_S",
+    "RESPONSE_TEXT_LIMIT",
+    "ClaudeClient",
+    "make_ai_client",
+    "strict_tool",
+]
 
 RESPONSE_TEXT_LIMIT = 4000
 """Characters of the raw answer kept in the attempt."""
 MAX_RETRY_WAIT_S = 10.0
 """The longest ``retry-after`` the SDK may sleep through inside one call."""
 _MESSAGE_LIMIT = 200
+
+
+@lru_cache(maxsize=4)
+def _strict_schema(schema_json: str) -> str:
+    return json.dumps(anthropic.transform_schema(json.loads(schema_json)))
+
+
+def strict_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    """``tool`` with its input schema made acceptable to strict tool use by the SDK's
+    ``transform_schema``: additionalProperties false everywhere, and unsupported keywords
+    (minItems 2 on alternatives) moved into descriptions, which our validator enforces
+    anyway. A fresh copy each time (the transform itself is done once per schema)."""
+    schema = json.dumps(tool["input_schema"], sort_keys=True)
+    return {**tool, "input_schema": json.loads(_strict_schema(schema))}
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:
@@ -99,7 +120,7 @@ class ClaudeClient:
                 model=self._model,
                 max_tokens=self._max_tokens,
                 system=cast("list[TextBlockParam]", prompt.system),
-                tools=[cast(ToolParam, prompt.tool)],
+                tools=[cast(ToolParam, strict_tool(prompt.tool))],
                 tool_choice={"type": "tool", "name": TOOL_NAME},
                 messages=[{"role": "user", "content": prompt.user}],
             )

@@ -9,8 +9,9 @@ progression are paid for every time. Tokens are estimated at four characters a t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from adapters.claude import strict_tool
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import HistoryItem, Profile, WorkoutRequest
 from core.progression import LoggedExercise, LoggedSetData, targets_from_logs
@@ -94,6 +95,7 @@ def typical_request() -> WorkoutRequest:
 
 def run() -> PromptCost:
     prompt = build_prompt(typical_request())
+    prompt = replace(prompt, tool=strict_tool(prompt.tool))  # as the Claude client sends it
     return PromptCost(
         cached_chars=cached_prefix_chars(prompt), uncached_chars=uncached_chars(prompt)
     )

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import anthropic
-
 from core.coaches import COACHES
 from core.domain import Units
 from core.models import Workout, WorkoutRequest
@@ -76,7 +74,8 @@ class Prompt:
     user: str
     """The per-request part: the only text that changes between requests."""
     tool: dict[str, Any]
-    """The ``submit_workout`` tool whose strict input schema is ``Workout``'s."""
+    """The ``submit_workout`` tool whose input schema is ``Workout``'s (made strict by the
+    client that sends it: ``adapters.claude.strict_tool``)."""
 
 
 _ROLE = f"""\
@@ -163,10 +162,9 @@ def _strip_defaults(schema: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _tool() -> dict[str, Any]:
-    # The SDK's transform_schema makes pydantic's schema acceptable to strict tool use:
-    # additionalProperties false everywhere, and unsupported keywords (minItems 2 on
-    # alternatives) moved into descriptions, which our validator enforces anyway.
-    schema = anthropic.transform_schema(_strip_defaults(Workout.model_json_schema()))
+    # Workout's own schema; the Claude client (adapters/claude.py, strict_tool) passes it
+    # through the SDK's transform_schema, which makes it acceptable to strict tool use.
+    schema = _strip_defaults(Workout.model_json_schema())
     return {
         "name": TOOL_NAME,
         "description": (

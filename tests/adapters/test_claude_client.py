@@ -13,7 +13,7 @@ import anthropic
 import pytest
 from pydantic import SecretStr
 
-from adapters.claude import MAX_RETRY_WAIT_S, ClaudeClient, make_ai_client
+from adapters.claude import MAX_RETRY_WAIT_S, ClaudeClient, make_ai_client, strict_tool
 from adapters.settings import Settings
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile, WorkoutRequest
@@ -92,7 +92,7 @@ def test_the_request_carries_the_schema_the_forced_tool_and_cache_control(
     prompt = build_prompt(REQUEST)
     assert body["model"] == MODEL
     assert body["max_tokens"] == 4000
-    assert body["tools"] == [prompt.tool]
+    assert body["tools"] == [strict_tool(prompt.tool)]
     assert body["tools"][0]["strict"] is True
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
     assert body["system"] == prompt.system
@@ -361,7 +361,7 @@ def test_the_fake_refuses_what_the_api_refuses(
         "model": MODEL,
         "max_tokens": 1000,
         "system": prompt.system,
-        "tools": [prompt.tool],
+        "tools": [strict_tool(prompt.tool)],
         "tool_choice": {"type": "tool", "name": TOOL_NAME},
         "messages": [{"role": "user", "content": prompt.user}],
     } | change
