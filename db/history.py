@@ -78,7 +78,7 @@ def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
         user_id=plan.user_id,
         created_at=plan.created_at,
         coach=request.coach,
-        workout_type=WorkoutType(request.workout_type),
+        workout_type=request.workout_type,
         duration_min=request.duration_min,
         source=plan.source,
         model=plan.model,
@@ -112,7 +112,7 @@ def recent_history(
             HistoryItem(
                 date=plan.created_at.date(),
                 coach=request.coach,
-                workout_type=WorkoutType(request.workout_type),
+                workout_type=request.workout_type,
                 duration_min=request.duration_min,
                 exercises=exercises,
             )
@@ -137,7 +137,7 @@ def list_plans(
             request_id=request.id,
             created_at=plan.created_at,
             coach=request.coach,
-            workout_type=WorkoutType(request.workout_type),
+            workout_type=request.workout_type,
             duration_min=request.duration_min,
             title=str(plan.workout.get("title", "")),
         )

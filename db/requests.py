@@ -212,11 +212,11 @@ def to_generation_request(
     profile = load_profile(session, row.user_id)
     if profile is None:
         user = session.get(User, row.user_id)
-        units = Units(user.units) if user is not None else Units.KG
+        units = user.units if user is not None else Units.KG
         profile = Profile(name=user.name if user is not None else None, units=units)
     return WorkoutRequest(
         coach=row.coach,
-        workout_type=WorkoutType(row.workout_type),
+        workout_type=row.workout_type,
         duration_min=row.duration_min,
         equipment=frozenset(Equipment(e) for e in row.equipment),
         profile=profile,

@@ -108,11 +108,11 @@ def load_profile(session: Session, user_id: uuid.UUID) -> Profile | None:
     row = user.profile
     return Profile(
         name=user.name,
-        level=FitnessLevel(row.level),
+        level=row.level,
         goals=tuple(Goal(g) for g in row.goals),
         equipment=frozenset(Equipment(e) for e in row.equipment),
         preferred_coach=row.preferred_coach,
-        units=Units(user.units),
+        units=user.units,
         limitations=row.limitations,
     )
 
@@ -125,7 +125,7 @@ def save_profile(session: Session, user_id: uuid.UUID, profile: Profile) -> None
 def _write_profile(
     session: Session, user: User, profile: Profile, profile_id: uuid.UUID | None = None
 ) -> ProfileRow:
-    user.units = profile.units.value
+    user.units = profile.units
     if profile.name:
         user.name = profile.name[:NAME_LENGTH]
     row = user.profile
@@ -133,7 +133,7 @@ def _write_profile(
         row = ProfileRow(id=profile_id or uuid.uuid4(), user_id=user.id)
         session.add(row)
         user.profile = row
-    row.level = profile.level.value
+    row.level = profile.level
     row.goals = [g.value for g in profile.goals]
     row.equipment = sorted(e.value for e in profile.equipment)
     row.preferred_coach = profile.preferred_coach

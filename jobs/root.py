@@ -67,7 +67,8 @@ def setup_broker(redis_url: str | None) -> dramatiq.Broker:
     dramatiq.set_encoder(RememberingEncoder())
     _declared.clear()
     for fn, options in ACTORS:
-        _declared[options["actor_name"]] = dramatiq.actor(fn, broker=broker, **options)
+        declare = dramatiq.actor(broker=broker, **options)
+        _declared[options["actor_name"]] = declare(fn)
     dramatiq.set_broker(broker)
     return broker
 

@@ -85,7 +85,7 @@ def plan_for(sessions: Sessions, who: Member, plan_id: int) -> PlanView | None:
         if user is None:
             return None
         plan = db_history.get_plan(session, plan_id, user_id=user.id)
-        return PlanView(plan, Units(user.units)) if plan is not None else None
+        return PlanView(plan, user.units) if plan is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,7 @@ def apply_swap(
         if not 0 <= choice < len(options):
             return Swapped(SwapStatus.STALE)
         profile = db_users.load_profile(session, user.id)
-        units = Units(user.units)
+        units = user.units
         workout = swap_exercise(
             plan.workout,
             index,

@@ -30,7 +30,7 @@ def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressVie
     with sessions.begin() as session:
         user = user_of(session, who)
         logged = db_progress.logged_sessions(session, user.id)
-        units = Units(user.units)
+        units = user.units
     progress = compute_progress(logged, today) if logged else None
     return ProgressView(progress, units)
 
@@ -42,7 +42,7 @@ def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None
     """
     with sessions.begin() as session:
         user = user_of(session, who)
-        units = Units(user.units)
+        units = user.units
         total = db_progress.count_export_rows(session, user.id)
         if total == 0:
             return None

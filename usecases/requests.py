@@ -251,7 +251,7 @@ def retry_choice(sessions: Sessions, who: Member, request_id: int) -> WorkoutCho
             return None
         return WorkoutChoice(
             coach=row.coach,
-            workout_type=WorkoutType(row.workout_type),
+            workout_type=row.workout_type,
             duration_min=row.duration_min,
             equipment=frozenset(Equipment(e) for e in row.equipment),
         )
