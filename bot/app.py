@@ -1,11 +1,12 @@
 """The Telegram application: build it, set it up, run it (``flexflow bot``).
 
 ``build_application`` wires python-telegram-bot to the project: the Bot API server from
-TELEGRAM_API_URL, dialog state in the database (bot.persistence), outgoing messages under the
-shared send budget (bot.ratelimit), the gates every update passes first (per-user rate,
-allow-list: bot.handlers.gates), the handlers (bot.handlers). ``setup_bot`` registers the
-command menu; it is the application's ``post_init`` (run by run_polling/run_webhook), and
-whoever drives the application another way (tests: ``async with application`` and
+TELEGRAM_API_URL, Telegram HTML as the parse mode of every message (PTB ``Defaults``), dialog
+state in the database (bot.persistence), outgoing messages under the shared send budget
+(bot.ratelimit), the gates every update passes first (per-user rate, allow-list:
+bot.handlers.gates), the handlers (bot.handlers). ``setup_bot`` registers the command menu;
+it is the application's ``post_init`` (run by run_polling/run_webhook), and whoever drives
+the application another way (tests: ``async with application`` and
 ``updater.start_polling``) calls it too.
 
 ``run`` is the process: polling by default, a webhook server when TELEGRAM_WEBHOOK_URL is
@@ -27,8 +28,9 @@ from urllib.parse import urlsplit
 import dramatiq
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken
-from telegram.ext import Application
+from telegram.ext import Application, Defaults
 
 import jobs
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
@@ -158,6 +160,8 @@ def build_application(
     application = (
         Application.builder()
         .token(token)
+        # Every message the bot writes is Telegram HTML (bot/handlers/texts.py).
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # The rate limiter keeps calls within the pool; CountingRequest counts failed calls.
         .request(CountingRequest("bot", connection_pool_size=CONNECTIONS))
         .get_updates_request(CountingRequest("bot", connection_pool_size=1))

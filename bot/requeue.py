@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -126,7 +125,6 @@ class Requeuer:
                 failure_text(coach_by_key(item.coach), self.give_up_text),
                 chat_id=item.chat_id,
                 message_id=item.placeholder_id,
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup(failure_keyboard(item.request_id)),
             )
         except TelegramError as exc:

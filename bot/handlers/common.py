@@ -13,7 +13,6 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -107,11 +106,11 @@ def is_current(query: CallbackQuery, state: dict[str, Any]) -> bool:
 
 
 async def reply(update: Update, html: str, **kwargs: Any) -> Message:
-    """Send an HTML message to the update's chat."""
+    """Send an HTML message to the update's chat (HTML: the application's ``Defaults``)."""
     chat = update.effective_chat
     if chat is None:
         raise ValueError(f"update {update.update_id} has no chat")
-    return await chat.send_message(html, parse_mode=ParseMode.HTML, **kwargs)
+    return await chat.send_message(html, **kwargs)
 
 
 async def pressed(

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
@@ -130,7 +129,7 @@ async def _say(update: Update, html: str, *, edit: bool, **kwargs: Any) -> Messa
     """Edit the pressed message into ``html``, or send it as a new one."""
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
-        edited = await query.message.edit_text(html, parse_mode=ParseMode.HTML, **kwargs)
+        edited = await query.message.edit_text(html, **kwargs)
         return edited if isinstance(edited, Message) else query.message
     return await reply(update, html, **kwargs)
 
@@ -260,6 +259,4 @@ async def rate_button(update: Update, context: Context) -> None:
     await query.answer(texts.RATED)
     message = query.message
     if isinstance(message, Message) and message.text is not None:
-        await message.edit_text(
-            texts.rated_text(message.text_html, rating), parse_mode=ParseMode.HTML
-        )
+        await message.edit_text(texts.rated_text(message.text_html, rating))

@@ -22,7 +22,6 @@ from collections.abc import Awaitable
 from html import escape
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
@@ -100,7 +99,7 @@ async def launch(
     writing = escape(coach.writing(minutes=choice.duration_min, workout_type=choice.workout_type))
     try:
         if summary is not None:
-            await summary.edit_text(writing, parse_mode=ParseMode.HTML, reply_markup=None)
+            await summary.edit_text(writing, reply_markup=None)
             placeholder = summary
         else:
             placeholder = await reply(update, writing)
@@ -119,7 +118,7 @@ async def launch(
             since=time.monotonic(),
         )
         requeuer_of(context).add(context.application, pending)
-        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
+        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}")
 
 
 def _refusal(opened: services.Opened, per_hour: int) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers import texts
@@ -89,7 +88,7 @@ async def history_button(update: Update, context: Context) -> None:
         await reply(update, text, reply_markup=keyboard)
         return
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:  # an old page number, clamped to the page already shown
         if "not modified" not in exc.message.lower():
             raise

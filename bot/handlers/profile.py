@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
@@ -116,7 +115,7 @@ async def _show(update: Update, state: dict[str, Any], field: str, *, edit: bool
     text, keyboard = _prompt(field, state)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await query.edit_message_text(text, reply_markup=keyboard)
         state["message_id"] = query.message.message_id
     else:
         message = await reply(update, text, reply_markup=keyboard)
@@ -140,7 +139,7 @@ async def _finish(update: Update, context: Context, state: dict[str, Any], *, ed
     text, keyboard = texts.profile_text(saved), profile_edit_keyboard()
     query = update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await query.edit_message_text(text, reply_markup=keyboard)
     else:
         await reply(update, text, reply_markup=keyboard)
     if context.user_data is not None:

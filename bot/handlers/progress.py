@@ -15,7 +15,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Chat, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.handlers import texts
@@ -69,7 +69,6 @@ async def progress_command(update: Update, context: Context) -> None:
         png,
         filename="flexflow-progress.png",
         caption=texts.progress_caption(progress, view.units),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -87,5 +86,4 @@ async def export_command(update: Update, context: Context) -> None:
         exported.data,
         filename=export_filename(today),
         caption=texts.export_caption(exported, units),
-        parse_mode=ParseMode.HTML,
     )

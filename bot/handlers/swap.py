@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers import texts
@@ -77,7 +76,6 @@ async def _edit_text(
             html,
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
         )
     except BadRequest as exc:  # this part did not change after all

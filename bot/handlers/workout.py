@@ -12,7 +12,6 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.handlers import texts
 from bot.handlers.common import (
@@ -111,7 +110,7 @@ async def _show(update: Update, state: dict[str, Any], step: State, *, edit: boo
     text, keyboard = _prompt(step, state)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await query.edit_message_text(text, reply_markup=keyboard)
         state["message_id"] = query.message.message_id
     else:
         message = await reply(update, text, reply_markup=keyboard)
