@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
 import dramatiq
@@ -32,10 +32,21 @@ from chat.keyboards import markup
 from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
 
-__all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds"]
+__all__ = ["CountingRequest", "TelegramNotifier", "edit_unless_unchanged", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+async def edit_unless_unchanged(edit: Awaitable[object]) -> None:
+    """Await a Bot API edit; Telegram's 400 "message is not modified" (the message already
+    shows this: a double tap, a part that did not change) is not an error. The bot's handlers
+    and the worker's notifier both edit through it."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -138,17 +149,17 @@ class TelegramNotifier:
         await self._limiter.acquire_async(chat_id)
         if edit_message_id is not None:
             try:
-                await self._bot.edit_message_text(
-                    html,
-                    chat_id=chat_id,
-                    message_id=edit_message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
+                await edit_unless_unchanged(
+                    self._bot.edit_message_text(
+                        html,
+                        chat_id=chat_id,
+                        message_id=edit_message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
-                if "not modified" in text:
-                    return edit_message_id
                 if "not found" not in text and "can't be edited" not in text:
                     raise
                 log.info(

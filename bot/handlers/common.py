@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
 from bot.requeue import Requeuer
 from chat.callbacks import Callback, Kind, decode, dialog_value
@@ -44,6 +45,7 @@ __all__ = [
     "reply",
     "requeuer_of",
     "sessions_of",
+    "set_buttons",
     "stale_button",
 ]
 
@@ -111,6 +113,12 @@ async def reply(update: Update, html: str, **kwargs: Any) -> Message:
     if chat is None:
         raise ValueError(f"update {update.update_id} has no chat")
     return await chat.send_message(html, **kwargs)
+
+
+async def set_buttons(message: Message, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Put ``keyboard`` under ``message`` (None: no buttons); already there is fine (a double
+    tap)."""
+    await edit_unless_unchanged(message.edit_reply_markup(reply_markup=keyboard))
 
 
 async def pressed(

@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
@@ -36,6 +35,7 @@ from bot.handlers.common import (
     member,
     pressed,
     reply,
+    set_buttons,
 )
 from bot.handlers.states import State
 from chat.callbacks import Kind
@@ -105,19 +105,11 @@ def _prompt(state: dict[str, Any]) -> str:
     return texts.set_prompt(index + 1, len(state["items"]), name, reps, planned)
 
 
-async def _set_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=keyboard)
-    except BadRequest as exc:  # already showing them (a double tap)
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 async def _restore_buttons(update: Update, plan_id: int) -> None:
     """The workout's own buttons back under it (the Done menu is over)."""
     message = callback_query(update).message
     if isinstance(message, Message):
-        await _set_buttons(message, markup(workout_keyboard(plan_id)))
+        await set_buttons(message, markup(workout_keyboard(plan_id)))
 
 
 def _drop(context: Context) -> None:
@@ -178,7 +170,7 @@ async def start(update: Update, context: Context) -> Step:
         for other in ("workout", "profile"):  # another dialog's draft: that dialog is left
             context.user_data.pop(other, None)
         context.user_data[DRAFT] = _fresh(to_log, message.message_id)
-    await _set_buttons(message, done_menu_keyboard())
+    await set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
+from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -87,11 +87,8 @@ async def history_button(update: Update, context: Context) -> None:
     if not (isinstance(message, Message) and _is_history(message)):
         await reply(update, text, reply_markup=keyboard)
         return
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:  # an old page number, clamped to the page already shown
-        if "not modified" not in exc.message.lower():
-            raise
+    # An old page number is clamped to the page already shown: that edit changes nothing.
+    await edit_unless_unchanged(query.edit_message_text(text, reply_markup=keyboard))
 
 
 async def plan_button(update: Update, context: Context) -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
+from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
 from bot.handlers.common import (
     Context,
@@ -27,6 +27,7 @@ from bot.handlers.common import (
     member,
     owned_plan,
     reply,
+    set_buttons,
 )
 from chat.callbacks import Kind
 from chat.keyboards import (
@@ -56,14 +57,6 @@ def _parts(view: services.PlanView) -> list[str]:
     )
 
 
-async def _edit_markup(message: Message, keyboard: InlineKeyboardMarkup | None) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=keyboard)
-    except BadRequest as exc:  # the same keyboard already (a double tap)
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 async def _edit_text(
     context: Context,
     chat_id: int,
@@ -71,16 +64,12 @@ async def _edit_text(
     html: str,
     keyboard: InlineKeyboardMarkup | None,
 ) -> None:
-    try:
-        await context.bot.edit_message_text(
-            html,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=keyboard,
+    """Edit one part of the workout; a part that did not change after all stays as it is."""
+    await edit_unless_unchanged(
+        context.bot.edit_message_text(
+            html, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
         )
-    except BadRequest as exc:  # this part did not change after all
-        if "not modified" not in exc.message.lower():
-            raise
+    )
 
 
 async def _show_swapped(update: Update, context: Context, outcome: services.Swapped) -> None:
@@ -102,7 +91,7 @@ async def _show_swapped(update: Update, context: Context, outcome: services.Swap
     if len(after) == 1:
         await _edit_text(context, chat_id, message.message_id, after[0], keyboard)
         return
-    await _edit_markup(message, None)
+    await set_buttons(message, None)
     for index, html in enumerate(after):
         await reply(update, html, reply_markup=keyboard if index == len(after) - 1 else None)
 
@@ -115,7 +104,7 @@ async def _exercise_list(update: Update, context: Context, plan_id: int) -> bool
     message = callback_query(update).message
     if isinstance(message, Message):
         names = view.plan.workout.exercise_names
-        await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
+        await set_buttons(message, markup(swap_exercises_keyboard(plan_id, names)))
     return True
 
 
@@ -135,7 +124,7 @@ async def swap_button(update: Update, context: Context) -> None:
         await query.answer(texts.SWAP_PICK)
         if isinstance(message, Message):
             names = view.plan.workout.exercise_names
-            await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
+            await set_buttons(message, markup(swap_exercises_keyboard(plan_id, names)))
         return
     if data.choice is None or data.check is None:
         choices = await db(context, services.swap_choices, member(update), plan_id, data.index)
@@ -148,7 +137,7 @@ async def swap_button(update: Update, context: Context) -> None:
         await query.answer()
         if isinstance(message, Message):
             keyboard = swap_options_keyboard(plan_id, data.index, choices.current, choices.options)
-            await _edit_markup(message, markup(keyboard))
+            await set_buttons(message, markup(keyboard))
         return
     outcome = await db(
         context,
@@ -179,4 +168,4 @@ async def back_button(update: Update, context: Context) -> None:
     query = callback_query(update)
     await query.answer()
     if isinstance(query.message, Message):
-        await _edit_markup(query.message, markup(workout_keyboard(view.plan.plan_id)))
+        await set_buttons(query.message, markup(workout_keyboard(view.plan.plan_id)))
