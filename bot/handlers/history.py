@@ -24,8 +24,7 @@ from bot.handlers.common import (
 )
 from chat.callbacks import Kind
 from chat.keyboards import history_keyboard, markup, workout_keyboard
-from core.coaches import coach_by_key
-from core.render import render_html
+from core.render import render_plan
 from usecases import services
 
 __all__ = ["history_button", "history_command", "plan_button"]
@@ -97,16 +96,8 @@ async def plan_button(update: Update, context: Context) -> None:
     if view is None:
         return
     await callback_query(update).answer()
-    plan = view.plan
-    parts = render_html(
-        plan.workout,
-        coach=coach_by_key(plan.coach),
-        workout_type=plan.workout_type,
-        duration_min=plan.duration_min,
-        units=view.units,
-        created=services.utc_date(plan.created_at),
-    )
+    parts = render_plan(view.plan, view.units)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        keyboard = markup(workout_keyboard(plan.plan_id)) if last else None
+        keyboard = markup(workout_keyboard(view.plan.plan_id)) if last else None
         await reply(update, part, reply_markup=keyboard)

@@ -36,25 +36,12 @@ from chat.keyboards import (
     swap_options_keyboard,
     workout_keyboard,
 )
-from core.coaches import coach_by_key
-from core.render import render_html
+from core.render import render_plan
 from usecases import services
 
 __all__ = ["back_button", "swap_button"]
 
 log = logging.getLogger(__name__)
-
-
-def _parts(view: services.PlanView) -> list[str]:
-    plan = view.plan
-    return render_html(
-        plan.workout,
-        coach=coach_by_key(plan.coach),
-        workout_type=plan.workout_type,
-        duration_min=plan.duration_min,
-        units=view.units,
-        created=services.utc_date(plan.created_at),
-    )
 
 
 async def _edit_text(
@@ -77,7 +64,8 @@ async def _show_swapped(update: Update, context: Context, outcome: services.Swap
     message = callback_query(update).message
     if outcome.before is None or outcome.after is None or not isinstance(message, Message):
         return
-    before, after = _parts(outcome.before), _parts(outcome.after)
+    before = render_plan(outcome.before.plan, outcome.before.units)
+    after = render_plan(outcome.after.plan, outcome.after.units)
     keyboard = markup(workout_keyboard(outcome.after.plan.plan_id))
     ids = outcome.message_ids
     chat_id = message.chat.id
