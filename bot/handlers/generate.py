@@ -43,7 +43,7 @@ from bot.handlers.workout import DRAFT
 from bot.requeue import Pending
 from chat.callbacks import Kind
 from core.coaches import coach_by_key
-from core.domain import Equipment, WorkoutType
+from core.domain import WorkoutType, with_bodyweight
 from db.requests import make_idempotency_key
 from usecases import services
 
@@ -144,7 +144,7 @@ async def generate(update: Update, context: Context) -> int | None:
         coach=state["coach"],
         workout_type=WorkoutType(state["type"]),
         duration_min=int(state["duration"]),
-        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
+        equipment=with_bodyweight(state["equipment"]),
     )
     summary = query.message
     if not isinstance(summary, Message):  # is_current checked it is there and accessible

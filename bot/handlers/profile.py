@@ -38,7 +38,14 @@ from chat.keyboards import (
     units_keyboard,
 )
 from core.coaches import COACHES
-from core.domain import Equipment, FitnessLevel, Goal, Units
+from core.domain import (
+    TOGGLED_EQUIPMENT,
+    FitnessLevel,
+    Goal,
+    Units,
+    toggled_values,
+    with_bodyweight,
+)
 from core.models import Profile
 from usecases import services
 
@@ -75,7 +82,7 @@ def _fresh(profile: Profile | None, mode: str) -> dict[str, Any]:
         "mode": mode,
         "level": base.level.value,
         "goals": [g.value for g in base.goals],
-        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "equipment": toggled_values(base.equipment),
         "coach": base.preferred_coach,
         "units": base.units.value,
         "limitations": base.limitations,
@@ -130,7 +137,7 @@ async def _finish(update: Update, context: Context, state: dict[str, Any], *, ed
         name=who.name,
         level=FitnessLevel(state["level"]),
         goals=tuple(g for g in Goal if g.value in chosen_goals),
-        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
+        equipment=with_bodyweight(state["equipment"]),
         preferred_coach=state["coach"],
         units=Units(state["units"]),
         limitations=state["limitations"],
@@ -234,7 +241,7 @@ async def goal_toggled(update: Update, context: Context) -> Step:
 
 async def equipment_toggled(update: Update, context: Context) -> Step:
     """An equipment toggle, or Done."""
-    valid = {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}
+    valid = {e.value for e in TOGGLED_EQUIPMENT}
     return await _toggle(
         update, context, "equipment", valid, lambda chosen: equipment_keyboard("pf", chosen)
     )

@@ -35,7 +35,7 @@ from chat.keyboards import (
     type_keyboard,
 )
 from core.coaches import COACHES
-from core.domain import Equipment, WorkoutType
+from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from usecases import services
 
@@ -71,7 +71,7 @@ def _fresh(profile: Profile | None) -> dict[str, Any]:
         "coach": base.preferred_coach,
         "type": None,
         "duration": None,
-        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "equipment": toggled_values(base.equipment),
         "has_profile": profile is not None,
     }
 
@@ -203,7 +203,7 @@ async def equipment_toggled(update: Update, context: Context) -> Step:
     if value == DONE:
         await query.answer()
         return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
-    if value not in {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}:
+    if value not in {e.value for e in TOGGLED_EQUIPMENT}:
         await answer_expired(query)
         return None
     chosen: list[str] = state["equipment"]
