@@ -38,7 +38,7 @@ from adapters.sendbudget import SendLimiter, make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import CountingRequest
 from bot.handlers import gates, register
-from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, REQUEUER_KEY, SESSIONS_KEY
+from bot.handlers.context import CONTEXT_TYPES, App
 from bot.handlers.texts import COMMANDS, queue_down_reason
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import CONNECTIONS, SharedRateLimiter
@@ -142,7 +142,7 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
     )
 
 
-async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def setup_bot(application: App) -> None:
     """Start-up work against the Bot API: register the command menu."""
     await application.bot.set_my_commands([BotCommand(name, what) for name, what in COMMANDS])
 
@@ -153,7 +153,7 @@ def build_application(
     sessions: sessionmaker[Session],
     limiter: SendLimiter | None = None,
     persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The bot, ready to initialise and run; ``ConfigurationError`` for a missing token."""
     token = _token(settings)
     api = settings.telegram_api_url.rstrip("/")
@@ -162,6 +162,8 @@ def build_application(
         .token(token)
         # Every message the bot writes is Telegram HTML (bot/handlers/texts.py).
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Handlers get a bot.handlers.context.Context: bot_data and the drafts, typed.
+        .context_types(CONTEXT_TYPES)
         # The rate limiter keeps calls within the pool; CountingRequest counts failed calls.
         .request(CountingRequest("bot", connection_pool_size=CONNECTIONS))
         .get_updates_request(CountingRequest("bot", connection_pool_size=1))
@@ -173,9 +175,10 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
-    application.bot_data[SESSIONS_KEY] = sessions
-    application.bot_data[REQUEUER_KEY] = Requeuer(sessions, give_up_text=queue_down_reason())
-    application.bot_data[GENERATIONS_PER_HOUR_KEY] = settings.flexflow_generations_per_hour
+    bot_data = application.bot_data
+    bot_data.sessions = sessions
+    bot_data.requeuer = Requeuer(sessions, give_up_text=queue_down_reason())
+    bot_data.generations_per_hour = settings.flexflow_generations_per_hour
     gates.install(
         application,
         updates_per_minute=settings.flexflow_user_updates_per_minute,

@@ -1,4 +1,4 @@
-"""What every handler shares: who is talking, the database, drafts, and the small replies.
+"""What every handler shares: who is talking, the database, buttons, and the small replies.
 
 Also the handlers that belong to no dialog: /help, /cancel outside a dialog, buttons that
 expired, text outside a dialog, and the one error handler.
@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
 from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
-from bot.requeue import Requeuer
+from bot.handlers.context import Context
 from chat.callbacks import Callback, Kind, decode, dialog_value
 from usecases import services
 
 __all__ = [
-    "GENERATIONS_PER_HOUR_KEY",
-    "REQUEUER_KEY",
-    "SESSIONS_KEY",
-    "Context",
     "acknowledge",
     "answer_expired",
     "button_id",
@@ -34,7 +28,6 @@ __all__ = [
     "cancel_outside",
     "db",
     "decoded",
-    "draft",
     "help_command",
     "is_current",
     "member",
@@ -43,8 +36,6 @@ __all__ = [
     "owned_plan",
     "pressed",
     "reply",
-    "requeuer_of",
-    "sessions_of",
     "set_buttons",
     "stale_button",
 ]
@@ -52,31 +43,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Context = ContextTypes.DEFAULT_TYPE
-
-SESSIONS_KEY = "sessions"
-"""bot_data key of the session factory (bot_data is not persisted)."""
-GENERATIONS_PER_HOUR_KEY = "generations_per_hour"
-"""bot_data key of FLEXFLOW_GENERATIONS_PER_HOUR."""
-
-
-REQUEUER_KEY = "requeuer"
-"""bot_data key of the process's ``Requeuer`` (requests waiting for the queue)."""
-
-
-def sessions_of(context: Context) -> sessionmaker[Session]:
-    """The database session factory the application was built with."""
-    return cast("sessionmaker[Session]", context.bot_data[SESSIONS_KEY])
-
-
-def requeuer_of(context: Context) -> Requeuer:
-    """The requeuer the application was built with."""
-    return cast(Requeuer, context.bot_data[REQUEUER_KEY])
+D = TypeVar("D", bound=Mapping[str, object])
 
 
 async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:
     """Run a service function in a worker thread: ``fn(sessions, *args)``."""
-    return await asyncio.to_thread(fn, sessions_of(context), *args)
+    return await asyncio.to_thread(fn, context.sessions, *args)
 
 
 def member(update: Update) -> services.Member:
@@ -94,14 +66,7 @@ def callback_query(update: Update) -> CallbackQuery:
     return update.callback_query
 
 
-def draft(context: Context, name: str) -> dict[str, Any]:
-    """The dialog's draft in user_data (persisted with it), created empty."""
-    if context.user_data is None:
-        raise ValueError("this update has no user_data")
-    return cast("dict[str, Any]", context.user_data.setdefault(name, {}))
-
-
-def is_current(query: CallbackQuery, state: dict[str, Any]) -> bool:
+def is_current(query: CallbackQuery, state: Mapping[str, object]) -> bool:
     """True when the button is on the dialog's current message (not an old one)."""
     message = query.message
     return message is not None and message.message_id == state.get("message_id")
@@ -121,12 +86,10 @@ async def set_buttons(message: Message, keyboard: InlineKeyboardMarkup | None) -
     await edit_unless_unchanged(message.edit_reply_markup(reply_markup=keyboard))
 
 
-async def pressed(
-    update: Update, context: Context, draft_key: str, required: str
-) -> tuple[dict[str, Any], str] | None:
-    """The dialog's draft and the pressed value; None (answered) for an old message's button."""
+async def pressed(update: Update, state: D, required: str) -> tuple[D, str] | None:
+    """The dialog's draft ``state`` and the pressed value; None (answered) for a button of an
+    old message, or when no draft with ``required`` in it is open."""
     query = callback_query(update)
-    state = draft(context, draft_key)
     if not is_current(query, state) or required not in state:
         await answer_expired(query)
         return None

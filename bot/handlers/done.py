@@ -18,25 +18,25 @@ log is the caller's and set its rating.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     answer_expired,
     button_id,
     callback_query,
     db,
     decoded,
-    draft,
     member,
     pressed,
     reply,
     set_buttons,
 )
+from bot.handlers.context import Context
+from bot.handlers.drafts import DoneDraft
 from bot.handlers.states import State
 from chat.callbacks import Kind
 from chat.keyboards import (
@@ -51,15 +51,28 @@ from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_s
 from db.workoutlogs import Rating
 from usecases import services
 
-__all__ = ["DRAFT", "exercise_pressed", "menu_pressed", "rate_button", "sets_typed", "start"]
+__all__ = [
+    "DRAFT",
+    "draft",
+    "exercise_pressed",
+    "menu_pressed",
+    "rate_button",
+    "sets_typed",
+    "start",
+]
 
-DRAFT = "done"
+DRAFT: Final = "done"
 
 Step = int | None
 Done = list[tuple[str, tuple[SetDone, ...]]]
 
 
-def _fresh(to_log: services.ToLog, message_id: int) -> dict[str, Any]:
+def draft(context: Context) -> DoneDraft:
+    """The Done draft in user_data (empty when no Done is open)."""
+    return context.drafts.setdefault(DRAFT, DoneDraft())
+
+
+def _fresh(to_log: services.ToLog, message_id: int) -> DoneDraft:
     """The draft: JSON only (it is persisted), one row per exercise."""
     return {
         "plan_id": to_log.plan_id,
@@ -68,14 +81,14 @@ def _fresh(to_log: services.ToLog, message_id: int) -> dict[str, Any]:
         "message_id": message_id,
         "index": 0,
         "items": [
-            [i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight]
+            (i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight)
             for i in to_log.exercises
         ],
         "done": [],
     }
 
 
-def _item(state: dict[str, Any], index: int) -> tuple[str, str, Planned]:
+def _item(state: DoneDraft, index: int) -> tuple[str, str, Planned]:
     name, reps, sets, planned_reps, seconds, weight = state["items"][index]
     planned = Planned(
         sets=int(sets), reps=planned_reps, seconds=seconds, weight=weight, units=_units(state)
@@ -83,23 +96,23 @@ def _item(state: dict[str, Any], index: int) -> tuple[str, str, Planned]:
     return str(name), str(reps), planned
 
 
-def _units(state: dict[str, Any]) -> Units:
+def _units(state: DoneDraft) -> Units:
     return Units(state["units"])
 
 
-def _record(state: dict[str, Any], sets: Sequence[SetDone]) -> None:
-    state["done"].append([[s.reps, s.weight_kg, s.duration_s] for s in sets])
+def _record(state: DoneDraft, sets: Sequence[SetDone]) -> None:
+    state["done"].append([(s.reps, s.weight_kg, s.duration_s) for s in sets])
     state["index"] = len(state["done"])
 
 
-def _done(state: dict[str, Any]) -> Done:
+def _done(state: DoneDraft) -> Done:
     done: Done = []
     for (name, *_), sets in zip(state["items"], state["done"], strict=False):
         done.append((str(name), tuple(SetDone(r, w, d) for r, w, d in sets)))
     return done
 
 
-def _prompt(state: dict[str, Any]) -> str:
+def _prompt(state: DoneDraft) -> str:
     index = state["index"]
     name, reps, planned = _item(state, index)
     return texts.set_prompt(index + 1, len(state["items"]), name, reps, planned)
@@ -112,11 +125,6 @@ async def _restore_buttons(update: Update, plan_id: int) -> None:
         await set_buttons(message, markup(workout_keyboard(plan_id)))
 
 
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-
-
 async def _say(update: Update, html: str, *, edit: bool, **kwargs: Any) -> Message:
     """Edit the pressed message into ``html``, or send it as a new one."""
     query = update.callback_query
@@ -126,10 +134,10 @@ async def _say(update: Update, html: str, *, edit: bool, **kwargs: Any) -> Messa
     return await reply(update, html, **kwargs)
 
 
-async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """Log what was done (unless nothing was) and ask how it felt."""
     done = _done(state)
-    _drop(context)
+    context.drop_drafts(DRAFT)
     if not any(sets for _, sets in done):
         await _say(update, texts.NOTHING_LOGGED, edit=edit)
         return ConversationHandler.END
@@ -142,7 +150,7 @@ async def _finish(update: Update, context: Context, state: dict[str, Any], *, ed
     return ConversationHandler.END
 
 
-async def _next(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _next(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """The next exercise's prompt, or the end."""
     if state["index"] >= len(state["items"]):
         return await _finish(update, context, state, edit=edit)
@@ -166,17 +174,15 @@ async def start(update: Update, context: Context) -> Step:
         await query.answer(texts.NOT_FOUND)
         return None
     await query.answer(texts.DONE_PICK)
-    if context.user_data is not None:
-        for other in ("workout", "profile"):  # another dialog's draft: that dialog is left
-            context.user_data.pop(other, None)
-        context.user_data[DRAFT] = _fresh(to_log, message.message_id)
+    context.drop_drafts("workout", "profile")  # another dialog's draft: that dialog is left
+    context.drafts[DRAFT] = _fresh(to_log, message.message_id)
     await set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
 
 async def menu_pressed(update: Update, context: Context) -> Step:
     """As planned, Enter sets or Back."""
-    current = await pressed(update, context, DRAFT, "plan_id")
+    current = await pressed(update, draft(context), "plan_id")
     if current is None:
         return None
     state, value = current
@@ -187,7 +193,7 @@ async def menu_pressed(update: Update, context: Context) -> Step:
     await query.answer()
     await _restore_buttons(update, state["plan_id"])
     if value == "back":
-        _drop(context)
+        context.drop_drafts(DRAFT)
         return ConversationHandler.END
     if value == "all":
         for index in range(len(state["items"])):
@@ -198,7 +204,7 @@ async def menu_pressed(update: Update, context: Context) -> Step:
 
 async def exercise_pressed(update: Update, context: Context) -> Step:
     """As planned, Skip or Cancel under one exercise's prompt."""
-    current = await pressed(update, context, DRAFT, "plan_id")
+    current = await pressed(update, draft(context), "plan_id")
     if current is None:
         return None
     state, value = current
@@ -208,7 +214,7 @@ async def exercise_pressed(update: Update, context: Context) -> Step:
         return None
     await query.answer()
     if value == "cancel":
-        _drop(context)
+        context.drop_drafts(DRAFT)
         await _say(update, texts.LOG_CANCELLED, edit=True)
         return ConversationHandler.END
     planned = _item(state, state["index"])[2]
@@ -219,7 +225,7 @@ async def exercise_pressed(update: Update, context: Context) -> Step:
 async def sets_typed(update: Update, context: Context) -> Step:
     """The sets of the current exercise, typed; shorthand that does not read is asked again."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or message.text is None or "plan_id" not in state:
         return None
     if state["index"] >= len(state["items"]):

@@ -26,20 +26,17 @@ from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
 from bot.handlers.common import (
-    GENERATIONS_PER_HOUR_KEY,
-    Context,
     acknowledge,
     answer_expired,
     button_id,
     callback_query,
     db,
-    draft,
     is_current,
     member,
     reply,
-    requeuer_of,
 )
-from bot.handlers.workout import DRAFT
+from bot.handlers.context import Context
+from bot.handlers.workout import DRAFT, draft
 from bot.requeue import Pending
 from chat.callbacks import Kind
 from core.coaches import coach_by_key
@@ -84,7 +81,7 @@ async def launch(
     Telegram call less from the budget every request shares.
     """
     placeholder_id = summary.message_id if summary is not None else None
-    per_hour = context.bot_data.get(GENERATIONS_PER_HOUR_KEY, services.DEFAULT_GENERATIONS_PER_HOUR)
+    per_hour = context.generations_per_hour
     open_request = functools.partial(services.open_request, per_hour=per_hour)
     opened = await db(context, open_request, member(update), choice, key, placeholder_id)
     if opened.status in (services.OpenStatus.BUSY, services.OpenStatus.LIMITED):
@@ -117,7 +114,7 @@ async def launch(
             coach=choice.coach,
             since=time.monotonic(),
         )
-        requeuer_of(context).add(context.application, pending)
+        context.requeuer.add(context.application, pending)
         await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}")
 
 
@@ -136,22 +133,22 @@ async def generate(update: Update, context: Context) -> int | None:
     written (both are round trips; neither needs the other).
     """
     query = callback_query(update)
-    state = draft(context, DRAFT)
-    if not is_current(query, state) or not state.get("type") or not state.get("duration"):
+    state = draft(context)
+    workout_type, minutes = state.get("type"), state.get("duration")
+    if not is_current(query, state) or not workout_type or not minutes:
         await answer_expired(query)
         return None
     choice = services.WorkoutChoice(
         coach=state["coach"],
-        workout_type=WorkoutType(state["type"]),
-        duration_min=int(state["duration"]),
+        workout_type=WorkoutType(workout_type),
+        duration_min=int(minutes),
         equipment=with_bodyweight(state["equipment"]),
     )
     summary = query.message
     if not isinstance(summary, Message):  # is_current checked it is there and accessible
         await answer_expired(query)
         return None
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    context.drop_drafts(DRAFT)
     key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
     # The answer and the request's rows are round trips that do not need each other; under
     # a burst, the gate keeps the launches few so that every answer still goes out at once.

@@ -14,7 +14,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     button_id,
     callback_query,
     db,
@@ -22,6 +21,7 @@ from bot.handlers.common import (
     owned_plan,
     reply,
 )
+from bot.handlers.context import Context
 from chat.callbacks import Kind
 from chat.keyboards import history_keyboard, markup, workout_keyboard
 from core.render import render_plan

@@ -8,22 +8,22 @@ message. Under the saved profile, a button per field reopens just that step
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final, Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     answer_expired,
     callback_query,
     db,
-    draft,
     member,
     pressed,
     reply,
 )
+from bot.handlers.context import Context
+from bot.handlers.drafts import ProfileDraft
 from bot.handlers.states import State
 from chat.callbacks import dialog_value
 from chat.keyboards import (
@@ -52,6 +52,7 @@ from usecases import services
 __all__ = [
     "DRAFT",
     "coach_chosen",
+    "draft",
     "edit_field",
     "equipment_toggled",
     "goal_toggled",
@@ -62,7 +63,7 @@ __all__ = [
     "units_chosen",
 ]
 
-DRAFT = "profile"
+DRAFT: Final = "profile"
 LIMITATIONS_LIMIT = 500
 STATE_OF = {
     "level": State.PROFILE_LEVEL,
@@ -76,7 +77,12 @@ STATE_OF = {
 Step = int | None
 
 
-def _fresh(profile: Profile | None, mode: str) -> dict[str, Any]:
+def draft(context: Context) -> ProfileDraft:
+    """The /profile draft in user_data (empty when no /profile is open)."""
+    return context.drafts.setdefault(DRAFT, ProfileDraft())
+
+
+def _fresh(profile: Profile | None, mode: Literal["full", "single"]) -> ProfileDraft:
     base = profile or Profile()
     return {
         "mode": mode,
@@ -89,7 +95,7 @@ def _fresh(profile: Profile | None, mode: str) -> dict[str, Any]:
     }
 
 
-def _prompt(field: str, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+def _prompt(field: str, state: ProfileDraft) -> tuple[str, InlineKeyboardMarkup]:
     step = ""
     if state["mode"] == "full":
         step = f"<b>Step {PROFILE_FIELDS.index(field) + 1}/{len(PROFILE_FIELDS)}</b> · "
@@ -118,7 +124,7 @@ def _prompt(field: str, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarku
     return prompts[field]()
 
 
-async def _show(update: Update, state: dict[str, Any], field: str, *, edit: bool) -> State:
+async def _show(update: Update, state: ProfileDraft, field: str, *, edit: bool) -> State:
     text, keyboard = _prompt(field, state)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
@@ -130,7 +136,7 @@ async def _show(update: Update, state: dict[str, Any], field: str, *, edit: bool
     return STATE_OF[field]
 
 
-async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _finish(update: Update, context: Context, state: ProfileDraft, *, edit: bool) -> int:
     who = member(update)
     chosen_goals = set(state["goals"])
     profile = Profile(
@@ -149,13 +155,12 @@ async def _finish(update: Update, context: Context, state: dict[str, Any], *, ed
         await query.edit_message_text(text, reply_markup=keyboard)
     else:
         await reply(update, text, reply_markup=keyboard)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    context.drop_drafts(DRAFT)
     return ConversationHandler.END
 
 
 async def _next(
-    update: Update, context: Context, state: dict[str, Any], done: str, *, edit: bool
+    update: Update, context: Context, state: ProfileDraft, done: str, *, edit: bool
 ) -> int:
     if state["mode"] == "single" or done == PROFILE_FIELDS[-1]:
         return await _finish(update, context, state, edit=edit)
@@ -166,10 +171,9 @@ async def _next(
 async def start(update: Update, context: Context) -> int:
     """/profile: start at the level, prefilled with the saved profile."""
     saved = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("workout", None)
-        context.user_data[DRAFT] = _fresh(saved, "full")
-    return await _show(update, draft(context, DRAFT), PROFILE_FIELDS[0], edit=False)
+    context.drop_drafts("workout")
+    state = context.drafts[DRAFT] = _fresh(saved, "full")
+    return await _show(update, state, PROFILE_FIELDS[0], edit=False)
 
 
 async def edit_field(update: Update, context: Context) -> int | None:
@@ -181,16 +185,14 @@ async def edit_field(update: Update, context: Context) -> int | None:
         return None
     await query.answer()
     saved = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("workout", None)
-        context.user_data[DRAFT] = _fresh(saved, "single" if saved else "full")
-    state = draft(context, DRAFT)
+    context.drop_drafts("workout")
+    state = context.drafts[DRAFT] = _fresh(saved, "single" if saved else "full")
     return await _show(update, state, field if saved else PROFILE_FIELDS[0], edit=True)
 
 
-async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+async def _current(update: Update, context: Context) -> tuple[ProfileDraft, str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    return await pressed(update, context, DRAFT, "mode")
+    return await pressed(update, draft(context), "mode")
 
 
 async def level_chosen(update: Update, context: Context) -> Step:
@@ -208,7 +210,11 @@ async def level_chosen(update: Update, context: Context) -> Step:
 
 
 async def _toggle(
-    update: Update, context: Context, field: str, valid: set[str], render: Callable[..., Any]
+    update: Update,
+    context: Context,
+    field: Literal["goals", "equipment"],
+    valid: set[str],
+    render: Callable[..., Any],
 ) -> Step:
     current = await _current(update, context)
     if current is None:
@@ -290,7 +296,7 @@ async def limitations_skipped(update: Update, context: Context) -> Step:
 async def limitations_typed(update: Update, context: Context) -> Step:
     """Limitations as free text (kept as typed, shown escaped)."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or not message.text or "mode" not in state:
         return None
     text = message.text.strip()

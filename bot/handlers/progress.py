@@ -19,7 +19,8 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.handlers import texts
-from bot.handlers.common import Context, db, member, reply
+from bot.handlers.common import db, member, reply
+from bot.handlers.context import Context
 from core.charts import progress_chart
 from core.export import export_filename
 from usecases import services

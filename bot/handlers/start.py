@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import texts
-from bot.handlers.common import Context, db, member, reply
+from bot.handlers.common import db, member, reply
+from bot.handlers.context import Context
 from usecases import services
 
 __all__ = ["start"]

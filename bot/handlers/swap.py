@@ -20,7 +20,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from adapters.telegram import edit_unless_unchanged
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     callback_query,
     db,
     decoded,
@@ -29,6 +28,7 @@ from bot.handlers.common import (
     reply,
     set_buttons,
 )
+from bot.handlers.context import Context
 from chat.callbacks import Kind
 from chat.keyboards import (
     markup,

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any
+from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     answer_expired,
     callback_query,
     db,
-    draft,
     member,
     pressed,
     reply,
 )
+from bot.handlers.context import Context
+from bot.handlers.drafts import WorkoutDraft
 from bot.handlers.states import State
 from chat.keyboards import (
     DONE,
@@ -42,6 +42,7 @@ from usecases import services
 __all__ = [
     "DRAFT",
     "coach_picked",
+    "draft",
     "duration_picked",
     "duration_typed",
     "equipment_toggled",
@@ -50,7 +51,7 @@ __all__ = [
     "type_picked",
 ]
 
-DRAFT = "workout"
+DRAFT: Final = "workout"
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes)?", re.ASCII | re.IGNORECASE)
 
 Step = int | None
@@ -65,7 +66,12 @@ def parse_minutes(text: str) -> int | None:
     return minutes if MIN_DURATION <= minutes <= MAX_DURATION else None
 
 
-def _fresh(profile: Profile | None) -> dict[str, Any]:
+def draft(context: Context) -> WorkoutDraft:
+    """The /workout draft in user_data (empty when no /workout is open)."""
+    return context.drafts.setdefault(DRAFT, WorkoutDraft())
+
+
+def _fresh(profile: Profile | None) -> WorkoutDraft:
     base = profile or Profile()
     return {
         "coach": base.preferred_coach,
@@ -76,7 +82,7 @@ def _fresh(profile: Profile | None) -> dict[str, Any]:
     }
 
 
-def _prompt(step: State, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+def _prompt(step: State, state: WorkoutDraft) -> tuple[str, InlineKeyboardMarkup]:
     if step is State.WORKOUT_COACH:
         hint = ""
         if not state["has_profile"]:
@@ -100,13 +106,14 @@ def _prompt(step: State, state: dict[str, Any]) -> tuple[str, InlineKeyboardMark
             "Bodyweight is always included.",
             equipment_keyboard("wk", state["equipment"]),
         )
-    text = texts.workout_summary(
-        coach, WorkoutType(state["type"]), state["duration"], state["equipment"]
-    )
+    kind, minutes = state["type"], state["duration"]
+    if kind is None or minutes is None:  # the summary comes after both
+        raise ValueError("the /workout draft has no type or duration yet")
+    text = texts.workout_summary(coach, WorkoutType(kind), minutes, state["equipment"])
     return text, summary_keyboard()
 
 
-async def _show(update: Update, state: dict[str, Any], step: State, *, edit: bool) -> State:
+async def _show(update: Update, state: WorkoutDraft, step: State, *, edit: bool) -> State:
     text, keyboard = _prompt(step, state)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
@@ -123,15 +130,14 @@ async def start(update: Update, context: Context) -> State:
     if update.callback_query is not None:
         await update.callback_query.answer()
     profile = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("profile", None)
-        context.user_data[DRAFT] = _fresh(profile)
-    return await _show(update, draft(context, DRAFT), State.WORKOUT_COACH, edit=False)
+    context.drop_drafts("profile")
+    state = context.drafts[DRAFT] = _fresh(profile)
+    return await _show(update, state, State.WORKOUT_COACH, edit=False)
 
 
-async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+async def _current(update: Update, context: Context) -> tuple[WorkoutDraft, str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    return await pressed(update, context, DRAFT, "coach")
+    return await pressed(update, draft(context), "coach")
 
 
 async def coach_picked(update: Update, context: Context) -> Step:
@@ -179,7 +185,7 @@ async def duration_picked(update: Update, context: Context) -> Step:
 async def duration_typed(update: Update, context: Context) -> Step:
     """A typed duration; anything but a whole number of minutes in range is re-asked."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or message.text is None or "coach" not in state:
         return None
     minutes = parse_minutes(message.text)
