@@ -9,6 +9,7 @@ swap.py      Swap under a workout      done.py      Done under a workout (loggin
 start.py     /start                    common.py    shared helpers, /help, errors
 texts.py     what the bot says         states.py    the dialogs' states
 context.py   what handlers get         drafts.py    the dialogs' drafts (user_data)
+steps.py     choose-one and toggle steps, built once
 """
 
 from __future__ import annotations

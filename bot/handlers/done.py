@@ -38,6 +38,7 @@ from bot.handlers.common import (
 from bot.handlers.context import Context
 from bot.handlers.drafts import DoneDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one
 from chat.callbacks import Kind
 from chat.keyboards import (
     done_exercise_keyboard,
@@ -63,7 +64,6 @@ __all__ = [
 
 DRAFT: Final = "done"
 
-Step = int | None
 Done = list[tuple[str, tuple[SetDone, ...]]]
 
 
@@ -180,17 +180,14 @@ async def start(update: Update, context: Context) -> Step:
     return State.DONE_MENU
 
 
-async def menu_pressed(update: Update, context: Context) -> Step:
+async def _current(update: Update, context: Context) -> tuple[DoneDraft, str] | None:
+    """The draft and the pressed value, or None (answered) for a button of an old message."""
+    return await pressed(update, draft(context), "plan_id")
+
+
+@choose_one(_current, ("all", "sets", "back"))
+async def menu_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
     """As planned, Enter sets or Back."""
-    current = await pressed(update, draft(context), "plan_id")
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value not in ("all", "sets", "back"):
-        await answer_expired(query)
-        return None
-    await query.answer()
     await _restore_buttons(update, state["plan_id"])
     if value == "back":
         context.drop_drafts(DRAFT)
@@ -202,17 +199,13 @@ async def menu_pressed(update: Update, context: Context) -> Step:
     return await _next(update, context, state, edit=False)
 
 
-async def exercise_pressed(update: Update, context: Context) -> Step:
+@choose_one(
+    _current,
+    ("plan", "skip", "cancel"),
+    still_open=lambda state: state["index"] < len(state["items"]),
+)
+async def exercise_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
     """As planned, Skip or Cancel under one exercise's prompt."""
-    current = await pressed(update, draft(context), "plan_id")
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value not in ("plan", "skip", "cancel") or state["index"] >= len(state["items"]):
-        await answer_expired(query)
-        return None
-    await query.answer()
     if value == "cancel":
         context.drop_drafts(DRAFT)
         await _say(update, texts.LOG_CANCELLED, edit=True)

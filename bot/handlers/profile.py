@@ -8,7 +8,7 @@ message. Under the saved profile, a button per field reopens just that step
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
@@ -25,9 +25,9 @@ from bot.handlers.common import (
 from bot.handlers.context import Context
 from bot.handlers.drafts import ProfileDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one, toggle_many
 from chat.callbacks import dialog_value
 from chat.keyboards import (
-    DONE,
     PROFILE_FIELDS,
     coach_keyboard,
     equipment_keyboard,
@@ -64,6 +64,10 @@ __all__ = [
 ]
 
 DRAFT: Final = "profile"
+_LEVELS = frozenset(level.value for level in FitnessLevel)
+_GOALS = frozenset(g.value for g in Goal)
+_EQUIPMENT = frozenset(e.value for e in TOGGLED_EQUIPMENT)
+_UNITS = frozenset(u.value for u in Units)
 LIMITATIONS_LIMIT = 500
 STATE_OF = {
     "level": State.PROFILE_LEVEL,
@@ -73,8 +77,6 @@ STATE_OF = {
     "units": State.PROFILE_UNITS,
     "limitations": State.PROFILE_LIMITATIONS,
 }
-
-Step = int | None
 
 
 def draft(context: Context) -> ProfileDraft:
@@ -195,100 +197,55 @@ async def _current(update: Update, context: Context) -> tuple[ProfileDraft, str]
     return await pressed(update, draft(context), "mode")
 
 
-async def level_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, _LEVELS)
+async def level_chosen(update: Update, context: Context, state: ProfileDraft, level: str) -> Step:
     """A level button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {level.value for level in FitnessLevel}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["level"] = value
+    state["level"] = level
     return await _next(update, context, state, "level", edit=True)
 
 
-async def _toggle(
-    update: Update,
-    context: Context,
-    field: Literal["goals", "equipment"],
-    valid: set[str],
-    render: Callable[..., Any],
-) -> Step:
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value == DONE:
-        if field == "goals" and not state["goals"]:
-            await query.answer("Pick at least one goal.")
-            return None
-        await query.answer()
-        return await _next(update, context, state, field, edit=True)
-    if value not in valid:
-        await answer_expired(query)
-        return None
-    chosen: list[str] = state[field]
-    if value in chosen:
-        chosen.remove(value)
-    else:
-        chosen.append(value)
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=render(chosen))
-    return None
-
-
-async def goal_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _GOALS,
+    lambda state: state["goals"],
+    goals_keyboard,
+    at_least_one="Pick at least one goal.",
+)
+async def goal_toggled(update: Update, context: Context, state: ProfileDraft) -> Step:
     """A goal toggle, or Done."""
-    return await _toggle(update, context, "goals", {g.value for g in Goal}, goals_keyboard)
+    return await _next(update, context, state, "goals", edit=True)
 
 
-async def equipment_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _EQUIPMENT,
+    lambda state: state["equipment"],
+    lambda chosen: equipment_keyboard("pf", chosen),
+)
+async def equipment_toggled(update: Update, context: Context, state: ProfileDraft) -> Step:
     """An equipment toggle, or Done."""
-    valid = {e.value for e in TOGGLED_EQUIPMENT}
-    return await _toggle(
-        update, context, "equipment", valid, lambda chosen: equipment_keyboard("pf", chosen)
-    )
+    return await _next(update, context, state, "equipment", edit=True)
 
 
-async def coach_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, COACHES, answer=lambda key: f"{COACHES[key].key} it is!")
+async def coach_chosen(update: Update, context: Context, state: ProfileDraft, key: str) -> Step:
     """A coach button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in COACHES:
-        await answer_expired(callback_query(update))
-        return None
-    coach = COACHES[value]
-    await callback_query(update).answer(f"{coach.key} it is!")
-    state["coach"] = coach.key
+    state["coach"] = COACHES[key].key
     return await _next(update, context, state, "coach", edit=True)
 
 
-async def units_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, _UNITS)
+async def units_chosen(update: Update, context: Context, state: ProfileDraft, units: str) -> Step:
     """kg or lb."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {u.value for u in Units}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["units"] = value
+    state["units"] = units
     return await _next(update, context, state, "units", edit=True)
 
 
-async def limitations_skipped(update: Update, context: Context) -> Step:
+@choose_one(_current, ("skip",))
+async def limitations_skipped(
+    update: Update, context: Context, state: ProfileDraft, _: str
+) -> Step:
     """Skip: no limitations."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, _ = current
-    await callback_query(update).answer()
     state["limitations"] = None
     return await _next(update, context, state, "limitations", edit=True)
 

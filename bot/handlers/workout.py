@@ -14,19 +14,12 @@ from typing import Final
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.handlers import texts
-from bot.handlers.common import (
-    answer_expired,
-    callback_query,
-    db,
-    member,
-    pressed,
-    reply,
-)
+from bot.handlers.common import db, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one, toggle_many
 from chat.keyboards import (
-    DONE,
     DURATIONS,
     coach_keyboard,
     duration_keyboard,
@@ -52,9 +45,10 @@ __all__ = [
 ]
 
 DRAFT: Final = "workout"
+_TYPES = frozenset(t.value for t in WorkoutType)
+_DURATIONS = frozenset(str(m) for m in DURATIONS)
+_EQUIPMENT = frozenset(e.value for e in TOGGLED_EQUIPMENT)
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes)?", re.ASCII | re.IGNORECASE)
-
-Step = int | None
 
 
 def parse_minutes(text: str) -> int | None:
@@ -140,45 +134,26 @@ async def _current(update: Update, context: Context) -> tuple[WorkoutDraft, str]
     return await pressed(update, draft(context), "coach")
 
 
-async def coach_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, COACHES)
+async def coach_picked(update: Update, context: Context, state: WorkoutDraft, coach: str) -> Step:
     """A coach button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in COACHES:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["coach"] = value
+    state["coach"] = coach
     return await _show(update, state, State.WORKOUT_TYPE, edit=True)
 
 
-async def type_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, _TYPES)
+async def type_picked(update: Update, context: Context, state: WorkoutDraft, kind: str) -> Step:
     """A workout type button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {t.value for t in WorkoutType}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["type"] = value
+    state["type"] = kind
     return await _show(update, state, State.WORKOUT_DURATION, edit=True)
 
 
-async def duration_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, _DURATIONS)
+async def duration_picked(
+    update: Update, context: Context, state: WorkoutDraft, minutes: str
+) -> Step:
     """A duration button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {str(m) for m in DURATIONS}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["duration"] = int(value)
+    state["duration"] = int(minutes)
     return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=True)
 
 
@@ -199,24 +174,12 @@ async def duration_typed(update: Update, context: Context) -> Step:
     return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=False)
 
 
-async def equipment_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _EQUIPMENT,
+    lambda state: state["equipment"],
+    lambda chosen: equipment_keyboard("wk", chosen),
+)
+async def equipment_toggled(update: Update, context: Context, state: WorkoutDraft) -> Step:
     """An equipment toggle, or Done (to the summary)."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value == DONE:
-        await query.answer()
-        return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
-    if value not in {e.value for e in TOGGLED_EQUIPMENT}:
-        await answer_expired(query)
-        return None
-    chosen: list[str] = state["equipment"]
-    if value in chosen:
-        chosen.remove(value)
-    else:
-        chosen.append(value)
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=equipment_keyboard("wk", chosen))
-    return None
+    return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
