@@ -28,6 +28,7 @@ __all__ = [
     "cancel_outside",
     "db",
     "decoded",
+    "edit_or_send",
     "help_command",
     "is_current",
     "member",
@@ -78,6 +79,19 @@ async def reply(update: Update, html: str, **kwargs: Any) -> Message:
     if chat is None:
         raise ValueError(f"update {update.update_id} has no chat")
     return await chat.send_message(html, **kwargs)
+
+
+async def edit_or_send(
+    update: Update, html: str, keyboard: InlineKeyboardMarkup, *, edit: bool
+) -> int:
+    """A dialog's next message: the pressed button's message edited into it (``edit``), or a
+    new message; its id."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        await query.edit_message_text(html, reply_markup=keyboard)
+        return query.message.message_id
+    message = await reply(update, html, reply_markup=keyboard)
+    return message.message_id
 
 
 async def set_buttons(message: Message, keyboard: InlineKeyboardMarkup | None) -> None:

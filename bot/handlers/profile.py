@@ -18,6 +18,7 @@ from bot.handlers.common import (
     answer_expired,
     callback_query,
     db,
+    edit_or_send,
     member,
     pressed,
     reply,
@@ -128,13 +129,7 @@ def _prompt(field: str, state: ProfileDraft) -> tuple[str, InlineKeyboardMarkup]
 
 async def _show(update: Update, state: ProfileDraft, field: str, *, edit: bool) -> State:
     text, keyboard = _prompt(field, state)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, reply_markup=keyboard)
-        state["message_id"] = query.message.message_id
-    else:
-        message = await reply(update, text, reply_markup=keyboard)
-        state["message_id"] = message.message_id
+    state["message_id"] = await edit_or_send(update, text, keyboard, edit=edit)
     return STATE_OF[field]
 
 
@@ -151,12 +146,7 @@ async def _finish(update: Update, context: Context, state: ProfileDraft, *, edit
         limitations=state["limitations"],
     )
     saved = await db(context, services.save_profile, who, profile)
-    text, keyboard = texts.profile_text(saved), profile_edit_keyboard()
-    query = update.callback_query
-    if edit and query is not None:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    else:
-        await reply(update, text, reply_markup=keyboard)
+    await edit_or_send(update, texts.profile_text(saved), profile_edit_keyboard(), edit=edit)
     context.drop_drafts(DRAFT)
     return ConversationHandler.END
 

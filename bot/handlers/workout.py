@@ -14,7 +14,7 @@ from typing import Final
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.handlers import texts
-from bot.handlers.common import db, member, pressed, reply
+from bot.handlers.common import db, edit_or_send, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
 from bot.handlers.states import State
@@ -109,13 +109,7 @@ def _prompt(step: State, state: WorkoutDraft) -> tuple[str, InlineKeyboardMarkup
 
 async def _show(update: Update, state: WorkoutDraft, step: State, *, edit: bool) -> State:
     text, keyboard = _prompt(step, state)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, reply_markup=keyboard)
-        state["message_id"] = query.message.message_id
-    else:
-        message = await reply(update, text, reply_markup=keyboard)
-        state["message_id"] = message.message_id
+    state["message_id"] = await edit_or_send(update, text, keyboard, edit=edit)
     return step
 
 
