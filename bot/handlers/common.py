@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -34,7 +35,7 @@ __all__ = [
     "member",
     "on_error",
     "outside_dialog_text",
-    "owned_plan",
+    "owned",
     "pressed",
     "reply",
     "set_buttons",
@@ -142,17 +143,24 @@ async def button_id(query: CallbackQuery, kind: Kind) -> int | None:
     return None if data is None else data.id
 
 
-async def owned_plan(update: Update, context: Context, kind: Kind) -> services.PlanView | None:
-    """The caller's plan named by a workout button of ``kind``; None (the button answered:
-    expired, or not found when the plan is not theirs) otherwise."""
+async def owned(
+    update: Update,
+    context: Context,
+    kind: Kind,
+    lookup: Callable[[sessionmaker[Session], services.Member, int], T | None],
+) -> tuple[int, T] | None:
+    """The caller's own thing named by a button of ``kind`` (``p:12``): its id and what
+    ``lookup(sessions, caller, id)`` found; None (the button answered: expired, or not found
+    when it is not theirs) otherwise."""
     query = callback_query(update)
-    plan_id = await button_id(query, kind)
-    if plan_id is None:
+    item_id = await button_id(query, kind)
+    if item_id is None:
         return None
-    view = await db(context, services.plan_for, member(update), plan_id)
-    if view is None:
+    item = await db(context, lookup, member(update), item_id)
+    if item is None:
         await query.answer(texts.NOT_FOUND)
-    return view
+        return None
+    return item_id, item
 
 
 async def answer_expired(query: CallbackQuery) -> None:

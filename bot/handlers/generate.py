@@ -28,11 +28,11 @@ from bot.handlers import texts
 from bot.handlers.common import (
     acknowledge,
     answer_expired,
-    button_id,
     callback_query,
     db,
     is_current,
     member,
+    owned,
     reply,
 )
 from bot.handlers.context import Context
@@ -165,15 +165,11 @@ async def _gated(work: Awaitable[None]) -> None:
 
 async def retry(update: Update, context: Context) -> None:
     """Try again under a failure: only the caller's own failed request, as a new request."""
-    query = callback_query(update)
-    request_id = await button_id(query, Kind.RETRY)
-    if request_id is None:
+    found = await owned(update, context, Kind.RETRY, services.retry_choice)
+    if found is None:
         return
-    choice = await db(context, services.retry_choice, member(update), request_id)
-    if choice is None:
-        await query.answer(texts.NOT_FOUND)
-        return
-    await query.answer("Trying again…")
+    request_id, choice = found
+    await callback_query(update).answer("Trying again…")
     await launch(update, context, choice, make_idempotency_key("retry", request_id))
 
 
@@ -184,14 +180,11 @@ async def regenerate(update: Update, context: Context) -> None:
     a placeholder, the queue). The key holds the button press, so a retried update makes one
     request and a second tap while it runs is told one is on the way.
     """
+    found = await owned(update, context, Kind.REGENERATE, services.regenerate_choice)
+    if found is None:
+        return
+    plan_id, choice = found
     query = callback_query(update)
-    plan_id = await button_id(query, Kind.REGENERATE)
-    if plan_id is None:
-        return
-    choice = await db(context, services.regenerate_choice, member(update), plan_id)
-    if choice is None:
-        await query.answer(texts.NOT_FOUND)
-        return
     key = make_idempotency_key("regen", plan_id, query.id)
     await asyncio.gather(
         query.answer(texts.REGENERATING), _gated(launch(update, context, choice, key))

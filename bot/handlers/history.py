@@ -18,7 +18,7 @@ from bot.handlers.common import (
     callback_query,
     db,
     member,
-    owned_plan,
+    owned,
     reply,
 )
 from bot.handlers.context import Context
@@ -92,12 +92,13 @@ async def history_button(update: Update, context: Context) -> None:
 
 async def plan_button(update: Update, context: Context) -> None:
     """Open one of the caller's plans (as several messages when it is long)."""
-    view = await owned_plan(update, context, Kind.PLAN)
-    if view is None:
+    found = await owned(update, context, Kind.PLAN, services.plan_for)
+    if found is None:
         return
+    plan_id, view = found
     await callback_query(update).answer()
     parts = render_plan(view.plan, view.units)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        keyboard = markup(workout_keyboard(view.plan.plan_id)) if last else None
+        keyboard = markup(workout_keyboard(plan_id)) if last else None
         await reply(update, part, reply_markup=keyboard)

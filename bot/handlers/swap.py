@@ -24,7 +24,7 @@ from bot.handlers.common import (
     db,
     decoded,
     member,
-    owned_plan,
+    owned,
     reply,
     set_buttons,
 )
@@ -150,10 +150,11 @@ async def swap_button(update: Update, context: Context) -> None:
 
 async def back_button(update: Update, context: Context) -> None:
     """Back from a sub-menu: the workout's own buttons."""
-    view = await owned_plan(update, context, Kind.BUTTONS)
-    if view is None:
+    found = await owned(update, context, Kind.BUTTONS, services.plan_for)
+    if found is None:
         return
+    plan_id, _ = found
     query = callback_query(update)
     await query.answer()
     if isinstance(query.message, Message):
-        await set_buttons(query.message, markup(workout_keyboard(view.plan.plan_id)))
+        await set_buttons(query.message, markup(workout_keyboard(plan_id)))
