@@ -19,7 +19,7 @@ import functools
 from collections.abc import Awaitable, Callable, Collection, Coroutine
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.handlers.common import answer_expired, callback_query
 from bot.handlers.context import Context
@@ -35,6 +35,17 @@ Handler = Callable[[Update, Context], Coroutine[Any, Any, Step]]
 """A dialog handler, as the ConversationHandler calls it."""
 Current = Callable[[Update, Context], Awaitable[tuple[D, str] | None]]
 """The dialog's draft and the pressed value; None (answered) for a button of an old message."""
+
+
+async def _read(
+    current: Current[D], update: Update, context: Context
+) -> tuple[CallbackQuery, D, str] | None:
+    """The button, the draft and the pressed value; None (answered) for an old message's."""
+    pressed = await current(update, context)
+    if pressed is None:
+        return None
+    state, value = pressed
+    return callback_query(update), state, value
 
 
 def choose_one(
@@ -54,11 +65,10 @@ def choose_one(
     def build(step: Callable[[Update, Context, D, str], Awaitable[Step]]) -> Handler:
         @functools.wraps(step)
         async def handler(update: Update, context: Context) -> Step:
-            pressed = await current(update, context)
-            if pressed is None:
+            read = await _read(current, update, context)
+            if read is None:
                 return None
-            state, value = pressed
-            query = callback_query(update)
+            query, state, value = read
             if value not in values or (still_open is not None and not still_open(state)):
                 await answer_expired(query)
                 return None
@@ -89,11 +99,10 @@ def toggle_many(
     def build(done: Callable[[Update, Context, D], Awaitable[Step]]) -> Handler:
         @functools.wraps(done)
         async def handler(update: Update, context: Context) -> Step:
-            pressed = await current(update, context)
-            if pressed is None:
+            read = await _read(current, update, context)
+            if read is None:
                 return None
-            state, value = pressed
-            query = callback_query(update)
+            query, state, value = read
             if value == DONE:
                 if at_least_one is not None and not chosen(state):
                     await query.answer(at_least_one)
