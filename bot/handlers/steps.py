@@ -6,9 +6,9 @@ of an old message is answered as expired), answer a value the step does not offe
 expired, answer the button, then run the step. The decorated function's name and docstring
 are the handler's, so the dialog's states read as before::
 
-    @choose_one(_current, COACH_KEYS)
+    @choose_one(_current, COACHES)
     async def coach_picked(update, context, state, coach) -> Step:
-        \"\"\"A coach button.\"\"\"
+        # its docstring: "A coach button."
         state["coach"] = coach
         return await _show(update, state, State.WORKOUT_TYPE, edit=True)
 """
