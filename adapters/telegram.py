@@ -17,24 +17,50 @@ import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from adapters.metrics import record_telegram_error
 from adapters.sendbudget import SendLimiter
-from chat.keyboards import markup
 from usecases.errors import DeliveryFailed, TryLater
 from usecases.ports import Keyboard
 
-__all__ = ["CountingRequest", "TelegramNotifier", "retry_after_seconds"]
+__all__ = [
+    "CountingRequest",
+    "TelegramNotifier",
+    "edit_unless_unchanged",
+    "markup",
+    "retry_after_seconds",
+]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def markup(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Rows of chat buttons (chat.keyboards) as Telegram's inline keyboard; None for none.
+    The one conversion: the bot's handlers and the worker's notifier both use it."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+async def edit_unless_unchanged(edit: Awaitable[object]) -> None:
+    """Await a Bot API edit; Telegram's 400 "message is not modified" (the message already
+    shows this: a double tap, a part that did not change) is not an error. The bot's handlers
+    and the worker's notifier both edit through it."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -118,7 +144,7 @@ class TelegramNotifier:
         """Edit or send one HTML message; see the module docstring for error handling."""
         self._ensure_started()
         try:
-            buttons = markup(keyboard) if keyboard else None
+            buttons = markup(keyboard)
             return self._run(self._put(chat_id, html, edit_message_id, buttons))
         except RetryAfter as exc:
             delay = retry_after_seconds(exc)
@@ -137,17 +163,17 @@ class TelegramNotifier:
         await self._limiter.acquire_async(chat_id)
         if edit_message_id is not None:
             try:
-                await self._bot.edit_message_text(
-                    html,
-                    chat_id=chat_id,
-                    message_id=edit_message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
+                await edit_unless_unchanged(
+                    self._bot.edit_message_text(
+                        html,
+                        chat_id=chat_id,
+                        message_id=edit_message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
-                if "not modified" in text:
-                    return edit_message_id
                 if "not found" not in text and "can't be edited" not in text:
                     raise
                 log.info(

@@ -1,11 +1,12 @@
 """The Telegram application: build it, set it up, run it (``flexflow bot``).
 
 ``build_application`` wires python-telegram-bot to the project: the Bot API server from
-TELEGRAM_API_URL, dialog state in the database (bot.persistence), outgoing messages under the
-shared send budget (bot.ratelimit), the gates every update passes first (per-user rate,
-allow-list: bot.handlers.gates), the handlers (bot.handlers). ``setup_bot`` registers the
-command menu; it is the application's ``post_init`` (run by run_polling/run_webhook), and
-whoever drives the application another way (tests: ``async with application`` and
+TELEGRAM_API_URL, Telegram HTML as the parse mode of every message (PTB ``Defaults``), dialog
+state in the database (bot.persistence), outgoing messages under the shared send budget
+(bot.ratelimit), the gates every update passes first (per-user rate, allow-list:
+bot.handlers.gates), the handlers (bot.handlers). ``setup_bot`` registers the command menu;
+it is the application's ``post_init`` (run by run_polling/run_webhook), and whoever drives
+the application another way (tests: ``async with application`` and
 ``updater.start_polling``) calls it too.
 
 ``run`` is the process: polling by default, a webhook server when TELEGRAM_WEBHOOK_URL is
@@ -27,15 +28,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken
-from telegram.ext import Application
+from telegram.ext import Application, Defaults
 
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from adapters.sendbudget import SendLimiter, make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import CountingRequest
 from bot.handlers import gates, register
-from bot.handlers.common import GENERATIONS_PER_HOUR_KEY, REQUEUER_KEY, SESSIONS_KEY
+from bot.handlers.context import CONTEXT_TYPES, App
 from bot.handlers.texts import COMMANDS, queue_down_reason
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import CONNECTIONS, SharedRateLimiter
@@ -141,7 +143,7 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
     )
 
 
-async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def setup_bot(application: App) -> None:
     """Start-up work against the Bot API: register the command menu."""
     await application.bot.set_my_commands([BotCommand(name, what) for name, what in COMMANDS])
 
@@ -153,13 +155,17 @@ def build_application(
     enqueue: Enqueue,
     limiter: SendLimiter | None = None,
     persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The bot, ready to initialise and run; ``ConfigurationError`` for a missing token."""
     token = _token(settings)
     api = settings.telegram_api_url.rstrip("/")
     application = (
         Application.builder()
         .token(token)
+        # Every message the bot writes is Telegram HTML (bot/handlers/texts.py).
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Handlers get a bot.handlers.context.Context: bot_data and the drafts, typed.
+        .context_types(CONTEXT_TYPES)
         # The rate limiter keeps calls within the pool; CountingRequest counts failed calls.
         .request(CountingRequest("bot", connection_pool_size=CONNECTIONS))
         .get_updates_request(CountingRequest("bot", connection_pool_size=1))
@@ -171,11 +177,10 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
-    application.bot_data[SESSIONS_KEY] = sessions
-    application.bot_data[REQUEUER_KEY] = Requeuer(
-        sessions, enqueue=enqueue, give_up_text=queue_down_reason()
-    )
-    application.bot_data[GENERATIONS_PER_HOUR_KEY] = settings.flexflow_generations_per_hour
+    bot_data = application.bot_data
+    bot_data.sessions = sessions
+    bot_data.requeuer = Requeuer(sessions, enqueue=enqueue, give_up_text=queue_down_reason())
+    bot_data.generations_per_hour = settings.flexflow_generations_per_hour
     gates.install(
         application,
         updates_per_minute=settings.flexflow_user_updates_per_minute,

@@ -20,15 +20,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from chat.keyboards import failure_keyboard, markup
+import usecases
+from adapters.telegram import markup
+from chat.keyboards import failure_keyboard
 from core.coaches import coach_by_key
 from core.render import failure_text
-from usecases import services
 from usecases.errors import QueueUnavailable
 from usecases.ports import Enqueue
 
@@ -63,7 +62,7 @@ class Requeuer:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: usecases.Sessions,
         *,
         enqueue: Enqueue,
         interval_s: float = INTERVAL_S,
@@ -116,7 +115,7 @@ class Requeuer:
     ) -> None:
         reason = f"queue unavailable for {self.give_up_s:g} s"
         failed = await asyncio.to_thread(
-            services.give_up_queued, self.sessions, item.request_id, reason
+            usecases.give_up_queued, self.sessions, item.request_id, reason
         )
         if not failed:  # someone else queued it meanwhile (the sweeper): it is on its way
             return
@@ -126,7 +125,6 @@ class Requeuer:
                 failure_text(coach_by_key(item.coach), self.give_up_text),
                 chat_id=item.chat_id,
                 message_id=item.placeholder_id,
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup(failure_keyboard(item.request_id)),
             )
         except TelegramError as exc:

@@ -1,10 +1,10 @@
 """Every inline keyboard of the chat, and the callback data of the dialogs.
 
 Buttons are ``chat.callbacks.Button`` values (which check Telegram's 64-byte limit).
-``markup`` turns rows of them into Telegram markup; the bot and the workers' Bot API client
-both use it. The keyboards under delivered workouts, failures and in /history are rows of
-buttons (the workers send them too) with chat.callbacks' data; the dialogs' keyboards are
-markup, with data of their own prefixes carrying enum values and coach keys only:
+Every keyboard is rows of them (``Rows``), with no Telegram library in sight;
+``adapters.telegram.markup`` turns rows into Telegram's markup for the bot and the workers.
+The keyboards under delivered workouts, failures and in /history carry chat.callbacks' data;
+the dialogs' carry data of their own prefixes, enum values and coach keys only:
 
 ==================  ==============================================
 ``pf:l:<level>``    /profile: fitness level
@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from chat.callbacks import RATINGS, Button, Kind, encode, name_check
 from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, FitnessLevel, Goal, Units, WorkoutType
@@ -40,6 +38,7 @@ __all__ = [
     "DONE",
     "DURATIONS",
     "PROFILE_FIELDS",
+    "Rows",
     "coach_keyboard",
     "done_exercise_keyboard",
     "done_menu_keyboard",
@@ -51,7 +50,6 @@ __all__ = [
     "history_keyboard",
     "level_keyboard",
     "limitations_keyboard",
-    "markup",
     "profile_edit_keyboard",
     "summary_keyboard",
     "swap_exercises_keyboard",
@@ -67,15 +65,10 @@ DURATIONS = (15, 20, 30, 45, 60, 90)
 """Minutes offered as buttons; any whole number from 10 to 180 may be typed instead."""
 PROFILE_FIELDS = ("level", "goals", "equipment", "coach", "units", "limitations")
 """The fields of a saved profile that can be changed one at a time, in dialog order."""
+Rows = list[list[Button]]
+"""A keyboard: rows of buttons (adapters.telegram.markup makes Telegram's markup of it)."""
 LABEL_LIMIT = 48
 """Exercise names on buttons are cut to this many characters."""
-
-
-def markup(rows: Iterable[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """Telegram's inline keyboard for rows of buttons."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
 
 
 def _rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
@@ -86,91 +79,87 @@ def _checked(label: str, on: bool) -> str:
     return f"{CHECK} {label}" if on else label
 
 
-def level_keyboard() -> InlineKeyboardMarkup:
+def level_keyboard() -> Rows:
     """One button per fitness level."""
-    return markup([[Button(level.label, f"pf:l:{level.value}") for level in FitnessLevel]])
+    return [[Button(level.label, f"pf:l:{level.value}") for level in FitnessLevel]]
 
 
-def goals_keyboard(selected: Iterable[str]) -> InlineKeyboardMarkup:
+def goals_keyboard(selected: Iterable[str]) -> Rows:
     """Goal toggles (checked when selected) and Done."""
     chosen = set(selected)
     buttons = [Button(_checked(g.label, g.value in chosen), f"pf:g:{g.value}") for g in Goal]
-    return markup([*_rows(buttons, 2), [Button("Done", f"pf:g:{DONE}")]])
+    return [*_rows(buttons, 2), [Button("Done", f"pf:g:{DONE}")]]
 
 
-def equipment_keyboard(prefix: str, selected: Iterable[str]) -> InlineKeyboardMarkup:
+def equipment_keyboard(prefix: str, selected: Iterable[str]) -> Rows:
     """Equipment toggles (checked when selected) and Done; ``prefix`` is ``pf`` or ``wk``."""
     chosen = set(selected)
     buttons = [
         Button(_checked(e.label, e.value in chosen), f"{prefix}:e:{e.value}")
         for e in TOGGLED_EQUIPMENT
     ]
-    return markup([*_rows(buttons, 2), [Button("Done", f"{prefix}:e:{DONE}")]])
+    return [*_rows(buttons, 2), [Button("Done", f"{prefix}:e:{DONE}")]]
 
 
-def coach_keyboard(prefix: str, first: str | None = None) -> InlineKeyboardMarkup:
+def coach_keyboard(prefix: str, first: str | None = None) -> Rows:
     """One button per coach ("emoji NAME"), ``first`` (the preferred coach) first."""
     keys = sorted(COACHES, key=lambda key: key != first)
     buttons = [Button(COACHES[key].button, f"{prefix}:c:{key}") for key in keys]
-    return markup(_rows(buttons, 3))
+    return _rows(buttons, 3)
 
 
-def units_keyboard() -> InlineKeyboardMarkup:
+def units_keyboard() -> Rows:
     """kg or lb."""
-    return markup([[Button(u.label, f"pf:u:{u.value}") for u in Units]])
+    return [[Button(u.label, f"pf:u:{u.value}") for u in Units]]
 
 
-def limitations_keyboard() -> InlineKeyboardMarkup:
+def limitations_keyboard() -> Rows:
     """The one button of the limitations step: none to report."""
-    return markup([[Button("Skip", "pf:x:skip")]])
+    return [[Button("Skip", "pf:x:skip")]]
 
 
-def profile_edit_keyboard() -> InlineKeyboardMarkup:
+def profile_edit_keyboard() -> Rows:
     """Under the saved profile: change one field."""
     buttons = [Button(f"✏️ {name.capitalize()}", f"pf:edit:{name}") for name in PROFILE_FIELDS]
-    return markup(_rows(buttons, 3))
+    return _rows(buttons, 3)
 
 
-def type_keyboard() -> InlineKeyboardMarkup:
+def type_keyboard() -> Rows:
     """One button per workout type."""
     buttons = [Button(t.label, f"wk:t:{t.value}") for t in WorkoutType]
-    return markup(_rows(buttons, 3))
+    return _rows(buttons, 3)
 
 
-def duration_keyboard() -> InlineKeyboardMarkup:
+def duration_keyboard() -> Rows:
     """The usual durations as buttons."""
     buttons = [Button(f"{minutes} min", f"wk:d:{minutes}") for minutes in DURATIONS]
-    return markup(_rows(buttons, 3))
+    return _rows(buttons, 3)
 
 
-def summary_keyboard() -> InlineKeyboardMarkup:
+def summary_keyboard() -> Rows:
     """The last step of /workout."""
-    return markup([[Button("⚡ Generate", "wk:go")]])
+    return [[Button("⚡ Generate", "wk:go")]]
 
 
-def done_menu_keyboard() -> InlineKeyboardMarkup:
+def done_menu_keyboard() -> Rows:
     """Done under a workout: log it all as planned, or set by set."""
-    return markup(
-        [
-            [Button("✅ As planned", "dn:m:all"), Button("✍️ Enter sets", "dn:m:sets")],
-            [Button("⬅️ Back", "dn:m:back")],
-        ]
-    )
+    return [
+        [Button("✅ As planned", "dn:m:all"), Button("✍️ Enter sets", "dn:m:sets")],
+        [Button("⬅️ Back", "dn:m:back")],
+    ]
 
 
-def done_exercise_keyboard() -> InlineKeyboardMarkup:
+def done_exercise_keyboard() -> Rows:
     """Under one exercise's "what did you do?": as planned, skipped, or stop logging."""
-    return markup(
-        [
-            [Button("✅ As planned", "dn:e:plan"), Button("⏭ Skip", "dn:e:skip")],
-            [Button("✖️ Cancel", "dn:e:cancel")],
-        ]
-    )
+    return [
+        [Button("✅ As planned", "dn:e:plan"), Button("⏭ Skip", "dn:e:skip")],
+        [Button("✖️ Cancel", "dn:e:cancel")],
+    ]
 
 
 def history_keyboard(
     plans: Sequence[tuple[int, str]], *, page: int, has_newer: bool, has_older: bool
-) -> InlineKeyboardMarkup | None:
+) -> Rows | None:
     """A button per listed plan (id, label), then Newer/Older; None when there is none."""
     rows = [[Button(label, encode(Kind.PLAN, plan_id))] for plan_id, label in plans]
     nav = []
@@ -180,7 +169,7 @@ def history_keyboard(
         nav.append(Button("Older ➡️", encode(Kind.HISTORY, page + 1)))
     if nav:
         rows.append(nav)
-    return markup(rows) if rows else None
+    return rows or None
 
 
 def _label(text: str) -> str:

@@ -16,11 +16,16 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
     usecases.profile     who is talking (Member), the profile, blocked users
     usecases.ports       the interfaces handed in; usecases.errors the errors
 
-Imports run one way: usecases -> db, chat, core (never an edge, never an adapter).
+Imports run one way: usecases -> db, chat, core (never an edge, never an adapter). The few
+names of db the edges need (``PlanSummary``, ``Rating``, ``make_idempotency_key``) are
+re-exported here, so that the handlers import nothing of db.
 """
 
 from __future__ import annotations
 
+from db.history import PlanSummary
+from db.requests import make_idempotency_key
+from db.workoutlogs import Rating
 from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable, TryLater
 from usecases.plans import (
     HISTORY_PAGE_SIZE,
@@ -34,7 +39,7 @@ from usecases.plans import (
     plan_for,
     swap_choices,
 )
-from usecases.profile import Member, load_profile, mark_blocked, register, save_profile
+from usecases.profile import Member, Sessions, load_profile, mark_blocked, register, save_profile
 from usecases.progress import ProgressView, export_for, progress_for
 from usecases.requests import (
     DEFAULT_GENERATIONS_PER_HOUR,
@@ -64,9 +69,12 @@ __all__ = [
     "Member",
     "OpenStatus",
     "Opened",
+    "PlanSummary",
     "PlanView",
     "ProgressView",
     "QueueUnavailable",
+    "Rating",
+    "Sessions",
     "SwapChoices",
     "SwapStatus",
     "Swapped",
@@ -81,6 +89,7 @@ __all__ = [
     "history_page",
     "load_profile",
     "log_done",
+    "make_idempotency_key",
     "mark_blocked",
     "open_local_request",
     "open_request",

@@ -7,20 +7,24 @@ history.py   /history and opening a plan
 progress.py  /progress and /export
 swap.py      Swap under a workout      done.py      Done under a workout (logging)
 start.py     /start                    common.py    shared helpers, /help, errors
+gates.py     checks every update passes first (allow-list, per-user rate)
 texts.py     what the bot says         states.py    the dialogs' states
+context.py   what handlers get         drafts.py    the dialogs' drafts (user_data)
+steps.py     choose-one and toggle steps, built once
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.handlers import common, done, generate, history, progress, start, swap
+from bot.handlers.context import App
 from bot.handlers.dialog import build_dialogs
 
 __all__ = ["register"]
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: App) -> None:
     """Add every handler, in the order they are tried, and the error handler."""
     application.add_handler(build_dialogs())
     application.add_handler(CommandHandler("start", start.start))

@@ -1,4 +1,4 @@
-"""What every handler shares: who is talking, the database, drafts, and the small replies.
+"""What every handler shares: who is talking, the database, buttons, and the small replies.
 
 Also the handlers that belong to no dialog: /help, /cancel outside a dialog, buttons that
 expired, text outside a dialog, and the one error handler.
@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
+import usecases
+from adapters.telegram import edit_unless_unchanged, markup
 from bot.handlers import texts
-from bot.requeue import Requeuer
+from bot.handlers.context import Context
 from chat.callbacks import Callback, Kind, decode, dialog_value
-from usecases import services
+from chat.keyboards import Rows
 
 __all__ = [
-    "GENERATIONS_PER_HOUR_KEY",
-    "REQUEUER_KEY",
-    "SESSIONS_KEY",
-    "Context",
     "acknowledge",
     "answer_expired",
     "button_id",
@@ -34,56 +29,36 @@ __all__ = [
     "cancel_outside",
     "db",
     "decoded",
-    "draft",
+    "edit_or_send",
     "help_command",
     "is_current",
     "member",
     "on_error",
     "outside_dialog_text",
-    "owned_plan",
+    "owned",
     "pressed",
     "reply",
-    "requeuer_of",
-    "sessions_of",
+    "set_buttons",
     "stale_button",
 ]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Context = ContextTypes.DEFAULT_TYPE
-
-SESSIONS_KEY = "sessions"
-"""bot_data key of the session factory (bot_data is not persisted)."""
-GENERATIONS_PER_HOUR_KEY = "generations_per_hour"
-"""bot_data key of FLEXFLOW_GENERATIONS_PER_HOUR."""
-
-
-REQUEUER_KEY = "requeuer"
-"""bot_data key of the process's ``Requeuer`` (requests waiting for the queue)."""
-
-
-def sessions_of(context: Context) -> sessionmaker[Session]:
-    """The database session factory the application was built with."""
-    return cast("sessionmaker[Session]", context.bot_data[SESSIONS_KEY])
-
-
-def requeuer_of(context: Context) -> Requeuer:
-    """The requeuer the application was built with."""
-    return cast(Requeuer, context.bot_data[REQUEUER_KEY])
+D = TypeVar("D", bound=Mapping[str, object])
 
 
 async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:
     """Run a service function in a worker thread: ``fn(sessions, *args)``."""
-    return await asyncio.to_thread(fn, sessions_of(context), *args)
+    return await asyncio.to_thread(fn, context.sessions, *args)
 
 
-def member(update: Update) -> services.Member:
+def member(update: Update) -> usecases.Member:
     """The person and chat of an update."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         raise ValueError(f"update {update.update_id} has no user or chat")
-    return services.Member(telegram_id=user.id, chat_id=chat.id, name=user.first_name)
+    return usecases.Member(telegram_id=user.id, chat_id=chat.id, name=user.first_name)
 
 
 def callback_query(update: Update) -> CallbackQuery:
@@ -93,33 +68,42 @@ def callback_query(update: Update) -> CallbackQuery:
     return update.callback_query
 
 
-def draft(context: Context, name: str) -> dict[str, Any]:
-    """The dialog's draft in user_data (persisted with it), created empty."""
-    if context.user_data is None:
-        raise ValueError("this update has no user_data")
-    return cast("dict[str, Any]", context.user_data.setdefault(name, {}))
-
-
-def is_current(query: CallbackQuery, state: dict[str, Any]) -> bool:
+def is_current(query: CallbackQuery, state: Mapping[str, object]) -> bool:
     """True when the button is on the dialog's current message (not an old one)."""
     message = query.message
     return message is not None and message.message_id == state.get("message_id")
 
 
-async def reply(update: Update, html: str, **kwargs: Any) -> Message:
-    """Send an HTML message to the update's chat."""
+async def reply(update: Update, html: str, keyboard: Rows | None = None) -> Message:
+    """Send an HTML message to the update's chat (HTML: the application's ``Defaults``),
+    with ``keyboard`` under it."""
     chat = update.effective_chat
     if chat is None:
         raise ValueError(f"update {update.update_id} has no chat")
-    return await chat.send_message(html, parse_mode=ParseMode.HTML, **kwargs)
+    return await chat.send_message(html, reply_markup=markup(keyboard))
 
 
-async def pressed(
-    update: Update, context: Context, draft_key: str, required: str
-) -> tuple[dict[str, Any], str] | None:
-    """The dialog's draft and the pressed value; None (answered) for an old message's button."""
+async def edit_or_send(update: Update, html: str, keyboard: Rows, *, edit: bool) -> int:
+    """A dialog's next message: the pressed button's message edited into it (``edit``), or a
+    new message; its id."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        await query.edit_message_text(html, reply_markup=markup(keyboard))
+        return query.message.message_id
+    message = await reply(update, html, keyboard)
+    return message.message_id
+
+
+async def set_buttons(message: Message, keyboard: Rows | None) -> None:
+    """Put ``keyboard`` under ``message`` (None: no buttons); already there is fine (a double
+    tap)."""
+    await edit_unless_unchanged(message.edit_reply_markup(reply_markup=markup(keyboard)))
+
+
+async def pressed(update: Update, state: D, required: str) -> tuple[D, str] | None:
+    """The dialog's draft ``state`` and the pressed value; None (answered) for a button of an
+    old message, or when no draft with ``required`` in it is open."""
     query = callback_query(update)
-    state = draft(context, draft_key)
     if not is_current(query, state) or required not in state:
         await answer_expired(query)
         return None
@@ -158,17 +142,24 @@ async def button_id(query: CallbackQuery, kind: Kind) -> int | None:
     return None if data is None else data.id
 
 
-async def owned_plan(update: Update, context: Context, kind: Kind) -> services.PlanView | None:
-    """The caller's plan named by a workout button of ``kind``; None (the button answered:
-    expired, or not found when the plan is not theirs) otherwise."""
+async def owned(
+    update: Update,
+    context: Context,
+    kind: Kind,
+    lookup: Callable[[usecases.Sessions, usecases.Member, int], T | None],
+) -> tuple[int, T] | None:
+    """The caller's own thing named by a button of ``kind`` (``p:12``): its id and what
+    ``lookup(sessions, caller, id)`` found; None (the button answered: expired, or not found
+    when it is not theirs) otherwise."""
     query = callback_query(update)
-    plan_id = await button_id(query, kind)
-    if plan_id is None:
+    item_id = await button_id(query, kind)
+    if item_id is None:
         return None
-    view = await db(context, services.plan_for, member(update), plan_id)
-    if view is None:
+    item = await db(context, lookup, member(update), item_id)
+    if item is None:
         await query.answer(texts.NOT_FOUND)
-    return view
+        return None
+    return item_id, item
 
 
 async def answer_expired(query: CallbackQuery) -> None:
@@ -203,7 +194,7 @@ async def on_error(update: object, context: Context) -> None:
     user = update.effective_user if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and user is not None:
         log.info("update %s: user %s blocked the bot (%s)", update_id, user.id, error.message)
-        await db(context, services.mark_blocked, user.id)
+        await db(context, usecases.mark_blocked, user.id)
         return
     log.error("update %s failed", update_id, exc_info=error)
     if not isinstance(update, Update):

@@ -21,7 +21,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.handlers import done, generate, profile, texts, workout
-from bot.handlers.common import Context, reply
+from bot.handlers.common import reply
+from bot.handlers.context import Context
 from bot.handlers.states import DIALOG_NAME, State
 
 __all__ = ["build_dialogs", "cancel", "tap_a_button"]
@@ -31,10 +32,7 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 async def cancel(update: Update, context: Context) -> int:
     """/cancel inside a dialog: drop the draft and leave."""
-    if context.user_data is not None:
-        context.user_data.pop(profile.DRAFT, None)
-        context.user_data.pop(workout.DRAFT, None)
-        context.user_data.pop(done.DRAFT, None)
+    context.drop_drafts(profile.DRAFT, workout.DRAFT, done.DRAFT)
     await reply(update, texts.CANCELLED)
     return ConversationHandler.END
 

@@ -18,49 +18,61 @@ log is the caller's and set its rating.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Final, cast
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
+import usecases
+from adapters.telegram import markup
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     answer_expired,
     button_id,
     callback_query,
     db,
     decoded,
-    draft,
     member,
     pressed,
     reply,
+    set_buttons,
 )
+from bot.handlers.context import Context
+from bot.handlers.drafts import DoneDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one
 from chat.callbacks import Kind
 from chat.keyboards import (
+    Rows,
     done_exercise_keyboard,
     done_menu_keyboard,
     feel_keyboard,
-    markup,
     workout_keyboard,
 )
 from core.domain import Units
 from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_sets
-from db.workoutlogs import Rating
-from usecases import services
 
-__all__ = ["DRAFT", "exercise_pressed", "menu_pressed", "rate_button", "sets_typed", "start"]
+__all__ = [
+    "DRAFT",
+    "draft",
+    "exercise_pressed",
+    "menu_pressed",
+    "rate_button",
+    "sets_typed",
+    "start",
+]
 
-DRAFT = "done"
+DRAFT: Final = "done"
 
-Step = int | None
 Done = list[tuple[str, tuple[SetDone, ...]]]
 
 
-def _fresh(to_log: services.ToLog, message_id: int) -> dict[str, Any]:
+def draft(context: Context) -> DoneDraft:
+    """The Done draft in user_data (empty when no Done is open)."""
+    return context.drafts.setdefault(DRAFT, DoneDraft())
+
+
+def _fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
     """The draft: JSON only (it is persisted), one row per exercise."""
     return {
         "plan_id": to_log.plan_id,
@@ -69,14 +81,14 @@ def _fresh(to_log: services.ToLog, message_id: int) -> dict[str, Any]:
         "message_id": message_id,
         "index": 0,
         "items": [
-            [i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight]
+            (i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight)
             for i in to_log.exercises
         ],
         "done": [],
     }
 
 
-def _item(state: dict[str, Any], index: int) -> tuple[str, str, Planned]:
+def _item(state: DoneDraft, index: int) -> tuple[str, str, Planned]:
     name, reps, sets, planned_reps, seconds, weight = state["items"][index]
     planned = Planned(
         sets=int(sets), reps=planned_reps, seconds=seconds, weight=weight, units=_units(state)
@@ -84,78 +96,65 @@ def _item(state: dict[str, Any], index: int) -> tuple[str, str, Planned]:
     return str(name), str(reps), planned
 
 
-def _units(state: dict[str, Any]) -> Units:
+def _units(state: DoneDraft) -> Units:
     return Units(state["units"])
 
 
-def _record(state: dict[str, Any], sets: Sequence[SetDone]) -> None:
-    state["done"].append([[s.reps, s.weight_kg, s.duration_s] for s in sets])
+def _record(state: DoneDraft, sets: Sequence[SetDone]) -> None:
+    state["done"].append([(s.reps, s.weight_kg, s.duration_s) for s in sets])
     state["index"] = len(state["done"])
 
 
-def _done(state: dict[str, Any]) -> Done:
+def _done(state: DoneDraft) -> Done:
     done: Done = []
     for (name, *_), sets in zip(state["items"], state["done"], strict=False):
         done.append((str(name), tuple(SetDone(r, w, d) for r, w, d in sets)))
     return done
 
 
-def _prompt(state: dict[str, Any]) -> str:
+def _prompt(state: DoneDraft) -> str:
     index = state["index"]
     name, reps, planned = _item(state, index)
     return texts.set_prompt(index + 1, len(state["items"]), name, reps, planned)
-
-
-async def _set_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=keyboard)
-    except BadRequest as exc:  # already showing them (a double tap)
-        if "not modified" not in exc.message.lower():
-            raise
 
 
 async def _restore_buttons(update: Update, plan_id: int) -> None:
     """The workout's own buttons back under it (the Done menu is over)."""
     message = callback_query(update).message
     if isinstance(message, Message):
-        await _set_buttons(message, markup(workout_keyboard(plan_id)))
+        await set_buttons(message, workout_keyboard(plan_id))
 
 
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-
-
-async def _say(update: Update, html: str, *, edit: bool, **kwargs: Any) -> Message:
+async def _say(update: Update, html: str, *, edit: bool, keyboard: Rows | None = None) -> Message:
     """Edit the pressed message into ``html``, or send it as a new one."""
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
-        edited = await query.message.edit_text(html, parse_mode=ParseMode.HTML, **kwargs)
+        edited = await query.message.edit_text(html, reply_markup=markup(keyboard))
         return edited if isinstance(edited, Message) else query.message
-    return await reply(update, html, **kwargs)
+    return await reply(update, html, keyboard)
 
 
-async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """Log what was done (unless nothing was) and ask how it felt."""
     done = _done(state)
-    _drop(context)
+    context.drop_drafts(DRAFT)
     if not any(sets for _, sets in done):
         await _say(update, texts.NOTHING_LOGGED, edit=edit)
         return ConversationHandler.END
-    log_id = await db(context, services.log_done, member(update), state["plan_id"], done)
+    log_id = await db(context, usecases.log_done, member(update), state["plan_id"], done)
     if log_id is None:
         await _say(update, texts.NOT_FOUND, edit=edit)
         return ConversationHandler.END
     text = texts.logged_text(state["title"], done, _units(state))
-    await _say(update, text, edit=edit, reply_markup=markup(feel_keyboard(log_id)))
+    await _say(update, text, edit=edit, keyboard=feel_keyboard(log_id))
     return ConversationHandler.END
 
 
-async def _next(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _next(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """The next exercise's prompt, or the end."""
     if state["index"] >= len(state["items"]):
         return await _finish(update, context, state, edit=edit)
-    sent = await _say(update, _prompt(state), edit=edit, reply_markup=done_exercise_keyboard())
+    sent = await _say(update, _prompt(state), edit=edit, keyboard=done_exercise_keyboard())
     state["message_id"] = sent.message_id
     return State.DONE_SETS
 
@@ -170,33 +169,28 @@ async def start(update: Update, context: Context) -> Step:
     if not isinstance(message, Message):
         await answer_expired(query)
         return None
-    to_log = await db(context, services.plan_to_log, member(update), plan_id)
+    to_log = await db(context, usecases.plan_to_log, member(update), plan_id)
     if to_log is None:
         await query.answer(texts.NOT_FOUND)
         return None
     await query.answer(texts.DONE_PICK)
-    if context.user_data is not None:
-        for other in ("workout", "profile"):  # another dialog's draft: that dialog is left
-            context.user_data.pop(other, None)
-        context.user_data[DRAFT] = _fresh(to_log, message.message_id)
-    await _set_buttons(message, done_menu_keyboard())
+    context.drop_drafts("workout", "profile")  # another dialog's draft: that dialog is left
+    context.drafts[DRAFT] = _fresh(to_log, message.message_id)
+    await set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
 
-async def menu_pressed(update: Update, context: Context) -> Step:
+async def _current(update: Update, context: Context) -> tuple[DoneDraft, str] | None:
+    """The draft and the pressed value, or None (answered) for a button of an old message."""
+    return await pressed(update, draft(context), "plan_id")
+
+
+@choose_one(_current, ("all", "sets", "back"))
+async def menu_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
     """As planned, Enter sets or Back."""
-    current = await pressed(update, context, DRAFT, "plan_id")
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value not in ("all", "sets", "back"):
-        await answer_expired(query)
-        return None
-    await query.answer()
     await _restore_buttons(update, state["plan_id"])
     if value == "back":
-        _drop(context)
+        context.drop_drafts(DRAFT)
         return ConversationHandler.END
     if value == "all":
         for index in range(len(state["items"])):
@@ -205,19 +199,15 @@ async def menu_pressed(update: Update, context: Context) -> Step:
     return await _next(update, context, state, edit=False)
 
 
-async def exercise_pressed(update: Update, context: Context) -> Step:
+@choose_one(
+    _current,
+    ("plan", "skip", "cancel"),
+    still_open=lambda state: state["index"] < len(state["items"]),
+)
+async def exercise_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
     """As planned, Skip or Cancel under one exercise's prompt."""
-    current = await pressed(update, context, DRAFT, "plan_id")
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value not in ("plan", "skip", "cancel") or state["index"] >= len(state["items"]):
-        await answer_expired(query)
-        return None
-    await query.answer()
     if value == "cancel":
-        _drop(context)
+        context.drop_drafts(DRAFT)
         await _say(update, texts.LOG_CANCELLED, edit=True)
         return ConversationHandler.END
     planned = _item(state, state["index"])[2]
@@ -228,7 +218,7 @@ async def exercise_pressed(update: Update, context: Context) -> Step:
 async def sets_typed(update: Update, context: Context) -> Step:
     """The sets of the current exercise, typed; shorthand that does not read is asked again."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or message.text is None or "plan_id" not in state:
         return None
     if state["index"] >= len(state["items"]):
@@ -238,7 +228,7 @@ async def sets_typed(update: Update, context: Context) -> Step:
         sets = parse_sets(message.text, planned)
     except ShorthandError as exc:
         again = await reply(
-            update, texts.sets_reprompt(exc.part, planned), reply_markup=done_exercise_keyboard()
+            update, texts.sets_reprompt(exc.part, planned), done_exercise_keyboard()
         )
         state["message_id"] = again.message_id
         return None
@@ -253,13 +243,13 @@ async def rate_button(update: Update, context: Context) -> None:
     if data is None or data.id is None or data.rating is None:
         return
     log_id, rating = data.id, data.rating
-    rated = await db(context, services.rate_log, member(update), log_id, cast(Rating, rating))
+    rated = await db(
+        context, usecases.rate_log, member(update), log_id, cast(usecases.Rating, rating)
+    )
     if not rated:
         await query.answer(texts.NOT_FOUND)
         return
     await query.answer(texts.RATED)
     message = query.message
     if isinstance(message, Message) and message.text is not None:
-        await message.edit_text(
-            texts.rated_text(message.text_html, rating), parse_mode=ParseMode.HTML
-        )
+        await message.edit_text(texts.rated_text(message.text_html, rating))

@@ -20,10 +20,11 @@ from collections.abc import Collection
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.handlers import texts
-from bot.handlers.common import Context, reply
+from bot.handlers.common import reply
+from bot.handlers.context import App, Context
 from bot.throttle import UpdateThrottle, Verdict
 
 __all__ = ["ALLOW_GROUP", "RATE_GROUP", "AllowList", "RateGate", "install"]
@@ -91,7 +92,7 @@ class AllowList:
 
 
 def install(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     *,
     updates_per_minute: int,
     allowed_users: Collection[int],

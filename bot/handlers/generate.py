@@ -22,31 +22,26 @@ from collections.abc import Awaitable
 from html import escape
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
+import usecases
 from bot.handlers import texts
 from bot.handlers.common import (
-    GENERATIONS_PER_HOUR_KEY,
-    Context,
     acknowledge,
     answer_expired,
-    button_id,
     callback_query,
     db,
-    draft,
     is_current,
     member,
+    owned,
     reply,
-    requeuer_of,
 )
-from bot.handlers.workout import DRAFT
+from bot.handlers.context import Context
+from bot.handlers.workout import DRAFT, draft
 from bot.requeue import Pending
 from chat.callbacks import Kind
 from core.coaches import coach_by_key
-from core.domain import Equipment, WorkoutType
-from db.requests import make_idempotency_key
-from usecases import services
+from core.domain import WorkoutType, with_bodyweight
 
 __all__ = ["generate", "launch", "regenerate", "retry"]
 
@@ -73,7 +68,7 @@ def _launch_gate() -> asyncio.Semaphore:
 async def launch(
     update: Update,
     context: Context,
-    choice: services.WorkoutChoice,
+    choice: usecases.WorkoutChoice,
     key: str,
     *,
     summary: Message | None = None,
@@ -85,33 +80,33 @@ async def launch(
     Telegram call less from the budget every request shares.
     """
     placeholder_id = summary.message_id if summary is not None else None
-    per_hour = context.bot_data.get(GENERATIONS_PER_HOUR_KEY, services.DEFAULT_GENERATIONS_PER_HOUR)
-    open_request = functools.partial(services.open_request, per_hour=per_hour)
+    per_hour = context.generations_per_hour
+    open_request = functools.partial(usecases.open_request, per_hour=per_hour)
     opened = await db(context, open_request, member(update), choice, key, placeholder_id)
-    if opened.status in (services.OpenStatus.BUSY, services.OpenStatus.LIMITED):
+    if opened.status in (usecases.OpenStatus.BUSY, usecases.OpenStatus.LIMITED):
         if summary is not None:  # its dialog is over: no button may stay that does nothing
             await summary.edit_reply_markup(reply_markup=None)
         await reply(update, _refusal(opened, per_hour))
         return
-    if opened.status is services.OpenStatus.DUPLICATE:
+    if opened.status is usecases.OpenStatus.DUPLICATE:
         log.info("request %s: the same button again; nothing new", opened.request_id)
         return
     coach = coach_by_key(choice.coach)
     writing = escape(coach.writing(minutes=choice.duration_min, workout_type=choice.workout_type))
     try:
         if summary is not None:
-            await summary.edit_text(writing, parse_mode=ParseMode.HTML, reply_markup=None)
+            await summary.edit_text(writing, reply_markup=None)
             placeholder = summary
         else:
             placeholder = await reply(update, writing)
             await db(
-                context, services.attach_placeholder, opened.request_id, placeholder.message_id
+                context, usecases.attach_placeholder, opened.request_id, placeholder.message_id
             )
     except Exception:
-        await db(context, services.fail_request, opened.request_id, "placeholder not sent")
+        await db(context, usecases.fail_request, opened.request_id, "placeholder not sent")
         raise
-    requeuer = requeuer_of(context)
-    if not await asyncio.to_thread(services.queue_request, requeuer.enqueue, opened.request_id):
+    requeuer = context.requeuer
+    if not await asyncio.to_thread(usecases.queue_request, requeuer.enqueue, opened.request_id):
         pending = Pending(
             request_id=opened.request_id,
             chat_id=placeholder.chat_id,
@@ -120,12 +115,12 @@ async def launch(
             since=time.monotonic(),
         )
         requeuer.add(context.application, pending)
-        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}", parse_mode=ParseMode.HTML)
+        await placeholder.edit_text(f"{writing}\n\n{texts.QUEUED_LATER}")
 
 
-def _refusal(opened: services.Opened, per_hour: int) -> str:
+def _refusal(opened: usecases.Opened, per_hour: int) -> str:
     """Why a Generate started nothing: one running already, or the hour's allowance used."""
-    if opened.status is services.OpenStatus.BUSY or opened.next_at is None:
+    if opened.status is usecases.OpenStatus.BUSY or opened.next_at is None:
         return texts.BUSY
     wait = (opened.next_at - dt.datetime.now(dt.UTC)).total_seconds()
     return texts.generation_limit(per_hour, max(1, math.ceil(wait / 60)))
@@ -138,23 +133,23 @@ async def generate(update: Update, context: Context) -> int | None:
     written (both are round trips; neither needs the other).
     """
     query = callback_query(update)
-    state = draft(context, DRAFT)
-    if not is_current(query, state) or not state.get("type") or not state.get("duration"):
+    state = draft(context)
+    workout_type, minutes = state.get("type"), state.get("duration")
+    if not is_current(query, state) or not workout_type or not minutes:
         await answer_expired(query)
         return None
-    choice = services.WorkoutChoice(
+    choice = usecases.WorkoutChoice(
         coach=state["coach"],
-        workout_type=WorkoutType(state["type"]),
-        duration_min=int(state["duration"]),
-        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
+        workout_type=WorkoutType(workout_type),
+        duration_min=int(minutes),
+        equipment=with_bodyweight(state["equipment"]),
     )
     summary = query.message
     if not isinstance(summary, Message):  # is_current checked it is there and accessible
         await answer_expired(query)
         return None
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    key = make_idempotency_key("tg", summary.chat.id, summary.message_id)
+    context.drop_drafts(DRAFT)
+    key = usecases.make_idempotency_key("tg", summary.chat.id, summary.message_id)
     # The answer and the request's rows are round trips that do not need each other; under
     # a burst, the gate keeps the launches few so that every answer still goes out at once.
     await asyncio.gather(
@@ -170,16 +165,12 @@ async def _gated(work: Awaitable[None]) -> None:
 
 async def retry(update: Update, context: Context) -> None:
     """Try again under a failure: only the caller's own failed request, as a new request."""
-    query = callback_query(update)
-    request_id = await button_id(query, Kind.RETRY)
-    if request_id is None:
+    found = await owned(update, context, Kind.RETRY, usecases.retry_choice)
+    if found is None:
         return
-    choice = await db(context, services.retry_choice, member(update), request_id)
-    if choice is None:
-        await query.answer(texts.NOT_FOUND)
-        return
-    await query.answer("Trying again…")
-    await launch(update, context, choice, make_idempotency_key("retry", request_id))
+    request_id, choice = found
+    await callback_query(update).answer("Trying again…")
+    await launch(update, context, choice, usecases.make_idempotency_key("retry", request_id))
 
 
 async def regenerate(update: Update, context: Context) -> None:
@@ -189,15 +180,12 @@ async def regenerate(update: Update, context: Context) -> None:
     a placeholder, the queue). The key holds the button press, so a retried update makes one
     request and a second tap while it runs is told one is on the way.
     """
+    found = await owned(update, context, Kind.REGENERATE, usecases.regenerate_choice)
+    if found is None:
+        return
+    plan_id, choice = found
     query = callback_query(update)
-    plan_id = await button_id(query, Kind.REGENERATE)
-    if plan_id is None:
-        return
-    choice = await db(context, services.regenerate_choice, member(update), plan_id)
-    if choice is None:
-        await query.answer(texts.NOT_FOUND)
-        return
-    key = make_idempotency_key("regen", plan_id, query.id)
+    key = usecases.make_idempotency_key("regen", plan_id, query.id)
     await asyncio.gather(
         query.answer(texts.REGENERATING), _gated(launch(update, context, choice, key))
     )

@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import Message, Update
 
+import usecases
+from adapters.telegram import edit_unless_unchanged, markup
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     button_id,
     callback_query,
     db,
     member,
-    owned_plan,
+    owned,
     reply,
 )
+from bot.handlers.context import Context
 from chat.callbacks import Kind
-from chat.keyboards import history_keyboard, markup, workout_keyboard
-from core.coaches import coach_by_key
-from core.render import render_html
-from usecases import services
+from chat.keyboards import Rows, history_keyboard, workout_keyboard
+from core.render import render_plan, utc_date
 
 __all__ = ["history_button", "history_command", "plan_button"]
 
@@ -35,12 +33,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def _day(moment: dt.datetime) -> str:
-    day = services.utc_date(moment)
+    day = utc_date(moment)
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _page_view(page: services.HistoryPage) -> tuple[str, InlineKeyboardMarkup | None]:
-    first = page.page * services.HISTORY_PAGE_SIZE + 1
+def _page_view(page: usecases.HistoryPage) -> tuple[str, Rows | None]:
+    first = page.page * usecases.HISTORY_PAGE_SIZE + 1
     lines, buttons = [], []
     for number, plan in enumerate(page.plans, start=first):
         day = _day(plan.created_at)
@@ -70,9 +68,9 @@ def _is_history(message: Message | None) -> bool:
 
 async def history_command(update: Update, context: Context) -> None:
     """/history: the newest page."""
-    page = await db(context, services.history_page, member(update), 0)
+    page = await db(context, usecases.history_page, member(update), 0)
     text, keyboard = _page_view(page)
-    await reply(update, text, reply_markup=keyboard)
+    await reply(update, text, keyboard)
 
 
 async def history_button(update: Update, context: Context) -> None:
@@ -82,35 +80,24 @@ async def history_button(update: Update, context: Context) -> None:
     if number is None:
         return
     await query.answer()
-    page = await db(context, services.history_page, member(update), number)
+    page = await db(context, usecases.history_page, member(update), number)
     text, keyboard = _page_view(page)
     message = query.message
     if not (isinstance(message, Message) and _is_history(message)):
-        await reply(update, text, reply_markup=keyboard)
+        await reply(update, text, keyboard)
         return
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as exc:  # an old page number, clamped to the page already shown
-        if "not modified" not in exc.message.lower():
-            raise
+    # An old page number is clamped to the page already shown: that edit changes nothing.
+    await edit_unless_unchanged(query.edit_message_text(text, reply_markup=markup(keyboard)))
 
 
 async def plan_button(update: Update, context: Context) -> None:
     """Open one of the caller's plans (as several messages when it is long)."""
-    view = await owned_plan(update, context, Kind.PLAN)
-    if view is None:
+    found = await owned(update, context, Kind.PLAN, usecases.plan_for)
+    if found is None:
         return
+    plan_id, view = found
     await callback_query(update).answer()
-    plan = view.plan
-    parts = render_html(
-        plan.workout,
-        coach=coach_by_key(plan.coach),
-        workout_type=plan.workout_type,
-        duration_min=plan.duration_min,
-        units=view.units,
-        created=services.utc_date(plan.created_at),
-    )
+    parts = render_plan(view.plan, view.units)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        keyboard = markup(workout_keyboard(plan.plan_id)) if last else None
-        await reply(update, part, reply_markup=keyboard)
+        await reply(update, part, workout_keyboard(plan_id) if last else None)

@@ -8,28 +8,30 @@ message. Under the saved profile, a button per field reopens just that step
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Final, Literal
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import ConversationHandler
 
+import usecases
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     answer_expired,
     callback_query,
     db,
-    draft,
+    edit_or_send,
     member,
     pressed,
     reply,
 )
+from bot.handlers.context import Context
+from bot.handlers.drafts import ProfileDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one, toggle_many
 from chat.callbacks import dialog_value
 from chat.keyboards import (
-    DONE,
     PROFILE_FIELDS,
+    Rows,
     coach_keyboard,
     equipment_keyboard,
     goals_keyboard,
@@ -39,13 +41,20 @@ from chat.keyboards import (
     units_keyboard,
 )
 from core.coaches import COACHES
-from core.domain import Equipment, FitnessLevel, Goal, Units
+from core.domain import (
+    TOGGLED_EQUIPMENT,
+    FitnessLevel,
+    Goal,
+    Units,
+    toggled_values,
+    with_bodyweight,
+)
 from core.models import Profile
-from usecases import services
 
 __all__ = [
     "DRAFT",
     "coach_chosen",
+    "draft",
     "edit_field",
     "equipment_toggled",
     "goal_toggled",
@@ -56,7 +65,11 @@ __all__ = [
     "units_chosen",
 ]
 
-DRAFT = "profile"
+DRAFT: Final = "profile"
+_LEVELS = frozenset(level.value for level in FitnessLevel)
+_GOALS = frozenset(g.value for g in Goal)
+_EQUIPMENT = frozenset(e.value for e in TOGGLED_EQUIPMENT)
+_UNITS = frozenset(u.value for u in Units)
 LIMITATIONS_LIMIT = 500
 STATE_OF = {
     "level": State.PROFILE_LEVEL,
@@ -67,27 +80,30 @@ STATE_OF = {
     "limitations": State.PROFILE_LIMITATIONS,
 }
 
-Step = int | None
+
+def draft(context: Context) -> ProfileDraft:
+    """The /profile draft in user_data (empty when no /profile is open)."""
+    return context.drafts.setdefault(DRAFT, ProfileDraft())
 
 
-def _fresh(profile: Profile | None, mode: str) -> dict[str, Any]:
+def _fresh(profile: Profile | None, mode: Literal["full", "single"]) -> ProfileDraft:
     base = profile or Profile()
     return {
         "mode": mode,
         "level": base.level.value,
         "goals": [g.value for g in base.goals],
-        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "equipment": toggled_values(base.equipment),
         "coach": base.preferred_coach,
         "units": base.units.value,
         "limitations": base.limitations,
     }
 
 
-def _prompt(field: str, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+def _prompt(field: str, state: ProfileDraft) -> tuple[str, Rows]:
     step = ""
     if state["mode"] == "full":
         step = f"<b>Step {PROFILE_FIELDS.index(field) + 1}/{len(PROFILE_FIELDS)}</b> · "
-    prompts: dict[str, Callable[[], tuple[str, InlineKeyboardMarkup]]] = {
+    prompts: dict[str, Callable[[], tuple[str, Rows]]] = {
         "level": lambda: (f"{step}How would you describe your fitness level?", level_keyboard()),
         "goals": lambda: (
             f"{step}What are your goals? Tap to select (✅), then <b>Done</b>.",
@@ -112,44 +128,32 @@ def _prompt(field: str, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarku
     return prompts[field]()
 
 
-async def _show(update: Update, state: dict[str, Any], field: str, *, edit: bool) -> State:
+async def _show(update: Update, state: ProfileDraft, field: str, *, edit: bool) -> State:
     text, keyboard = _prompt(field, state)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        state["message_id"] = query.message.message_id
-    else:
-        message = await reply(update, text, reply_markup=keyboard)
-        state["message_id"] = message.message_id
+    state["message_id"] = await edit_or_send(update, text, keyboard, edit=edit)
     return STATE_OF[field]
 
 
-async def _finish(update: Update, context: Context, state: dict[str, Any], *, edit: bool) -> int:
+async def _finish(update: Update, context: Context, state: ProfileDraft, *, edit: bool) -> int:
     who = member(update)
     chosen_goals = set(state["goals"])
     profile = Profile(
         name=who.name,
         level=FitnessLevel(state["level"]),
         goals=tuple(g for g in Goal if g.value in chosen_goals),
-        equipment=frozenset(Equipment(e) for e in state["equipment"]) | {Equipment.BODYWEIGHT},
+        equipment=with_bodyweight(state["equipment"]),
         preferred_coach=state["coach"],
         units=Units(state["units"]),
         limitations=state["limitations"],
     )
-    saved = await db(context, services.save_profile, who, profile)
-    text, keyboard = texts.profile_text(saved), profile_edit_keyboard()
-    query = update.callback_query
-    if edit and query is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    else:
-        await reply(update, text, reply_markup=keyboard)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    saved = await db(context, usecases.save_profile, who, profile)
+    await edit_or_send(update, texts.profile_text(saved), profile_edit_keyboard(), edit=edit)
+    context.drop_drafts(DRAFT)
     return ConversationHandler.END
 
 
 async def _next(
-    update: Update, context: Context, state: dict[str, Any], done: str, *, edit: bool
+    update: Update, context: Context, state: ProfileDraft, done: str, *, edit: bool
 ) -> int:
     if state["mode"] == "single" or done == PROFILE_FIELDS[-1]:
         return await _finish(update, context, state, edit=edit)
@@ -159,11 +163,10 @@ async def _next(
 
 async def start(update: Update, context: Context) -> int:
     """/profile: start at the level, prefilled with the saved profile."""
-    saved = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("workout", None)
-        context.user_data[DRAFT] = _fresh(saved, "full")
-    return await _show(update, draft(context, DRAFT), PROFILE_FIELDS[0], edit=False)
+    saved = await db(context, usecases.load_profile, member(update))
+    context.drop_drafts("workout")
+    state = context.drafts[DRAFT] = _fresh(saved, "full")
+    return await _show(update, state, PROFILE_FIELDS[0], edit=False)
 
 
 async def edit_field(update: Update, context: Context) -> int | None:
@@ -174,109 +177,66 @@ async def edit_field(update: Update, context: Context) -> int | None:
         await answer_expired(query)
         return None
     await query.answer()
-    saved = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("workout", None)
-        context.user_data[DRAFT] = _fresh(saved, "single" if saved else "full")
-    state = draft(context, DRAFT)
+    saved = await db(context, usecases.load_profile, member(update))
+    context.drop_drafts("workout")
+    state = context.drafts[DRAFT] = _fresh(saved, "single" if saved else "full")
     return await _show(update, state, field if saved else PROFILE_FIELDS[0], edit=True)
 
 
-async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+async def _current(update: Update, context: Context) -> tuple[ProfileDraft, str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    return await pressed(update, context, DRAFT, "mode")
+    return await pressed(update, draft(context), "mode")
 
 
-async def level_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, _LEVELS)
+async def level_chosen(update: Update, context: Context, state: ProfileDraft, level: str) -> Step:
     """A level button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {level.value for level in FitnessLevel}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["level"] = value
+    state["level"] = level
     return await _next(update, context, state, "level", edit=True)
 
 
-async def _toggle(
-    update: Update, context: Context, field: str, valid: set[str], render: Callable[..., Any]
-) -> Step:
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value == DONE:
-        if field == "goals" and not state["goals"]:
-            await query.answer("Pick at least one goal.")
-            return None
-        await query.answer()
-        return await _next(update, context, state, field, edit=True)
-    if value not in valid:
-        await answer_expired(query)
-        return None
-    chosen: list[str] = state[field]
-    if value in chosen:
-        chosen.remove(value)
-    else:
-        chosen.append(value)
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=render(chosen))
-    return None
-
-
-async def goal_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _GOALS,
+    lambda state: state["goals"],
+    goals_keyboard,
+    at_least_one="Pick at least one goal.",
+)
+async def goal_toggled(update: Update, context: Context, state: ProfileDraft) -> Step:
     """A goal toggle, or Done."""
-    return await _toggle(update, context, "goals", {g.value for g in Goal}, goals_keyboard)
+    return await _next(update, context, state, "goals", edit=True)
 
 
-async def equipment_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _EQUIPMENT,
+    lambda state: state["equipment"],
+    lambda chosen: equipment_keyboard("pf", chosen),
+)
+async def equipment_toggled(update: Update, context: Context, state: ProfileDraft) -> Step:
     """An equipment toggle, or Done."""
-    valid = {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}
-    return await _toggle(
-        update, context, "equipment", valid, lambda chosen: equipment_keyboard("pf", chosen)
-    )
+    return await _next(update, context, state, "equipment", edit=True)
 
 
-async def coach_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, COACHES, answer=lambda key: f"{COACHES[key].key} it is!")
+async def coach_chosen(update: Update, context: Context, state: ProfileDraft, key: str) -> Step:
     """A coach button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in COACHES:
-        await answer_expired(callback_query(update))
-        return None
-    coach = COACHES[value]
-    await callback_query(update).answer(f"{coach.key} it is!")
-    state["coach"] = coach.key
+    state["coach"] = COACHES[key].key
     return await _next(update, context, state, "coach", edit=True)
 
 
-async def units_chosen(update: Update, context: Context) -> Step:
+@choose_one(_current, _UNITS)
+async def units_chosen(update: Update, context: Context, state: ProfileDraft, units: str) -> Step:
     """kg or lb."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {u.value for u in Units}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["units"] = value
+    state["units"] = units
     return await _next(update, context, state, "units", edit=True)
 
 
-async def limitations_skipped(update: Update, context: Context) -> Step:
+@choose_one(_current, ("skip",))
+async def limitations_skipped(
+    update: Update, context: Context, state: ProfileDraft, _: str
+) -> Step:
     """Skip: no limitations."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, _ = current
-    await callback_query(update).answer()
     state["limitations"] = None
     return await _next(update, context, state, "limitations", edit=True)
 
@@ -284,7 +244,7 @@ async def limitations_skipped(update: Update, context: Context) -> Step:
 async def limitations_typed(update: Update, context: Context) -> Step:
     """Limitations as free text (kept as typed, shown escaped)."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or not message.text or "mode" not in state:
         return None
     text = message.text.strip()

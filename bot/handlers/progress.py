@@ -1,6 +1,6 @@
 """/progress (a summary and a chart) and /export (a CSV file) from the caller's own log.
 
-Both read only the caller's rows (services look the user up by the update's sender, no id
+Both read only the caller's rows (the use cases look the user up by the update's sender, no id
 comes from the chat). The chart is drawn off the event loop (a fraction of a second of CPU
 there would stall every chat) on a thread of its own rather than ``asyncio.to_thread``:
 charts are drawn one at a time (core/charts.py), and a burst of /progress waiting for that
@@ -15,14 +15,15 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Chat, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+import usecases
 from bot.handlers import texts
-from bot.handlers.common import Context, db, member, reply
+from bot.handlers.common import db, member, reply
+from bot.handlers.context import Context
 from core.charts import progress_chart
 from core.export import export_filename
-from usecases import services
 
 __all__ = ["export_command", "progress_command"]
 
@@ -53,7 +54,7 @@ async def _show_activity(chat: Chat, action: str) -> None:
 
 async def progress_command(update: Update, context: Context) -> None:
     """/progress: the summary at once, then the chart of the last weeks as a photo."""
-    view = await db(context, services.progress_for, member(update), _today())
+    view = await db(context, usecases.progress_for, member(update), _today())
     progress = view.progress
     if progress is None:
         await reply(update, texts.NO_PROGRESS_YET)
@@ -69,7 +70,6 @@ async def progress_command(update: Update, context: Context) -> None:
         png,
         filename="flexflow-progress.png",
         caption=texts.progress_caption(progress, view.units),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -78,7 +78,7 @@ async def export_command(update: Update, context: Context) -> None:
     today = _today()
     chat = _chat(update)
     await _show_activity(chat, ChatAction.UPLOAD_DOCUMENT)
-    result = await db(context, services.export_for, member(update))
+    result = await db(context, usecases.export_for, member(update))
     if result is None:
         await reply(update, texts.NOTHING_TO_EXPORT)
         return
@@ -87,5 +87,4 @@ async def export_command(update: Update, context: Context) -> None:
         exported.data,
         filename=export_filename(today),
         caption=texts.export_caption(exported, units),
-        parse_mode=ParseMode.HTML,
     )

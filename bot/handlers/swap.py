@@ -15,54 +15,33 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import Message, Update
 
+import usecases
+from adapters.telegram import edit_unless_unchanged, markup
 from bot.handlers import texts
 from bot.handlers.common import (
-    Context,
     callback_query,
     db,
     decoded,
     member,
-    owned_plan,
+    owned,
     reply,
+    set_buttons,
 )
+from bot.handlers.context import Context
 from chat.callbacks import Kind
 from chat.keyboards import (
-    markup,
+    Rows,
     swap_exercises_keyboard,
     swap_options_keyboard,
     workout_keyboard,
 )
-from core.coaches import coach_by_key
-from core.render import render_html
-from usecases import services
+from core.render import render_plan
 
 __all__ = ["back_button", "swap_button"]
 
 log = logging.getLogger(__name__)
-
-
-def _parts(view: services.PlanView) -> list[str]:
-    plan = view.plan
-    return render_html(
-        plan.workout,
-        coach=coach_by_key(plan.coach),
-        workout_type=plan.workout_type,
-        duration_min=plan.duration_min,
-        units=view.units,
-        created=services.utc_date(plan.created_at),
-    )
-
-
-async def _edit_markup(message: Message, keyboard: InlineKeyboardMarkup | None) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=keyboard)
-    except BadRequest as exc:  # the same keyboard already (a double tap)
-        if "not modified" not in exc.message.lower():
-            raise
 
 
 async def _edit_text(
@@ -70,28 +49,24 @@ async def _edit_text(
     chat_id: int,
     message_id: int,
     html: str,
-    keyboard: InlineKeyboardMarkup | None,
+    keyboard: Rows | None,
 ) -> None:
-    try:
-        await context.bot.edit_message_text(
-            html,
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
+    """Edit one part of the workout; a part that did not change after all stays as it is."""
+    await edit_unless_unchanged(
+        context.bot.edit_message_text(
+            html, chat_id=chat_id, message_id=message_id, reply_markup=markup(keyboard)
         )
-    except BadRequest as exc:  # this part did not change after all
-        if "not modified" not in exc.message.lower():
-            raise
+    )
 
 
-async def _show_swapped(update: Update, context: Context, outcome: services.Swapped) -> None:
+async def _show_swapped(update: Update, context: Context, outcome: usecases.Swapped) -> None:
     """The workout again, after the swap (see the module docstring for which messages)."""
     message = callback_query(update).message
     if outcome.before is None or outcome.after is None or not isinstance(message, Message):
         return
-    before, after = _parts(outcome.before), _parts(outcome.after)
-    keyboard = markup(workout_keyboard(outcome.after.plan.plan_id))
+    before = render_plan(outcome.before.plan, outcome.before.units)
+    after = render_plan(outcome.after.plan, outcome.after.units)
+    keyboard = workout_keyboard(outcome.after.plan.plan_id)
     ids = outcome.message_ids
     chat_id = message.chat.id
     if ids and ids[-1] == message.message_id and len(ids) == len(after):
@@ -104,20 +79,20 @@ async def _show_swapped(update: Update, context: Context, outcome: services.Swap
     if len(after) == 1:
         await _edit_text(context, chat_id, message.message_id, after[0], keyboard)
         return
-    await _edit_markup(message, None)
+    await set_buttons(message, None)
     for index, html in enumerate(after):
-        await reply(update, html, reply_markup=keyboard if index == len(after) - 1 else None)
+        await reply(update, html, keyboard if index == len(after) - 1 else None)
 
 
 async def _exercise_list(update: Update, context: Context, plan_id: int) -> bool:
     """Step 1: one button per exercise. False when the plan is not the caller's."""
-    view = await db(context, services.plan_for, member(update), plan_id)
+    view = await db(context, usecases.plan_for, member(update), plan_id)
     if view is None:
         return False
     message = callback_query(update).message
     if isinstance(message, Message):
         names = view.plan.workout.exercise_names
-        await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
+        await set_buttons(message, swap_exercises_keyboard(plan_id, names))
     return True
 
 
@@ -130,17 +105,17 @@ async def swap_button(update: Update, context: Context) -> None:
     plan_id = data.id
     message = query.message
     if data.index is None:
-        view = await db(context, services.plan_for, member(update), plan_id)
+        view = await db(context, usecases.plan_for, member(update), plan_id)
         if view is None:
             await query.answer(texts.NOT_FOUND)
             return
         await query.answer(texts.SWAP_PICK)
         if isinstance(message, Message):
             names = view.plan.workout.exercise_names
-            await _edit_markup(message, markup(swap_exercises_keyboard(plan_id, names)))
+            await set_buttons(message, swap_exercises_keyboard(plan_id, names))
         return
     if data.choice is None or data.check is None:
-        choices = await db(context, services.swap_choices, member(update), plan_id, data.index)
+        choices = await db(context, usecases.swap_choices, member(update), plan_id, data.index)
         if choices is None:
             await query.answer(texts.NOT_FOUND)
             return
@@ -150,21 +125,21 @@ async def swap_button(update: Update, context: Context) -> None:
         await query.answer()
         if isinstance(message, Message):
             keyboard = swap_options_keyboard(plan_id, data.index, choices.current, choices.options)
-            await _edit_markup(message, markup(keyboard))
+            await set_buttons(message, keyboard)
         return
     outcome = await db(
         context,
-        services.apply_swap,
+        usecases.apply_swap,
         member(update),
         plan_id,
         data.index,
         data.choice,
         data.check,
     )
-    if outcome.status is services.SwapStatus.NOT_FOUND:
+    if outcome.status is usecases.SwapStatus.NOT_FOUND:
         await query.answer(texts.NOT_FOUND)
         return
-    if outcome.status is services.SwapStatus.STALE:
+    if outcome.status is usecases.SwapStatus.STALE:
         await query.answer(texts.SWAP_STALE)
         await _exercise_list(update, context, plan_id)
         return
@@ -175,10 +150,11 @@ async def swap_button(update: Update, context: Context) -> None:
 
 async def back_button(update: Update, context: Context) -> None:
     """Back from a sub-menu: the workout's own buttons."""
-    view = await owned_plan(update, context, Kind.BUTTONS)
-    if view is None:
+    found = await owned(update, context, Kind.BUTTONS, usecases.plan_for)
+    if found is None:
         return
+    plan_id, _ = found
     query = callback_query(update)
     await query.answer()
     if isinstance(query.message, Message):
-        await _edit_markup(query.message, markup(workout_keyboard(view.plan.plan_id)))
+        await set_buttons(query.message, workout_keyboard(plan_id))

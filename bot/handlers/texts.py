@@ -8,13 +8,13 @@ from html import escape
 
 from chat.callbacks import RATINGS
 from core.coaches import COACHES, DEFAULT_COACH, Coach
-from core.domain import Equipment, Units, WorkoutType
+from core.domain import Equipment, Units, WorkoutType, with_bodyweight
 from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from core.progress import PersonalRecord, Progress, in_units, week_start
 from core.render import TELEGRAM_LIMIT
 from core.shorthand import Planned, SetDone, format_sets
-from db.history import PlanSummary
+from usecases import PlanSummary
 
 __all__ = [
     "BUSY",
@@ -140,7 +140,7 @@ def coach_list(first: str | None = None) -> str:
 
 def equipment_names(values: Iterable[str]) -> str:
     """Equipment labels, bodyweight first (it is always there)."""
-    items = {Equipment(v) for v in values} | {Equipment.BODYWEIGHT}
+    items = with_bodyweight(values)
     ordered = [e for e in Equipment if e in items]
     return ", ".join(e.label for e in ordered)
 

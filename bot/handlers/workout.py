@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any
+from typing import Final
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
+import usecases
 from bot.handlers import texts
-from bot.handlers.common import (
-    Context,
-    answer_expired,
-    callback_query,
-    db,
-    draft,
-    member,
-    pressed,
-    reply,
-)
+from bot.handlers.common import db, edit_or_send, member, pressed, reply
+from bot.handlers.context import Context
+from bot.handlers.drafts import WorkoutDraft
 from bot.handlers.states import State
+from bot.handlers.steps import Step, choose_one, toggle_many
 from chat.keyboards import (
-    DONE,
     DURATIONS,
+    Rows,
     coach_keyboard,
     duration_keyboard,
     equipment_keyboard,
@@ -36,13 +30,13 @@ from chat.keyboards import (
     type_keyboard,
 )
 from core.coaches import COACHES
-from core.domain import Equipment, WorkoutType
+from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
 from core.models import MAX_DURATION, MIN_DURATION, Profile
-from usecases import services
 
 __all__ = [
     "DRAFT",
     "coach_picked",
+    "draft",
     "duration_picked",
     "duration_typed",
     "equipment_toggled",
@@ -51,10 +45,11 @@ __all__ = [
     "type_picked",
 ]
 
-DRAFT = "workout"
+DRAFT: Final = "workout"
+_TYPES = frozenset(t.value for t in WorkoutType)
+_DURATIONS = frozenset(str(m) for m in DURATIONS)
+_EQUIPMENT = frozenset(e.value for e in TOGGLED_EQUIPMENT)
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:m|min|mins|minutes)?", re.ASCII | re.IGNORECASE)
-
-Step = int | None
 
 
 def parse_minutes(text: str) -> int | None:
@@ -66,18 +61,23 @@ def parse_minutes(text: str) -> int | None:
     return minutes if MIN_DURATION <= minutes <= MAX_DURATION else None
 
 
-def _fresh(profile: Profile | None) -> dict[str, Any]:
+def draft(context: Context) -> WorkoutDraft:
+    """The /workout draft in user_data (empty when no /workout is open)."""
+    return context.drafts.setdefault(DRAFT, WorkoutDraft())
+
+
+def _fresh(profile: Profile | None) -> WorkoutDraft:
     base = profile or Profile()
     return {
         "coach": base.preferred_coach,
         "type": None,
         "duration": None,
-        "equipment": sorted(e.value for e in base.equipment if e is not Equipment.BODYWEIGHT),
+        "equipment": toggled_values(base.equipment),
         "has_profile": profile is not None,
     }
 
 
-def _prompt(step: State, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+def _prompt(step: State, state: WorkoutDraft) -> tuple[str, Rows]:
     if step is State.WORKOUT_COACH:
         hint = ""
         if not state["has_profile"]:
@@ -101,21 +101,16 @@ def _prompt(step: State, state: dict[str, Any]) -> tuple[str, InlineKeyboardMark
             "Bodyweight is always included.",
             equipment_keyboard("wk", state["equipment"]),
         )
-    text = texts.workout_summary(
-        coach, WorkoutType(state["type"]), state["duration"], state["equipment"]
-    )
+    kind, minutes = state["type"], state["duration"]
+    if kind is None or minutes is None:  # the summary comes after both
+        raise ValueError("the /workout draft has no type or duration yet")
+    text = texts.workout_summary(coach, WorkoutType(kind), minutes, state["equipment"])
     return text, summary_keyboard()
 
 
-async def _show(update: Update, state: dict[str, Any], step: State, *, edit: bool) -> State:
+async def _show(update: Update, state: WorkoutDraft, step: State, *, edit: bool) -> State:
     text, keyboard = _prompt(step, state)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        state["message_id"] = query.message.message_id
-    else:
-        message = await reply(update, text, reply_markup=keyboard)
-        state["message_id"] = message.message_id
+    state["message_id"] = await edit_or_send(update, text, keyboard, edit=edit)
     return step
 
 
@@ -123,95 +118,61 @@ async def start(update: Update, context: Context) -> State:
     """/workout (or the New workout button): start at the coach."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    profile = await db(context, services.load_profile, member(update))
-    if context.user_data is not None:
-        context.user_data.pop("profile", None)
-        context.user_data[DRAFT] = _fresh(profile)
-    return await _show(update, draft(context, DRAFT), State.WORKOUT_COACH, edit=False)
+    profile = await db(context, usecases.load_profile, member(update))
+    context.drop_drafts("profile")
+    state = context.drafts[DRAFT] = _fresh(profile)
+    return await _show(update, state, State.WORKOUT_COACH, edit=False)
 
 
-async def _current(update: Update, context: Context) -> tuple[dict[str, Any], str] | None:
+async def _current(update: Update, context: Context) -> tuple[WorkoutDraft, str] | None:
     """The draft and the pressed value, or None (answered) for a button of an old message."""
-    return await pressed(update, context, DRAFT, "coach")
+    return await pressed(update, draft(context), "coach")
 
 
-async def coach_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, COACHES)
+async def coach_picked(update: Update, context: Context, state: WorkoutDraft, coach: str) -> Step:
     """A coach button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in COACHES:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["coach"] = value
+    state["coach"] = coach
     return await _show(update, state, State.WORKOUT_TYPE, edit=True)
 
 
-async def type_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, _TYPES)
+async def type_picked(update: Update, context: Context, state: WorkoutDraft, kind: str) -> Step:
     """A workout type button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {t.value for t in WorkoutType}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["type"] = value
+    state["type"] = kind
     return await _show(update, state, State.WORKOUT_DURATION, edit=True)
 
 
-async def duration_picked(update: Update, context: Context) -> Step:
+@choose_one(_current, _DURATIONS)
+async def duration_picked(
+    update: Update, context: Context, state: WorkoutDraft, minutes: str
+) -> Step:
     """A duration button."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    if value not in {str(m) for m in DURATIONS}:
-        await answer_expired(callback_query(update))
-        return None
-    await callback_query(update).answer()
-    state["duration"] = int(value)
+    state["duration"] = int(minutes)
     return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=True)
 
 
 async def duration_typed(update: Update, context: Context) -> Step:
     """A typed duration; anything but a whole number of minutes in range is re-asked."""
     message = update.effective_message
-    state = draft(context, DRAFT)
+    state = draft(context)
     if message is None or message.text is None or "coach" not in state:
         return None
     minutes = parse_minutes(message.text)
     if minutes is None:
-        sent = await reply(
-            update, escape(texts.DURATION_REPROMPT), reply_markup=duration_keyboard()
-        )
+        sent = await reply(update, escape(texts.DURATION_REPROMPT), duration_keyboard())
         state["message_id"] = sent.message_id
         return None
     state["duration"] = minutes
     return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=False)
 
 
-async def equipment_toggled(update: Update, context: Context) -> Step:
+@toggle_many(
+    _current,
+    _EQUIPMENT,
+    lambda state: state["equipment"],
+    lambda chosen: equipment_keyboard("wk", chosen),
+)
+async def equipment_toggled(update: Update, context: Context, state: WorkoutDraft) -> Step:
     """An equipment toggle, or Done (to the summary)."""
-    current = await _current(update, context)
-    if current is None:
-        return None
-    state, value = current
-    query = callback_query(update)
-    if value == DONE:
-        await query.answer()
-        return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
-    if value not in {e.value for e in Equipment if e is not Equipment.BODYWEIGHT}:
-        await answer_expired(query)
-        return None
-    chosen: list[str] = state["equipment"]
-    if value in chosen:
-        chosen.remove(value)
-    else:
-        chosen.append(value)
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=equipment_keyboard("wk", chosen))
-    return None
+    return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from bot.handlers.common import REQUEUER_KEY
 from bot.handlers.workout import parse_minutes
 from core.domain import Equipment, FitnessLevel, Goal, Units
 from core.models import Profile
@@ -226,7 +225,7 @@ async def test_a_request_waiting_too_long_for_the_queue_fails_with_a_retry_butto
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     assert bot.application is not None
-    requeuer = bot.application.bot_data[REQUEUER_KEY]
+    requeuer = bot.application.bot_data.requeuer
     requeuer.give_up_s = 0.0
     user = fake_bot_api.user(307)
     await to_summary(user)
