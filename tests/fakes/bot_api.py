@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_Wait = tuple[Callable[["FakeUser"], T | None], float, str]
+"""What a wait polls for, how long, and what a timeout calls it."""
 
 DEFAULT_TOKEN = "123456:TEST-token"
 SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
@@ -1652,7 +1654,7 @@ class FakeUser:
     # SimulatorError with the whole chat rendered, which asyncio.timeout() cannot do.
     async def wait_until(
         self,
-        predicate: Callable[[FakeUser], T],
+        predicate: Callable[[FakeUser], T | None],
         timeout: float = 10.0,  # noqa: ASYNC109
         what: str = "condition",
     ) -> T:
@@ -1667,7 +1669,10 @@ class FakeUser:
             await asyncio.sleep(_POLL_INTERVAL)
 
     def wait_until_sync(
-        self, predicate: Callable[[FakeUser], T], timeout: float = 10.0, what: str = "condition"
+        self,
+        predicate: Callable[[FakeUser], T | None],
+        timeout: float = 10.0,
+        what: str = "condition",
     ) -> T:
         """Blocking wait_until, for a bot running in another thread or process."""
         deadline = time.monotonic() + timeout
@@ -1681,35 +1686,25 @@ class FakeUser:
 
     async def wait_for_text(self, substring: str, timeout: float = 10.0) -> ChatMessage:  # noqa: ASYNC109
         """Wait until a visible bot message contains ``substring``; the newest such message."""
-        found = await self.wait_until(
-            lambda user: user._find_text(substring), timeout, f"text {substring!r}"
-        )
-        assert found is not None
-        return found
+        return await self.wait_until(*self._text_shown(substring, timeout))
 
     def wait_for_text_sync(self, substring: str, timeout: float = 10.0) -> ChatMessage:
         """Blocking wait_for_text."""
-        found = self.wait_until_sync(
-            lambda user: user._find_text(substring), timeout, f"text {substring!r}"
-        )
-        assert found is not None
-        return found
+        return self.wait_until_sync(*self._text_shown(substring, timeout))
 
     async def wait_answered(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:  # noqa: ASYNC109
         """Wait until the bot answers the callback query; its answer."""
-        answer = await self.wait_until(
-            lambda user: user._answer_of(query_id), timeout, f"answer to query {query_id}"
-        )
-        assert answer is not None
-        return answer
+        return await self.wait_until(*self._query_answered(query_id, timeout))
 
     def wait_answered_sync(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:
         """Blocking wait_answered."""
-        answer = self.wait_until_sync(
-            lambda user: user._answer_of(query_id), timeout, f"answer to query {query_id}"
-        )
-        assert answer is not None
-        return answer
+        return self.wait_until_sync(*self._query_answered(query_id, timeout))
+
+    def _text_shown(self, substring: str, timeout: float) -> _Wait[ChatMessage]:
+        return (lambda user: user._find_text(substring)), timeout, f"text {substring!r}"
+
+    def _query_answered(self, query_id: str, timeout: float) -> _Wait[CallbackAnswer]:
+        return (lambda user: user._answer_of(query_id)), timeout, f"answer to query {query_id}"
 
 
 @pytest.fixture
