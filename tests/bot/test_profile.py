@@ -11,6 +11,7 @@ from core.models import Profile
 from db.users import get_user_by_telegram_id, load_profile
 from tests.bot.conftest import WAIT, BotRunner, press, press_data
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.support.chat import tick
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -31,18 +32,14 @@ async def fill_profile(user: FakeUser, limitations: str | None) -> None:
     await press(user, "Advanced")
     goals = await user.wait_for_text("Step 2/6", timeout=WAIT)
     assert "General fitness" in goals.buttons[-2] or "General fitness" in " ".join(goals.buttons)
-    await press(user, "Strength")
-    await user.wait_until(lambda u: "✅ Strength" in u.buttons(), timeout=WAIT)
-    await press(user, "Cardio")
-    await user.wait_until(lambda u: "✅ Cardio" in u.buttons(), timeout=WAIT)
+    await tick(user, "Strength")
+    await tick(user, "Cardio")
     await press(user, "General fitness")  # on by default (prefilled); toggled off
     await user.wait_until(lambda u: "General fitness" in u.buttons(), timeout=WAIT)
     await press(user, "Done")
     await user.wait_for_text("Step 3/6", timeout=WAIT)
-    await press(user, "Dumbbells")
-    await user.wait_until(lambda u: "✅ Dumbbells" in u.buttons(), timeout=WAIT)
-    await press(user, "Barbell")
-    await user.wait_until(lambda u: "✅ Barbell" in u.buttons(), timeout=WAIT)
+    await tick(user, "Dumbbells")
+    await tick(user, "Barbell")
     await press(user, "Done")
     coaches = await user.wait_for_text("Step 4/6", timeout=WAIT)
     assert coaches.buttons[0] == "🏋️ MAX" and "🧘 SAGE" in coaches.buttons
