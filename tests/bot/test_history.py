@@ -3,8 +3,6 @@ as several messages), forged and stale callback data, retrying only one's own fa
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,10 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import Equipment, WorkoutType
 from core.models import Exercise, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
-from db.requests import create_request, mark_failed, save_plan
-from db.users import upsert_telegram_user
+from db.requests import mark_failed, save_plan
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, press, press_data, seed_plans
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.requests import add_chat_request
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -86,16 +84,13 @@ def long_plan(sessions: sessionmaker[Session], telegram_id: int) -> int:
     ]
     workout = Workout(title="Marathon", intro="A long one.", exercises=exercises)
     with sessions.begin() as session:
-        user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
-        row = create_request(
+        row = add_chat_request(
             session,
-            user_id=user.id,
+            telegram_id,
             coach="MARCO",
             workout_type=WorkoutType.BODYWEIGHT,
             duration_min=120,
             equipment=[Equipment.BODYWEIGHT],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
         )
         return save_plan(session, row, workout, "rule_based", None).id
 
@@ -134,16 +129,14 @@ async def test_forged_and_stale_callback_data(fake_bot_api: FakeBotAPI, bot: Bot
 
 def failed_request(sessions: sessionmaker[Session], telegram_id: int) -> int:
     with sessions.begin() as session:
-        user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="F")
-        row = create_request(
+        row = add_chat_request(
             session,
-            user_id=user.id,
+            telegram_id,
+            name="F",
             coach="BLAZE",
             workout_type=WorkoutType.HIIT,
             duration_min=20,
             equipment=[Equipment.JUMP_ROPE],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
         )
         mark_failed(session, row, "test")
         return row.id

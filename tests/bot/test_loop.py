@@ -8,22 +8,22 @@ weights stored in kg for kg and lb users. Nobody can press their way into anothe
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.domain import Equipment, Units, WorkoutType
-from core.models import Block, Exercise, Workout
 from chat.callbacks import name_check
+from core.domain import Equipment, Units
+from core.models import Block, Exercise, Workout
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
-from db.requests import create_request, save_plan
+from db.requests import save_plan
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.support.chat import choose_workout
+from tests.support.requests import add_request
 
 LB = 2.20462
 
@@ -106,16 +106,7 @@ def seed_workout(
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
         user.units = units.value
-        row = create_request(
-            session,
-            user_id=user.id,
-            coach="MAX",
-            workout_type=WorkoutType.STRENGTH,
-            duration_min=30,
-            equipment=[Equipment.DUMBBELLS],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
-        )
+        row = add_request(session, user.id, chat_id=telegram_id)
         plan = save_plan(session, row, workout, "rule_based", None)
         row.state = "delivered"
         return plan.id
@@ -420,16 +411,7 @@ async def test_swap_in_a_workout_of_several_messages(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(610)
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    await press(user, "KAI")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "HIIT")
-    await user.wait_for_text("How long?", timeout=WAIT)
-    user.send("180")
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await press(user, "Done")
-    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(), timeout=WAIT)
+    await choose_workout(user, "KAI", "HIIT", "180", typed=True)
     await press(user, "Generate")
     last = await delivered_workout(user)
     await user.wait_until(

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.domain import Equipment, Units, WorkoutType
+from core.domain import Equipment, Units
 from core.models import Block, Exercise, Workout
 from db.migrate import upgrade
 from db.models import Base, WorkoutRequestRow
-from db.requests import create_request
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
+from tests.support.requests import add_request
 
 MakeWorkout = Callable[..., Workout]
 MakeUser = Callable[[int], uuid.UUID]
@@ -105,14 +105,7 @@ def make_request() -> MakeRequest:
     def make(
         session: Session, user_id: uuid.UUID, key: str, **overrides: object
     ) -> WorkoutRequestRow:
-        fields: dict[str, object] = {
-            "coach": "MAX",
-            "workout_type": WorkoutType.STRENGTH,
-            "duration_min": 45,
-            "equipment": [Equipment.BARBELL],
-            "chat_id": 1,
-        }
-        fields.update(overrides)
-        return create_request(session, user_id=user_id, idempotency_key=key, **fields)  # type: ignore[arg-type]
+        fields = {"duration_min": 45, "equipment": [Equipment.BARBELL], "chat_id": 1} | overrides
+        return add_request(session, user_id, key=key, **fields)  # type: ignore[arg-type]
 
     return make

@@ -11,29 +11,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
+from adapters.settings import Settings
 from core.models import WorkoutRequest
 from core.pipeline import AIResult
-from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutPlan
-from db.requests import create_request, get_request
+from db.requests import get_request
 from db.users import get_or_create_local_user
 from jobs import generate as generate_module
+from tests.support.requests import add_request
 
 
 def make_request(sessions: sessionmaker[Session], key: str, duration: int = 30) -> int:
     with sessions.begin() as s:
         user = get_or_create_local_user(s)
-        row = create_request(
-            s,
-            user_id=user.id,
-            coach="KAI",
-            workout_type=WorkoutType.STRENGTH,
-            duration_min=duration,
-            equipment=[Equipment.DUMBBELLS],
-            idempotency_key=key,
-        )
-        return row.id
+        return add_request(s, user.id, key=key, coach="KAI", duration_min=duration).id
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
