@@ -22,17 +22,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
 from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutRequestRow
-from db.requests import create_request
-from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
 from tests.bot.conftest import api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI
 from tests.faults.chat import WAIT, press_generate, rows, workouts_seen
 from tests.plugins.app import spawn_worker
+from tests.support.requests import add_chat_request
+from tests.support.services import bot_api_env, sessions_on
 
 REQUESTS = 6
 THREADS = 4
@@ -40,9 +38,7 @@ THREADS = 4
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(app_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(app_settings.database_url)
 
 
 @pytest.fixture
@@ -54,10 +50,6 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
-
-
-def bot_env(fake_bot_api: FakeBotAPI) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_URL": fake_bot_api.url}
 
 
 def states(sessions: sessionmaker[Session]) -> dict[int, str]:
@@ -86,24 +78,14 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
     tmp_path: Path,
 ) -> None:
     fake_anthropic.latency = 3.0  # every generation is still in hand when SIGTERM comes
-    env = bot_env(fake_bot_api)
+    env = bot_api_env(fake_bot_api)
     first = spawn_worker(app_settings, fake_anthropic, tmp_path, "first", threads=THREADS, env=env)
     processes.append(first)
     users = [fake_bot_api.user(900 + n, f"U{n}") for n in range(REQUESTS)]
     with sessions.begin() as s:
         ids = []
         for user in users:
-            member = upsert_telegram_user(s, telegram_id=user.id, chat_id=user.id, name="U")
-            row = create_request(
-                s,
-                user_id=member.id,
-                coach="ACE",
-                workout_type=WorkoutType.STRENGTH,
-                duration_min=30,
-                equipment=[Equipment.DUMBBELLS],
-                idempotency_key=f"term:{user.id}",
-                chat_id=user.id,
-            )
+            row = add_chat_request(s, user.id, name="U", key=f"term:{user.id}", coach="ACE")
             ids.append(row.id)
     jobs.setup_broker(app_settings.redis_url)
     try:
@@ -155,7 +137,7 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
 
 def start_bot(settings: Settings, fake_bot_api: FakeBotAPI, log: Path) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "HOME")}
-    env |= bot_env(fake_bot_api)
+    env |= bot_api_env(fake_bot_api)
     env |= {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or ""}
     return subprocess.Popen(
         [sys.executable, "-m", "flexflow.cli", "bot"],
@@ -177,7 +159,7 @@ async def test_sigterm_to_the_bot_stops_it_cleanly_and_its_request_is_still_deli
 ) -> None:
     fake_anthropic.latency = 2.0
     worker = spawn_worker(app_settings, fake_anthropic, tmp_path, "worker", threads=2,
-                          env=bot_env(fake_bot_api))  # fmt: skip
+                          env=bot_api_env(fake_bot_api))  # fmt: skip
     processes.append(worker)
     bot = start_bot(app_settings, fake_bot_api, tmp_path / "bot.log")
     processes.append(bot)

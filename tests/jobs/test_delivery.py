@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from core.domain import Equipment, WorkoutType
-from adapters.settings import Settings
-from db.requests import create_request, get_request
-from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
 from adapters.sendbudget import make_send_limiter
+from adapters.settings import Settings
 from adapters.telegram import TelegramNotifier
+from core.domain import Equipment, WorkoutType
+from db.requests import get_request
+from tests.support.requests import add_chat_request
+from tests.support.services import sessions_on
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
@@ -24,9 +24,7 @@ PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", 
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Any:
-    engine = create_db_engine(app_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(app_settings.database_url)
 
 
 def placeholder(settings: Settings, chat_id: int, text: str) -> int:
@@ -53,16 +51,14 @@ def request_for(
 ) -> int:
     message_id = placeholder(settings, chat_id, "MAX is writing your workout…")
     with sessions.begin() as s:
-        user = upsert_telegram_user(s, telegram_id=chat_id, chat_id=chat_id, name="Alex")
-        row = create_request(
+        row = add_chat_request(
             s,
-            user_id=user.id,
-            coach="MAX",
+            chat_id,
+            name="Alex",
+            key=f"test:{chat_id}:{message_id}",
             workout_type=workout_type,
             duration_min=duration,
             equipment=[Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH],
-            idempotency_key=f"test:{chat_id}:{message_id}",
-            chat_id=chat_id,
             message_id=message_id,
         )
         return row.id
