@@ -21,7 +21,7 @@ from db.requests import save_plan
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
-from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.fakes.bot_api import CallbackAnswer, ChatMessage, FakeBotAPI, FakeUser
 from tests.support.chat import choose_workout
 from tests.support.requests import add_request
 
@@ -137,6 +137,30 @@ async def open_from_history(user: FakeUser) -> ChatMessage:
     return user.last
 
 
+async def logging_day(
+    fake_bot_api: FakeBotAPI, bot: BotRunner, telegram_id: int, weight: float, units: Units
+) -> tuple[FakeUser, ChatMessage, int]:
+    """The user with ``four_exercises`` at ``weight`` stored, reopened from /history: the user,
+    the workout and its plan id."""
+    plan_id = seed_workout(bot.sessions, telegram_id, four_exercises(weight, units), units)
+    user = fake_bot_api.user(telegram_id)
+    return user, await open_from_history(user), plan_id
+
+
+async def done_menu(user: FakeUser, workout: ChatMessage) -> CallbackAnswer:
+    """Done under the workout; its answer, once the logging choices show."""
+    answer = await press(user, "Done", message_id=workout.message_id)
+    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
+    return answer
+
+
+async def enter_sets(user: FakeUser, workout: ChatMessage) -> ChatMessage:
+    """Done, then Enter sets: the prompt for the first exercise."""
+    await done_menu(user, workout)
+    await press(user, "Enter sets", message_id=workout.message_id)
+    return await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+
+
 @pytest.mark.usefixtures("running_worker")
 async def test_swap_an_exercise_edits_the_workout_and_the_stored_plan(
     fake_bot_api: FakeBotAPI, bot: BotRunner
@@ -243,9 +267,7 @@ async def test_regenerate_delivers_a_different_workout_once(
 async def test_regenerate_is_refused_while_a_workout_is_on_the_way(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    plan_id = seed_workout(bot.sessions, 604, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(604)
-    workout = await open_from_history(user)
+    user, workout, plan_id = await logging_day(fake_bot_api, bot, 604, 20, Units.KG)
     await press(user, "Regenerate", message_id=workout.message_id)  # queued: no worker here
     await user.wait_for_text("is writing", timeout=WAIT)
     await press(user, "Regenerate", message_id=workout.message_id)
@@ -258,12 +280,9 @@ async def test_regenerate_is_refused_while_a_workout_is_on_the_way(
 async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 605, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(605)
-    workout = await open_from_history(user)
-    answer = await press(user, "Done", message_id=workout.message_id)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 605, 20, Units.KG)
+    answer = await done_menu(user, workout)
     assert answer.text == "Log it as planned, or enter your sets."
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
     await press(user, "As planned", message_id=workout.message_id)
     logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
     assert logged.buttons == ["😌 Too easy", "👌 Just right", "🥵 Too hard"]
@@ -304,13 +323,8 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
 async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 607, four_exercises(60, Units.KG), Units.KG)
-    user = fake_bot_api.user(607)
-    workout = await open_from_history(user)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 607, 60, Units.KG)
+    prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 60 kg" in prompt.text
     assert "60x8 60x8 60x6" in prompt.text
     assert prompt.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
@@ -353,13 +367,8 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
 async def test_done_with_typed_sets_lb_user_stores_kg(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 608, four_exercises(135, Units.LB), Units.LB)
-    user = fake_bot_api.user(608)
-    workout = await open_from_history(user)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 608, 135, Units.LB)
+    prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 135 lb" in prompt.text
     user.send("135x5 135 lb x 5 140x4")
     push_up = await user.wait_for_text("2/4 · Push-up", timeout=WAIT)
@@ -389,17 +398,12 @@ async def test_done_with_typed_sets_lb_user_stores_kg(
 
 
 async def test_done_cancel_and_back_log_nothing(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
-    seed_workout(bot.sessions, 609, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(609)
-    workout = await open_from_history(user)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 609, 20, Units.KG)
     await press(user, "Done", message_id=workout.message_id)
     await user.wait_until(lambda u: "⬅️ Back" in u.buttons(workout.message_id), timeout=WAIT)
     await press(user, "Back", message_id=workout.message_id)
     await user.wait_until(lambda u: u.buttons(workout.message_id) == PLAN_BUTTONS, timeout=WAIT)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    prompt = await enter_sets(user, workout)
     await press(user, "Cancel", message_id=prompt.message_id)
     await user.wait_for_text("Logging cancelled", timeout=WAIT)
     assert logs_of(bot.sessions, 609) == []
