@@ -1,4 +1,4 @@
-"""Fixtures for the db tests: a migrated PostgreSQL database, users, requests, workouts.
+"""Fixtures for the db tests: a migrated PostgreSQL database, and ``seed`` to fill it.
 
 CREATE DATABASE costs about a quarter of a second on the test server, so the query tests
 share one database per run, migrated once with ``upgrade``, and each test starts from
@@ -7,8 +7,11 @@ empty tables (TRUNCATE). The migration tests use the fresh ``pg_url`` database i
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -19,13 +22,10 @@ from core.domain import Equipment, Units
 from core.models import Block, Exercise, Workout
 from db.migrate import upgrade
 from db.models import Base, WorkoutRequestRow
+from db.requests import lock_request, mark_generating
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
 from tests.support.requests import add_request
-
-MakeWorkout = Callable[..., Workout]
-MakeUser = Callable[[int], uuid.UUID]
-MakeRequest = Callable[..., WorkoutRequestRow]
 
 
 @pytest.fixture(scope="session")
@@ -79,33 +79,65 @@ def build_workout(title: str = "Heavy day", names: tuple[str, ...] = ("Back squa
     )
 
 
-@pytest.fixture
-def make_workout() -> MakeWorkout:
-    """``make_workout(title, names)``: a valid workout."""
-    return build_workout
+class Seed:
+    """What the db tests store: users, requests, and the workouts for their plans."""
 
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
 
-@pytest.fixture
-def make_user(sessions: sessionmaker[Session]) -> MakeUser:
-    """``make_user(telegram_id)``: a committed Telegram user; returns its id."""
-
-    def make(telegram_id: int) -> uuid.UUID:
-        with sessions.begin() as s:
+    def user(self, telegram_id: int) -> uuid.UUID:
+        """A committed Telegram user; its id."""
+        with self.sessions.begin() as s:
             return upsert_telegram_user(
                 s, telegram_id=telegram_id, chat_id=telegram_id, name=f"u{telegram_id}"
             ).id
 
-    return make
+    @staticmethod
+    def request(
+        session: Session, user_id: uuid.UUID, key: str, **overrides: Any
+    ) -> WorkoutRequestRow:
+        """A request in that session: MAX, strength, 45 min, a barbell, chat 1 but for
+        ``overrides``."""
+        fields: dict[str, Any] = {
+            "duration_min": 45,
+            "equipment": [Equipment.BARBELL],
+            "chat_id": 1,
+        }
+        return add_request(session, user_id, key=key, **(fields | overrides))
+
+    workout = staticmethod(build_workout)
+    """``seed.workout(title, names)``: a valid workout."""
 
 
 @pytest.fixture
-def make_request() -> MakeRequest:
-    """``make_request(session, user_id, key, **overrides)``: a request in that session."""
+def seed(sessions: sessionmaker[Session]) -> Seed:
+    """Users, requests and workouts on the test's empty tables."""
+    return Seed(sessions)
 
-    def make(
-        session: Session, user_id: uuid.UUID, key: str, **overrides: object
-    ) -> WorkoutRequestRow:
-        fields = {"duration_min": 45, "equipment": [Equipment.BARBELL], "chat_id": 1} | overrides
-        return add_request(session, user_id, key=key, **fields)  # type: ignore[arg-type]
 
-    return make
+def check_lock_blocks_a_second_transaction(
+    sessions: sessionmaker[Session], request_id: int
+) -> None:
+    """While one transaction holds the request's row lock (and moves it to generating), a
+    second lock_request waits for it, then sees what it committed."""
+    order: list[str] = []
+    locked = threading.Event()
+
+    def holder() -> None:
+        with sessions.begin() as s:
+            row = lock_request(s, request_id)
+            assert row is not None
+            locked.set()
+            time.sleep(0.3)
+            mark_generating(s, row)
+            order.append("holder committed")
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert locked.wait(5)
+    with sessions.begin() as s:
+        row = lock_request(s, request_id)
+        order.append("second locked")
+        assert row is not None and row.state == "generating" and row.attempts == 1
+    thread.join()
+    assert order == ["holder committed", "second locked"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from db.models import Base
 from db.requests import lock_request, mark_generating, save_plan
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user
-from tests.db.conftest import build_workout
+from tests.db.conftest import build_workout, check_lock_blocks_a_second_transaction
 from tests.support.requests import add_request
 
 TABLES = {
@@ -197,27 +196,7 @@ def test_sqlite_transactions_are_serialized(tmp_path: Path) -> None:
         request_id = add_request(
             s, user.id, key="k", workout_type=WorkoutType.CARDIO, equipment=[]
         ).id
-    order: list[str] = []
-    locked = threading.Event()
-
-    def holder() -> None:
-        with sessions.begin() as s:
-            row = lock_request(s, request_id)
-            assert row is not None
-            locked.set()
-            time.sleep(0.3)
-            mark_generating(s, row)
-            order.append("holder committed")
-
     try:
-        thread = threading.Thread(target=holder)
-        thread.start()
-        assert locked.wait(5)
-        with sessions.begin() as s:
-            row = lock_request(s, request_id)
-            order.append("second locked")
-            assert row is not None and row.state == "generating" and row.attempts == 1
-        thread.join()
-        assert order == ["holder committed", "second locked"]
+        check_lock_blocks_a_second_transaction(sessions, request_id)
     finally:
         engine.dispose()
