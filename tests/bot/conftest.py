@@ -24,7 +24,10 @@ from core.models import WorkoutRequest
 from core.pipeline import build_workout
 from db.requests import save_plan
 from db.users import upsert_telegram_user
-from tests.support.chat import WAIT, api_errors, press, press_data  # noqa: F401 (the bot tests' imports)
+from tests.support.chat import WAIT as WAIT  # the bot tests import these from here
+from tests.support.chat import api_errors as api_errors
+from tests.support.chat import press as press
+from tests.support.chat import press_data as press_data
 from tests.support.requests import add_request
 from tests.support.services import sessions_on
 

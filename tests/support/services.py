@@ -43,7 +43,7 @@ def migrated_settings(
             "telegram_api_url": telegram.url,
         }
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         redis_url=redis_url,
         **values,
