@@ -410,6 +410,18 @@ async def test_done_cancel_and_back_log_nothing(fake_bot_api: FakeBotAPI, bot: B
     assert api_errors(fake_bot_api) == []
 
 
+async def swap_for_the_first_option(user: FakeUser, message_id: int, listed: str) -> str:
+    """Swap under the message, the ``listed`` exercise, then the first alternative offered;
+    that alternative."""
+    await press(user, "Swap", message_id=message_id)
+    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(message_id), timeout=WAIT)
+    await press(user, listed, message_id=message_id)
+    await user.wait_until(lambda u: listed not in u.buttons(message_id), timeout=WAIT)
+    option = user.buttons(message_id)[0]
+    await press(user, option, message_id=message_id)
+    return option
+
+
 @pytest.mark.usefixtures("running_worker")
 async def test_swap_in_a_workout_of_several_messages(
     fake_bot_api: FakeBotAPI, bot: BotRunner
@@ -428,14 +440,7 @@ async def test_swap_in_a_workout_of_several_messages(
     [plan_id] = plan_ids(bot.sessions, 610)
     first = plan_of(bot.sessions, plan_id).exercises[0]
 
-    await press(user, "Swap", message_id=last.message_id)
-    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(last.message_id), timeout=WAIT)
-    await press(user, f"1. {first.name}", message_id=last.message_id)
-    await user.wait_until(
-        lambda u: f"1. {first.name}" not in u.buttons(last.message_id), timeout=WAIT
-    )
-    option = user.buttons(last.message_id)[0]
-    await press(user, option, message_id=last.message_id)
+    option = await swap_for_the_first_option(user, last.message_id, f"1. {first.name}")
     # The first part, where exercise 1 is, is edited; the buttons stay under the last part.
     await user.wait_until(
         lambda u: f"1. {option}\n" in next(m.text for m in u.messages if m.message_id == parts[0]),
@@ -450,14 +455,7 @@ async def test_swap_in_a_workout_of_several_messages(
     reopened = await open_from_history(user)
     count = len(user.messages)
     second = plan_of(bot.sessions, plan_id).exercises[1]
-    await press(user, "Swap", message_id=reopened.message_id)
-    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(reopened.message_id), timeout=WAIT)
-    await press(user, f"2. {second.name}", message_id=reopened.message_id)
-    await user.wait_until(
-        lambda u: f"2. {second.name}" not in u.buttons(reopened.message_id), timeout=WAIT
-    )
-    option = user.buttons(reopened.message_id)[0]
-    await press(user, option, message_id=reopened.message_id)
+    option = await swap_for_the_first_option(user, reopened.message_id, f"2. {second.name}")
     await user.wait_until(
         lambda u: u.last.message_id > reopened.message_id and u.last.buttons == PLAN_BUTTONS,
         timeout=WAIT,
