@@ -39,10 +39,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import pytest
 from aiohttp import web
+
+from tests.fakes.local_server import LocalServer
 
 __all__ = [
     "API_KEY",
@@ -163,7 +165,7 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // CHARS_PER_TOKEN)
 
 
-class FakeMessagesAPI:
+class FakeMessagesAPI(LocalServer):
     """The fake server; see the module docstring."""
 
     def __init__(
@@ -190,14 +192,7 @@ class FakeMessagesAPI:
 
     # ------------------------------------------------------------------ lifecycle
 
-    @property
-    def url(self) -> str:
-        """The server root, for ``base_url`` / ANTHROPIC_BASE_URL."""
-        if not self.port:
-            raise RuntimeError("FakeMessagesAPI is not started")
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeMessagesAPI:
+    def start(self) -> Self:
         """Start serving in a background thread; returns self once it accepts requests."""
         loop = asyncio.new_event_loop()
         self._loop = loop
@@ -237,12 +232,6 @@ class FakeMessagesAPI:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-
-    def __enter__(self) -> FakeMessagesAPI:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ scripting
 
@@ -655,8 +644,5 @@ def _error(
 @pytest.fixture
 def fake_anthropic() -> Iterator[FakeMessagesAPI]:
     """A started fake Messages API (key ``fake.api_key``, root ``fake.url``), stopped after."""
-    fake = FakeMessagesAPI().start()
-    try:
+    with FakeMessagesAPI() as fake:
         yield fake
-    finally:
-        fake.stop()
