@@ -71,20 +71,14 @@ def run_secrets() -> Secrets:
 
 @pytest.fixture
 def telegram(run_secrets: Secrets) -> Iterator[FakeBotAPI]:
-    fake = FakeBotAPI(token=run_secrets.token).start()
-    try:
+    with FakeBotAPI(token=run_secrets.token) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
 def anthropic_api(run_secrets: Secrets) -> Iterator[FakeMessagesAPI]:
-    fake = FakeMessagesAPI(api_key=run_secrets.api_key).start()
-    try:
+    with FakeMessagesAPI(api_key=run_secrets.api_key) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
