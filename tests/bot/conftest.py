@@ -79,6 +79,13 @@ class BotRunner:
         await self.stop()
         return await self.start()
 
+    async def __aenter__(self) -> BotRunner:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
@@ -89,12 +96,8 @@ def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 async def bot(app_settings: Settings, sessions: sessionmaker[Session]) -> AsyncIterator[BotRunner]:
     """The running bot."""
-    runner = BotRunner(app_settings, sessions)
-    await runner.start()
-    try:
+    async with BotRunner(app_settings, sessions) as runner:
         yield runner
-    finally:
-        await runner.stop()
 
 
 def seed_plans(

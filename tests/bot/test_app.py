@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
-from bot.app import ConfigurationError, run, webhook_config
 from adapters.settings import Settings
+from bot.app import ConfigurationError, run, webhook_config
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import FakeBotAPI
 
@@ -38,12 +38,8 @@ async def webhook_bot(
             "telegram_webhook_port": port,
         }
     )
-    runner = BotRunner(settings, sessions)
-    await runner.start()
-    try:
+    async with BotRunner(settings, sessions) as runner:
         yield runner
-    finally:
-        await runner.stop()
 
 
 async def test_webhook_mode_checks_the_secret(
