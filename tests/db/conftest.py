@@ -18,14 +18,15 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.domain import Equipment, Units
-from core.models import Block, Exercise, Workout
+from core.domain import Equipment
+from core.models import Block, Workout
 from db.migrate import upgrade
 from db.models import Base, WorkoutRequestRow
 from db.requests import lock_request, mark_generating
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
 from tests.support.requests import add_request
+from tests.support.workouts import lift
 
 
 @pytest.fixture(scope="session")
@@ -61,21 +62,7 @@ def build_workout(title: str = "Heavy day", names: tuple[str, ...] = ("Back squa
         title=title,
         intro="Let's lift.",
         warmup=Block(minutes=5, items=["Jumping jacks"]),
-        exercises=[
-            Exercise(
-                name=name,
-                sets=4,
-                reps="6-8",
-                rest_seconds=120,
-                instructions="Brace.",
-                equipment=[Equipment.BARBELL],
-                weighted=True,
-                target_weight=60,
-                weight_unit=Units.KG,
-                alternatives=["Goblet squat", "Leg press"],
-            )
-            for name in names
-        ],
+        exercises=[lift(name) for name in names],
     )
 
 
@@ -104,6 +91,12 @@ class Seed:
             "chat_id": 1,
         }
         return add_request(session, user_id, key=key, **(fields | overrides))
+
+    def stored_request(self, telegram_id: int, key: str) -> int:
+        """A committed request of a new user's; its id."""
+        user_id = self.user(telegram_id)
+        with self.sessions.begin() as s:
+            return self.request(s, user_id, key).id
 
     workout = staticmethod(build_workout)
     """``seed.workout(title, names)``: a valid workout."""

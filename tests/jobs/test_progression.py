@@ -31,6 +31,7 @@ from db.workoutlogs import LoggedSet, log_workout
 from tests.fakes.messages_api import FakeMessagesAPI, ok
 from tests.jobs.test_generation import state, wait_for
 from tests.support.requests import add_request
+from tests.support.workouts import lift
 
 SQUAT = "Barbell back squat"
 GEAR = frozenset({Equipment.BARBELL, Equipment.DUMBBELLS, Equipment.BENCH})
@@ -196,17 +197,13 @@ def test_the_ai_hears_the_targets_and_a_load_that_ignores_them_is_corrected(
         title="Heavy",
         intro="Let's go.",
         exercises=[
-            Exercise(
-                name=name,
+            lift(
+                name,
                 sets=5,
                 reps="5-8",
                 rest_seconds=150,
                 instructions="Brace and drive.",
-                equipment=[Equipment.BARBELL],
-                weighted=True,
                 target_weight=weight,
-                weight_unit=Units.KG,
-                alternatives=["Goblet squat", "Leg press"],
             )
             for name, weight in (
                 (SQUAT, 100.0),  # the recommendation is 62.5: far off, corrected
