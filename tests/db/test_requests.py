@@ -175,9 +175,7 @@ def test_save_plan_twice_keeps_the_first_plan(sessions: sessionmaker[Session], s
 def test_save_plan_from_two_threads_at_once_keeps_one(
     sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = seed.user(5)
-    with sessions.begin() as s:
-        rid = seed.request(s, uid, "race").id
+    rid = seed.stored_request(5, "race")
     plan_ids: list[int] = []
 
     def save() -> None:
@@ -197,10 +195,7 @@ def test_save_plan_from_two_threads_at_once_keeps_one(
 def test_lock_request_blocks_a_second_transaction(
     sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = seed.user(6)
-    with sessions.begin() as s:
-        rid = seed.request(s, uid, "lock").id
-    check_lock_blocks_a_second_transaction(sessions, rid)
+    check_lock_blocks_a_second_transaction(sessions, seed.stored_request(6, "lock"))
 
 
 def test_missing_request(sessions: sessionmaker[Session]) -> None:
