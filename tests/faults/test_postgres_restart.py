@@ -39,12 +39,6 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def private_pg(tmp_path: Path) -> Iterator[PrivatePostgres]:
-    with PrivatePostgres(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
 def settings(private_pg: PrivatePostgres, redis_url: str, fake_bot_api: FakeBotAPI) -> Settings:
     url = private_pg.create_database("flexflow")
     return migrated_settings(url, redis_url, telegram=fake_bot_api)

@@ -37,12 +37,6 @@ from tests.support.services import bot_api_env, migrated_settings, sessions_on
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    with PrivateRedis(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
 def settings(pg_url: str, private_redis: PrivateRedis, fake_bot_api: FakeBotAPI) -> Settings:
     return migrated_settings(pg_url, private_redis.url, telegram=fake_bot_api)
 
