@@ -22,7 +22,7 @@ from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import CallbackAnswer, ChatMessage, FakeBotAPI, FakeUser
-from tests.support.chat import choose_workout
+from tests.support.chat import choose_workout, say
 from tests.support.requests import add_request
 
 LB = 2.20462
@@ -130,8 +130,7 @@ def four_exercises(weight: float, unit: Units) -> Workout:
 
 async def open_from_history(user: FakeUser) -> ChatMessage:
     """/history, then the newest plan: the reopened workout with its buttons."""
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts")
     await press(user, page.buttons[0], message_id=page.message_id)
     await user.wait_until(lambda u: "✅ Done" in u.buttons(), timeout=WAIT)
     return user.last
@@ -210,8 +209,7 @@ async def test_swap_an_exercise_edits_the_workout_and_the_stored_plan(
 
     # Another user cannot swap, list, regenerate or log this plan, whatever data they forge.
     other = fake_bot_api.user(602, "Eve")
-    other.send("/help")
-    own = await other.wait_for_text("What I can do", timeout=WAIT)
+    own = await say(other, "/help", "What I can do")
     forged = [
         f"s:{plan_id}:0:0:{name_check(new.name)}",
         f"s:{plan_id}:0",
@@ -302,8 +300,7 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     assert answer.text == "This button has expired."
     # How it felt: the caller's own log only.
     other = fake_bot_api.user(606)
-    other.send("/help")
-    own = await other.wait_for_text("What I can do", timeout=WAIT)
+    own = await say(other, "/help", "What I can do")
     answer = await press_data(other, f"f:{log.id}:too_hard", own.message_id)
     assert answer.text == "Workout not found."
     await press(user, "Just right", message_id=logged.message_id)
@@ -329,22 +326,18 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
     assert "60x8 60x8 60x6" in prompt.text
     assert prompt.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
 
-    user.send("sixty for 8 & <b>")
-    again = await user.wait_for_text("I couldn't read", timeout=WAIT)
+    again = await say(user, "sixty for 8 & <b>", "I couldn't read")
     assert "“sixty”" in again.text and "60x8" in again.text
     assert again.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
-    user.send("60x8, 60x8, 62.5x6")
-    await user.wait_for_text("2/4 · Push-up", timeout=WAIT)
+    await say(user, "60x8, 60x8, 62.5x6", "2/4 · Push-up")
 
     await bot.restart()  # the dialog and the sets so far are in the database
 
-    user.send("12 10 8")
-    plank = await user.wait_for_text("3/4 · Plank", timeout=WAIT)
+    plank = await say(user, "12 10 8", "3/4 · Plank")
     await press(user, "Skip", message_id=plank.message_id)
     row = await user.wait_for_text("4/4 · One-arm dumbbell row", timeout=WAIT)
     assert row.message_id == plank.message_id  # a button edits the prompt into the next one
-    user.send("3x10 @ 32.5kg")
-    logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
+    logged = await say(user, "3x10 @ 32.5kg", "Logged: Logging day")
     assert "1. Goblet squat: 60×8, 60×8, 62.5×6 kg" in logged.text
     assert "3. Plank: skipped" in logged.text
     [(_, sets)] = logs_of(bot.sessions, 607)
@@ -358,8 +351,7 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
         *[("One-arm dumbbell row", n, 10, 32.5, None) for n in (1, 2, 3)],
     ]
     # The dialog is over: text is not taken as sets any more.
-    user.send("60x8")
-    await user.wait_for_text("I work with commands", timeout=WAIT)
+    await say(user, "60x8", "I work with commands")
     assert len(logs_of(bot.sessions, 607)) == 1
     assert api_errors(fake_bot_api) == []
 
@@ -370,14 +362,11 @@ async def test_done_with_typed_sets_lb_user_stores_kg(
     user, workout, _ = await logging_day(fake_bot_api, bot, 608, 135, Units.LB)
     prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 135 lb" in prompt.text
-    user.send("135x5 135 lb x 5 140x4")
-    push_up = await user.wait_for_text("2/4 · Push-up", timeout=WAIT)
+    push_up = await say(user, "135x5 135 lb x 5 140x4", "2/4 · Push-up")
     await press(user, "As planned", message_id=push_up.message_id)
     plank = await user.wait_for_text("3/4 · Plank", timeout=WAIT)
-    user.send("45s 40 1:00")
-    await user.wait_for_text("4/4 · One-arm dumbbell row", timeout=WAIT)
-    user.send("8 8 6")  # reps at the planned 67.5 lb
-    logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
+    await say(user, "45s 40 1:00", "4/4 · One-arm dumbbell row")
+    logged = await say(user, "8 8 6", "Logged: Logging day")  # reps at the planned 67.5 lb
     assert "1. Goblet squat: 135×5, 135×5, 140×4 lb" in logged.text
     assert plank.message_id != logged.message_id
     [(_, sets)] = logs_of(bot.sessions, 608)

@@ -11,7 +11,7 @@ from core.models import Profile
 from db.users import get_user_by_telegram_id, load_profile
 from tests.bot.conftest import WAIT, BotRunner, press, press_data
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.support.chat import tick
+from tests.support.chat import say, tick
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -26,8 +26,7 @@ def saved(sessions: sessionmaker[Session], telegram_id: int) -> Profile | None:
 
 async def fill_profile(user: FakeUser, limitations: str | None) -> None:
     """Walk /profile: Advanced, Strength + Cardio, Dumbbells + Barbell, SAGE, lb."""
-    user.send("/profile")
-    await user.wait_for_text("Step 1/6", timeout=WAIT)
+    await say(user, "/profile", "Step 1/6")
     assert user.buttons() == ["Beginner", "Intermediate", "Advanced"]
     await press(user, "Advanced")
     goals = await user.wait_for_text("Step 2/6", timeout=WAIT)
@@ -104,10 +103,8 @@ async def test_change_one_field_from_the_saved_profile(
 
 async def test_goals_need_one_and_text_gets_a_reprompt(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(203)
-    user.send("/profile")
-    await user.wait_for_text("Step 1/6", timeout=WAIT)
-    user.send("I'm pretty fit")
-    await user.wait_for_text("Please tap one of the buttons above", timeout=WAIT)
+    await say(user, "/profile", "Step 1/6")
+    await say(user, "I'm pretty fit", "Please tap one of the buttons above")
     await press(user, "Beginner")
     await user.wait_for_text("Step 2/6", timeout=WAIT)
     await press(user, "General fitness")  # the only goal, now off
@@ -121,21 +118,17 @@ async def test_cancel_leaves_the_dialog_and_its_buttons_expire(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(204)
-    user.send("/profile")
-    step = await user.wait_for_text("Step 1/6", timeout=WAIT)
-    user.send("/cancel")
-    await user.wait_for_text("Cancelled", timeout=WAIT)
+    step = await say(user, "/profile", "Step 1/6")
+    await say(user, "/cancel", "Cancelled")
     answer = await press(user, "Advanced", message_id=step.message_id)
     assert answer.text == "This button has expired."
-    user.send("/cancel")
-    await user.wait_for_text("nothing to cancel", timeout=WAIT)
+    await say(user, "/cancel", "nothing to cancel")
     assert saved(bot.sessions, 204) is None
 
 
 async def test_buttons_of_an_older_dialog_message_expire(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(205)
-    user.send("/profile")
-    first = await user.wait_for_text("Step 1/6", timeout=WAIT)
+    first = await say(user, "/profile", "Step 1/6")
     user.send("/profile")  # starts over in a new message
     await user.wait_until(lambda u: len(u.messages) == 2, timeout=WAIT)
     answer = await press(user, "Beginner", message_id=first.message_id)

@@ -9,7 +9,7 @@ from bot.handlers.states import DIALOG_NAME, State
 from db.botstate import get_user_data, load_conversations
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press
 from tests.fakes.bot_api import FakeBotAPI
-from tests.support.chat import finish_workout, pick_workout, start_workout
+from tests.support.chat import finish_workout, pick_workout, say, start_workout
 
 
 def stored_state(sessions: sessionmaker[Session], user_id: int) -> object:
@@ -61,8 +61,7 @@ async def test_buttons_of_an_old_message_after_a_restart(
 ) -> None:
     user = fake_bot_api.user(502)
     coach_step = await start_workout(user)
-    user.send("/cancel")
-    await user.wait_for_text("Cancelled", timeout=WAIT)
+    await say(user, "/cancel", "Cancelled")
     await bot.restart()
     answer = await press(user, "MAX", message_id=coach_step.message_id)
     assert answer.text == "This button has expired."

@@ -44,6 +44,18 @@ def api_errors(fake: FakeBotAPI) -> list[Call]:
     return [c for c in fake.errors() if (c.method, c.status) != ("getUpdates", 409)]
 
 
+async def say(
+    user: FakeUser,
+    text: str,
+    reply: str,
+    *,
+    timeout: float = WAIT,  # noqa: ASYNC109
+) -> ChatMessage:
+    """Send ``text`` and wait for a bot message containing ``reply``; the newest such one."""
+    user.send(text)
+    return await user.wait_for_text(reply, timeout=timeout)
+
+
 async def press(
     user: FakeUser,
     label: str,
