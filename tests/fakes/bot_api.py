@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -564,6 +564,8 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
 class FakeBotAPI(LocalServer):
     """A strict fake Telegram Bot API server; start() it, point the bot at ``url``."""
 
+    thread_name = "fake-bot-api"
+
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -591,8 +593,6 @@ class FakeBotAPI(LocalServer):
         self._webhook: _Webhook | None = None
         self._logged_out = False
         self._poller: asyncio.Future[str] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._webhook_wakeup: asyncio.Event | None = None
@@ -628,48 +628,6 @@ class FakeBotAPI(LocalServer):
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self) -> Self:
-        """Start the server in a background thread; returns self once it accepts requests."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(ready, failure), name="fake-bot-api", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
-        if not self.port:
-            raise RuntimeError("FakeBotAPI did not start within 10 seconds")
-        return self
-
-    def stop(self) -> None:
-        """Stop the server, ending pending long polls and webhook deliveries."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(15)
-        self._loop = self._thread = None
-
-    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._startup())
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.close()
-
     async def _startup(self) -> None:
         app = web.Application(client_max_size=_BODY_LIMIT)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
@@ -683,6 +641,7 @@ class FakeBotAPI(LocalServer):
         self.port = int(address[1])
 
     async def _shutdown(self) -> None:
+        """End pending long polls and webhook deliveries, then the server."""
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("stopped")
         if self._deliverer is not None:

@@ -39,7 +39,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import pytest
 from aiohttp import web
@@ -168,6 +168,8 @@ def _tokens(text: str) -> int:
 class FakeMessagesAPI(LocalServer):
     """The fake server; see the module docstring."""
 
+    thread_name = "fake-messages-api"
+
     def __init__(
         self, *, api_key: str = API_KEY, latency: float = 0.0, min_cacheable_tokens: int = 1024
     ) -> None:
@@ -185,25 +187,12 @@ class FakeMessagesAPI(LocalServer):
         self._script: list[Reply] = []
         self._cache: set[str] = set()
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> Self:
-        """Start serving in a background thread; returns self once it accepts requests."""
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._thread = threading.Thread(
-            target=loop.run_forever, name="fake-messages-api", daemon=True
-        )
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+    async def _startup(self) -> None:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/v1/models/{model_id}", self._model)
@@ -213,18 +202,8 @@ class FakeMessagesAPI(LocalServer):
         await site.start()
         self.port = int(self._runner.addresses[0][1])
 
-    def stop(self) -> None:
-        """Stop the server and its thread; requests still hanging are dropped."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._stop(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
-        self._loop = self._thread = None
-
-    async def _stop(self) -> None:
+    async def _shutdown(self) -> None:
+        """Stop the server; requests still hanging are dropped."""
         if self._runner is not None:
             await self._runner.cleanup()
         # Handlers still sleeping (hang, latency) for clients that gave up: end them now.
