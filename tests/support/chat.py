@@ -1,4 +1,5 @@
-"""Driving the chat the way a person does: press a button, tick an option, walk /workout.
+"""Driving the chat the way a person does: say something, press a button, tick an option,
+walk through /workout.
 
 The waits are the assertions: each fails with the whole chat rendered when the bot does not
 answer in time. ``IN_PROCESS`` suits the bot running in the test's own process; tests that
@@ -44,16 +45,10 @@ def api_errors(fake: FakeBotAPI) -> list[Call]:
     return [c for c in fake.errors() if (c.method, c.status) != ("getUpdates", 409)]
 
 
-async def say(
-    user: FakeUser,
-    text: str,
-    reply: str,
-    *,
-    timeout: float = WAIT,  # noqa: ASYNC109
-) -> ChatMessage:
+async def say(user: FakeUser, text: str, reply: str) -> ChatMessage:
     """Send ``text`` and wait for a bot message containing ``reply``; the newest such one."""
     user.send(text)
-    return await user.wait_for_text(reply, timeout=timeout)
+    return await user.wait_for_text(reply, timeout=WAIT)
 
 
 async def press(
