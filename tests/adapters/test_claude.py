@@ -9,19 +9,14 @@ import pytest
 
 from adapters.claude import ClaudeClient
 from core.domain import Equipment, Units, WorkoutType
-from core.models import Profile, WorkoutRequest
+from core.models import Profile
 from core.pipeline import build_workout
 from core.prompt import TOOL_NAME, build_prompt, uncached_chars
 from core.rulebased import generate_rule_based
 from tests.fakes.messages_api import FakeMessagesAPI
+from tests.support.workouts import anns_request
 
-REQUEST = WorkoutRequest(
-    coach="MAX",
-    workout_type=WorkoutType.STRENGTH,
-    duration_min=45,
-    equipment=frozenset({Equipment.DUMBBELLS, Equipment.BARBELL}),
-    profile=Profile(name="Ann", limitations="Sore left knee"),
-)
+REQUEST = anns_request(Equipment.DUMBBELLS, Equipment.BARBELL)
 
 
 def client(fake: FakeMessagesAPI, **kwargs: Any) -> ClaudeClient:

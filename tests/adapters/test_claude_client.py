@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from adapters.claude import MAX_RETRY_WAIT_S, ClaudeClient, make_ai_client, strict_tool
 from adapters.settings import Settings
-from core.domain import Equipment, Units, WorkoutType
+from core.domain import Equipment, Units
 from core.models import Profile, WorkoutRequest
 from core.pipeline import AIAttempt, PipelineResult, build_workout
 from core.prompt import TOOL_NAME, build_prompt
@@ -31,15 +31,10 @@ from tests.fakes.messages_api import (
     status,
     truncated,
 )
+from tests.support.workouts import anns_request
 
 MODEL = "claude-sonnet-4-6"
-REQUEST = WorkoutRequest(
-    coach="MAX",
-    workout_type=WorkoutType.STRENGTH,
-    duration_min=45,
-    equipment=frozenset({Equipment.DUMBBELLS, Equipment.BENCH}),
-    profile=Profile(name="Ann", limitations="Sore left knee"),
-)
+REQUEST = anns_request(Equipment.DUMBBELLS, Equipment.BENCH)
 
 
 @pytest.fixture

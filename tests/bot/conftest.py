@@ -10,7 +10,6 @@ same database, as a redeploy would. Generation needs the lead's ``running_worker
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -24,16 +23,17 @@ from bot.app import ALLOWED_UPDATES, build_application, setup_bot, webhook_confi
 from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
-from db.requests import create_request
-from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
-from tests.fakes.bot_api import Call, CallbackAnswer, FakeBotAPI, FakeUser
 from tests.seed import save_plan
+from tests.support.chat import WAIT as WAIT  # the bot tests import these from here
+from tests.support.chat import api_errors as api_errors
+from tests.support.chat import press as press
+from tests.support.chat import press_data as press_data
+from tests.support.requests import add_request
+from tests.support.services import sessions_on
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
-WAIT = 5.0
-"""Seconds a test waits for the bot to react (the fake renders the chat on timeout)."""
 
 
 class BotRunner:
@@ -82,43 +82,25 @@ class BotRunner:
         await self.stop()
         return await self.start()
 
+    async def __aenter__(self) -> BotRunner:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
     """Sessions on the test's migrated database."""
-    engine = create_db_engine(app_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(app_settings.database_url)
 
 
 @pytest.fixture
 async def bot(app_settings: Settings, sessions: sessionmaker[Session]) -> AsyncIterator[BotRunner]:
     """The running bot."""
-    runner = BotRunner(app_settings, sessions)
-    await runner.start()
-    try:
+    async with BotRunner(app_settings, sessions) as runner:
         yield runner
-    finally:
-        await runner.stop()
-
-
-def api_errors(fake: FakeBotAPI) -> list[Call]:
-    """The fake's validation errors, but for the 409 that ends an abandoned long poll: when a
-    bot stops, PTB confirms the last updates with one more getUpdates, which terminates the
-    poll still open on the server (Telegram does the same)."""
-    return [c for c in fake.errors() if (c.method, c.status) != ("getUpdates", 409)]
-
-
-async def press(user: FakeUser, label: str, *, message_id: int | None = None) -> CallbackAnswer:
-    """Press a button by (part of) its label and wait for the bot's answer."""
-    query_id = user.press(label, message_id=message_id)
-    return await user.wait_answered(query_id, timeout=WAIT)
-
-
-async def press_data(user: FakeUser, data: str, message_id: int) -> CallbackAnswer:
-    """Send any callback data from a message and wait for the bot's answer."""
-    query_id = user.press_data(data, message_id)
-    return await user.wait_answered(query_id, timeout=WAIT)
 
 
 def seed_plans(
@@ -145,14 +127,13 @@ def seed_plans(
             )
             workout = build_workout(request, None).workout
             workout = workout.model_copy(update={"title": f"{title_prefix} {n + 1}"})
-            row = create_request(
+            row = add_request(
                 session,
-                user_id=user.id,
+                user.id,
                 coach=request.coach,
                 workout_type=workout_type,
                 duration_min=request.duration_min,
                 equipment=request.equipment,
-                idempotency_key=f"seed:{uuid.uuid4().hex}",
                 chat_id=telegram_id,
             )
             plan = save_plan(session, row, workout, "rule_based", None)

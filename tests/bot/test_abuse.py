@@ -18,6 +18,7 @@ from tests.bot.conftest import WAIT, BotRunner, api_errors, press_data
 from tests.bot.test_limits import seed
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.chat import say
 
 StartBot = Callable[..., Awaitable[BotRunner]]
 
@@ -94,8 +95,7 @@ async def test_a_flood_is_dropped_with_one_notice_and_buttons_still_answered(
     assert [m.text for m in flooder.messages].count(texts.SLOW_DOWN) == 1
     # Everyone else is served as usual.
     calm = fake_bot_api.user(911, "Cal")
-    calm.send("/help")
-    await calm.wait_for_text("What I can do", timeout=WAIT)
+    await say(calm, "/help", "What I can do")
     assert api_errors(fake_bot_api) == []
 
 
@@ -142,8 +142,7 @@ async def test_allow_list_refuses_strangers_and_writes_nothing_about_them(
     # The invited are served.
     await runner.start()
     friend = fake_bot_api.user(921, "Friend")
-    friend.send("/start")
-    await friend.wait_for_text("Welcome to FlexFlow, Friend", timeout=WAIT)
+    await say(friend, "/start", "Welcome to FlexFlow, Friend")
     await to_summary(friend)
     assert _rows(sessions, User) == 1
     assert api_errors(fake_bot_api) == []
@@ -154,8 +153,7 @@ async def test_no_allow_list_serves_everyone(
 ) -> None:
     await start_bot(flexflow_allowed_users=frozenset())
     user = fake_bot_api.user(930, "Anyone")
-    user.send("/start")
-    await user.wait_for_text("Welcome to FlexFlow, Anyone", timeout=WAIT)
+    await say(user, "/start", "Welcome to FlexFlow, Anyone")
 
 
 def test_refusals_fit_a_button_answer() -> None:

@@ -16,6 +16,7 @@ from adapters.settings import Settings
 from bot.app import ConfigurationError, run, webhook_config
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.chat import say
 
 SECRET = "hook-Secret_42"
 
@@ -38,26 +39,21 @@ async def webhook_bot(
             "telegram_webhook_port": port,
         }
     )
-    runner = BotRunner(settings, sessions)
-    await runner.start()
-    try:
+    async with BotRunner(settings, sessions) as runner:
         yield runner
-    finally:
-        await runner.stop()
 
 
 async def test_webhook_mode_checks_the_secret(
     fake_bot_api: FakeBotAPI, webhook_bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(601)
-    user.send("/start")  # Telegram (the fake) posts it with the secret
-    await user.wait_for_text("MAX here", timeout=WAIT)
+    await say(user, "/start", "MAX here")  # Telegram (the fake) posts it with the secret
     assert {status for _, status in fake_bot_api.webhook_deliveries()} == {200}
     forged = user.message_update("/help")
     assert await fake_bot_api.post_raw_update(forged, secret="wrong") == 403
     assert await fake_bot_api.post_raw_update(forged) == 403
-    user.send("/history")  # handled after anything the forged posts could have started
-    await user.wait_for_text("No workouts yet", timeout=WAIT)
+    # Handled after anything the forged posts could have started.
+    await say(user, "/history", "No workouts yet")
     assert not any("What I can do" in m.text for m in user.messages)
     assert await fake_bot_api.post_raw_update(forged, secret=SECRET) == 200
     await user.wait_for_text("What I can do", timeout=WAIT)

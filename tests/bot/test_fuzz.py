@@ -33,10 +33,10 @@ from telegram import Update
 from adapters.settings import Settings
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Profile
-from db.requests import create_request
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import WAIT, BotRunner, api_errors, seed_plans
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.support.requests import add_request
 
 COMMANDS = (
     "/start",
@@ -173,14 +173,14 @@ def make_victim(sessions: sessionmaker[Session], telegram_id: int) -> Victim:
                 limitations=limits,
             ),
         )
-        row = create_request(
+        row = add_request(
             session,
-            user_id=user.id,
+            user.id,
+            key=f"fuzz:{tag}",
             coach="NOVA",
             workout_type=WorkoutType.HIIT,
             duration_min=25,
             equipment=[Equipment.KETTLEBELL],
-            idempotency_key=f"fuzz:{tag}",
             chat_id=telegram_id,
         )
         row.state, row.failure_reason = "failed", f"reason{tag}R"

@@ -3,8 +3,6 @@ as several messages), forged and stale callback data, retrying only one's own fa
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import Equipment, WorkoutType
 from core.models import Exercise, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
-from db.requests import create_request
-from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, press, press_data, seed_plans
 from tests.fakes.bot_api import FakeBotAPI
 from tests.seed import save_plan
+from tests.support.chat import say
+from tests.support.requests import add_chat_request
 from usecases import lifecycle
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -25,8 +23,7 @@ pytestmark = pytest.mark.usefixtures("bot")
 async def test_history_pages_newest_first(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
     seed_plans(bot.sessions, 401, 12)
     user = fake_bot_api.user(401)
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts (1–5 of 12", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts (1–5 of 12")
     titles = [line.strip() for line in page.text.splitlines() if line.startswith("    ")]
     assert titles == ["Plan 12", "Plan 11", "Plan 10", "Plan 9", "Plan 8"]
     first_line = page.text.splitlines()[2]
@@ -50,8 +47,7 @@ async def test_history_pages_newest_first(fake_bot_api: FakeBotAPI, bot: BotRunn
 
 async def test_empty_history(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(402)
-    user.send("/history")
-    empty = await user.wait_for_text("No workouts yet", timeout=WAIT)
+    empty = await say(user, "/history", "No workouts yet")
     assert empty.keyboard == ()
 
 
@@ -60,8 +56,7 @@ async def test_opening_a_plan_shows_it_with_its_buttons(
 ) -> None:
     seed_plans(bot.sessions, 403, 2, title_prefix="Tom & <Jerry> </b>")
     user = fake_bot_api.user(403)
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts")
     assert "Tom & <Jerry> </b> 2" in page.text  # AI-supplied titles are escaped
     await press(user, page.buttons[0])
     await user.wait_until(lambda u: len(u.messages) == 2, timeout=WAIT)
@@ -88,16 +83,13 @@ def long_plan(sessions: sessionmaker[Session], telegram_id: int) -> int:
     ]
     workout = Workout(title="Marathon", intro="A long one.", exercises=exercises)
     with sessions.begin() as session:
-        user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
-        row = create_request(
+        row = add_chat_request(
             session,
-            user_id=user.id,
+            telegram_id,
             coach="MARCO",
             workout_type=WorkoutType.BODYWEIGHT,
             duration_min=120,
             equipment=[Equipment.BODYWEIGHT],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
         )
         return save_plan(session, row, workout, "rule_based", None).id
 
@@ -107,8 +99,7 @@ async def test_a_long_plan_opens_as_several_messages(
 ) -> None:
     long_plan(bot.sessions, 404)
     user = fake_bot_api.user(404)
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts")
     await press(user, page.buttons[0])
     await user.wait_until(lambda u: "🔁 New workout" in u.buttons(), timeout=WAIT)
     parts = user.messages[1:]
@@ -123,8 +114,7 @@ async def test_forged_and_stale_callback_data(fake_bot_api: FakeBotAPI, bot: Bot
     [theirs] = seed_plans(bot.sessions, 405, 1, title_prefix="Secret")
     seed_plans(bot.sessions, 406, 1, title_prefix="Mine")
     user = fake_bot_api.user(406)
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts")
     answer = await press_data(user, f"p:{theirs}", page.message_id)
     assert answer.text == "Workout not found."
     for data in ("p:999999999", "p:-1", "p:01", "p:abc", "h:x", "r:", "x:1", "w:old", "pf:l:a"):
@@ -136,16 +126,14 @@ async def test_forged_and_stale_callback_data(fake_bot_api: FakeBotAPI, bot: Bot
 
 def failed_request(sessions: sessionmaker[Session], telegram_id: int) -> int:
     with sessions.begin() as session:
-        user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="F")
-        row = create_request(
+        row = add_chat_request(
             session,
-            user_id=user.id,
+            telegram_id,
+            name="F",
             coach="BLAZE",
             workout_type=WorkoutType.HIIT,
             duration_min=20,
             equipment=[Equipment.JUMP_ROPE],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
         )
         lifecycle.fail(session, row, "test")
         return row.id
@@ -155,8 +143,7 @@ async def test_retry_only_ones_own_failed_request(fake_bot_api: FakeBotAPI, bot:
     theirs = failed_request(bot.sessions, 407)
     mine = failed_request(bot.sessions, 408)
     user = fake_bot_api.user(408)
-    user.send("/help")
-    help_message = await user.wait_for_text("What I can do", timeout=WAIT)
+    help_message = await say(user, "/help", "What I can do")
     answer = await press_data(user, f"r:{theirs}", help_message.message_id)
     assert answer.text == "Workout not found."
     answer = await press_data(user, f"r:{mine}", help_message.message_id)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 import usecases
 from core.domain import Equipment, WorkoutType
 from db.models import WorkoutRequestRow
-from db.requests import create_request
 from db.users import upsert_telegram_user
+from tests.support.requests import add_request
 
 CHOICE = usecases.WorkoutChoice(
     coach="MAX",
@@ -43,15 +43,8 @@ def seed(
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
         for age in ages_min:
-            row = create_request(
-                session,
-                user_id=user.id,
-                coach="MAX",
-                workout_type=WorkoutType.STRENGTH,
-                duration_min=30,
-                equipment=[Equipment.BODYWEIGHT],
-                idempotency_key=f"seed:{uuid.uuid4().hex}",
-                chat_id=telegram_id,
+            row = add_request(
+                session, user.id, equipment=[Equipment.BODYWEIGHT], chat_id=telegram_id
             )
             row.state, row.attempts = state, attempts
             row.created_at = now - dt.timedelta(minutes=age)

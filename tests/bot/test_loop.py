@@ -8,23 +8,22 @@ weights stored in kg for kg and lb users. Nobody can press their way into anothe
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chat.callbacks import name_check
-from core.domain import Equipment, Units, WorkoutType
+from core.domain import Equipment, Units
 from core.models import Block, Exercise, Workout
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
-from db.requests import create_request
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
-from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.fakes.bot_api import CallbackAnswer, ChatMessage, FakeBotAPI, FakeUser
 from tests.seed import save_plan
+from tests.support.chat import choose_workout, say
+from tests.support.requests import add_request
 
 LB = 2.20462
 
@@ -107,16 +106,7 @@ def seed_workout(
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
         user.units = units.value
-        row = create_request(
-            session,
-            user_id=user.id,
-            coach="MAX",
-            workout_type=WorkoutType.STRENGTH,
-            duration_min=30,
-            equipment=[Equipment.DUMBBELLS],
-            idempotency_key=f"seed:{uuid.uuid4().hex}",
-            chat_id=telegram_id,
-        )
+        row = add_request(session, user.id, chat_id=telegram_id)
         plan = save_plan(session, row, workout, "rule_based", None)
         row.state = "delivered"
         return plan.id
@@ -140,11 +130,34 @@ def four_exercises(weight: float, unit: Units) -> Workout:
 
 async def open_from_history(user: FakeUser) -> ChatMessage:
     """/history, then the newest plan: the reopened workout with its buttons."""
-    user.send("/history")
-    page = await user.wait_for_text("Your workouts", timeout=WAIT)
+    page = await say(user, "/history", "Your workouts")
     await press(user, page.buttons[0], message_id=page.message_id)
     await user.wait_until(lambda u: "✅ Done" in u.buttons(), timeout=WAIT)
     return user.last
+
+
+async def logging_day(
+    fake_bot_api: FakeBotAPI, bot: BotRunner, telegram_id: int, weight: float, units: Units
+) -> tuple[FakeUser, ChatMessage, int]:
+    """The user with ``four_exercises`` at ``weight`` stored, reopened from /history: the user,
+    the workout and its plan id."""
+    plan_id = seed_workout(bot.sessions, telegram_id, four_exercises(weight, units), units)
+    user = fake_bot_api.user(telegram_id)
+    return user, await open_from_history(user), plan_id
+
+
+async def done_menu(user: FakeUser, workout: ChatMessage) -> CallbackAnswer:
+    """Done under the workout; its answer, once the logging choices show."""
+    answer = await press(user, "Done", message_id=workout.message_id)
+    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
+    return answer
+
+
+async def enter_sets(user: FakeUser, workout: ChatMessage) -> ChatMessage:
+    """Done, then Enter sets: the prompt for the first exercise."""
+    await done_menu(user, workout)
+    await press(user, "Enter sets", message_id=workout.message_id)
+    return await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
 
 
 @pytest.mark.usefixtures("running_worker")
@@ -196,8 +209,7 @@ async def test_swap_an_exercise_edits_the_workout_and_the_stored_plan(
 
     # Another user cannot swap, list, regenerate or log this plan, whatever data they forge.
     other = fake_bot_api.user(602, "Eve")
-    other.send("/help")
-    own = await other.wait_for_text("What I can do", timeout=WAIT)
+    own = await say(other, "/help", "What I can do")
     forged = [
         f"s:{plan_id}:0:0:{name_check(new.name)}",
         f"s:{plan_id}:0",
@@ -253,9 +265,7 @@ async def test_regenerate_delivers_a_different_workout_once(
 async def test_regenerate_is_refused_while_a_workout_is_on_the_way(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    plan_id = seed_workout(bot.sessions, 604, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(604)
-    workout = await open_from_history(user)
+    user, workout, plan_id = await logging_day(fake_bot_api, bot, 604, 20, Units.KG)
     await press(user, "Regenerate", message_id=workout.message_id)  # queued: no worker here
     await user.wait_for_text("is writing", timeout=WAIT)
     await press(user, "Regenerate", message_id=workout.message_id)
@@ -268,12 +278,9 @@ async def test_regenerate_is_refused_while_a_workout_is_on_the_way(
 async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 605, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(605)
-    workout = await open_from_history(user)
-    answer = await press(user, "Done", message_id=workout.message_id)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 605, 20, Units.KG)
+    answer = await done_menu(user, workout)
     assert answer.text == "Log it as planned, or enter your sets."
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
     await press(user, "As planned", message_id=workout.message_id)
     logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
     assert logged.buttons == ["😌 Too easy", "👌 Just right", "🥵 Too hard"]
@@ -293,8 +300,7 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     assert answer.text == "This button has expired."
     # How it felt: the caller's own log only.
     other = fake_bot_api.user(606)
-    other.send("/help")
-    own = await other.wait_for_text("What I can do", timeout=WAIT)
+    own = await say(other, "/help", "What I can do")
     answer = await press_data(other, f"f:{log.id}:too_hard", own.message_id)
     assert answer.text == "Workout not found."
     await press(user, "Just right", message_id=logged.message_id)
@@ -314,33 +320,24 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
 async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 607, four_exercises(60, Units.KG), Units.KG)
-    user = fake_bot_api.user(607)
-    workout = await open_from_history(user)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 607, 60, Units.KG)
+    prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 60 kg" in prompt.text
     assert "60x8 60x8 60x6" in prompt.text
     assert prompt.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
 
-    user.send("sixty for 8 & <b>")
-    again = await user.wait_for_text("I couldn't read", timeout=WAIT)
+    again = await say(user, "sixty for 8 & <b>", "I couldn't read")
     assert "“sixty”" in again.text and "60x8" in again.text
     assert again.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
-    user.send("60x8, 60x8, 62.5x6")
-    await user.wait_for_text("2/4 · Push-up", timeout=WAIT)
+    await say(user, "60x8, 60x8, 62.5x6", "2/4 · Push-up")
 
     await bot.restart()  # the dialog and the sets so far are in the database
 
-    user.send("12 10 8")
-    plank = await user.wait_for_text("3/4 · Plank", timeout=WAIT)
+    plank = await say(user, "12 10 8", "3/4 · Plank")
     await press(user, "Skip", message_id=plank.message_id)
     row = await user.wait_for_text("4/4 · One-arm dumbbell row", timeout=WAIT)
     assert row.message_id == plank.message_id  # a button edits the prompt into the next one
-    user.send("3x10 @ 32.5kg")
-    logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
+    logged = await say(user, "3x10 @ 32.5kg", "Logged: Logging day")
     assert "1. Goblet squat: 60×8, 60×8, 62.5×6 kg" in logged.text
     assert "3. Plank: skipped" in logged.text
     [(_, sets)] = logs_of(bot.sessions, 607)
@@ -354,8 +351,7 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
         *[("One-arm dumbbell row", n, 10, 32.5, None) for n in (1, 2, 3)],
     ]
     # The dialog is over: text is not taken as sets any more.
-    user.send("60x8")
-    await user.wait_for_text("I work with commands", timeout=WAIT)
+    await say(user, "60x8", "I work with commands")
     assert len(logs_of(bot.sessions, 607)) == 1
     assert api_errors(fake_bot_api) == []
 
@@ -363,22 +359,14 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
 async def test_done_with_typed_sets_lb_user_stores_kg(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 608, four_exercises(135, Units.LB), Units.LB)
-    user = fake_bot_api.user(608)
-    workout = await open_from_history(user)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 608, 135, Units.LB)
+    prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 135 lb" in prompt.text
-    user.send("135x5 135 lb x 5 140x4")
-    push_up = await user.wait_for_text("2/4 · Push-up", timeout=WAIT)
+    push_up = await say(user, "135x5 135 lb x 5 140x4", "2/4 · Push-up")
     await press(user, "As planned", message_id=push_up.message_id)
     plank = await user.wait_for_text("3/4 · Plank", timeout=WAIT)
-    user.send("45s 40 1:00")
-    await user.wait_for_text("4/4 · One-arm dumbbell row", timeout=WAIT)
-    user.send("8 8 6")  # reps at the planned 67.5 lb
-    logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
+    await say(user, "45s 40 1:00", "4/4 · One-arm dumbbell row")
+    logged = await say(user, "8 8 6", "Logged: Logging day")  # reps at the planned 67.5 lb
     assert "1. Goblet squat: 135×5, 135×5, 140×4 lb" in logged.text
     assert plank.message_id != logged.message_id
     [(_, sets)] = logs_of(bot.sessions, 608)
@@ -399,21 +387,28 @@ async def test_done_with_typed_sets_lb_user_stores_kg(
 
 
 async def test_done_cancel_and_back_log_nothing(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
-    seed_workout(bot.sessions, 609, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(609)
-    workout = await open_from_history(user)
+    user, workout, _ = await logging_day(fake_bot_api, bot, 609, 20, Units.KG)
     await press(user, "Done", message_id=workout.message_id)
     await user.wait_until(lambda u: "⬅️ Back" in u.buttons(workout.message_id), timeout=WAIT)
     await press(user, "Back", message_id=workout.message_id)
     await user.wait_until(lambda u: u.buttons(workout.message_id) == PLAN_BUTTONS, timeout=WAIT)
-    await press(user, "Done", message_id=workout.message_id)
-    await user.wait_until(lambda u: "✍️ Enter sets" in u.buttons(workout.message_id), timeout=WAIT)
-    await press(user, "Enter sets", message_id=workout.message_id)
-    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    prompt = await enter_sets(user, workout)
     await press(user, "Cancel", message_id=prompt.message_id)
     await user.wait_for_text("Logging cancelled", timeout=WAIT)
     assert logs_of(bot.sessions, 609) == []
     assert api_errors(fake_bot_api) == []
+
+
+async def swap_for_the_first_option(user: FakeUser, message_id: int, listed: str) -> str:
+    """Swap under the message, the ``listed`` exercise, then the first alternative offered;
+    that alternative."""
+    await press(user, "Swap", message_id=message_id)
+    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(message_id), timeout=WAIT)
+    await press(user, listed, message_id=message_id)
+    await user.wait_until(lambda u: listed not in u.buttons(message_id), timeout=WAIT)
+    option = user.buttons(message_id)[0]
+    await press(user, option, message_id=message_id)
+    return option
 
 
 @pytest.mark.usefixtures("running_worker")
@@ -421,16 +416,7 @@ async def test_swap_in_a_workout_of_several_messages(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(610)
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    await press(user, "KAI")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "HIIT")
-    await user.wait_for_text("How long?", timeout=WAIT)
-    user.send("180")
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await press(user, "Done")
-    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(), timeout=WAIT)
+    await choose_workout(user, "KAI", "HIIT", "180", typed=True)
     await press(user, "Generate")
     last = await delivered_workout(user)
     await user.wait_until(
@@ -443,14 +429,7 @@ async def test_swap_in_a_workout_of_several_messages(
     [plan_id] = plan_ids(bot.sessions, 610)
     first = plan_of(bot.sessions, plan_id).exercises[0]
 
-    await press(user, "Swap", message_id=last.message_id)
-    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(last.message_id), timeout=WAIT)
-    await press(user, f"1. {first.name}", message_id=last.message_id)
-    await user.wait_until(
-        lambda u: f"1. {first.name}" not in u.buttons(last.message_id), timeout=WAIT
-    )
-    option = user.buttons(last.message_id)[0]
-    await press(user, option, message_id=last.message_id)
+    option = await swap_for_the_first_option(user, last.message_id, f"1. {first.name}")
     # The first part, where exercise 1 is, is edited; the buttons stay under the last part.
     await user.wait_until(
         lambda u: f"1. {option}\n" in next(m.text for m in u.messages if m.message_id == parts[0]),
@@ -465,14 +444,7 @@ async def test_swap_in_a_workout_of_several_messages(
     reopened = await open_from_history(user)
     count = len(user.messages)
     second = plan_of(bot.sessions, plan_id).exercises[1]
-    await press(user, "Swap", message_id=reopened.message_id)
-    await user.wait_until(lambda u: "⬅️ Back" in u.buttons(reopened.message_id), timeout=WAIT)
-    await press(user, f"2. {second.name}", message_id=reopened.message_id)
-    await user.wait_until(
-        lambda u: f"2. {second.name}" not in u.buttons(reopened.message_id), timeout=WAIT
-    )
-    option = user.buttons(reopened.message_id)[0]
-    await press(user, option, message_id=reopened.message_id)
+    option = await swap_for_the_first_option(user, reopened.message_id, f"2. {second.name}")
     await user.wait_until(
         lambda u: u.last.message_id > reopened.message_id and u.last.buttons == PLAN_BUTTONS,
         timeout=WAIT,

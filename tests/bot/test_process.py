@@ -14,6 +14,7 @@ import pytest
 from adapters.settings import Settings
 from tests.bot.conftest import api_errors, press
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.chat import PROCESS, choose_workout
 
 
 @pytest.fixture
@@ -50,16 +51,7 @@ async def test_flexflow_bot_embedded(
     fake_bot_api: FakeBotAPI, bot_process: subprocess.Popen[str]
 ) -> None:
     user = fake_bot_api.user(701, "Pat")
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=30)  # process start-up
-    await press(user, "SAGE")
-    await user.wait_for_text("What kind of workout?")
-    await press(user, "Flexibility")
-    await user.wait_for_text("How long?")
-    await press(user, "15 min")
-    await user.wait_for_text("What do you have today?")
-    await press(user, "Done")
-    await user.wait_for_text("Your workout")
+    await choose_workout(user, "SAGE", "Flexibility", "15 min", pace=PROCESS)
     await press(user, "Generate")
     await user.wait_until(
         lambda u: any("🔁 New workout" in m.buttons for m in u.messages), timeout=30

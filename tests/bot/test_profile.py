@@ -11,6 +11,7 @@ from core.models import Profile
 from db.users import get_user_by_telegram_id, load_profile
 from tests.bot.conftest import WAIT, BotRunner, press, press_data
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.support.chat import say, tick
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -25,24 +26,19 @@ def saved(sessions: sessionmaker[Session], telegram_id: int) -> Profile | None:
 
 async def fill_profile(user: FakeUser, limitations: str | None) -> None:
     """Walk /profile: Advanced, Strength + Cardio, Dumbbells + Barbell, SAGE, lb."""
-    user.send("/profile")
-    await user.wait_for_text("Step 1/6", timeout=WAIT)
+    await say(user, "/profile", "Step 1/6")
     assert user.buttons() == ["Beginner", "Intermediate", "Advanced"]
     await press(user, "Advanced")
     goals = await user.wait_for_text("Step 2/6", timeout=WAIT)
     assert "General fitness" in goals.buttons[-2] or "General fitness" in " ".join(goals.buttons)
-    await press(user, "Strength")
-    await user.wait_until(lambda u: "✅ Strength" in u.buttons(), timeout=WAIT)
-    await press(user, "Cardio")
-    await user.wait_until(lambda u: "✅ Cardio" in u.buttons(), timeout=WAIT)
+    await tick(user, "Strength")
+    await tick(user, "Cardio")
     await press(user, "General fitness")  # on by default (prefilled); toggled off
     await user.wait_until(lambda u: "General fitness" in u.buttons(), timeout=WAIT)
     await press(user, "Done")
     await user.wait_for_text("Step 3/6", timeout=WAIT)
-    await press(user, "Dumbbells")
-    await user.wait_until(lambda u: "✅ Dumbbells" in u.buttons(), timeout=WAIT)
-    await press(user, "Barbell")
-    await user.wait_until(lambda u: "✅ Barbell" in u.buttons(), timeout=WAIT)
+    await tick(user, "Dumbbells")
+    await tick(user, "Barbell")
     await press(user, "Done")
     coaches = await user.wait_for_text("Step 4/6", timeout=WAIT)
     assert coaches.buttons[0] == "🏋️ MAX" and "🧘 SAGE" in coaches.buttons
@@ -107,10 +103,8 @@ async def test_change_one_field_from_the_saved_profile(
 
 async def test_goals_need_one_and_text_gets_a_reprompt(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(203)
-    user.send("/profile")
-    await user.wait_for_text("Step 1/6", timeout=WAIT)
-    user.send("I'm pretty fit")
-    await user.wait_for_text("Please tap one of the buttons above", timeout=WAIT)
+    await say(user, "/profile", "Step 1/6")
+    await say(user, "I'm pretty fit", "Please tap one of the buttons above")
     await press(user, "Beginner")
     await user.wait_for_text("Step 2/6", timeout=WAIT)
     await press(user, "General fitness")  # the only goal, now off
@@ -124,21 +118,17 @@ async def test_cancel_leaves_the_dialog_and_its_buttons_expire(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(204)
-    user.send("/profile")
-    step = await user.wait_for_text("Step 1/6", timeout=WAIT)
-    user.send("/cancel")
-    await user.wait_for_text("Cancelled", timeout=WAIT)
+    step = await say(user, "/profile", "Step 1/6")
+    await say(user, "/cancel", "Cancelled")
     answer = await press(user, "Advanced", message_id=step.message_id)
     assert answer.text == "This button has expired."
-    user.send("/cancel")
-    await user.wait_for_text("nothing to cancel", timeout=WAIT)
+    await say(user, "/cancel", "nothing to cancel")
     assert saved(bot.sessions, 204) is None
 
 
 async def test_buttons_of_an_older_dialog_message_expire(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(205)
-    user.send("/profile")
-    first = await user.wait_for_text("Step 1/6", timeout=WAIT)
+    first = await say(user, "/profile", "Step 1/6")
     user.send("/profile")  # starts over in a new message
     await user.wait_until(lambda u: len(u.messages) == 2, timeout=WAIT)
     answer = await press(user, "Beginner", message_id=first.message_id)

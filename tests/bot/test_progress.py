@@ -17,6 +17,7 @@ from db.users import upsert_telegram_user
 from db.workoutlogs import LoggedSet, log_workout
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.support.chat import say
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -108,8 +109,7 @@ async def test_progress_summary_and_chart(fake_bot_api: FakeBotAPI, bot: BotRunn
     seed_three_weeks(bot.sessions, user_id(bot.sessions, 601))
     seed_someone_else(bot.sessions, 602)
     user = fake_bot_api.user(601)
-    user.send("/progress")
-    summary = await user.wait_for_text("Your progress", timeout=WAIT)
+    summary = await say(user, "/progress", "Your progress")
     await user.wait_until(lambda u: sent(u, "photo"), timeout=WAIT * 3)
     lines = summary.text.splitlines()
     assert lines[0] == "📈 Your progress · weights in kg"
@@ -151,8 +151,7 @@ async def test_progress_and_export_in_lb(fake_bot_api: FakeBotAPI, bot: BotRunne
             sets=[LoggedSet("Bench press", 1, reps=5, weight_kg=100, rpe=7.5)],
         )
     user = fake_bot_api.user(611)
-    user.send("/progress")
-    summary = await user.wait_for_text("Your progress", timeout=WAIT)
+    summary = await say(user, "/progress", "Your progress")
     await user.wait_until(lambda u: sent(u, "photo"), timeout=WAIT * 3)
     assert "weights in lb" in summary.text
     assert "Last week: 1 session · 1,102 lb volume" in summary.text  # 500 kg x 2.20462
@@ -213,11 +212,9 @@ async def test_export_holds_exactly_the_callers_rows(
 async def test_nothing_logged_yet(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
     seed_someone_else(bot.sessions, 632)
     user = fake_bot_api.user(631)
-    user.send("/progress")
-    message = await user.wait_for_text("No workouts logged yet", timeout=WAIT)
+    message = await say(user, "/progress", "No workouts logged yet")
     assert "tap Done under it" in message.text
-    user.send("/export")
-    await user.wait_for_text("Nothing to export yet", timeout=WAIT)
+    await say(user, "/export", "Nothing to export yet")
     assert [m.kind for m in user.messages] == ["text", "text"]
     assert fake_bot_api.errors() == []
 
@@ -234,12 +231,11 @@ async def test_only_old_logs_give_a_summary_and_no_chart(
             sets=[LoggedSet("Front squat", 1, reps=2, weight_kg=80)],
         )
     user = fake_bot_api.user(641)
-    user.send("/progress")
-    summary = await user.wait_for_text("Your progress", timeout=WAIT)
+    summary = await say(user, "/progress", "Your progress")
     assert "Streak: none yet" in summary.text
     assert "Nothing logged in the last 12 weeks" in summary.text
     assert "• Front squat: 80 kg × 2 (" in summary.text
-    user.send("/help")  # handled after /progress: nothing more came from it
-    await user.wait_for_text("What I can do", timeout=WAIT)
+    # Handled after /progress: nothing more came from it.
+    await say(user, "/help", "What I can do")
     assert [m.kind for m in user.messages] == ["text", "text"]
     assert fake_bot_api.errors() == []

@@ -9,6 +9,7 @@ from bot.handlers.states import DIALOG_NAME, State
 from db.botstate import get_user_data, load_conversations
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.chat import finish_workout, pick_workout, say, start_workout
 
 
 def stored_state(sessions: sessionmaker[Session], user_id: int) -> object:
@@ -23,12 +24,8 @@ def user_data(sessions: sessionmaker[Session], user_id: int) -> dict[str, object
 
 async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
     user = fake_bot_api.user(501, "Ari")
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    await press(user, "NOVA")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "Mobility")
-    await user.wait_for_text("How long?", timeout=WAIT)
+    await start_workout(user)
+    await pick_workout(user, "NOVA", "Mobility")
     # Written while the bot runs (not only when it stops): a crash loses at most a second.
     # The state and the draft are written by two concurrent transactions: wait for both.
     await user.wait_until(
@@ -45,12 +42,7 @@ async def test_restart_in_the_middle_of_workout(fake_bot_api: FakeBotAPI, bot: B
     await bot.restart()
     assert bot.application is not first and bot.starts == 2
 
-    user.send("35")
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await press(user, "Resistance bands")
-    await user.wait_until(lambda u: "✅ Resistance bands" in u.buttons(), timeout=WAIT)
-    await press(user, "Done")
-    summary = await user.wait_for_text("Your workout", timeout=WAIT)
+    summary = await finish_workout(user, "35", typed=True, equipment=("Resistance bands",))
     assert summary.text.splitlines()[1:5] == [
         "Coach: ✨ NOVA",
         "Type: Mobility",
@@ -68,10 +60,8 @@ async def test_buttons_of_an_old_message_after_a_restart(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(502)
-    user.send("/workout")
-    coach_step = await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    user.send("/cancel")
-    await user.wait_for_text("Cancelled", timeout=WAIT)
+    coach_step = await start_workout(user)
+    await say(user, "/cancel", "Cancelled")
     await bot.restart()
     answer = await press(user, "MAX", message_id=coach_step.message_id)
     assert answer.text == "This button has expired."

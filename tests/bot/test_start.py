@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.users import get_user_by_telegram_id
 from tests.bot.conftest import WAIT, BotRunner
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.chat import say
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -24,8 +25,7 @@ async def test_start_registers_and_greets_in_max_voice(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(101, "<b>Sam & Co</b>")
-    user.send("/start")
-    hello = await user.wait_for_text("MAX here", timeout=WAIT)
+    hello = await say(user, "/start", "MAX here")
     assert "Welcome to FlexFlow, <b>Sam & Co</b>!" in hello.text  # shown literally, not bold
     assert "/profile" in hello.text and "/workout" in hello.text
     assert [e.type for e in hello.entities] == ["bold"]  # MAX only: the name is not markup
@@ -51,17 +51,14 @@ async def test_command_menu_and_help(fake_bot_api: FakeBotAPI) -> None:
 
 async def test_text_and_cancel_outside_a_dialog(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(103)
-    user.send("hello?")
-    await user.wait_for_text("I work with commands", timeout=WAIT)
-    user.send("/cancel")
-    await user.wait_for_text("nothing to cancel", timeout=WAIT)
+    await say(user, "hello?", "I work with commands")
+    await say(user, "/cancel", "nothing to cancel")
 
 
 async def test_429_waits_retry_after_then_succeeds(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(104)
     fake_bot_api.fail_next("sendMessage", code=429, retry_after=1, chat_id=104)
-    user.send("/start")
-    await user.wait_for_text("MAX here", timeout=WAIT)
+    await say(user, "/start", "MAX here")
     sends = [c for c in fake_bot_api.calls("sendMessage") if c.chat_id == 104]
     assert [c.status for c in sends] == [429, 200]
     assert sends[1].at - sends[0].at >= 0.95
@@ -71,8 +68,7 @@ async def test_403_marks_the_user_blocked_until_they_write_again(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(105)
-    user.send("/start")
-    await user.wait_for_text("MAX here", timeout=WAIT)
+    await say(user, "/start", "MAX here")
     assert blocked(bot.sessions, 105) is False
     user.block_bot()
     user.send("/help")

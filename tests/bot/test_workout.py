@@ -18,6 +18,7 @@ from db.models import WorkoutRequestRow
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
+from tests.support.chat import choose_workout, finish_workout, pick_workout, start_workout
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -56,24 +57,9 @@ async def to_summary(
     user: FakeUser, *, minutes: str = "45 min", typed: bool = False
 ) -> ChatMessage:
     """/workout with MAX, Strength, the duration, + Dumbbells; the summary message."""
-    before = len(user.messages)
-    user.send("/workout")
-    await user.wait_until(lambda u: len(u.messages) > before, timeout=WAIT)
-    assert "Who's coaching today?" in user.last.text
-    await press(user, "MAX")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "Strength")
-    await user.wait_for_text("How long?", timeout=WAIT)
-    if typed:
-        user.send(minutes)
-    else:
-        await press(user, minutes)
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await press(user, "Dumbbells")
-    await user.wait_until(lambda u: "✅ Dumbbells" in u.buttons(), timeout=WAIT)
-    await press(user, "Done")
-    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(), timeout=WAIT)
-    return next(m for m in reversed(user.messages) if m.keyboard)
+    return await choose_workout(
+        user, "MAX", "Strength", minutes, first=True, typed=typed, equipment=("Dumbbells",)
+    )
 
 
 async def test_dialog_without_profile_then_generate_shows_the_placeholder(
@@ -115,22 +101,15 @@ async def test_dialog_without_profile_then_generate_shows_the_placeholder(
 
 async def test_typed_durations_reprompt_and_the_dialog_goes_on(fake_bot_api: FakeBotAPI) -> None:
     user = fake_bot_api.user(302)
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    await press(user, "KAI")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "HIIT")
-    await user.wait_for_text("How long?", timeout=WAIT)
+    await start_workout(user)
+    await pick_workout(user, "KAI", "HIIT")
     for n, text in enumerate(NONSENSE, start=1):
         user.send(text)
         await user.wait_until(lambda u, n=n: reprompts(u) == n, timeout=WAIT)  # type: ignore[misc]
     reprompt = user.last
     assert reprompt.text == "Send a whole number of minutes from 10 to 180, or tap a button."
     assert "45 min" in reprompt.buttons
-    user.send("25")
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await press(user, "Done")
-    summary = await user.wait_for_text("Your workout", timeout=WAIT)
+    summary = await finish_workout(user, "25", typed=True)
     assert "Duration: 25 min" in summary.text and "Coach: ⚡ KAI" in summary.text
     assert "Type: HIIT" in summary.text
 
@@ -150,13 +129,9 @@ async def test_equipment_is_prefilled_from_the_profile(
 ) -> None:
     give_profile(bot.sessions, 303)
     user = fake_bot_api.user(303)
-    user.send("/workout")
-    first = await user.wait_for_text("Who's coaching today?", timeout=WAIT)
+    first = await start_workout(user)
     assert first.buttons[0] == "🔥 ZARA" and "No profile yet" not in first.text
-    await press(user, "ZARA")
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await press(user, "Cardio")
-    await user.wait_for_text("How long?", timeout=WAIT)
+    await pick_workout(user, "ZARA", "Cardio")
     await press(user, "20 min")
     equipment = await user.wait_for_text("What do you have today?", timeout=WAIT)
     assert "✅ Kettlebell" in equipment.buttons and "✅ Yoga mat" in equipment.buttons

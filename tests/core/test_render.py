@@ -18,6 +18,7 @@ from core.render import (
     render_html,
     render_text,
 )
+from tests.support.workouts import lift
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
 NASTY = "<script>alert('x')</script> & </b> <i> &amp; <"
@@ -83,21 +84,20 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+GOBLET_SQUAT: dict[str, object] = {
+    "sets": 3,
+    "reps": "8-12",
+    "rest_seconds": 90,
+    "instructions": "Chest up, elbows inside the knees, sit deep.",
+    "equipment": [Equipment.DUMBBELLS],
+    "target_weight": 22.5,
+    "alternatives": ["Front squat", "Leg press"],
+}
+
+
 def exercise(name: str = "Goblet squat", **changes: object) -> Exercise:
-    fields: dict[str, object] = {
-        "name": name,
-        "sets": 3,
-        "reps": "8-12",
-        "rest_seconds": 90,
-        "instructions": "Chest up, elbows inside the knees, sit deep.",
-        "equipment": [Equipment.DUMBBELLS],
-        "weighted": True,
-        "target_weight": 22.5,
-        "weight_unit": Units.KG,
-        "alternatives": ["Front squat", "Leg press"],
-    }
-    fields.update(changes)
-    return Exercise.model_validate(fields)
+    """A goblet squat, 3 × 8-12 at 22.5 kg, under ``name``; but for ``changes``."""
+    return lift(name, **(GOBLET_SQUAT | changes))
 
 
 def workout(exercises: list[Exercise], **changes: object) -> Workout:

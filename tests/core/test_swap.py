@@ -73,31 +73,28 @@ def test_options_fit_equipment_and_type_and_skip_what_the_plan_has() -> None:
     assert all(e is not None and "chest" in e.muscles for e in look_alikes)
 
 
+def swap(
+    plan: Workout,
+    index: int,
+    name: str,
+    units: Units = Units.KG,
+    *,
+    kind: WorkoutType = WorkoutType.STRENGTH,
+    equipment: frozenset[Equipment] = GYM,
+    level: FitnessLevel = FitnessLevel.INTERMEDIATE,
+) -> Workout:
+    """swap_exercise in a strength workout for an intermediate with the gym's equipment, but
+    for what is given."""
+    return swap_exercise(
+        plan, index, name, workout_type=kind, equipment=equipment, level=level, units=units
+    )
+
+
 def test_no_such_exercise() -> None:
     with pytest.raises(SwapError):
         swap_options(PLAN, 3, workout_type=WorkoutType.STRENGTH, equipment=GYM)
     with pytest.raises(SwapError):
-        swap_exercise(
-            PLAN,
-            0,
-            "Leg press",
-            workout_type=WorkoutType.STRENGTH,
-            equipment=DUMBBELLS,
-            level=FitnessLevel.INTERMEDIATE,
-            units=Units.KG,
-        )
-
-
-def swap(plan: Workout, index: int, name: str, units: Units = Units.KG) -> Workout:
-    return swap_exercise(
-        plan,
-        index,
-        name,
-        workout_type=WorkoutType.STRENGTH,
-        equipment=GYM,
-        level=FitnessLevel.INTERMEDIATE,
-        units=units,
-    )
+        swap(PLAN, 0, "Leg press", equipment=DUMBBELLS)
 
 
 def test_swap_replaces_in_place_with_the_same_scheme() -> None:
@@ -148,14 +145,8 @@ def test_an_ai_alternative_outside_the_catalogue() -> None:
     )
     options = swap_options(plan, 0, workout_type=WorkoutType.STRENGTH, equipment=DUMBBELLS)
     assert options[0] == "Floor press with dumbbells" and "Cable fly" not in options
-    after = swap_exercise(
-        plan,
-        0,
-        "Floor press with dumbbells",
-        workout_type=WorkoutType.STRENGTH,
-        equipment=DUMBBELLS,
-        level=FitnessLevel.BEGINNER,
-        units=Units.KG,
+    after = swap(
+        plan, 0, "Floor press with dumbbells", equipment=DUMBBELLS, level=FitnessLevel.BEGINNER
     )
     new = after.exercises[0]
     assert new.equipment == [Equipment.DUMBBELLS] and new.target_weight == 25.0
@@ -200,15 +191,7 @@ def test_every_option_of_a_generated_plan_swaps_cleanly(
     options = swap_options(plan, index, workout_type=kind, equipment=equipment)
     assert options, "there is always something to swap to"
     name = options[pick % len(options)]
-    after = swap_exercise(
-        plan,
-        index,
-        name,
-        workout_type=kind,
-        equipment=equipment,
-        level=FitnessLevel.INTERMEDIATE,
-        units=units,
-    )
+    after = swap(plan, index, name, units, kind=kind, equipment=equipment)
     new = after.exercises[index]
     assert new.name == name and len(after.exercises) == len(plan.exercises)
     assert set(new.equipment) <= equipment

@@ -1,4 +1,4 @@
-"""Fixtures for the db tests: a migrated PostgreSQL database, users, requests, workouts.
+"""Fixtures for the db tests: a migrated PostgreSQL database, and ``seed`` to fill it.
 
 CREATE DATABASE costs about a quarter of a second on the test server, so the query tests
 share one database per run, migrated once with ``upgrade``, and each test starts from
@@ -7,25 +7,27 @@ empty tables (TRUNCATE). The migration tests use the fresh ``pg_url`` database i
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.domain import Equipment, Units, WorkoutType
-from core.models import Block, Exercise, Workout
+from core.domain import Equipment
+from core.models import Block, Workout
 from db.migrate import upgrade
 from db.models import Base, WorkoutRequestRow
-from db.requests import create_request
+from db.requests import lock_request
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
-
-MakeWorkout = Callable[..., Workout]
-MakeUser = Callable[[int], uuid.UUID]
-MakeRequest = Callable[..., WorkoutRequestRow]
+from tests.support.requests import add_request
+from tests.support.workouts import lift
+from usecases import lifecycle
 
 
 @pytest.fixture(scope="session")
@@ -61,58 +63,75 @@ def build_workout(title: str = "Heavy day", names: tuple[str, ...] = ("Back squa
         title=title,
         intro="Let's lift.",
         warmup=Block(minutes=5, items=["Jumping jacks"]),
-        exercises=[
-            Exercise(
-                name=name,
-                sets=4,
-                reps="6-8",
-                rest_seconds=120,
-                instructions="Brace.",
-                equipment=[Equipment.BARBELL],
-                weighted=True,
-                target_weight=60,
-                weight_unit=Units.KG,
-                alternatives=["Goblet squat", "Leg press"],
-            )
-            for name in names
-        ],
+        exercises=[lift(name) for name in names],
     )
 
 
-@pytest.fixture
-def make_workout() -> MakeWorkout:
-    """``make_workout(title, names)``: a valid workout."""
-    return build_workout
+class Seed:
+    """What the db tests store: users, requests, and the workouts for their plans."""
 
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
 
-@pytest.fixture
-def make_user(sessions: sessionmaker[Session]) -> MakeUser:
-    """``make_user(telegram_id)``: a committed Telegram user; returns its id."""
-
-    def make(telegram_id: int) -> uuid.UUID:
-        with sessions.begin() as s:
+    def user(self, telegram_id: int) -> uuid.UUID:
+        """A committed Telegram user; its id."""
+        with self.sessions.begin() as s:
             return upsert_telegram_user(
                 s, telegram_id=telegram_id, chat_id=telegram_id, name=f"u{telegram_id}"
             ).id
 
-    return make
-
-
-@pytest.fixture
-def make_request() -> MakeRequest:
-    """``make_request(session, user_id, key, **overrides)``: a request in that session."""
-
-    def make(
-        session: Session, user_id: uuid.UUID, key: str, **overrides: object
+    @staticmethod
+    def request(
+        session: Session, user_id: uuid.UUID, key: str, **overrides: Any
     ) -> WorkoutRequestRow:
-        fields: dict[str, object] = {
-            "coach": "MAX",
-            "workout_type": WorkoutType.STRENGTH,
+        """A request in that session: MAX, strength, 45 min, a barbell, chat 1 but for
+        ``overrides``."""
+        fields: dict[str, Any] = {
             "duration_min": 45,
             "equipment": [Equipment.BARBELL],
             "chat_id": 1,
         }
-        fields.update(overrides)
-        return create_request(session, user_id=user_id, idempotency_key=key, **fields)  # type: ignore[arg-type]
+        return add_request(session, user_id, key=key, **(fields | overrides))
 
-    return make
+    def stored_request(self, telegram_id: int, key: str) -> int:
+        """A committed request of a new user's; its id."""
+        user_id = self.user(telegram_id)
+        with self.sessions.begin() as s:
+            return self.request(s, user_id, key).id
+
+    workout = staticmethod(build_workout)
+    """``seed.workout(title, names)``: a valid workout."""
+
+
+@pytest.fixture
+def seed(sessions: sessionmaker[Session]) -> Seed:
+    """Users, requests and workouts on the test's empty tables."""
+    return Seed(sessions)
+
+
+def check_lock_blocks_a_second_transaction(
+    sessions: sessionmaker[Session], request_id: int
+) -> None:
+    """While one transaction holds the request's row lock (and moves it to generating), a
+    second lock_request waits for it, then sees what it committed."""
+    order: list[str] = []
+    locked = threading.Event()
+
+    def holder() -> None:
+        with sessions.begin() as s:
+            row = lock_request(s, request_id)
+            assert row is not None
+            locked.set()
+            time.sleep(0.3)
+            lifecycle.claim(s, row, by="holder")
+            order.append("holder committed")
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert locked.wait(5)
+    with sessions.begin() as s:
+        row = lock_request(s, request_id)
+        order.append("second locked")
+        assert row is not None and row.state == "generating" and row.attempts == 1
+    thread.join()
+    assert order == ["holder committed", "second locked"]

@@ -10,30 +10,27 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import WorkoutType
 from db.history import count_plans, get_plan, get_plan_for_request, list_plans, recent_history
 from db.models import WorkoutPlan
-from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.db.conftest import Seed
 from tests.seed import save_plan
 
 
 def test_history_newest_first_paging_and_ownership(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    a, b = make_user(10), make_user(11)
+    a, b = seed.user(10), seed.user(11)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with sessions.begin() as s:
         plan_ids, request_ids = [], []
         for i in range(7):
-            row = make_request(s, a, f"a{i}", workout_type=WorkoutType.CARDIO)
-            plan = save_plan(s, row, make_workout(f"W{i}", (f"Move {i}", "Row")), "ai", "m")
+            row = seed.request(s, a, f"a{i}", workout_type=WorkoutType.CARDIO)
+            plan = save_plan(s, row, seed.workout(f"W{i}", (f"Move {i}", "Row")), "ai", "m")
             plan_ids.append(plan.id)
             request_ids.append(row.id)
         # saved out of id order: the page order must follow created_at, not ids
         for i, plan_id in enumerate(plan_ids):
             day = start + dt.timedelta(days=(i * 3) % 7)
             s.execute(update(WorkoutPlan).where(WorkoutPlan.id == plan_id).values(created_at=day))
-        others = save_plan(s, make_request(s, b, "b0"), make_workout("B's"), "rule_based", None)
+        others = save_plan(s, seed.request(s, b, "b0"), seed.workout("B's"), "rule_based", None)
     by_day = sorted(range(7), key=lambda i: (i * 3) % 7, reverse=True)  # newest first
     with sessions.begin() as s:
         assert count_plans(s, a) == 7 and count_plans(s, b) == 1
@@ -50,7 +47,7 @@ def test_history_newest_first_paging_and_ownership(
         assert get_plan(s, 10_000, user_id=a) is None
         mine = get_plan(s, plan_ids[0], user_id=a)
         assert mine is not None and mine.user_id == a
-        assert mine.workout == make_workout("W0", ("Move 0", "Row"))
+        assert mine.workout == seed.workout("W0", ("Move 0", "Row"))
         assert (mine.source, mine.model, mine.duration_min) == ("ai", "m", 45)
 
         history = recent_history(s, a, limit=3)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,11 @@ from db.botstate import load_conversations, save_conversation
 from db.history import get_plan_for_request
 from db.migrate import MIGRATION_LOCK, current_revision, head_revision, is_at_head, upgrade
 from db.models import Base
-from db.requests import create_request, lock_request, save_plan
+from db.requests import lock_request, save_plan
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user
-from tests.db.conftest import build_workout
+from tests.db.conftest import build_workout, check_lock_blocks_a_second_transaction
+from tests.support.requests import add_request
 from usecases import lifecycle
 
 TABLES = {
@@ -143,23 +143,22 @@ def test_sqlite_keeps_utc_foreign_keys_and_savepoints(tmp_path: Path) -> None:
     try:
         with sessions.begin() as s:
             user = get_or_create_local_user(s)
-            row = create_request(
+            row = add_request(
                 s,
-                user_id=user.id,
+                user.id,
+                key="cli:1",
                 coach="max",
                 workout_type=WorkoutType.HIIT,
                 duration_min=20,
                 equipment=[Equipment.JUMP_ROPE],
-                idempotency_key="cli:1",
             )
-            again = create_request(
+            again = add_request(
                 s,
-                user_id=user.id,
-                coach="MAX",
+                user.id,
+                key="cli:1",
                 workout_type=WorkoutType.HIIT,
                 duration_min=20,
                 equipment=[],
-                idempotency_key="cli:1",
             )
             assert again is row
             lifecycle.claim(s, row, by="test")
@@ -177,14 +176,13 @@ def test_sqlite_keeps_utc_foreign_keys_and_savepoints(tmp_path: Path) -> None:
             assert fresh.generating_since.tzinfo is dt.UTC
             assert load_conversations(s, "workout") == {(7, 7): 2}
         with pytest.raises(IntegrityError), sessions.begin() as s:  # foreign keys are on
-            create_request(
+            add_request(
                 s,
-                user_id=user.id.__class__(int=1),
-                coach="MAX",
+                user.id.__class__(int=1),
+                key="cli:2",
                 workout_type=WorkoutType.HIIT,
                 duration_min=20,
                 equipment=[],
-                idempotency_key="cli:2",
             )
     finally:
         engine.dispose()
@@ -197,36 +195,10 @@ def test_sqlite_transactions_are_serialized(tmp_path: Path) -> None:
     sessions = session_factory(engine)
     with sessions.begin() as s:
         user = get_or_create_local_user(s)
-        request_id = create_request(
-            s,
-            user_id=user.id,
-            coach="MAX",
-            workout_type=WorkoutType.CARDIO,
-            duration_min=30,
-            equipment=[],
-            idempotency_key="k",
+        request_id = add_request(
+            s, user.id, key="k", workout_type=WorkoutType.CARDIO, equipment=[]
         ).id
-    order: list[str] = []
-    locked = threading.Event()
-
-    def holder() -> None:
-        with sessions.begin() as s:
-            row = lock_request(s, request_id)
-            assert row is not None
-            locked.set()
-            time.sleep(0.3)
-            lifecycle.claim(s, row, by="test")
-            order.append("holder committed")
-
     try:
-        thread = threading.Thread(target=holder)
-        thread.start()
-        assert locked.wait(5)
-        with sessions.begin() as s:
-            row = lock_request(s, request_id)
-            order.append("second locked")
-            assert row is not None and row.state == "generating" and row.attempts == 1
-        thread.join()
-        assert order == ["holder committed", "second locked"]
+        check_lock_blocks_a_second_transaction(sessions, request_id)
     finally:
         engine.dispose()

@@ -10,7 +10,7 @@ from core.export import ExportRow
 from core.progress import LoggedSession, SetDone
 from db.progress import count_export_rows, export_rows, logged_sessions
 from db.workoutlogs import LoggedSet, log_workout
-from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.db.conftest import Seed
 from tests.seed import save_plan
 
 
@@ -18,15 +18,10 @@ def day(n: int, hour: int = 18) -> dt.datetime:
     return dt.datetime(2026, 3, n, hour, tzinfo=dt.UTC)
 
 
-def test_sessions_and_rows_of_one_user(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
-) -> None:
-    a, b = make_user(30), make_user(31)
+def test_sessions_and_rows_of_one_user(sessions: sessionmaker[Session], seed: Seed) -> None:
+    a, b = seed.user(30), seed.user(31)
     with sessions.begin() as s:
-        plan_id = save_plan(s, make_request(s, a, "k"), make_workout(), "ai", "m").id
+        plan_id = save_plan(s, seed.request(s, a, "k"), seed.workout(), "ai", "m").id
         late = log_workout(
             s,
             user_id=a,
@@ -65,6 +60,6 @@ def test_sessions_and_rows_of_one_user(
         )
         assert [r.exercise for r in rows] == [None, "Back squat", "Back squat", "Plank"]
         assert [r.exercise for r in export_rows(s, a, skip=2)] == ["Back squat", "Plank"]
-        assert logged_sessions(s, make_user(32)) == []
+        assert logged_sessions(s, seed.user(32)) == []
         [secret] = export_rows(s, b)
         assert secret.exercise == "Secret lift"

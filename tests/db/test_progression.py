@@ -17,7 +17,7 @@ from db.requests import to_generation_request
 from db.session import create_db_engine, session_factory
 from db.users import get_or_create_local_user, save_profile
 from db.workoutlogs import LoggedSet, log_workout
-from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.db.conftest import Seed, build_workout
 from tests.seed import save_plan
 
 DAY = dt.datetime(2026, 4, 1, 18, tzinfo=dt.UTC)
@@ -25,8 +25,8 @@ STRENGTH = Profile(goals=(Goal.STRENGTH,))
 """Intermediate, strength: 5-8 reps when the plan gives no range."""
 
 
-def plan_with_reps(make_workout: MakeWorkout, reps: str) -> Workout:
-    workout = make_workout(names=("Back squat", "Dumbbell curl"))
+def plan_with_reps(reps: str) -> Workout:
+    workout = build_workout(names=("Back squat", "Dumbbell curl"))
     exercises = [e.model_copy(update={"reps": reps}) for e in workout.exercises]
     return workout.model_copy(update={"exercises": exercises})
 
@@ -48,16 +48,11 @@ def log_squats(
 
 
 def test_sets_grouped_per_session_with_the_plans_rep_range(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    me, other = make_user(40), make_user(41)
+    me, other = seed.user(40), seed.user(41)
     with sessions.begin() as s:
-        plan = save_plan(
-            s, make_request(s, me, "a"), plan_with_reps(make_workout, "6-8"), "ai", "m"
-        )
+        plan = save_plan(s, seed.request(s, me, "a"), plan_with_reps("6-8"), "ai", "m")
         log_squats(s, me, 0, 60, [7, 6, 6], plan_id=plan.id, rating="just_right")
         log_squats(s, me, 3, 60, [8, 8, 8], plan_id=plan.id, rating="too_easy", rpe=6)
         log_squats(s, me, 5, 60, [8, 7], rpe=8)  # no plan: no planned range
@@ -74,13 +69,11 @@ def test_sets_grouped_per_session_with_the_plans_rep_range(
     with sessions.begin() as s:
         assert load_logged_exercises(s, me, sessions=1)[0].performed_at.day == 6
         assert {e.name for e in load_logged_exercises(s, other)} == {"Back squat"}
-        assert load_logged_exercises(s, make_user(42)) == []
+        assert load_logged_exercises(s, seed.user(42)) == []
 
 
-def test_the_targets_come_from_one_query(
-    sessions: sessionmaker[Session], make_user: MakeUser
-) -> None:
-    me = make_user(43)
+def test_the_targets_come_from_one_query(sessions: sessionmaker[Session], seed: Seed) -> None:
+    me = seed.user(43)
     with sessions.begin() as s:
         for day in range(8):
             log_squats(s, me, day, 60 + 2.5 * day, [8, 8, 8], rating="just_right")
@@ -103,15 +96,15 @@ def test_the_targets_come_from_one_query(
 
 
 def test_the_worker_request_carries_the_targets(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    me = make_user(44)
+    me = seed.user(44)
     with sessions.begin() as s:
         log_squats(s, me, 0, 100 / Units.LB.per_kg * 2.25, [5, 5, 5])  # 225 lb
         log_squats(s, me, 2, 100 / Units.LB.per_kg * 2.25, [5, 5, 4])
         log_squats(s, me, 4, 100 / Units.LB.per_kg * 2.25, [5, 4, 4])
         save_profile(s, me, Profile(units=Units.LB))
-        row = make_request(s, me, "r")
+        row = seed.request(s, me, "r")
         request = to_generation_request(s, row)
     assert request.profile.units is Units.LB
     (squat,) = request.progression

@@ -28,7 +28,7 @@ from db.requests import (
     to_generation_request,
 )
 from db.users import save_profile
-from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.db.conftest import Seed, check_lock_blocks_a_second_transaction
 from usecases import lifecycle
 from usecases.errors import IllegalTransition
 
@@ -58,29 +58,27 @@ def count(session: Session, model: type[object]) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_same_idempotency_key_gives_one_row(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
-) -> None:
-    uid = make_user(1)
+def test_same_idempotency_key_gives_one_row(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(1)
     with sessions.begin() as s:
-        first = make_request(s, uid, "tg:1:10", coach="kai", equipment=[Equipment.BARBELL] * 2)
+        first = seed.request(s, uid, "tg:1:10", coach="kai", equipment=[Equipment.BARBELL] * 2)
         assert (first.state, first.attempts, first.coach) == ("queued", 0, "KAI")
         assert first.equipment == ["barbell"]
     with sessions.begin() as s:
-        again = make_request(s, uid, "tg:1:10", duration_min=60)
+        again = seed.request(s, uid, "tg:1:10", duration_min=60)
         assert again.id == first.id and again.duration_min == 45
         assert count(s, WorkoutRequestRow) == 1
 
 
 def test_same_idempotency_key_from_two_threads_gives_one_row(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = make_user(1)
+    uid = seed.user(1)
     ids: list[int] = []
 
     def create() -> None:
         with sessions.begin() as s:
-            row = make_request(s, uid, "tg:1:11")
+            row = seed.request(s, uid, "tg:1:11")
             time.sleep(0.1)  # hold the uncommitted row so the other insert must wait on it
             ids.append(row.id)
 
@@ -90,25 +88,18 @@ def test_same_idempotency_key_from_two_threads_gives_one_row(
         assert count(s, WorkoutRequestRow) == 1
 
 
-def test_other_integrity_errors_are_not_hidden(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
-) -> None:
-    uid = make_user(1)
+def test_other_integrity_errors_are_not_hidden(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(1)
     with pytest.raises(Exception, match="ck_workout_requests_duration"), sessions.begin() as s:
-        make_request(s, uid, "too-long", duration_min=500)
+        seed.request(s, uid, "too-long", duration_min=500)
 
 
-def test_state_transitions_and_generation_logs(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
-) -> None:
+def test_state_transitions_and_generation_logs(sessions: sessionmaker[Session], seed: Seed) -> None:
     from core.pipeline import AIAttempt  # the pipeline module is only needed here
 
-    uid = make_user(2)
+    uid = seed.user(2)
     with sessions.begin() as s:
-        rid = make_request(s, uid, "k").id
+        rid = seed.request(s, uid, "k").id
         set_placeholder(s, rid, 555)
         assert active_request_for_user(s, uid).id == rid  # type: ignore[union-attr]
     with sessions.begin() as s:
@@ -136,11 +127,11 @@ def test_state_transitions_and_generation_logs(
                 ),
             ],
         )
-        plan = save_plan(s, row, make_workout("One"), "fallback", "m")
+        plan = save_plan(s, row, seed.workout("One"), "fallback", "m")
         assert row.state == "generating"  # saving a plan is not a move: the lifecycle's is
         lifecycle.generated(s, row)
         assert row.state == "generated" and plan.source == "fallback"
-        assert plan.estimated_minutes == pytest.approx(make_workout("One").estimated_minutes, 0.01)
+        assert plan.estimated_minutes == pytest.approx(seed.workout("One").estimated_minutes, 0.01)
         assert active_request_for_user(s, uid) is None
     with sessions.begin() as s:
         logs = s.scalars(select(AIGenerationLog).order_by(AIGenerationLog.id)).all()
@@ -154,18 +145,16 @@ def test_state_transitions_and_generation_logs(
         row = get_request(s, rid)
         assert row is not None and row.state == "delivered"
         assert row.delivered_message_ids == [555, 556] and row.delivered_at is not None
-        save_plan(s, row, make_workout("Late"), "ai", "m")
+        save_plan(s, row, seed.workout("Late"), "ai", "m")
         with pytest.raises(IllegalTransition):
             lifecycle.generated(s, row)
         assert row.state == "delivered"  # a late save never moves a delivered request back
 
 
-def test_fail_keeps_the_reason(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
-) -> None:
-    uid = make_user(3)
+def test_fail_keeps_the_reason(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(3)
     with sessions.begin() as s:
-        row = make_request(s, uid, "f")
+        row = seed.request(s, uid, "f")
         lifecycle.fail(s, row, "gave up: " + "x" * 5000)
     with sessions.begin() as s:
         again = get_request(s, row.id)
@@ -174,39 +163,29 @@ def test_fail_keeps_the_reason(
         assert active_request_for_user(s, uid) is None
 
 
-def test_save_plan_twice_keeps_the_first_plan(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
-) -> None:
-    uid = make_user(4)
+def test_save_plan_twice_keeps_the_first_plan(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(4)
     with sessions.begin() as s:
-        row = make_request(s, uid, "p")
-        first = save_plan(s, row, make_workout("One"), "fallback", "m")
+        row = seed.request(s, uid, "p")
+        first = save_plan(s, row, seed.workout("One"), "fallback", "m")
     with sessions.begin() as s:
         row = lock_request(s, row.id)  # type: ignore[assignment]
-        second = save_plan(s, row, make_workout("Two"), "ai", "m2")
+        second = save_plan(s, row, seed.workout("Two"), "ai", "m2")
         assert second.id == first.id and second.workout["title"] == "One"
         assert count(s, WorkoutPlan) == 1
 
 
 def test_save_plan_from_two_threads_at_once_keeps_one(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = make_user(5)
-    with sessions.begin() as s:
-        rid = make_request(s, uid, "race").id
+    rid = seed.stored_request(5, "race")
     plan_ids: list[int] = []
 
     def save() -> None:
         with sessions.begin() as s:
             row = get_request(s, rid)  # deliberately without the row lock
             assert row is not None
-            plan_ids.append(save_plan(s, row, make_workout(), "rule_based", None).id)
+            plan_ids.append(save_plan(s, row, seed.workout(), "rule_based", None).id)
             time.sleep(0.1)
 
     run_together(save)
@@ -218,32 +197,9 @@ def test_save_plan_from_two_threads_at_once_keeps_one(
 
 
 def test_lock_request_blocks_a_second_transaction(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = make_user(6)
-    with sessions.begin() as s:
-        rid = make_request(s, uid, "lock").id
-    order: list[str] = []
-    locked = threading.Event()
-
-    def holder() -> None:
-        with sessions.begin() as s:
-            row = lock_request(s, rid)
-            assert row is not None
-            locked.set()
-            time.sleep(0.3)
-            lifecycle.claim(s, row, by="holder")
-            order.append("holder committed")
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    assert locked.wait(5)
-    with sessions.begin() as s:
-        row = lock_request(s, rid)
-        order.append("second locked")
-        assert row is not None and row.state == "generating" and row.attempts == 1
-    thread.join()
-    assert order == ["holder committed", "second locked"]
+    check_lock_blocks_a_second_transaction(sessions, seed.stored_request(6, "lock"))
 
 
 def test_missing_request(sessions: sessionmaker[Session]) -> None:
@@ -253,17 +209,15 @@ def test_missing_request(sessions: sessionmaker[Session]) -> None:
             set_placeholder(s, 999, 1)
 
 
-def test_stale_requests_and_rate_counts(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
-) -> None:
-    uid = make_user(7)
+def test_stale_requests_and_rate_counts(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(7)
     now = dt.datetime.now(dt.UTC)
     with sessions.begin() as s:
-        fresh_queued = make_request(s, uid, "q1")
-        old_queued = make_request(s, uid, "q2")
-        fresh_gen = make_request(s, uid, "g1")
-        old_gen = make_request(s, uid, "g2")
-        old_done = make_request(s, uid, "d")
+        fresh_queued = seed.request(s, uid, "q1")
+        old_queued = seed.request(s, uid, "q2")
+        fresh_gen = seed.request(s, uid, "g1")
+        old_gen = seed.request(s, uid, "g2")
+        old_done = seed.request(s, uid, "d")
         for row in (fresh_gen, old_gen):
             lifecycle.claim(s, row, by="m")
         lifecycle.fail(s, old_done, "x")
@@ -288,20 +242,17 @@ def test_stale_requests_and_rate_counts(
         assert fresh_queued.id not in stale and fresh_gen.id not in stale
         assert count_requests_since(s, uid, now - dt.timedelta(minutes=5)) == 2
         assert count_requests_since(s, uid, now - dt.timedelta(days=1)) == 5
-        assert count_requests_since(s, make_user(8), now - dt.timedelta(days=1)) == 0
+        assert count_requests_since(s, seed.user(8), now - dt.timedelta(days=1)) == 0
 
 
 def test_to_generation_request_uses_profile_and_history(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    uid = make_user(9)
+    uid = seed.user(9)
     with sessions.begin() as s:
-        first = make_request(s, uid, "a", workout_type=WorkoutType.HIIT, duration_min=20)
-        save_plan(s, first, make_workout("A", ("Burpee",)), "rule_based", None)
-        row = make_request(s, uid, "b", coach="SAGE", equipment=[Equipment.DUMBBELLS])
+        first = seed.request(s, uid, "a", workout_type=WorkoutType.HIIT, duration_min=20)
+        save_plan(s, first, seed.workout("A", ("Burpee",)), "rule_based", None)
+        row = seed.request(s, uid, "b", coach="SAGE", equipment=[Equipment.DUMBBELLS])
         request = to_generation_request(s, row)
         assert request.coach == "SAGE" and request.workout_type is WorkoutType.STRENGTH
         assert request.duration_min == 45
@@ -310,7 +261,7 @@ def test_to_generation_request_uses_profile_and_history(
         assert [h.exercises for h in request.history] == [("Burpee",)]
         assert request.history[0].workout_type is WorkoutType.HIIT
         save_profile(s, uid, Profile(units=Units.LB, preferred_coach="SAGE"))
-        save_plan(s, row, make_workout("B", ("Row",)), "rule_based", None)
+        save_plan(s, row, seed.workout("B", ("Row",)), "rule_based", None)
         again = to_generation_request(s, row)
         assert again.profile.units is Units.LB
         assert [h.exercises for h in again.history] == [("Burpee",)]  # never itself
@@ -325,11 +276,9 @@ def test_make_idempotency_key() -> None:
         make_idempotency_key()
 
 
-def test_unknown_coach_is_refused(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
-) -> None:
-    uid = make_user(10)
+def test_unknown_coach_is_refused(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(10)
     with sessions.begin() as s:
         with pytest.raises(ValueError, match="unknown coach"):
-            make_request(s, uid, "c", coach="LUNA")
+            seed.request(s, uid, "c", coach="LUNA")
         assert count(s, WorkoutRequestRow) == 0

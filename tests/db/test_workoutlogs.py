@@ -9,19 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.workoutlogs import LoggedSet, log_workout, recent_logs
-from tests.db.conftest import MakeRequest, MakeUser, MakeWorkout
+from tests.db.conftest import Seed
 from tests.seed import save_plan
 
 
-def test_log_with_sets_and_newest_first(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    make_workout: MakeWorkout,
-) -> None:
-    a, b = make_user(20), make_user(21)
+def test_log_with_sets_and_newest_first(sessions: sessionmaker[Session], seed: Seed) -> None:
+    a, b = seed.user(20), seed.user(21)
     with sessions.begin() as s:
-        plan_id = save_plan(s, make_request(s, a, "k"), make_workout(), "ai", "m").id
+        plan_id = save_plan(s, seed.request(s, a, "k"), seed.workout(), "ai", "m").id
         log_workout(
             s,
             user_id=a,
@@ -60,9 +55,7 @@ def test_log_with_sets_and_newest_first(
         assert recent_logs(s, b) == []
 
 
-def test_rating_is_checked_by_the_database(
-    sessions: sessionmaker[Session], make_user: MakeUser
-) -> None:
-    uid = make_user(22)
+def test_rating_is_checked_by_the_database(sessions: sessionmaker[Session], seed: Seed) -> None:
+    uid = seed.user(22)
     with pytest.raises(IntegrityError, match="ck_workout_logs_rating"), sessions.begin() as s:
         log_workout(s, user_id=uid, rating="meh")  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
 from tests.fakes.telegram_html import (
     Entity,
     TelegramHTMLError,
@@ -60,6 +61,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_Predicate = Callable[["FakeUser"], T | None]
+"""What a wait polls: the value it waits for, or something falsy."""
+_Wait = tuple[_Predicate[T], float, str]
+"""What a wait polls for, how long, and what a timeout calls it."""
 
 DEFAULT_TOKEN = "123456:TEST-token"
 SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
@@ -556,8 +561,10 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-class FakeBotAPI:
+class FakeBotAPI(LocalServer):
     """A strict fake Telegram Bot API server; start() it, point the bot at ``url``."""
+
+    thread_name = "fake-bot-api"
 
     def __init__(
         self,
@@ -586,13 +593,11 @@ class FakeBotAPI:
         self._webhook: _Webhook | None = None
         self._logged_out = False
         self._poller: asyncio.Future[str] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._webhook_wakeup: asyncio.Event | None = None
         self._deliverer: asyncio.Task[None] | None = None
-        self._port = 0
+        self.port = 0
         self._methods: dict[str, tuple[str, _Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -623,61 +628,6 @@ class FakeBotAPI:
 
     # ---------------------------------------------------------------- lifecycle
 
-    @property
-    def url(self) -> str:
-        """The server root, for TELEGRAM_API_URL (PTB's base_url is f"{url}/bot")."""
-        if not self._port:
-            raise RuntimeError("FakeBotAPI is not started")
-        return f"http://127.0.0.1:{self._port}"
-
-    def start(self) -> FakeBotAPI:
-        """Start the server in a background thread; returns self once it accepts requests."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(ready, failure), name="fake-bot-api", daemon=True
-        )
-        self._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
-        if not self._port:
-            raise RuntimeError("FakeBotAPI did not start within 10 seconds")
-        return self
-
-    def stop(self) -> None:
-        """Stop the server, ending pending long polls and webhook deliveries."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(15)
-        self._loop = self._thread = None
-
-    def __enter__(self) -> FakeBotAPI:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._startup())
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.close()
-
     async def _startup(self) -> None:
         app = web.Application(client_max_size=_BODY_LIMIT)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
@@ -688,9 +638,10 @@ class FakeBotAPI:
         self._session = aiohttp.ClientSession()
         self._webhook_wakeup = asyncio.Event()
         address = self._runner.addresses[0]
-        self._port = int(address[1])
+        self.port = int(address[1])
 
     async def _shutdown(self) -> None:
+        """End pending long polls and webhook deliveries, then the server."""
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("stopped")
         if self._deliverer is not None:
@@ -1299,32 +1250,37 @@ class FakeBotAPI:
         return True
 
     def _send_message(self, params: _Params) -> dict[str, Any]:
+        return self._send(
+            params, "text", ("text", "entities"), TEXT_LIMIT, "Bad Request: message is too long"
+        )
+
+    def _send_file(self, params: _Params, kind: str, limit: int) -> dict[str, Any]:
+        return self._send(
+            params, kind, ("caption", "caption_entities"), CAPTION_LIMIT,
+            "Bad Request: message caption is too long", upload_limit=limit,
+        )  # fmt: skip
+
+    def _send(
+        self,
+        params: _Params,
+        kind: str,
+        names: tuple[str, str],
+        limit: int,
+        too_long: str,
+        upload_limit: int | None = None,
+    ) -> dict[str, Any]:
+        """A new bot message: its text and entities from the parameters ``names``, at most
+        ``limit`` long (``too_long`` past it); required unless a file is uploaded with it."""
         with self._lock:
             chat = self._target_chat(params)
             text, entities = self._formatted(
-                params, "text", "entities", limit=TEXT_LIMIT,
-                too_long="Bad Request: message is too long", required=True,
-            )  # fmt: skip
+                params, *names, limit=limit, too_long=too_long, required=upload_limit is None
+            )
             markup = self._message_markup(chat, params)
             reply_to = self._reply_to(chat, params)
+            file = None if upload_limit is None else self._upload(params, kind, upload_limit)
             stored = self._new_message(
-                chat, from_bot=True, kind="text", text=text, entities=entities,
-                reply_markup=markup, reply_to=reply_to,
-            )  # fmt: skip
-            return self._message_json(chat, stored)
-
-    def _send_file(self, params: _Params, kind: str, limit: int) -> dict[str, Any]:
-        with self._lock:
-            chat = self._target_chat(params)
-            caption, entities = self._formatted(
-                params, "caption", "caption_entities", limit=CAPTION_LIMIT,
-                too_long="Bad Request: message caption is too long", required=False,
-            )  # fmt: skip
-            markup = self._message_markup(chat, params)
-            reply_to = self._reply_to(chat, params)
-            file = self._upload(params, kind, limit)
-            stored = self._new_message(
-                chat, from_bot=True, kind=kind, text=caption, entities=entities,
+                chat, from_bot=True, kind=kind, text=text, entities=entities,
                 reply_markup=markup, reply_to=reply_to, file=file,
             )  # fmt: skip
             return self._message_json(chat, stored)
@@ -1652,71 +1608,64 @@ class FakeUser:
     # SimulatorError with the whole chat rendered, which asyncio.timeout() cannot do.
     async def wait_until(
         self,
-        predicate: Callable[[FakeUser], T],
+        predicate: _Predicate[T],
         timeout: float = 10.0,  # noqa: ASYNC109
         what: str = "condition",
     ) -> T:
         """Poll until ``predicate(user)`` is truthy; return that value."""
         deadline = time.monotonic() + timeout
         while True:
-            result = predicate(self)
-            if result:
+            result = self._look(predicate, deadline, timeout, what)
+            if result is not None:
                 return result
-            if time.monotonic() >= deadline:
-                raise self._timeout(what, timeout)
             await asyncio.sleep(_POLL_INTERVAL)
 
     def wait_until_sync(
-        self, predicate: Callable[[FakeUser], T], timeout: float = 10.0, what: str = "condition"
+        self, predicate: _Predicate[T], timeout: float = 10.0, what: str = "condition"
     ) -> T:
         """Blocking wait_until, for a bot running in another thread or process."""
         deadline = time.monotonic() + timeout
-        while True:
-            result = predicate(self)
-            if result:
-                return result
-            if time.monotonic() >= deadline:
-                raise self._timeout(what, timeout)
+        while (result := self._look(predicate, deadline, timeout, what)) is None:
             time.sleep(_POLL_INTERVAL)
+        return result
+
+    def _look(
+        self, predicate: _Predicate[T], deadline: float, timeout: float, what: str
+    ) -> T | None:
+        """One poll: the predicate's value when it is truthy, else None; past the deadline,
+        the timeout error."""
+        result = predicate(self)
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise self._timeout(what, timeout)
+        return None
 
     async def wait_for_text(self, substring: str, timeout: float = 10.0) -> ChatMessage:  # noqa: ASYNC109
         """Wait until a visible bot message contains ``substring``; the newest such message."""
-        found = await self.wait_until(
-            lambda user: user._find_text(substring), timeout, f"text {substring!r}"
-        )
-        assert found is not None
-        return found
+        return await self.wait_until(*self._text_shown(substring, timeout))
 
     def wait_for_text_sync(self, substring: str, timeout: float = 10.0) -> ChatMessage:
         """Blocking wait_for_text."""
-        found = self.wait_until_sync(
-            lambda user: user._find_text(substring), timeout, f"text {substring!r}"
-        )
-        assert found is not None
-        return found
+        return self.wait_until_sync(*self._text_shown(substring, timeout))
 
     async def wait_answered(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:  # noqa: ASYNC109
         """Wait until the bot answers the callback query; its answer."""
-        answer = await self.wait_until(
-            lambda user: user._answer_of(query_id), timeout, f"answer to query {query_id}"
-        )
-        assert answer is not None
-        return answer
+        return await self.wait_until(*self._query_answered(query_id, timeout))
 
     def wait_answered_sync(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:
         """Blocking wait_answered."""
-        answer = self.wait_until_sync(
-            lambda user: user._answer_of(query_id), timeout, f"answer to query {query_id}"
-        )
-        assert answer is not None
-        return answer
+        return self.wait_until_sync(*self._query_answered(query_id, timeout))
+
+    def _text_shown(self, substring: str, timeout: float) -> _Wait[ChatMessage]:
+        return (lambda user: user._find_text(substring)), timeout, f"text {substring!r}"
+
+    def _query_answered(self, query_id: str, timeout: float) -> _Wait[CallbackAnswer]:
+        return (lambda user: user._answer_of(query_id)), timeout, f"answer to query {query_id}"
 
 
 @pytest.fixture
 def fake_bot_api() -> Iterator[FakeBotAPI]:
     """A started FakeBotAPI (token ``fake.token``, root ``fake.url``), stopped after the test."""
-    fake = FakeBotAPI().start()
-    try:
+    with FakeBotAPI() as fake:
         yield fake
-    finally:
-        fake.stop()

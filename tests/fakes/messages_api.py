@@ -44,6 +44,8 @@ from typing import Any, Literal
 import pytest
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 __all__ = [
     "API_KEY",
     "FakeMessagesAPI",
@@ -163,8 +165,10 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // CHARS_PER_TOKEN)
 
 
-class FakeMessagesAPI:
+class FakeMessagesAPI(LocalServer):
     """The fake server; see the module docstring."""
+
+    thread_name = "fake-messages-api"
 
     def __init__(
         self, *, api_key: str = API_KEY, latency: float = 0.0, min_cacheable_tokens: int = 1024
@@ -183,32 +187,12 @@ class FakeMessagesAPI:
         self._script: list[Reply] = []
         self._cache: set[str] = set()
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
 
-    @property
-    def url(self) -> str:
-        """The server root, for ``base_url`` / ANTHROPIC_BASE_URL."""
-        if not self.port:
-            raise RuntimeError("FakeMessagesAPI is not started")
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeMessagesAPI:
-        """Start serving in a background thread; returns self once it accepts requests."""
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._thread = threading.Thread(
-            target=loop.run_forever, name="fake-messages-api", daemon=True
-        )
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+    async def _startup(self) -> None:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/v1/models/{model_id}", self._model)
@@ -218,18 +202,8 @@ class FakeMessagesAPI:
         await site.start()
         self.port = int(self._runner.addresses[0][1])
 
-    def stop(self) -> None:
-        """Stop the server and its thread; requests still hanging are dropped."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._stop(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
-        self._loop = self._thread = None
-
-    async def _stop(self) -> None:
+    async def _shutdown(self) -> None:
+        """Stop the server; requests still hanging are dropped."""
         if self._runner is not None:
             await self._runner.cleanup()
         # Handlers still sleeping (hang, latency) for clients that gave up: end them now.
@@ -237,12 +211,6 @@ class FakeMessagesAPI:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-
-    def __enter__(self) -> FakeMessagesAPI:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ scripting
 
@@ -655,8 +623,5 @@ def _error(
 @pytest.fixture
 def fake_anthropic() -> Iterator[FakeMessagesAPI]:
     """A started fake Messages API (key ``fake.api_key``, root ``fake.url``), stopped after."""
-    fake = FakeMessagesAPI().start()
-    try:
+    with FakeMessagesAPI() as fake:
         yield fake
-    finally:
-        fake.stop()

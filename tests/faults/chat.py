@@ -7,35 +7,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import WorkoutPlan, WorkoutRequestRow
 from tests.fakes.bot_api import ChatMessage, FakeUser
+from tests.support.chat import Pace, choose_workout, press
 
 WAIT = 30.0
 """Seconds to wait for the bot (a process may still be starting)."""
 NEW_WORKOUT = "🔁 New workout"
 """The button under a delivered workout's last part."""
-
-
-async def _press(user: FakeUser, label: str) -> None:
-    query_id = user.press(label)
-    await user.wait_answered(query_id, timeout=WAIT)
+PACE = Pace(reply=WAIT, answer=WAIT)
+"""How long the chat helpers wait here."""
 
 
 async def press_generate(user: FakeUser, coach: str = "MAX", minutes: str = "20 min") -> None:
     """/workout, the coach, Strength, the duration, Dumbbells, Done, Generate."""
-    before = len(user.messages)
-    user.send("/workout")
-    await user.wait_until(lambda u: len(u.messages) > before, timeout=WAIT)
-    await user.wait_for_text("Who's coaching today?", timeout=WAIT)
-    await _press(user, coach)
-    await user.wait_for_text("What kind of workout?", timeout=WAIT)
-    await _press(user, "Strength")
-    await user.wait_for_text("How long?", timeout=WAIT)
-    await _press(user, minutes)
-    await user.wait_for_text("What do you have today?", timeout=WAIT)
-    await _press(user, "Dumbbells")
-    await user.wait_until(lambda u: "✅ Dumbbells" in u.buttons(), timeout=WAIT)
-    await _press(user, "Done")
-    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(), timeout=WAIT)
-    await _press(user, "Generate")
+    await choose_workout(user, coach, "Strength", minutes, equipment=("Dumbbells",), pace=PACE)
+    await press(user, "Generate", timeout=WAIT)
 
 
 def workouts_seen(user: FakeUser) -> list[ChatMessage]:

@@ -27,7 +27,6 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 import psycopg
 import redis
@@ -137,12 +136,7 @@ class PrivateRedis:
     def __enter__(self) -> PrivateRedis:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.kill()
 
 
@@ -285,12 +279,7 @@ class PrivatePostgres:
     def __enter__(self) -> PrivatePostgres:
         return self.init().start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
             self.stop()
         finally:

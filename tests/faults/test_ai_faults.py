@@ -30,9 +30,7 @@ from core.rulebased import generate_rule_based
 from core.validation import validate_workout
 from db.history import get_plan_for_request
 from db.models import AIGenerationLog
-from db.requests import create_request, get_request
-from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
+from db.requests import get_request
 from tests.bot.conftest import api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import (
@@ -46,6 +44,8 @@ from tests.fakes.messages_api import (
     truncated,
 )
 from tests.faults.chat import workouts_seen
+from tests.support.requests import add_chat_request
+from tests.support.services import sessions_on
 
 TIMEOUT_S = 1.5
 """ANTHROPIC_TIMEOUT for these tests: small, so a hang costs little."""
@@ -151,9 +151,7 @@ def ai_settings(
 
 @pytest.fixture
 def sessions(ai_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(ai_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(ai_settings.database_url)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -167,16 +165,15 @@ def test_the_ai_misbehaving_still_gives_the_user_one_valid_workout(
     case = CASES[name]
     user = fake_bot_api.user(CHAT, "Robin")
     with sessions.begin() as s:
-        member = upsert_telegram_user(s, telegram_id=CHAT, chat_id=CHAT, name="Robin")
-        request_id = create_request(
+        request_id = add_chat_request(
             s,
-            user_id=member.id,
+            CHAT,
+            name="Robin",
+            key=f"ai-fault:{name}",
             coach=REQUEST.coach,
             workout_type=REQUEST.workout_type,
             duration_min=REQUEST.duration_min,
             equipment=sorted(EQUIPMENT),
-            idempotency_key=f"ai-fault:{name}",
-            chat_id=CHAT,
         ).id
     fake_anthropic.script(*case.replies)
     try:

@@ -11,28 +11,24 @@ normally, neither process restarted (the engines' pool_pre_ping drops the dead c
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from db.migrate import upgrade
 from db.models import AIGenerationLog
-from db.session import create_db_engine, session_factory
 from tests.bot.conftest import BotRunner, api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI
 from tests.faults.chat import WAIT, plans_per_request, press_generate, rows, workouts_seen
 from tests.faults.servers import PrivatePostgres
-from tests.plugins.app import spawn_worker
+from tests.plugins.app import spawn_worker, stop_group
+from tests.support.services import bot_api_env, migrated_settings, sessions_on
 
 USERS = 4
 
@@ -43,29 +39,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def private_pg(tmp_path: Path) -> Iterator[PrivatePostgres]:
-    with PrivatePostgres(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
 def settings(private_pg: PrivatePostgres, redis_url: str, fake_bot_api: FakeBotAPI) -> Settings:
     url = private_pg.create_database("flexflow")
-    upgrade(url)
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=url,
-        redis_url=redis_url,
-        telegram_bot_token=SecretStr(fake_bot_api.token),
-        telegram_api_url=fake_bot_api.url,
-    )
+    return migrated_settings(url, redis_url, telegram=fake_bot_api)
 
 
 @pytest.fixture
 def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(settings.database_url)
 
 
 def generating(sessions: sessionmaker[Session]) -> int:
@@ -81,7 +62,7 @@ async def test_postgres_restart_mid_jobs_every_job_completes_and_the_bot_recover
     tmp_path: Path,
 ) -> None:
     fake_anthropic.latency = 3.0  # the AI answers while the database is down
-    env = {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_URL": fake_bot_api.url}
+    env = bot_api_env(fake_bot_api)
     worker = spawn_worker(settings, fake_anthropic, tmp_path, "worker", threads=USERS, env=env)
     jobs.setup_broker(settings.redis_url)
     runner = BotRunner(settings, sessions)
@@ -117,9 +98,7 @@ async def test_postgres_restart_mid_jobs_every_job_completes_and_the_bot_recover
     finally:
         await runner.stop()
         jobs.setup_broker(None)
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(30)
+        stop_group(worker)
     print(f"PostgreSQL back -> all {USERS} jobs completed in {recovery:.1f} s")
 
     log = (tmp_path / "worker.log").read_text(errors="replace")

@@ -9,8 +9,6 @@ requeuer sends the waiting requests and the worker, never restarted, delivers th
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,13 +16,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from db.migrate import upgrade
-from db.session import create_db_engine, session_factory
 from tests.bot.conftest import BotRunner, api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI
@@ -37,46 +32,30 @@ from tests.faults.chat import (
     workouts_seen,
 )
 from tests.faults.servers import PrivateRedis
-from tests.plugins.app import spawn_worker
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    with PrivateRedis(tmp_path) as server:
-        yield server
+from tests.plugins.app import spawn_worker, stop_group
+from tests.support.services import bot_api_env, migrated_settings, sessions_on
 
 
 @pytest.fixture
 def settings(pg_url: str, private_redis: PrivateRedis, fake_bot_api: FakeBotAPI) -> Settings:
-    upgrade(pg_url)
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=pg_url,
-        redis_url=private_redis.url,
-        telegram_bot_token=SecretStr(fake_bot_api.token),
-        telegram_api_url=fake_bot_api.url,
-    )
+    return migrated_settings(pg_url, private_redis.url, telegram=fake_bot_api)
 
 
 @pytest.fixture
 def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(settings.database_url)
 
 
 @pytest.fixture
 def worker(
     settings: Settings, fake_bot_api: FakeBotAPI, fake_anthropic: FakeMessagesAPI, tmp_path: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    bot_env = {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_URL": fake_bot_api.url}
-    process = spawn_worker(settings, fake_anthropic, tmp_path, "worker", threads=4, env=bot_env)
+    env = bot_api_env(fake_bot_api)
+    process = spawn_worker(settings, fake_anthropic, tmp_path, "worker", threads=4, env=env)
     try:
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(30)
+        stop_group(process)
 
 
 async def test_redis_down_keeps_the_requests_and_sends_them_when_it_is_back(

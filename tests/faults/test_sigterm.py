@@ -23,16 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from core.domain import Equipment, WorkoutType
 from db.models import AIGenerationLog, WorkoutRequestRow
-from db.requests import create_request
-from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
 from tests.bot.conftest import api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI
 from tests.faults.chat import WAIT, press_generate, rows, workouts_seen
 from tests.plugins.app import spawn_worker
+from tests.support.requests import add_chat_request
+from tests.support.services import bot_api_env, sessions_on
 
 REQUESTS = 6
 THREADS = 4
@@ -40,24 +38,63 @@ THREADS = 4
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(app_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(app_settings.database_url)
+
+
+class Processes:
+    """``flexflow worker`` and ``flexflow bot`` processes on the test's services, delivering
+    into the fake Bot API, each in its own process group and logging to ``logs``."""
+
+    def __init__(
+        self, settings: Settings, bot_api: FakeBotAPI, ai: FakeMessagesAPI, logs: Path
+    ) -> None:
+        self.settings, self.bot_api, self.ai, self.logs = settings, bot_api, ai, logs
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def worker(self, name: str, threads: int) -> subprocess.Popen[bytes]:
+        """A worker logging to ``{name}.log``."""
+        env = bot_api_env(self.bot_api)
+        process = spawn_worker(self.settings, self.ai, self.logs, name, threads=threads, env=env)
+        self.started.append(process)
+        return process
+
+    def bot(self) -> subprocess.Popen[bytes]:
+        """A bot appending to ``bot.log``."""
+        env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "HOME")}
+        env |= bot_api_env(self.bot_api)
+        env |= {
+            "DATABASE_URL": self.settings.database_url,
+            "REDIS_URL": self.settings.redis_url or "",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flexflow.cli", "bot"],
+            env=env,
+            cwd=self.logs,
+            stdout=(self.logs / "bot.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.started.append(process)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
 
 
 @pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Processes a test started (each in its own group); stopped if still running."""
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
+def processes(
+    app_settings: Settings,
+    fake_bot_api: FakeBotAPI,
+    fake_anthropic: FakeMessagesAPI,
+    tmp_path: Path,
+) -> Iterator[Processes]:
+    """The test's processes; those still running afterwards are killed."""
+    running = Processes(app_settings, fake_bot_api, fake_anthropic, tmp_path)
+    yield running
+    for process in running.started:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
-
-
-def bot_env(fake_bot_api: FakeBotAPI) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_URL": fake_bot_api.url}
 
 
 def states(sessions: sessionmaker[Session]) -> dict[int, str]:
@@ -82,28 +119,15 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
     sessions: sessionmaker[Session],
     fake_bot_api: FakeBotAPI,
     fake_anthropic: FakeMessagesAPI,
-    processes: list[subprocess.Popen[bytes]],
-    tmp_path: Path,
+    processes: Processes,
 ) -> None:
     fake_anthropic.latency = 3.0  # every generation is still in hand when SIGTERM comes
-    env = bot_env(fake_bot_api)
-    first = spawn_worker(app_settings, fake_anthropic, tmp_path, "first", threads=THREADS, env=env)
-    processes.append(first)
+    first = processes.worker("first", THREADS)
     users = [fake_bot_api.user(900 + n, f"U{n}") for n in range(REQUESTS)]
     with sessions.begin() as s:
         ids = []
         for user in users:
-            member = upsert_telegram_user(s, telegram_id=user.id, chat_id=user.id, name="U")
-            row = create_request(
-                s,
-                user_id=member.id,
-                coach="ACE",
-                workout_type=WorkoutType.STRENGTH,
-                duration_min=30,
-                equipment=[Equipment.DUMBBELLS],
-                idempotency_key=f"term:{user.id}",
-                chat_id=user.id,
-            )
+            row = add_chat_request(s, user.id, name="U", key=f"term:{user.id}", coach="ACE")
             ids.append(row.id)
     jobs.setup_broker(app_settings.redis_url)
     try:
@@ -119,7 +143,7 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
         signalled = time.monotonic()
         first.wait(timeout=40)
         stopped_after = time.monotonic() - signalled
-        log = (tmp_path / "first.log").read_text(errors="replace")
+        log = processes.log("first")
         assert first.returncode == 0, log[-3000:]
         assert "Killing worker process" not in log
         after_stop = states(sessions)
@@ -129,10 +153,7 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
 
         fake_anthropic.latency = 0.2
         restarted = time.monotonic()
-        second = spawn_worker(
-            app_settings, fake_anthropic, tmp_path, "second", threads=THREADS, env=env
-        )
-        processes.append(second)
+        processes.worker("second", THREADS)
         wait_for(
             lambda: set(states(sessions).values()) == {"delivered"}, 60, "everything delivered"
         )
@@ -153,40 +174,21 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
     assert api_errors(fake_bot_api) == []
 
 
-def start_bot(settings: Settings, fake_bot_api: FakeBotAPI, log: Path) -> subprocess.Popen[bytes]:
-    env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "HOME")}
-    env |= bot_env(fake_bot_api)
-    env |= {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or ""}
-    return subprocess.Popen(
-        [sys.executable, "-m", "flexflow.cli", "bot"],
-        env=env,
-        cwd=log.parent,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
 async def test_sigterm_to_the_bot_stops_it_cleanly_and_its_request_is_still_delivered(
-    app_settings: Settings,
     sessions: sessionmaker[Session],
     fake_bot_api: FakeBotAPI,
     fake_anthropic: FakeMessagesAPI,
-    processes: list[subprocess.Popen[bytes]],
-    tmp_path: Path,
+    processes: Processes,
 ) -> None:
     fake_anthropic.latency = 2.0
-    worker = spawn_worker(app_settings, fake_anthropic, tmp_path, "worker", threads=2,
-                          env=bot_env(fake_bot_api))  # fmt: skip
-    processes.append(worker)
-    bot = start_bot(app_settings, fake_bot_api, tmp_path / "bot.log")
-    processes.append(bot)
+    processes.worker("worker", 2)
+    bot = processes.bot()
     user = fake_bot_api.user(950, "Sam")
     await press_generate(user)
     await user.wait_for_text("is writing", timeout=WAIT)
     os.killpg(bot.pid, signal.SIGTERM)  # while its request is being generated
     bot.wait(timeout=30)
-    log = (tmp_path / "bot.log").read_text(errors="replace")
+    log = processes.log("bot")
     assert bot.returncode == 0, log[-3000:]
     assert "Traceback" not in log
     # The worker does not need the bot: the workout arrives while the bot is gone.
@@ -194,8 +196,7 @@ async def test_sigterm_to_the_bot_stops_it_cleanly_and_its_request_is_still_deli
     [row] = rows(sessions)
     await user.wait_until(lambda _: rows(sessions)[0].state == "delivered", timeout=WAIT)
 
-    again = start_bot(app_settings, fake_bot_api, tmp_path / "bot.log")
-    processes.append(again)
+    again = processes.bot()
     query = user.press("📜 History")  # a button sent before the restart
     answer = await user.wait_answered(query, timeout=WAIT)
     assert answer.text in (None, "")

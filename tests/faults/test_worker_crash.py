@@ -12,14 +12,12 @@ import dramatiq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import jobs
 from adapters.settings import Settings
 from core.domain import Equipment, WorkoutType
 from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow
-from db.requests import create_request
-from db.users import get_or_create_local_user
 from tests.fakes.messages_api import FakeMessagesAPI
-from tests.plugins.app import spawn_worker
+from tests.plugins.app import spawn_worker, stop_group
+from tests.support.requests import queue_local_requests
 
 REQUESTS = 6
 
@@ -44,22 +42,15 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
     try:
         first = spawn_worker(job_settings, fake_anthropic, tmp_path, "first")
         started.append(first)
-        with sessions.begin() as s:
-            user = get_or_create_local_user(s)
-            ids = [
-                create_request(
-                    s,
-                    user_id=user.id,
-                    coach="BLAZE",
-                    workout_type=WorkoutType.HIIT,
-                    duration_min=20,
-                    equipment=[Equipment.KETTLEBELL],
-                    idempotency_key=f"k{i}",
-                ).id
-                for i in range(REQUESTS)
-            ]
-        for request_id in ids:
-            jobs.enqueue_generation(request_id)
+        queue_local_requests(
+            sessions,
+            REQUESTS,
+            "k",
+            coach="BLAZE",
+            workout_type=WorkoutType.HIIT,
+            duration_min=20,
+            equipment=[Equipment.KETTLEBELL],
+        )
         deadline = time.monotonic() + 30
         while states(sessions).get("generating", 0) < REQUESTS and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -78,9 +69,7 @@ def test_sigkill_mid_generation_then_a_new_worker_delivers_each_request_once(
         assert states(sessions) == {"delivered": REQUESTS}, log[-3000:]
     finally:
         for process in started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
+            stop_group(process)
     print(f"recovered {REQUESTS} requests {recovery:.1f} s after SIGKILL")
     with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == REQUESTS

@@ -11,14 +11,12 @@ import dramatiq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import jobs
 from adapters.settings import Settings
 from core.domain import Equipment, WorkoutType
 from db.models import WorkoutPlan, WorkoutRequestRow
-from db.requests import create_request
-from db.users import get_or_create_local_user
 from tests.fakes.messages_api import FakeMessagesAPI
 from tests.plugins.app import spawn_worker
+from tests.support.requests import queue_local_requests
 
 LIMIT = 3
 REQUESTS = 12
@@ -39,22 +37,15 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
         for n in range(2)
     ]
     try:
-        with sessions.begin() as s:
-            user = get_or_create_local_user(s)
-            ids = [
-                create_request(
-                    s,
-                    user_id=user.id,
-                    coach="ZARA",
-                    workout_type=WorkoutType.HIIT,
-                    duration_min=20,
-                    equipment=[Equipment.JUMP_ROPE],
-                    idempotency_key=f"c{i}",
-                ).id
-                for i in range(REQUESTS)
-            ]
-        for request_id in ids:
-            jobs.enqueue_generation(request_id)
+        queue_local_requests(
+            sessions,
+            REQUESTS,
+            "c",
+            coach="ZARA",
+            workout_type=WorkoutType.HIIT,
+            duration_min=20,
+            equipment=[Equipment.JUMP_ROPE],
+        )
         deadline = time.monotonic() + 60
         delivered = 0
         while time.monotonic() < deadline and delivered < REQUESTS:

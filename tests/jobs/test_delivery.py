@@ -4,6 +4,7 @@ TelegramNotifier: edit the placeholder, further parts as new messages, 429 and 4
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,9 +15,11 @@ from adapters.sendbudget import make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import TelegramNotifier
 from core.domain import Equipment, WorkoutType
-from db.requests import create_request, get_request
-from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
+from db.requests import get_request
+from tests.support.requests import add_chat_request
+from tests.support.services import sessions_on
+
+pytestmark = pytest.mark.usefixtures("running_worker")
 
 PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
@@ -24,9 +27,7 @@ PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", 
 
 @pytest.fixture
 def sessions(app_settings: Settings) -> Any:
-    engine = create_db_engine(app_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(app_settings.database_url)
 
 
 def placeholder(settings: Settings, chat_id: int, text: str) -> int:
@@ -43,29 +44,32 @@ def placeholder(settings: Settings, chat_id: int, text: str) -> int:
         notifier.close()
 
 
-def request_for(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    chat_id: int,
-    *,
-    duration: int = 30,
-    workout_type: WorkoutType = WorkoutType.STRENGTH,
-) -> int:
-    message_id = placeholder(settings, chat_id, "MAX is writing your workout…")
-    with sessions.begin() as s:
-        user = upsert_telegram_user(s, telegram_id=chat_id, chat_id=chat_id, name="Alex")
-        row = create_request(
-            s,
-            user_id=user.id,
-            coach="MAX",
-            workout_type=workout_type,
-            duration_min=duration,
-            equipment=[Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH],
-            idempotency_key=f"test:{chat_id}:{message_id}",
-            chat_id=chat_id,
-            message_id=message_id,
-        )
-        return row.id
+RequestFor = Callable[..., int]
+
+
+@pytest.fixture
+def request_for(app_settings: Settings, sessions: sessionmaker[Session]) -> RequestFor:
+    """``request_for(chat_id, duration=30, workout_type=STRENGTH)``: the placeholder the bot
+    would have sent, and the queued request behind it; the request's id."""
+
+    def make(
+        chat_id: int, *, duration: int = 30, workout_type: WorkoutType = WorkoutType.STRENGTH
+    ) -> int:
+        message_id = placeholder(app_settings, chat_id, "MAX is writing your workout…")
+        with sessions.begin() as s:
+            row = add_chat_request(
+                s,
+                chat_id,
+                name="Alex",
+                key=f"test:{chat_id}:{message_id}",
+                workout_type=workout_type,
+                duration_min=duration,
+                equipment=[Equipment.DUMBBELLS, Equipment.BARBELL, Equipment.BENCH],
+                message_id=message_id,
+            )
+            return row.id
+
+    return make
 
 
 def wait_state(
@@ -82,13 +86,10 @@ def wait_state(
 
 
 def test_the_placeholder_becomes_the_workout_with_its_buttons(
-    fake_bot_api: Any,
-    app_settings: Settings,
-    sessions: sessionmaker[Session],
-    running_worker: jobs.EmbeddedWorker,
+    fake_bot_api: Any, sessions: sessionmaker[Session], request_for: RequestFor
 ) -> None:
     user = fake_bot_api.user(101)
-    request_id = request_for(sessions, app_settings, 101)
+    request_id = request_for(101)
     placeholder_id = user.last.message_id
     jobs.enqueue_generation(request_id)
     assert wait_state(sessions, request_id, {"delivered"}) == "delivered"
@@ -101,15 +102,10 @@ def test_the_placeholder_becomes_the_workout_with_its_buttons(
 
 
 def test_a_long_workout_arrives_in_several_messages_each_within_limits(
-    fake_bot_api: Any,
-    app_settings: Settings,
-    sessions: sessionmaker[Session],
-    running_worker: jobs.EmbeddedWorker,
+    fake_bot_api: Any, sessions: sessionmaker[Session], request_for: RequestFor
 ) -> None:
     user = fake_bot_api.user(102)
-    request_id = request_for(
-        sessions, app_settings, 102, duration=180, workout_type=WorkoutType.HIIT
-    )
+    request_id = request_for(102, duration=180, workout_type=WorkoutType.HIIT)
     jobs.enqueue_generation(request_id)
     wait_state(sessions, request_id, {"delivered"})
     messages = user.messages
@@ -124,13 +120,10 @@ def test_a_long_workout_arrives_in_several_messages_each_within_limits(
 
 
 def test_429_waits_its_retry_after_then_delivers_once(
-    fake_bot_api: Any,
-    app_settings: Settings,
-    sessions: sessionmaker[Session],
-    running_worker: jobs.EmbeddedWorker,
+    fake_bot_api: Any, sessions: sessionmaker[Session], request_for: RequestFor
 ) -> None:
     user = fake_bot_api.user(103)
-    request_id = request_for(sessions, app_settings, 103)
+    request_id = request_for(103)
     fake_bot_api.fail_next("editMessageText", code=429, retry_after=1, chat_id=103)
     jobs.enqueue_generation(request_id)
     wait_state(sessions, request_id, {"delivered"})
@@ -141,15 +134,12 @@ def test_429_waits_its_retry_after_then_delivers_once(
 
 
 def test_403_marks_the_user_blocked_and_stops(
-    fake_bot_api: Any,
-    app_settings: Settings,
-    sessions: sessionmaker[Session],
-    running_worker: jobs.EmbeddedWorker,
+    fake_bot_api: Any, sessions: sessionmaker[Session], request_for: RequestFor
 ) -> None:
     from db.users import get_user_by_telegram_id
 
     fake_bot_api.user(104)
-    request_id = request_for(sessions, app_settings, 104)
+    request_id = request_for(104)
     fake_bot_api.block(104)
     jobs.enqueue_generation(request_id)
     assert wait_state(sessions, request_id, {"failed", "delivered"}) == "failed"

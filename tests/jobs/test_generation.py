@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from core.domain import Equipment, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import AIResult
 from db.models import AIGenerationLog, WorkoutPlan
-from db.requests import create_request, get_request
+from db.requests import get_request
 from db.users import get_or_create_local_user
+from tests.support.requests import add_request
 from usecases import generation as generation_module
 from usecases.errors import QueueUnavailable
 
@@ -25,16 +25,7 @@ from usecases.errors import QueueUnavailable
 def make_request(sessions: sessionmaker[Session], key: str, duration: int = 30) -> int:
     with sessions.begin() as s:
         user = get_or_create_local_user(s)
-        row = create_request(
-            s,
-            user_id=user.id,
-            coach="KAI",
-            workout_type=WorkoutType.STRENGTH,
-            duration_min=duration,
-            equipment=[Equipment.DUMBBELLS],
-            idempotency_key=key,
-        )
-        return row.id
+        return add_request(s, user.id, key=key, coach="KAI", duration_min=duration).id
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -17,14 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from core.domain import Equipment, WorkoutType
 from db.models import WorkoutRequestRow
-from db.requests import create_request
 from db.session import create_db_engine, session_factory
-from db.users import upsert_telegram_user
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI, ok, status
 from tests.plugins.app import spawn_worker
+from tests.support.requests import add_chat_request
 
 MISSING = 999_999
 """A request id with no row."""
@@ -45,17 +43,7 @@ PROCESS_LINES = re.compile(r"^Set Bot API (File )?URL")
 
 def request_for(sessions: sessionmaker[Session], chat_id: int, key: str, coach: str = "MAX") -> int:
     with sessions.begin() as s:
-        user = upsert_telegram_user(s, telegram_id=chat_id, chat_id=chat_id, name="Lee")
-        return create_request(
-            s,
-            user_id=user.id,
-            coach=coach,
-            workout_type=WorkoutType.STRENGTH,
-            duration_min=30,
-            equipment=[Equipment.DUMBBELLS],
-            idempotency_key=key,
-            chat_id=chat_id,
-        ).id
+        return add_chat_request(s, chat_id, name="Lee", key=key, coach=coach).id
 
 
 def wait_for(check: Any, timeout: float = 60) -> bool:

@@ -4,7 +4,6 @@ processes: every counter moved by exactly what happened."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,19 +18,19 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import jobs
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from adapters.settings import Settings
 from core.domain import Equipment, WorkoutType
 from db.models import AIGenerationLog, WorkoutPlan
-from db.requests import create_request
 from db.session import create_db_engine, session_factory
-from db.users import get_or_create_local_user
 from jobs.enqueue import NAMESPACE
 from tests.bot.conftest import press
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, prose
-from tests.plugins.app import spawn_worker
+from tests.plugins.app import spawn_worker, stop_group
+from tests.support.chat import PROCESS, choose_workout
+from tests.support.requests import queue_local_requests
+from tests.support.services import bot_api_env
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -77,6 +76,23 @@ def values(samples: Samples, name: str) -> dict[frozenset[tuple[str, str]], floa
     return {labels: v for (n, labels), v in samples.items() if n == name and v}
 
 
+def flexflow_env(
+    home: Path, settings: Settings, *, redis: bool = True, **ports: str
+) -> dict[str, str]:
+    """A ``flexflow`` process's environment here: PATH, HOME, the test's database (and its
+    Redis unless not ``redis``), metrics on 127.0.0.1 at the ``ports`` given."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "DATABASE_URL": settings.database_url,
+        **ports,
+        "FLEXFLOW_METRICS_HOST": "127.0.0.1",
+    }
+    if redis:
+        env["REDIS_URL"] = settings.redis_url or ""
+    return env
+
+
 @pytest.fixture
 def metrics_ports() -> tuple[int, int]:
     return free_port(), free_port()
@@ -97,8 +113,7 @@ def worker_process(
         "worker",
         threads=4,
         env={
-            "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
-            "TELEGRAM_API_URL": fake_bot_api.url,
+            **bot_api_env(fake_bot_api),
             "FLEXFLOW_WORKER_METRICS_PORT": str(metrics_ports[1]),
             "FLEXFLOW_METRICS_HOST": "127.0.0.1",
         },
@@ -106,25 +121,15 @@ def worker_process(
     try:
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+        stop_group(process)
 
 
 @pytest.fixture
 def bot_process(
     app_settings: Settings, fake_bot_api: FakeBotAPI, metrics_ports: tuple[int, int], tmp_path: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
-        "TELEGRAM_API_URL": fake_bot_api.url,
-        "DATABASE_URL": app_settings.database_url,
-        "REDIS_URL": app_settings.redis_url or "",
-        "FLEXFLOW_METRICS_PORT": str(metrics_ports[0]),
-        "FLEXFLOW_METRICS_HOST": "127.0.0.1",
-    }
+    env = flexflow_env(tmp_path, app_settings, FLEXFLOW_METRICS_PORT=str(metrics_ports[0]))
+    env |= bot_api_env(fake_bot_api)
     log = (tmp_path / "bot.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "flexflow.cli", "bot"],
@@ -143,17 +148,7 @@ def bot_process(
 
 async def workout(user: FakeUser, coach: str) -> None:
     """/workout through to Generate; returns once the placeholder shows."""
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?", timeout=30)
-    await press(user, coach)
-    await user.wait_for_text("What kind of workout?")
-    await press(user, "Strength")
-    await user.wait_for_text("How long?")
-    await press(user, "30 min")
-    await user.wait_for_text("What do you have today?")
-    await press(user, "Dumbbells")
-    await press(user, "Done")
-    await user.wait_for_text("Your workout")
+    await choose_workout(user, coach, "Strength", "30 min", equipment=("Dumbbells",), pace=PROCESS)
     await press(user, "Generate")
     await user.wait_for_text(f"{coach} is writing", timeout=10)
 
@@ -260,22 +255,15 @@ def test_queue_and_state_gauges_read_redis_and_the_database(
     sessions: sessionmaker[Session],
     redis_broker: dramatiq.Broker,
 ) -> None:
-    with sessions.begin() as s:
-        user = get_or_create_local_user(s)
-        ids = [
-            create_request(
-                s,
-                user_id=user.id,
-                coach="KAI",
-                workout_type=WorkoutType.CARDIO,
-                duration_min=20,
-                equipment=[Equipment.JUMP_ROPE],
-                idempotency_key=f"q{i}",
-            ).id
-            for i in range(3)
-        ]
-    for request_id in ids:  # no worker runs: they wait on the queue
-        jobs.enqueue_generation(request_id)
+    queue_local_requests(  # no worker runs: they wait on the queue
+        sessions,
+        3,
+        "q",
+        coach="KAI",
+        workout_type=WorkoutType.CARDIO,
+        duration_min=20,
+        equipment=[Equipment.JUMP_ROPE],
+    )
     assert job_settings.redis_url is not None
     queues = QueueCollector(job_settings.redis_url, NAMESPACE, ["generation", "generation.DQ"])
     port = free_port()
@@ -300,14 +288,7 @@ def test_worker_metrics_port_in_use_is_one_clear_line(
         port = taken.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "-m", "flexflow.cli", "worker"],
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": str(tmp_path),
-                "DATABASE_URL": job_settings.database_url,
-                "REDIS_URL": job_settings.redis_url or "",
-                "FLEXFLOW_WORKER_METRICS_PORT": str(port),
-                "FLEXFLOW_METRICS_HOST": "127.0.0.1",
-            },
+            env=flexflow_env(tmp_path, job_settings, FLEXFLOW_WORKER_METRICS_PORT=str(port)),
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -323,15 +304,8 @@ def test_worker_metrics_port_in_use_is_one_clear_line(
 def embedded_bot(app_settings: Settings, fake_bot_api: FakeBotAPI, tmp_path: Path) -> Iterator[int]:
     """``flexflow bot`` without REDIS_URL (its worker inside) and with metrics: the port."""
     port = free_port()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
-        "TELEGRAM_API_URL": fake_bot_api.url,
-        "DATABASE_URL": app_settings.database_url,
-        "FLEXFLOW_METRICS_PORT": str(port),
-        "FLEXFLOW_METRICS_HOST": "127.0.0.1",
-    }
+    env = flexflow_env(tmp_path, app_settings, redis=False, FLEXFLOW_METRICS_PORT=str(port))
+    env |= bot_api_env(fake_bot_api)
     process = subprocess.Popen(
         [sys.executable, "-m", "flexflow.cli", "bot"],
         env=env,

@@ -26,11 +26,12 @@ from core.models import Exercise, Profile, Workout
 from core.prompt import read_request_data
 from core.render import render_html
 from db.models import WorkoutPlan
-from db.requests import create_request
 from db.users import get_or_create_local_user, save_profile
 from db.workoutlogs import LoggedSet, log_workout
 from tests.fakes.messages_api import FakeMessagesAPI, ok
 from tests.jobs.test_generation import state, wait_for
+from tests.support.requests import add_request
+from tests.support.workouts import lift
 
 SQUAT = "Barbell back squat"
 GEAR = frozenset({Equipment.BARBELL, Equipment.DUMBBELLS, Equipment.BENCH})
@@ -101,15 +102,8 @@ class Lifter:
         """Ask for a 45-minute strength workout; the running worker makes it."""
         self.requests += 1
         with self.sessions.begin() as s:
-            request_id = create_request(
-                s,
-                user_id=self.user_id,
-                coach="MAX",
-                workout_type=WorkoutType.STRENGTH,
-                duration_min=45,
-                equipment=GEAR,
-                idempotency_key=f"progression:{self.units}:{self.requests}",
-            ).id
+            key = f"progression:{self.units}:{self.requests}"
+            request_id = add_request(s, self.user_id, key=key, duration_min=45, equipment=GEAR).id
         jobs.enqueue_generation(request_id)
         wait_for(lambda: state(self.sessions, request_id) == "delivered")
         with self.sessions.begin() as s:
@@ -203,17 +197,13 @@ def test_the_ai_hears_the_targets_and_a_load_that_ignores_them_is_corrected(
         title="Heavy",
         intro="Let's go.",
         exercises=[
-            Exercise(
-                name=name,
+            lift(
+                name,
                 sets=5,
                 reps="5-8",
                 rest_seconds=150,
                 instructions="Brace and drive.",
-                equipment=[Equipment.BARBELL],
-                weighted=True,
                 target_weight=weight,
-                weight_unit=Units.KG,
-                alternatives=["Goblet squat", "Leg press"],
             )
             for name, weight in (
                 (SQUAT, 100.0),  # the recommendation is 62.5: far off, corrected

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,31 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 import jobs
 from adapters.settings import Settings
-from db.migrate import upgrade
-from db.session import create_db_engine, session_factory
 from tests.fakes.messages_api import FakeMessagesAPI
+from tests.support.services import QUIET_AI, migrated_settings, sessions_on
 
 
 @pytest.fixture
 def app_settings(pg_url: str, redis_url: str, fake_bot_api: Any) -> Settings:
     """Settings for the bot and the worker of one test (database already migrated)."""
-    upgrade(pg_url)
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=pg_url,
-        redis_url=redis_url,
-        telegram_bot_token=SecretStr(fake_bot_api.token),
-        telegram_api_url=fake_bot_api.url,
-        anthropic_api_key=None,
-        anthropic_timeout=5,
-        anthropic_max_retries=0,
-        flexflow_ai_concurrency=5,
-        flexflow_worker_threads=4,
+    return migrated_settings(
+        pg_url, redis_url, telegram=fake_bot_api, **QUIET_AI, flexflow_worker_threads=4
     )
 
 
@@ -59,24 +48,12 @@ def running_worker(app_settings: Settings) -> Iterator[jobs.EmbeddedWorker]:
 @pytest.fixture
 def job_settings(pg_url: str, redis_url: str) -> Settings:
     """Settings for a worker on this test's database and Redis, with no AI and no bot."""
-    upgrade(pg_url)
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=pg_url,
-        redis_url=redis_url,
-        telegram_bot_token=None,
-        anthropic_api_key=None,
-        flexflow_ai_concurrency=5,
-        anthropic_timeout=5,
-        anthropic_max_retries=0,
-    )
+    return migrated_settings(pg_url, redis_url, **QUIET_AI, telegram_bot_token=None)
 
 
 @pytest.fixture
 def sessions(job_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(job_settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
+    yield from sessions_on(job_settings.database_url)
 
 
 @pytest.fixture
@@ -86,6 +63,14 @@ def redis_broker(job_settings: Settings) -> Iterator[object]:
     yield broker
     broker.close()
     jobs.setup_broker(None)
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """SIGTERM to the group of a process that has one (``spawn_worker``'s), as a process
+    manager sends it, then wait for it; nothing when it has already exited."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
 
 
 def spawn_worker(

@@ -33,9 +33,12 @@ from db.session import create_db_engine, session_factory
 from tests.bot.conftest import api_errors, press
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, status
+from tests.support.chat import Pace, choose_workout, tick
 
 START_TIMEOUT = 60.0
 """Seconds for a process to start and answer (the machine may be busy)."""
+PACE = Pace(reply=10.0)
+"""The dialogs once the bot has answered."""
 
 
 class Secrets:
@@ -68,20 +71,14 @@ def run_secrets() -> Secrets:
 
 @pytest.fixture
 def telegram(run_secrets: Secrets) -> Iterator[FakeBotAPI]:
-    fake = FakeBotAPI(token=run_secrets.token).start()
-    try:
+    with FakeBotAPI(token=run_secrets.token) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
 def anthropic_api(run_secrets: Secrets) -> Iterator[FakeMessagesAPI]:
-    fake = FakeMessagesAPI(api_key=run_secrets.api_key).start()
-    try:
+    with FakeMessagesAPI(api_key=run_secrets.api_key) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
@@ -164,8 +161,7 @@ async def walk_through(user: FakeUser) -> None:
     await user.wait_for_text("Step 2/6")
     await press(user, "Done")
     await user.wait_for_text("Step 3/6")
-    await press(user, "Kettlebell")
-    await user.wait_until(lambda u: "✅ Kettlebell" in u.buttons())
+    await tick(user, "Kettlebell", PACE)
     await press(user, "Done")
     await user.wait_for_text("Step 4/6")
     await press(user, "KAI")
@@ -177,16 +173,7 @@ async def walk_through(user: FakeUser) -> None:
 
 
 async def generate(user: FakeUser, delivered_before: int) -> None:
-    user.send("/workout")
-    await user.wait_for_text("Who's coaching today?")
-    await press(user, "KAI")
-    await user.wait_for_text("What kind of workout?")
-    await press(user, "Strength")
-    await user.wait_for_text("How long?")
-    await press(user, "30 min")
-    await user.wait_for_text("What do you have today?")
-    await press(user, "Done")
-    await user.wait_for_text("Your workout")
+    await choose_workout(user, "KAI", "Strength", "30 min", pace=PACE)
     await press(user, "Generate")
     await user.wait_until(
         lambda u: sum("🔁 New workout" in m.buttons for m in u.messages) > delivered_before,
