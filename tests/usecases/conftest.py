@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.db.conftest import make_request, make_user, make_workout, migrated_engine, sessions
+from tests.db.conftest import migrated_engine, seed, sessions
 
-__all__ = ["make_request", "make_user", "make_workout", "migrated_engine", "sessions"]
+__all__ = ["migrated_engine", "seed", "sessions"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.domain import RequestState
 from db.models import WorkoutRequestRow
 from db.requests import get_request, lock_request
-from tests.db.conftest import MakeRequest, MakeUser
+from tests.db.conftest import Seed
 from usecases import lifecycle
 from usecases.errors import IllegalTransition
 
@@ -44,11 +44,10 @@ LEGAL = {
 """Written out by hand, so that a change to lifecycle.TRANSITIONS must be made here too."""
 
 
-def _in_state(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest, state: S
-) -> int:
+def _in_state(sessions: sessionmaker[Session], seed: Seed, state: S) -> int:
+    user_id = seed.user(1)
     with sessions.begin() as s:
-        row = make_request(s, make_user(1), f"k-{state.value}")
+        row = seed.request(s, user_id, f"k-{state.value}")
         for verb in PATHS[state]:
             MOVES[verb](s, row)
         assert row.state is state
@@ -67,13 +66,9 @@ def test_the_table_is_the_module_s() -> None:
 @pytest.mark.parametrize("verb", sorted(MOVES))
 @pytest.mark.parametrize("start", list(S))
 def test_every_move_from_every_state(
-    sessions: sessionmaker[Session],
-    make_user: MakeUser,
-    make_request: MakeRequest,
-    start: S,
-    verb: str,
+    sessions: sessionmaker[Session], seed: Seed, start: S, verb: str
 ) -> None:
-    request_id = _in_state(sessions, make_user, make_request, start)
+    request_id = _in_state(sessions, seed, start)
     expected = LEGAL.get((start, verb))
     with sessions.begin() as s:
         row = lock_request(s, request_id)
@@ -91,9 +86,9 @@ def test_every_move_from_every_state(
 
 
 def test_what_each_move_writes_besides_the_state(
-    sessions: sessionmaker[Session], make_user: MakeUser, make_request: MakeRequest
+    sessions: sessionmaker[Session], seed: Seed
 ) -> None:
-    request_id = _in_state(sessions, make_user, make_request, S.QUEUED)
+    request_id = _in_state(sessions, seed, S.QUEUED)
     with sessions.begin() as s:
         row = lock_request(s, request_id)
         assert row is not None
