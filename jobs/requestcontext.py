@@ -1,6 +1,6 @@
 """Every log line of a job carries its request id, Dramatiq's and the libraries' too.
 
-Two pieces, installed by jobs/broker.py:
+Two pieces, installed by the composition root (jobs/root.py):
 
 - ``RememberingEncoder``: Dramatiq's JSON encoder, noting each message's request as the
   message enters or leaves the process (``adapters.logcontext.remember_message``), so that
