@@ -92,6 +92,7 @@ def state_writes(tree: ast.AST) -> Iterator[tuple[int, str]]:
     ``state=`` keyword (a constructor, ``.values(state=...)``), ``setattr(x, "state", ...)``,
     a ``"state"`` dict key (``.values({...})``), and SQL text that sets ``state``."""
     for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -99,23 +100,23 @@ def state_writes(tree: ast.AST) -> Iterator[tuple[int, str]]:
             targets = [node.target]
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "state":
-                yield node.lineno, "attribute .state"
+                yield line, "attribute .state"
         if isinstance(node, ast.Call):
             if any(k.arg == "state" for k in node.keywords):
-                yield node.lineno, "keyword state="
+                yield line, "keyword state="
             name = node.func.id if isinstance(node.func, ast.Name) else ""
             if name == "setattr" and len(node.args) > 1:
                 second = node.args[1]
                 if isinstance(second, ast.Constant) and second.value == "state":
-                    yield node.lineno, "setattr state"
+                    yield line, "setattr state"
         if isinstance(node, ast.Dict):
             for key in node.keys:
                 if isinstance(key, ast.Constant) and key.value == "state":
-                    yield node.lineno, "dict key 'state'"
+                    yield line, "dict key 'state'"
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = " ".join(node.value.lower().split())
             if "set state" in text or ("state =" in text and "update" in text):
-                yield node.lineno, "SQL sets state"
+                yield line, "SQL sets state"
 
 
 def product_files() -> Iterator[Path]:

@@ -20,11 +20,11 @@ from telegram.ext import Application
 import jobs
 from adapters.settings import Settings
 from bot.app import ALLOWED_UPDATES, build_application, setup_bot, webhook_config
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, RequestState, WorkoutType
 from core.models import WorkoutRequest
 from core.pipeline import build_workout
 from db.users import upsert_telegram_user
-from tests.seed import save_plan
+from tests.seed import advance, save_plan
 from tests.support.chat import WAIT as WAIT  # the bot tests import these from here
 from tests.support.chat import api_errors as api_errors
 from tests.support.chat import press as press
@@ -137,7 +137,7 @@ def seed_plans(
                 chat_id=telegram_id,
             )
             plan = save_plan(session, row, workout, "rule_based", None)
-            row.state = state
+            advance(session, row, RequestState(state))
             stamp = now - dt.timedelta(days=count - n)
             row.created_at = stamp
             plan.created_at = stamp

@@ -31,11 +31,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
 from adapters.settings import Settings
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.domain import Equipment, FitnessLevel, Goal, RequestState, Units, WorkoutType
 from core.models import Profile
 from db.users import save_profile, upsert_telegram_user
 from tests.bot.conftest import WAIT, BotRunner, api_errors, seed_plans
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.seed import advance
 from tests.support.requests import add_request
 
 COMMANDS = (
@@ -183,7 +184,7 @@ def make_victim(sessions: sessionmaker[Session], telegram_id: int) -> Victim:
             equipment=[Equipment.KETTLEBELL],
             chat_id=telegram_id,
         )
-        row.state, row.failure_reason = "failed", f"reason{tag}R"
+        advance(session, row, RequestState.FAILED, reason=f"reason{tag}R")
         request_id = row.id
     return Victim(plan_ids, request_id, (name, limits, title, f"reason{tag}R", tag))
 

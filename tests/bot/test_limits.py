@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import usecases
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, RequestState, WorkoutType
 from db.models import WorkoutRequestRow
 from db.users import upsert_telegram_user
+from tests.seed import advance
 from tests.support.requests import add_request
 
 CHOICE = usecases.WorkoutChoice(
@@ -46,7 +47,8 @@ def seed(
             row = add_request(
                 session, user.id, equipment=[Equipment.BODYWEIGHT], chat_id=telegram_id
             )
-            row.state, row.attempts = state, attempts
+            advance(session, row, RequestState(state))
+            row.attempts = attempts  # as many tries as the case says, whatever the moves counted
             row.created_at = now - dt.timedelta(minutes=age)
 
 
@@ -77,7 +79,7 @@ def test_the_hour_is_a_sliding_window(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         row = session.get(WorkoutRequestRow, opened.request_id)
         assert row is not None
-        row.state = "delivered"
+        advance(session, row, RequestState.DELIVERED)
     before = count(sessions, 801)
     limited = open_(sessions, 801)
     assert limited.status is usecases.OpenStatus.LIMITED and limited.request_id == 0
@@ -119,7 +121,7 @@ def test_a_retried_update_of_an_earlier_request_stays_a_duplicate(
     with sessions.begin() as session:
         row = session.get(WorkoutRequestRow, first.request_id)
         assert row is not None
-        row.state = "delivered"
+        advance(session, row, RequestState.DELIVERED)
     again = open_(sessions, 806, key="tg:806:77")  # the same Generate, delivered twice
     assert again.status is usecases.OpenStatus.DUPLICATE and again.request_id == first.request_id
     assert open_(sessions, 806).status is usecases.OpenStatus.LIMITED

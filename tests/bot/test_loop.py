@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chat.callbacks import name_check
-from core.domain import Equipment, Units
+from core.domain import Equipment, RequestState, Units
 from core.models import Block, Exercise, Workout
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
@@ -21,7 +21,7 @@ from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import CallbackAnswer, ChatMessage, FakeBotAPI, FakeUser
-from tests.seed import save_plan
+from tests.seed import advance, save_plan
 from tests.support.chat import choose_workout, say
 from tests.support.requests import add_request
 
@@ -105,10 +105,10 @@ def seed_workout(
     """A delivered plan of the user's, with the user's units; its id."""
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="L")
-        user.units = units.value
+        user.units = units
         row = add_request(session, user.id, chat_id=telegram_id)
         plan = save_plan(session, row, workout, "rule_based", None)
-        row.state = "delivered"
+        advance(session, row, RequestState.DELIVERED)
         return plan.id
 
 

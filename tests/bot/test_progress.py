@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.domain import Units
 from core.progress import week_start
 from db.users import upsert_telegram_user
 from db.workoutlogs import LoggedSet, log_workout
@@ -28,7 +29,7 @@ NAUGHTY = "<b>Tom & Jerry</b> press"
 def user_id(sessions: sessionmaker[Session], telegram_id: int, units: str = "kg") -> uuid.UUID:
     with sessions.begin() as session:
         user = upsert_telegram_user(session, telegram_id=telegram_id, chat_id=telegram_id, name="P")
-        user.units = units
+        user.units = Units(units)
         return user.id
 
 
