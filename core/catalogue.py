@@ -1,7 +1,8 @@
 """The exercise catalogue: real exercises kept as data (core/data/exercises.yaml).
 
-Loaded once and validated at load: unique names, known equipment, types and levels, at
-least two alternatives that exist in the catalogue and differ from the exercise itself.
+Loaded once and validated at load: unique names, known equipment, types, levels and
+movement patterns, at least two alternatives that exist in the catalogue and differ from the
+exercise itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,33 @@ import yaml
 
 from core.domain import Equipment, FitnessLevel, WorkoutType, with_bodyweight
 
-__all__ = ["Catalogue", "CatalogueError", "Entry", "load_catalogue", "load_catalogue_from"]
+__all__ = [
+    "PATTERNS",
+    "Catalogue",
+    "CatalogueError",
+    "Entry",
+    "load_catalogue",
+    "load_catalogue_from",
+]
+
+PATTERNS = frozenset(
+    {
+        "squat",
+        "lunge",
+        "hinge",
+        "push",
+        "pull",
+        "core",
+        "carry",
+        "full_body",
+        "cardio",
+        "mobility",
+        "stretch",
+        "other",
+    }
+)
+"""Movement patterns: what a coach balances a session by. ``other`` is single-joint work
+(curls, raises, calf raises); ``full_body`` the complexes (cleans, thrusters, burpees)."""
 
 
 class CatalogueError(ValueError):
@@ -39,6 +66,8 @@ class Entry:
     weighted: bool
     instructions: str
     alternatives: tuple[str, ...]
+    pattern: str = "other"
+    """One of ``PATTERNS``."""
 
 
 class Catalogue:
@@ -65,17 +94,30 @@ class Catalogue:
             if workout_type in e.types and e.level.rank <= level.rank and e.equipment <= have
         ]
 
-    def alternatives_for(self, name: str, equipment: frozenset[Equipment]) -> list[str]:
-        """Substitutes usable with ``equipment``: the entry's own first, then look-alikes."""
+    def alternatives_for(
+        self,
+        name: str,
+        equipment: frozenset[Equipment],
+        level: FitnessLevel | None = None,
+        *,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Substitutes usable with ``equipment`` (and within ``level`` when given, not named
+        in ``exclude``, lower case): the entry's own first, then look-alikes."""
         have = with_bodyweight(equipment)
         entry = self.get(name)
         if entry is None:
             return []
-        found = [
-            a
-            for a in entry.alternatives
-            if (alt := self.get(a)) is not None and alt.equipment <= have
-        ]
+        top = level.rank if level is not None else len(FitnessLevel)
+
+        def usable(other: Entry) -> bool:
+            return (
+                other.equipment <= have
+                and other.level.rank <= top
+                and other.name.lower() not in exclude
+            )
+
+        found = [a for a in entry.alternatives if (alt := self.get(a)) is not None and usable(alt)]
         # Top up with look-alikes, closest first: same main muscle and a shared workout
         # type, then same main muscle, then any shared muscle and type.
         main = entry.muscles[0] if entry.muscles else ""
@@ -92,7 +134,7 @@ class Catalogue:
                 if (
                     other.name != entry.name
                     and other.name not in found
-                    and other.equipment <= have
+                    and usable(other)
                     and fits(other)
                 ):
                     found.append(other.name)
@@ -112,6 +154,7 @@ def _entry(raw: dict[str, object], index: int) -> Entry:
             weighted=bool(raw["weighted"]),
             instructions=str(raw["instructions"]),
             alternatives=tuple(str(a) for a in raw["alternatives"]),  # type: ignore[attr-defined]
+            pattern=str(raw.get("pattern", "other")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogueError(f"exercise {name!r}: {exc}") from None
@@ -130,6 +173,11 @@ def load_catalogue_from(text: str) -> Catalogue:
         if not e.types or not e.equipment or not e.instructions:
             raise CatalogueError(
                 f"exercise {e.name!r}: types, equipment and instructions are required"
+            )
+        if e.pattern not in PATTERNS:
+            raise CatalogueError(
+                f"exercise {e.name!r}: unknown pattern {e.pattern!r}; valid: "
+                + ", ".join(sorted(PATTERNS))
             )
         if len(set(e.alternatives)) < 2:
             raise CatalogueError(f"exercise {e.name!r} needs at least two alternatives")
