@@ -76,6 +76,9 @@ class Catalogue:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
         self._by_name = {e.name.lower(): e for e in entries}
+        # Lookups the generator repeats for every workout, kept per key (the catalogue is
+        # immutable once loaded).
+        self._within: dict[tuple[frozenset[Equipment], int], tuple[Entry, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -87,12 +90,18 @@ class Catalogue:
         self, workout_type: WorkoutType, level: FitnessLevel, equipment: frozenset[Equipment]
     ) -> list[Entry]:
         """Entries serving the type, within the level, needing only the given equipment."""
+        return [e for e in self.within(equipment, level.rank) if workout_type in e.types]
+
+    def within(self, equipment: frozenset[Equipment], rank: int) -> tuple[Entry, ...]:
+        """Entries needing only ``equipment`` (bodyweight added), of level rank <= ``rank``."""
         have = with_bodyweight(equipment)
-        return [
-            e
-            for e in self.entries
-            if workout_type in e.types and e.level.rank <= level.rank and e.equipment <= have
-        ]
+        key = (have, rank)
+        found = self._within.get(key)
+        if found is None:
+            found = tuple(e for e in self.entries if e.level.rank <= rank and e.equipment <= have)
+            if len(self._within) < 4096:
+                self._within[key] = found
+        return found
 
     def alternatives_for(
         self,
@@ -109,6 +118,7 @@ class Catalogue:
         if entry is None:
             return []
         top = level.rank if level is not None else len(FitnessLevel)
+        reachable = self.within(equipment, top)
 
         def usable(other: Entry) -> bool:
             return (
@@ -126,17 +136,14 @@ class Catalogue:
             lambda o: main in o.muscles and bool(o.types & entry.types),
             lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
             lambda o: bool(o.types & entry.types),
+            lambda o: True,
         )
+        others = [o for o in reachable if o.name != entry.name and o.name.lower() not in exclude]
         for fits in tiers:
-            for other in self.entries:
+            for other in others:
                 if len(found) >= 2:
                     return found
-                if (
-                    other.name != entry.name
-                    and other.name not in found
-                    and usable(other)
-                    and fits(other)
-                ):
+                if other.name not in found and fits(other):
                     found.append(other.name)
         return found
 
