@@ -59,6 +59,7 @@ COUNT_NORMS: dict[WorkoutType, tuple[tuple[int, int, int], ...]] = {
         (180, 7, 9),
     ),
     WorkoutType.BODYWEIGHT: (
+        (15, 2, 4),
         (20, 3, 4),
         (34, 4, 6),
         (50, 5, 7),
@@ -90,7 +91,7 @@ def full_body_patterns(kind: WorkoutType, minutes: int) -> tuple[frozenset[str],
     squat or lunge, a hinge, a push and a pull from 40 minutes, and core from 45."""
     if kind not in (WorkoutType.STRENGTH, WorkoutType.BODYWEIGHT) or minutes < 40:
         return ()
-    needed = [frozenset({"squat", "lunge"}), frozenset({"hinge"}), frozenset({"push"})]
+    needed = [frozenset({"squat", "lunge"}), frozenset({"push"}), frozenset({"hinge"})]
     needed.append(frozenset({"pull"}))
     if minutes >= 45:
         needed.append(frozenset({"core"}))
@@ -168,8 +169,13 @@ class Interval:
 TABATA = Interval("tabata", 8, 20, 10)
 
 
-def interval_for(level: FitnessLevel) -> Interval:
-    """Work:rest by level: 30/30 for beginners, 30/15 then 45/15 as fitness grows."""
+def interval_for(level: FitnessLevel, *, long: bool = False) -> Interval:
+    """Work:rest by level: 30/30 for beginners, 30/15 then 45/15 as fitness grows; a long
+    session (over an hour) gets longer intervals rather than more exercises."""
+    if long:
+        return (Interval("1:1", 8, 45, 45), Interval("2:1", 8, 60, 30), Interval("4:1", 8, 60, 15))[
+            level.rank
+        ]
     return (Interval("1:1", 8, 30, 30), Interval("2:1", 8, 30, 15), Interval("3:1", 8, 45, 15))[
         level.rank
     ]
