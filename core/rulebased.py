@@ -499,8 +499,9 @@ def _loose(
     slots = [first, frozenset({"stretch", "mobility"})] * count
     entries = _pick_by_slots(picker, slots[:count], False, low)
     level = request.profile.level
-    long = request.duration_min >= 50
-    hold = (30, 45, 60)[level.rank] + (15 if long else 0)
+    # Longer sessions hold longer (and do more rounds), not more stretches.
+    minutes = request.duration_min
+    hold = (30, 45, 60)[level.rank] + (30 if minutes >= 100 else 15 if minutes >= 50 else 0)
     items: list[_Item] = []
     for entry in entries:
         flow = entry.pattern == "mobility" or not entry.timed
