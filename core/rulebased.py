@@ -22,6 +22,7 @@ Used when there is no API key and as the fallback when the AI's answer is reject
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -228,11 +229,17 @@ def _slots(kind: WorkoutType, minutes: int, count: int) -> list[frozenset[str]]:
 
 
 def _pick_by_slots(
-    picker: _Picker, slots: list[frozenset[str]], prefer_loaded: bool, low: int
+    picker: _Picker,
+    slots: list[frozenset[str]],
+    prefer_loaded: bool,
+    low: int,
+    mains: int = 0,
 ) -> list[Entry]:
+    """One entry per slot (a slot's pattern out of reach: any), the first ``mains`` picked
+    as main lifts; topped up to ``low`` with anything, avoided ones last."""
     picked: list[Entry] = []
     for index, slot in enumerate(slots):
-        main = prefer_loaded and index < 2
+        main = index < mains
         entry = picker.take(slot, prefer_loaded=prefer_loaded, allow_avoided=False, main=main)
         if entry is None:  # the slot's pattern is out of reach: any pattern of the pool
             entry = picker.take(None, prefer_loaded=prefer_loaded, allow_avoided=False)
@@ -376,9 +383,11 @@ def _resistance(
 
     picker = _Picker(_pool(catalogue, request, keep), request, rng)
     strength = kind is WorkoutType.STRENGTH
-    entries = _pick_by_slots(picker, _slots(kind, minutes, count), strength, low)
-    heavy = request.coach == "MAX" or Goal.STRENGTH in request.profile.goals
     mains_wanted = 1 if minutes < 30 else 2 if minutes < 75 else 3
+    entries = _pick_by_slots(
+        picker, _slots(kind, minutes, count), strength, low, mains_wanted if strength else 0
+    )
+    heavy = request.coach == "MAX" or Goal.STRENGTH in request.profile.goals
     items: list[_Item] = []
     mains = 0
     for entry in entries:
@@ -413,7 +422,8 @@ def _hiit(
     ]
     while len(slots) < count:
         slots.append(slots[len(slots) % 4])
-    entries = _pick_by_slots(picker, slots[:count], False, low)
+    loaded = bool(request.equipment & {Equipment.KETTLEBELL, Equipment.DUMBBELLS})
+    entries = _pick_by_slots(picker, slots[:count], loaded, low)
     level = request.profile.level
     items: list[_Item] = []
     tabatas = 0
@@ -688,7 +698,10 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
     # How many exercises: the norm's count that the clock suggests.
     probe = build(catalogue, request, random.Random(0), high, low)
     per = _total(probe) / max(1, len(probe))
-    count = min(high, max(low, round(main / per) if per else low))
+    # Intervals and holds lean to one more exercise and fewer rounds.
+    guess = main / per if per else low
+    guess = math.ceil(guess) if kind in (WorkoutType.HIIT, *_LOOSE) else round(guess)
+    count = min(high, max(low, guess))
     # A full-body session holds its patterns: never fewer exercises than it needs.
     count = max(count, min(high, len(full_body_patterns(kind, duration))))
 
