@@ -94,10 +94,10 @@ class Catalogue:
 
     def within(self, equipment: frozenset[Equipment], rank: int) -> tuple[Entry, ...]:
         """Entries needing only ``equipment`` (bodyweight added), of level rank <= ``rank``."""
-        have = with_bodyweight(equipment)
-        key = (have, rank)
+        key = (equipment, rank)
         found = self._within.get(key)
         if found is None:
+            have = with_bodyweight(equipment)
             found = tuple(e for e in self.entries if e.level.rank <= rank and e.equipment <= have)
             if len(self._within) < 4096:
                 self._within[key] = found
@@ -138,12 +138,16 @@ class Catalogue:
             lambda o: bool(o.types & entry.types),
             lambda o: True,
         )
-        others = [o for o in reachable if o.name != entry.name and o.name.lower() not in exclude]
         for fits in tiers:
-            for other in others:
+            for other in reachable:
                 if len(found) >= 2:
                     return found
-                if other.name not in found and fits(other):
+                if (
+                    other.name != entry.name
+                    and fits(other)
+                    and other.name not in found
+                    and other.name.lower() not in exclude
+                ):
                     found.append(other.name)
         return found
 

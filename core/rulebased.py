@@ -151,17 +151,29 @@ class _Picker:
         self.names: set[str] = set()
         self.muscles: list[str] = []
 
+        # What ranks an entry and does not change while picking, worked out once.
+        self._static: dict[str, tuple[bool, bool, int, bool, bool]] = {}
+        for e in shuffled:
+            name = e.name.lower()
+            index = self.progression.get(" ".join(name.split()))
+            progressing = index is not None and e.weighted and name not in self.avoid
+            self._static[e.name] = (
+                name in self.avoid,
+                not progressing,
+                index if progressing and index is not None else 0,
+                name in self.recent,
+                e.name not in self.primary,
+            )
+
     def _key(self, e: Entry, prefer_loaded: bool, main: bool) -> tuple[int, ...]:
-        name = e.name.lower()
-        index = self.progression.get(" ".join(name.split()))
-        progressing = index is not None and e.weighted and name not in self.avoid
+        avoided, not_progressing, index, recent, secondary = self._static[e.name]
         return (
-            name in self.avoid,
-            not progressing,
-            index if progressing and index is not None else 0,
-            name in self.recent,
+            avoided,
+            not_progressing,
+            index,
+            recent,
             bool(e.muscles) and e.muscles[0] in self.muscles,
-            e.name not in self.primary,
+            secondary,
             prefer_loaded and not e.weighted,
             # A main lift: a barbell when there is one, both sides at once.
             main and Equipment.BARBELL not in e.equipment,
@@ -183,7 +195,7 @@ class _Picker:
             if e.name not in self.names and (patterns is None or e.pattern in patterns)
         ]
         if not allow_avoided:
-            options = [e for e in options if e.name.lower() not in self.avoid]
+            options = [e for e in options if not self._static[e.name][0]]
         if not options:
             return None
         best = min(options, key=lambda e: self._key(e, prefer_loaded, main))
@@ -308,6 +320,17 @@ def _per_side(entry: Entry) -> bool:
         "suitcase",
         "lunge stretch",
         "couch",
+        "quad stretch",
+        "figure-four",
+        "cross-body",
+        "side bend",
+        "overhead triceps stretch",
+        "thread the needle",
+        "open book",
+        "spinal twist",
+        "warrior ii",
+        "lateral lunge",
+        "cossack",
     )
     name = entry.name.lower()
     return any(w in name for w in words) and "walking" not in name
@@ -441,7 +464,7 @@ def _hiit(
                 8,
                 4,
                 10,
-                f"EMOM: {reps}{' a side' if _per_side(entry) else ''} in 1 min",
+                f"EMOM: {reps} reps{' a side' if _per_side(entry) else ''} in 1 min",
                 0,
                 0,
                 0,
