@@ -127,11 +127,21 @@ class Catalogue:
                 and other.name.lower() not in exclude
             )
 
-        found = [a for a in entry.alternatives if (alt := self.get(a)) is not None and usable(alt)]
-        # Top up with look-alikes, closest first: same main muscle and a shared workout
-        # type, then same main muscle, then any shared muscle and type.
+        own = [alt for a in entry.alternatives if (alt := self.get(a)) is not None and usable(alt)]
+        # The entry's own alternatives of its movement pattern first (a row for a row); an
+        # own alternative of another pattern only after the catalogue's same-pattern ones.
+        same = [a.name for a in own if entry.pattern == "other" or a.pattern == entry.pattern]
+        found = same + [a.name for a in own if a.name not in same] if len(same) >= 2 else same
+        later = [a.name for a in own if a.name not in found]
+        # Top up with look-alikes, closest first: the same movement pattern (a row for a
+        # row), then the same main muscle and a shared workout type, then the same main
+        # muscle, then any shared muscle and type.
         main = entry.muscles[0] if entry.muscles else ""
+        pattern = entry.pattern if entry.pattern != "other" else ""
         tiers: tuple[Callable[[Entry], bool], ...] = (
+            lambda o: o.pattern == pattern and o.muscles[:1] == (main,),
+            lambda o: o.pattern == pattern and bool(o.types & entry.types),
+            lambda o: o.name in later,
             lambda o: o.muscles[:1] == (main,) and bool(o.types & entry.types),
             lambda o: main in o.muscles and bool(o.types & entry.types),
             lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
