@@ -171,10 +171,11 @@ class _Picker:
             avoided,
             not_progressing,
             index,
+            # With the gear for it, a loaded move beats an unloaded one, even a recent one.
+            prefer_loaded and not e.weighted,
             recent,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
-            prefer_loaded and not e.weighted,
             # A main lift: a barbell when there is one, both sides at once.
             main and Equipment.BARBELL not in e.equipment,
             main and _per_side(e),
