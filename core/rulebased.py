@@ -536,6 +536,8 @@ def _loose(
     # Longer sessions hold longer (and do more rounds), not more stretches.
     minutes = request.duration_min
     hold = (30, 45, 60)[level.rank] + (30 if minutes >= 100 else 15 if minutes >= 50 else 0)
+    if minutes < 20:  # a short session holds each stretch briefly to reach a few of them
+        hold = 30
     items: list[_Item] = []
     for entry in entries:
         flow = entry.pattern == "mobility" or not entry.timed
@@ -552,6 +554,14 @@ def _loose(
     return items
 
 
+_PER_EXERCISE = {  # seconds an exercise takes at its starting dose, about
+    WorkoutType.STRENGTH: 480.0,
+    WorkoutType.BODYWEIGHT: 390.0,
+    WorkoutType.HIIT: 330.0,
+    WorkoutType.CARDIO: 600.0,
+    WorkoutType.MOBILITY: 200.0,
+    WorkoutType.FLEXIBILITY: 200.0,
+}
 _BUILDERS = {
     WorkoutType.STRENGTH: _resistance,
     WorkoutType.BODYWEIGHT: _resistance,
@@ -720,8 +730,7 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
     warm, cool = _blocks_minutes(duration)
     main = (duration - warm - cool) * 60
     # How many exercises: the norm's count that the clock suggests.
-    probe = build(catalogue, request, random.Random(0), high, low)
-    per = _total(probe) / max(1, len(probe))
+    per = _PER_EXERCISE[kind]
     # Intervals and holds lean to one more exercise and fewer rounds.
     guess = main / per if per else low
     guess = math.ceil(guess) if kind in (WorkoutType.HIIT, *_LOOSE) else round(guess)
