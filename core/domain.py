@@ -72,7 +72,10 @@ class FitnessLevel(_Vocabulary):
     @property
     def rank(self) -> int:
         """0 for beginner, 1 intermediate, 2 advanced: exercises of a rank <= the user's fit."""
-        return list(FitnessLevel).index(self)
+        return _LEVEL_RANKS[self.value]
+
+
+_LEVEL_RANKS = {"beginner": 0, "intermediate": 1, "advanced": 2}
 
 
 class Goal(_Vocabulary):

@@ -1,25 +1,48 @@
 """The rule-based generator: a real workout from the catalogue, no AI needed.
 
-    request ─▶ scheme (sets/reps/rest by type, level, goals, coach)
-            ─▶ pick exercises (equipment, level, type; the lifts the user is progressing on
-               first, then fresh ones before recent ones; spread muscles)
-            ─▶ fit the time: sets, then rests, then the warm-up, until the derived
-               estimate is within a few percent of the requested duration
+    request ─▶ the session's shape by type (core/norms.py: how many exercises, which
+               patterns, which dose per role, which interval format)
+            ─▶ pick exercises slot by slot (equipment and level; a squat or lunge, a hinge,
+               a push and a pull, core from 45 min; the lifts the user is progressing on
+               first, then fresh ones before recent ones, spread muscles)
+            ─▶ fit the time with sets, rounds, supersets of accessories and rests on the
+               15-s grid, then the warm-up and cool-down minutes
             ─▶ loads in the user's unit (the progression target where there is one, see
-               core/progression.py), alternatives usable with the user's equipment
+               core/progression.py), alternatives within the user's gear and level
+            ─▶ a warm-up and cool-down built from the session (core/sessions.py)
+
+Formats per type: strength and bodyweight as sets of reps (main lifts first, heavy; then
+accessories, isolation, core); HIIT as timed intervals (BLAZE: tabatas of exactly 8 x 20 s
+on / 10 s off; KAI and NOVA: EMOMs; the others work/rest intervals by level), never with a
+barbell; cardio as a sustained main bout plus structured intervals; mobility and
+flexibility as unloaded holds and flows.
 
 Used when there is no API key and as the fallback when the AI's answer is rejected.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Entry, load_catalogue
-from core.coaches import coach_by_key
+from core.coaches import Coach, coach_by_key
 from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
+from core.norms import (
+    COMPOUND_PATTERNS,
+    REST_GRID,
+    Dose,
+    Role,
+    exercise_range,
+    full_body_patterns,
+    interval_for,
+    main_dose,
+    role_dose,
+)
+from core.sessions import EMPTY_BAR, cooldown_items, ramp_up, warmup_items
 from core.validation import exercise_count_bounds
 
 __all__ = ["generate_rule_based", "starting_load"]
@@ -27,56 +50,13 @@ __all__ = ["generate_rule_based", "starting_load"]
 TARGET = 0.04
 """Aim within 4% of the requested minutes (the promise is 10%)."""
 
-# Neighbouring types widen the pool when the user's equipment leaves too few exercises.
 _RELATED = {
     WorkoutType.STRENGTH: (WorkoutType.BODYWEIGHT,),
-    WorkoutType.BODYWEIGHT: (WorkoutType.STRENGTH, WorkoutType.HIIT),
+    WorkoutType.BODYWEIGHT: (WorkoutType.STRENGTH,),
     WorkoutType.HIIT: (WorkoutType.CARDIO, WorkoutType.BODYWEIGHT),
     WorkoutType.CARDIO: (WorkoutType.HIIT, WorkoutType.BODYWEIGHT),
     WorkoutType.MOBILITY: (WorkoutType.FLEXIBILITY,),
     WorkoutType.FLEXIBILITY: (WorkoutType.MOBILITY,),
-}
-
-_WARMUPS = {
-    "strength": [
-        "Arm circles",
-        "Hip circles",
-        "Bodyweight squats",
-        "Band pull-aparts or shoulder rolls",
-        "Light set of the first lift",
-    ],
-    "cardio": [
-        "Marching in place",
-        "Jumping jacks",
-        "Leg swings",
-        "Arm circles",
-        "Easy jog or step jacks",
-    ],
-    "mobility": [
-        "Slow nasal breathing",
-        "Neck release",
-        "Shoulder rolls",
-        "Cat-cow",
-        "Hip circles",
-    ],
-}
-_COOLDOWNS = {
-    "strength": ["Easy walk", "Standing forward fold", "Chest doorway stretch", "Couch stretch"],
-    "cardio": [
-        "Easy walk to bring the heart rate down",
-        "Calf stretch",
-        "Standing quad stretch",
-        "Side bend stretch",
-    ],
-    "mobility": ["Child's pose", "Spinal twist", "Slow breathing lying down"],
-}
-_FAMILY = {
-    WorkoutType.STRENGTH: "strength",
-    WorkoutType.BODYWEIGHT: "strength",
-    WorkoutType.HIIT: "cardio",
-    WorkoutType.CARDIO: "cardio",
-    WorkoutType.MOBILITY: "mobility",
-    WorkoutType.FLEXIBILITY: "mobility",
 }
 _TITLES = {
     WorkoutType.STRENGTH: ("Strength Builder", "Heavy and Honest", "Iron Session"),
@@ -86,131 +66,207 @@ _TITLES = {
     WorkoutType.MOBILITY: ("Move Freely", "Joint by Joint", "Mobility Reset"),
     WorkoutType.FLEXIBILITY: ("Long and Loose", "Deep Stretch", "Flexibility Flow"),
 }
+_RESISTANCE = (WorkoutType.STRENGTH, WorkoutType.BODYWEIGHT)
+_LOOSE = (WorkoutType.MOBILITY, WorkoutType.FLEXIBILITY)
+_STEADY = (
+    "Treadmill run",
+    "Elliptical steady",
+    "Treadmill incline walk",
+    "Easy run",
+    "Brisk walk",
+    "Marching in place",
+    "Step-up",
+)
+"""What a sustained bout can be, best first (the last two for small rooms)."""
+_EMOM_COACHES = frozenset({"KAI", "NOVA"})
+_MAIN_ONLY = frozenset(
+    {"Conventional deadlift", "Barbell back squat", "Barbell front squat", "Power clean"}
+)
+"""Lifts a coach doses heavy or not at all: never at an accessory's reps and rest."""
+_ROLE_ORDER = {"main": 0, "accessory": 1, "isolation": 2, "carry": 3, "core": 4}
 
 
-@dataclass(frozen=True, slots=True)
-class _Scheme:
+@dataclass(slots=True)
+class _Item:
+    """One exercise being dosed: sets and rest move within bounds to fit the clock."""
+
+    entry: Entry
+    role: str
     sets: int
+    sets_low: int
+    sets_high: int
     reps: str
-    timed: str
     rest: int
+    rest_low: int
+    rest_high: int
+    note: str = ""
+    partner: int | None = None
+    """The other half of a superset (its index), whose sets move with this one's."""
+    load: float | None = None
+    work: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.work = set_seconds(self.reps)
+
+    @property
+    def cost(self) -> float:
+        return self.sets * (self.work + self.rest)
 
 
-def _scheme(request: WorkoutRequest) -> _Scheme:
-    level = request.profile.level.rank
-    goals = set(request.profile.goals)
-    kind = request.workout_type
-    if kind is WorkoutType.STRENGTH:
-        if request.coach == "MAX" or Goal.STRENGTH in goals:
-            return _Scheme(
-                4 + (level > 0), ("8-10", "5-8", "4-6")[level], "40s", (90, 120, 150)[level]
-            )
-        if Goal.MUSCLE_GAIN in goals:
-            return _Scheme(3 + (level > 0), "8-12", "45s", (75, 90, 90)[level])
-        return _Scheme(3, ("10-12", "8-12", "6-10")[level], "40s", (75, 90, 120)[level])
-    if kind is WorkoutType.BODYWEIGHT:
-        return _Scheme(
-            3, ("8-12", "10-15", "12-20")[level], ("30s", "40s", "45s")[level], (60, 45, 45)[level]
-        )
-    if kind is WorkoutType.HIIT:
-        if request.coach == "BLAZE":
-            return _Scheme(8, "20s", "20s", 10)  # tabata
-        return _Scheme(
-            3 + level,
-            ("30s", "40s", "45s")[level],
-            ("30s", "40s", "45s")[level],
-            (30, 20, 15)[level],
-        )
-    if kind is WorkoutType.CARDIO:
-        return _Scheme(
-            3, ("60s", "90s", "2 min")[level], ("60s", "90s", "2 min")[level], (45, 30, 30)[level]
-        )
-    return _Scheme(2, "45s", ("30s", "45s", "60s")[level], 15)
+# ── picking ─────────────────────────────────────────────────────────────────────────
 
 
-def _pool(catalogue: Catalogue, request: WorkoutRequest, wanted: int) -> list[Entry]:
-    level = request.profile.level
-    pool = catalogue.candidates(request.workout_type, level, request.equipment)
-    for related in _RELATED[request.workout_type]:
-        if len(pool) >= wanted:
-            break
-        names = {e.name for e in pool}
-        pool += [
-            e
-            for e in catalogue.candidates(related, level, request.equipment)
-            if e.name not in names
-        ]
-    if len(pool) < wanted and level is not FitnessLevel.ADVANCED:
-        names = {e.name for e in pool}
-        pool += [
-            e
-            for e in catalogue.candidates(
-                request.workout_type, FitnessLevel.ADVANCED, request.equipment
-            )
-            if e.name not in names
-        ]
+def _pool(
+    catalogue: Catalogue, request: WorkoutRequest, keep: Callable[[Entry], bool]
+) -> list[Entry]:
+    """Candidates of the type first, then of related types: within the user's level and
+    equipment, never above (a beginner gets beginner exercises, however few)."""
+    level, gear = request.profile.level, request.equipment
+    pool: list[Entry] = []
+    names: set[str] = set()
+    for kind in (request.workout_type, *_RELATED[request.workout_type]):
+        for e in catalogue.candidates(kind, level, gear):
+            if e.name not in names and keep(e):
+                pool.append(e)
+                names.add(e.name)
     return pool
 
 
-def _pick(
-    pool: list[Entry], count: int, request: WorkoutRequest, rng: random.Random
-) -> list[Entry]:
-    """``count`` entries: lifts being progressed, then fresh ones before recent ones (and
-    those to avoid last), muscles spread, loaded lifts first."""
-    recent = request.recent_exercises
-    avoid = {name.lower() for name in request.avoid}
-    # The lifts the user has been progressing on come back (a progression needs the same
-    # lift again), when this type of workout uses them: most recently done first. A
-    # Regenerate's avoided exercises do not: the person asked for something different.
-    order = {id(e): i for e in pool if (i := request.target_index(e.name)) is not None}
-    progressing = sorted(
-        (
-            e
-            for e in pool
-            if id(e) in order
-            and e.weighted
-            and request.workout_type in e.types
-            and e.name.lower() not in avoid
-        ),
-        key=lambda e: order[id(e)],
-    )
-    rest = [e for e in pool if e not in progressing]
-    fresh = [e for e in rest if e.name.lower() not in recent | avoid]
-    stale = [e for e in rest if e.name.lower() in recent - avoid]
-    avoided = [e for e in rest if e.name.lower() in avoid]
-    rng.shuffle(fresh)
-    rng.shuffle(stale)
-    rng.shuffle(avoided)
-    if request.workout_type is WorkoutType.STRENGTH:
-        # Compound loaded lifts lead a strength session; isolation work fills in after.
-        fresh.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
-    chosen: list[Entry] = []
-    used_muscles: set[str] = set()
-    # A progressed lift whose muscle is already trained gives way to a fresh one first.
-    passes = (
-        (progressing, True),
-        (fresh, True),
-        (fresh, False),
-        (stale, True),
-        (stale, False),
-        (progressing, False),
-        (avoided, True),
-        (avoided, False),
-    )
-    for group, strict in passes:
-        for entry in group:
-            if len(chosen) >= count:
-                break
-            if entry in chosen:
-                continue
-            if strict and entry.muscles and entry.muscles[0] in used_muscles:
-                continue
-            chosen.append(entry)
-            used_muscles.add(entry.muscles[0] if entry.muscles else entry.name)
-    if request.workout_type is WorkoutType.STRENGTH:
-        chosen.sort(key=lambda e: (not e.weighted, len(e.muscles) < 2))
-    return chosen
+class _Picker:
+    """Orders candidates as a coach would: lifts being progressed, then fresh ones, then
+    recent ones; a Regenerate's avoided exercises only when nothing else fits."""
 
+    def __init__(self, pool: list[Entry], request: WorkoutRequest, rng: random.Random) -> None:
+        self.request = request
+        self.avoid = {name.lower() for name in request.avoid}
+        self.recent = request.recent_exercises
+        self.progression: dict[str, int] = {}
+        for i, target in enumerate(request.progression):
+            self.progression.setdefault(" ".join(target.name.lower().split()), i)
+        self.primary = {e.name for e in pool if request.workout_type in e.types}
+        shuffled = list(pool)
+        rng.shuffle(shuffled)
+        self.pool = shuffled
+        self.chosen: list[Entry] = []
+        self.names: set[str] = set()
+        self.muscles: list[str] = []
+
+        # What ranks an entry and does not change while picking, worked out once.
+        self._static: dict[str, tuple[bool, bool, int, bool, bool]] = {}
+        for e in shuffled:
+            name = e.name.lower()
+            index = self.progression.get(" ".join(name.split()))
+            progressing = index is not None and e.weighted and name not in self.avoid
+            self._static[e.name] = (
+                name in self.avoid,
+                not progressing,
+                index if progressing and index is not None else 0,
+                name in self.recent,
+                e.name not in self.primary,
+            )
+
+    def _key(self, e: Entry, prefer_loaded: bool, main: bool) -> tuple[int, ...]:
+        avoided, not_progressing, index, recent, secondary = self._static[e.name]
+        return (
+            avoided,
+            not_progressing,
+            index,
+            # With the gear for it, a loaded move beats an unloaded one, even a recent one.
+            prefer_loaded and not e.weighted,
+            recent,
+            bool(e.muscles) and e.muscles[0] in self.muscles,
+            secondary,
+            # A main lift: a barbell when there is one, both sides at once.
+            main and Equipment.BARBELL not in e.equipment,
+            main and _per_side(e),
+            not main and e.name in _MAIN_ONLY,
+        )
+
+    def take(
+        self,
+        patterns: frozenset[str] | None,
+        *,
+        prefer_loaded: bool,
+        allow_avoided: bool,
+        main: bool = False,
+    ) -> Entry | None:
+        options = [
+            e
+            for e in self.pool
+            if e.name not in self.names and (patterns is None or e.pattern in patterns)
+        ]
+        if not allow_avoided:
+            options = [e for e in options if not self._static[e.name][0]]
+        if not options:
+            return None
+        best = min(options, key=lambda e: self._key(e, prefer_loaded, main))
+        self.add(best)
+        return best
+
+    def add(self, best: Entry) -> None:
+        self.chosen.append(best)
+        self.names.add(best.name)
+        if best.muscles:
+            self.muscles.append(best.muscles[0])
+
+
+_ACCESSORY_CYCLE: tuple[frozenset[str], ...] = (
+    frozenset({"lunge", "squat"}),
+    frozenset({"pull"}),
+    frozenset({"push"}),
+    frozenset({"other"}),
+    frozenset({"hinge"}),
+    frozenset({"core", "carry"}),
+    frozenset({"other"}),
+    frozenset({"full_body", "pull"}),
+    frozenset({"core"}),
+)
+
+
+def _slots(kind: WorkoutType, minutes: int, count: int) -> list[frozenset[str]]:
+    required = list(full_body_patterns(kind, minutes))
+    if not required:  # shorter sessions are balanced all the same, in this order
+        required = [
+            frozenset({"squat", "lunge"}),
+            frozenset({"push"}),
+            frozenset({"pull"}),
+            frozenset({"hinge"}),
+            frozenset({"core"}),
+        ]
+    slots = required[:count] if len(required) > count else required
+    cycle = 0
+    while len(slots) < count:
+        slots.append(_ACCESSORY_CYCLE[cycle % len(_ACCESSORY_CYCLE)])
+        cycle += 1
+    return slots
+
+
+def _pick_by_slots(
+    picker: _Picker,
+    slots: list[frozenset[str]],
+    prefer_loaded: bool,
+    low: int,
+    mains: int = 0,
+) -> list[Entry]:
+    """One entry per slot (a slot's pattern out of reach: any), the first ``mains`` picked
+    as main lifts; topped up to ``low`` with anything, avoided ones last."""
+    picked: list[Entry] = []
+    for index, slot in enumerate(slots):
+        main = index < mains
+        entry = picker.take(slot, prefer_loaded=prefer_loaded, allow_avoided=False, main=main)
+        if entry is None:  # the slot's pattern is out of reach: any pattern of the pool
+            entry = picker.take(None, prefer_loaded=prefer_loaded, allow_avoided=False)
+        if entry is not None:
+            picked.append(entry)
+    while len(picked) < max(low, 1):
+        entry = picker.take(None, prefer_loaded=prefer_loaded, allow_avoided=True)
+        if entry is None:
+            break
+        picked.append(entry)
+    return picked
+
+
+# ── loads and reps ──────────────────────────────────────────────────────────────────
 
 _BASE_KG = {  # starting load per set by equipment, for beginner / intermediate / advanced
     Equipment.BARBELL: (30.0, 50.0, 80.0),
@@ -245,122 +301,13 @@ def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
     elif len(entry.muscles) == 1 and entry.muscles[0] in _SMALL_MUSCLES:
         kg *= 0.5
     value = kg * units.per_kg
-    return max(units.step, round(value / units.step) * units.step)
+    floor = EMPTY_BAR[units] if Equipment.BARBELL in entry.equipment else units.step
+    return max(floor, round(value / units.step) * units.step)
 
 
 def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
     """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
     return _load(entry, level, units)
-
-
-def _weighted_reps(entry: Entry, request: WorkoutRequest, scheme: _Scheme) -> str:
-    """The scheme's reps, or the range the user is progressing in on this lift."""
-    target = request.target_for(entry.name)
-    if target is None:
-        return scheme.reps
-    if target.rep_low == target.rep_high:
-        return str(target.rep_low)
-    return f"{target.rep_low}-{target.rep_high}"
-
-
-def _fit_sets(sets: list[int], cost: list[float], target: float) -> list[int]:
-    """Scale set counts (1-10) so sum(sets * cost) lands near ``target`` seconds."""
-    total = sum(s * c for s, c in zip(sets, cost, strict=True))
-    factor = target / total if total else 1.0
-    sets = [min(10, max(1, round(s * factor))) for s in sets]
-    for _ in range(60):
-        total = sum(s * c for s, c in zip(sets, cost, strict=True))
-        diff = target - total
-        options = [
-            (abs(diff - c), i, +1) for i, c in enumerate(cost) if diff > 0 and sets[i] < 10
-        ] + [(abs(diff + c), i, -1) for i, c in enumerate(cost) if diff < 0 and sets[i] > 1]
-        if not options:
-            break
-        best, i, step = min(options)
-        if best >= abs(diff):
-            break
-        sets[i] += step
-    return sets
-
-
-def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
-    """A complete workout for ``request`` from the catalogue; see the module docstring."""
-    catalogue = load_catalogue()
-    coach = coach_by_key(request.coach)
-    scheme = _scheme(request)
-    duration = request.duration_min
-    family = _FAMILY[request.workout_type]
-
-    warm = min(10, max(2, round(duration * 0.12)))
-    cool = min(8, max(1, round(duration * 0.08)))
-    main = (duration - warm - cool) * 60.0
-
-    low, high = exercise_count_bounds(duration)
-    per_exercise = scheme.sets * (set_seconds(scheme.reps) + scheme.rest)
-    wanted = min(high, max(low, round(main / per_exercise)))
-    pool = _pool(catalogue, request, wanted)
-    entries = _pick(pool, min(wanted, len(pool)), request, rng)
-
-    bodyweight_reps = ("8-12", "10-15", "12-20")[request.profile.level.rank]
-    reps = [
-        (
-            scheme.timed
-            if e.timed
-            else _weighted_reps(e, request, scheme)
-            if e.weighted
-            else bodyweight_reps
-        )
-        + (" each side" if _per_side(e) else "")
-        for e in entries
-    ]
-    rests = [scheme.rest] * len(entries)
-    work = [set_seconds(r) for r in reps]
-    sets = _fit_sets(
-        [scheme.sets] * len(entries), [w + r for w, r in zip(work, rests, strict=True)], main
-    )
-
-    # Fine-tune with the rests, evenly, within 0-300 s.
-    total = sum(s * (w + r) for s, w, r in zip(sets, work, rests, strict=True))
-    if abs(total - main) > TARGET * main / 2:
-        per_set = (main - total) / sum(sets)
-        rests = [min(300, max(0, round(r + per_set))) for r in rests]
-        total = sum(s * (w + r) for s, w, r in zip(sets, work, rests, strict=True))
-    # Whatever is left goes into the warm-up and cool-down (whole minutes).
-    spare = round((main - total) / 60)
-    new_warm = min(20, max(1, warm + spare))
-    cool = min(20, max(1, cool + spare - (new_warm - warm)))
-    warm = new_warm
-
-    units = request.profile.units
-    exercises = []
-    for entry, set_count, rep_text, rest in zip(entries, sets, reps, rests, strict=True):
-        target = request.target_for(entry.name) if entry.weighted else None
-        load = target.weight(units) if target else _load(entry, request.profile.level, units)
-        alternatives = catalogue.alternatives_for(entry.name, request.equipment)[:3]
-        exercises.append(
-            Exercise(
-                name=entry.name,
-                sets=set_count,
-                reps=rep_text,
-                rest_seconds=rest,
-                instructions=entry.instructions,
-                equipment=sorted(entry.equipment),
-                weighted=load is not None,
-                target_weight=load,
-                weight_unit=units if load is not None else None,
-                alternatives=alternatives,
-            )
-        )
-    warm_items = rng.sample(_WARMUPS[family], k=min(len(_WARMUPS[family]), 3 + warm // 4))
-    cool_items = rng.sample(_COOLDOWNS[family], k=min(len(_COOLDOWNS[family]), 2 + cool // 4))
-    return Workout(
-        title=f"{rng.choice(_TITLES[request.workout_type])} · {duration} min",
-        intro=coach.intro(rng, minutes=duration, workout_type=request.workout_type),
-        warmup=Block(minutes=warm, items=warm_items),
-        exercises=exercises,
-        cooldown=Block(minutes=cool, items=cool_items),
-        outro=coach.outro(rng),
-    )
 
 
 def _per_side(entry: Entry) -> bool:
@@ -374,7 +321,510 @@ def _per_side(entry: Entry) -> bool:
         "suitcase",
         "lunge stretch",
         "couch",
-        "single-leg",
+        "quad stretch",
+        "figure-four",
+        "cross-body",
+        "side bend",
+        "overhead triceps stretch",
+        "thread the needle",
+        "open book",
+        "spinal twist",
+        "warrior ii",
+        "lateral lunge",
+        "cossack",
     )
     name = entry.name.lower()
     return any(w in name for w in words) and "walking" not in name
+
+
+def _side(entry: Entry, reps: str) -> str:
+    return reps + (" each side" if _per_side(entry) else "")
+
+
+def _grid(seconds: float) -> int:
+    return int(round(seconds / REST_GRID) * REST_GRID)
+
+
+def _reps_for(entry: Entry, request: WorkoutRequest, dose: Dose, role: str) -> str:
+    if entry.timed:
+        return dose.timed
+    target = request.target_for(entry.name) if entry.weighted else None
+    if target is not None and not (role == "isolation" and target.rep_low <= 6):
+        if target.rep_low == target.rep_high:
+            return str(target.rep_low)
+        return f"{target.rep_low}-{target.rep_high}"
+    return dose.reps
+
+
+def _item(entry: Entry, role: str, dose: Dose, reps: str, load: float | None) -> _Item:
+    return _Item(
+        entry=entry,
+        role=role,
+        sets=dose.sets,
+        sets_low=dose.sets_low,
+        sets_high=dose.sets_high,
+        reps=_side(entry, reps),
+        rest=dose.rest,
+        rest_low=dose.rest_low,
+        rest_high=dose.rest_high,
+        load=load,
+    )
+
+
+def _weight(entry: Entry, request: WorkoutRequest) -> float | None:
+    target = request.target_for(entry.name) if entry.weighted else None
+    units = request.profile.units
+    return target.weight(units) if target else _load(entry, request.profile.level, units)
+
+
+# ── the session's shape per type ────────────────────────────────────────────────────
+
+
+def _role(entry: Entry) -> Role:
+    if entry.pattern in COMPOUND_PATTERNS:
+        return "accessory"
+    if entry.pattern == "carry":
+        return "carry"
+    if entry.pattern == "core":
+        return "core"
+    return "isolation"
+
+
+def _resistance(
+    catalogue: Catalogue, request: WorkoutRequest, rng: random.Random, count: int, low: int
+) -> list[_Item]:
+    kind = request.workout_type
+    minutes = request.duration_min
+    level = request.profile.level
+
+    def keep(e: Entry) -> bool:
+        if e.pattern in ("cardio", "stretch", "mobility"):
+            return False
+        # A bodyweight session borrows only unloaded strength moves.
+        return not (
+            kind is WorkoutType.BODYWEIGHT and WorkoutType.BODYWEIGHT not in e.types and e.weighted
+        )
+
+    picker = _Picker(_pool(catalogue, request, keep), request, rng)
+    strength = kind is WorkoutType.STRENGTH
+    mains_wanted = 1 if minutes < 30 else 2 if minutes < 75 else 3
+    entries = _pick_by_slots(
+        picker, _slots(kind, minutes, count), strength, low, mains_wanted if strength else 0
+    )
+    heavy = request.coach == "MAX" or Goal.STRENGTH in request.profile.goals
+    items: list[_Item] = []
+    mains = 0
+    for entry in entries:
+        role = _role(entry)
+        if role == "accessory" and mains < mains_wanted and (entry.weighted or not strength):
+            role, mains = "main", mains + 1
+        if role == "main" and strength and entry.weighted:
+            dose = main_dose(level, frozenset(request.profile.goals), heavy)
+        else:
+            dose = role_dose(role, level, kind)
+        items.append(
+            _item(entry, role, dose, _reps_for(entry, request, dose, role), _weight(entry, request))
+        )
+    # Main lifts first, then accessories, isolation, carries and core (NSCA).
+    items.sort(key=lambda it: _ROLE_ORDER[it.role])
+    return items
+
+
+def _hiit(
+    catalogue: Catalogue, request: WorkoutRequest, rng: random.Random, count: int, low: int
+) -> list[_Item]:
+    def keep(e: Entry) -> bool:
+        # Intervals are never done with a barbell; stretches are for the cool-down.
+        return Equipment.BARBELL not in e.equipment and e.pattern not in ("stretch", "mobility")
+
+    picker = _Picker(_pool(catalogue, request, keep), request, rng)
+    slots = [
+        frozenset({"full_body", "cardio"}),
+        frozenset({"squat", "lunge", "hinge"}),
+        frozenset({"push", "pull", "core"}),
+        frozenset({"cardio"}),
+    ]
+    while len(slots) < count:
+        slots.append(slots[len(slots) % 4])
+    loaded = bool(request.equipment & {Equipment.KETTLEBELL, Equipment.DUMBBELLS})
+    entries = _pick_by_slots(picker, slots[:count], loaded, low)
+    level = request.profile.level
+    items: list[_Item] = []
+    tabatas = 0
+    for entry in entries:
+        load = _weight(entry, request)
+        if request.coach == "BLAZE" and (request.duration_min <= 45 or tabatas < 2):
+            tabatas += 1
+            it = _Item(entry, "tabata", 8, 8, 8, "20s", 10, 10, 10, load=load)
+            it.note = "Tabata: 8 rounds of 20 s all-out, 10 s rest."
+        elif request.coach in _EMOM_COACHES and not entry.timed:
+            reps = ("8", "10", "12")[level.rank]
+            it = _Item(
+                entry,
+                "emom",
+                8,
+                4,
+                10,
+                f"EMOM: {reps} reps{' a side' if _per_side(entry) else ''} in 1 min",
+                0,
+                0,
+                0,
+                load=load,
+            )
+            it.note = "Every minute on the minute: the reps, then rest what is left of the minute."
+        else:
+            iv = interval_for(level, long=request.duration_min > 60)
+            reps = f"{iv.work}s"  # unilateral moves alternate sides within the interval
+            it = _Item(
+                entry, "interval", iv.rounds, 4, 10, reps, iv.rest, iv.rest, iv.rest, load=load
+            )
+            it.note = f"Intervals: {iv.work} s on, {iv.rest} s off."
+        items.append(it)
+    return items
+
+
+def _cardio(
+    catalogue: Catalogue, request: WorkoutRequest, rng: random.Random, count: int, low: int
+) -> list[_Item]:
+    def keep(e: Entry) -> bool:
+        return e.pattern in ("cardio", "full_body", "squat", "lunge") and not e.weighted
+
+    pool = _pool(catalogue, request, keep)
+    picker = _Picker(pool, request, rng)
+    names = {e.name for e in pool}
+    steady = [e for name in _STEADY if (e := catalogue.get(name)) is not None and e.name in names]
+    minutes = request.duration_min
+    level = request.profile.level
+    items: list[_Item] = []
+    bout = 10 if minutes >= 30 else 5 if minutes >= 15 else 3
+    if steady:
+        fresh = [e for e in steady if e.name.lower() not in picker.avoid]
+        main = next((e for e in fresh if e.name.lower() not in picker.recent), None)
+        main = main or (fresh or steady)[0]
+        picker.add(main)
+        sets = max(1, round((minutes * 0.45) / bout))
+        it = _Item(main, "bout", sets, 1, 10, f"{bout} min", 60 if sets > 1 else 0, 0, 120)
+        it.rest_low = 0 if sets == 1 else 30
+        it.note = "Steady: you can talk in short sentences (about 6/10 effort)."
+        items.append(it)
+    work, rest = ((60, 60), (60, 30), (90, 30))[level.rank]
+    entries = _pick_by_slots(
+        picker, [frozenset({"cardio"})] * (count - len(items)), False, low - len(items)
+    )
+    for entry in entries:
+        it = _Item(entry, "interval", 5, 2, 10, f"{work}s", rest, rest, rest * 2)
+        it.note = f"Intervals: {work} s brisk, {rest} s easy."
+        items.append(it)
+    return items
+
+
+def _loose(
+    catalogue: Catalogue, request: WorkoutRequest, rng: random.Random, count: int, low: int
+) -> list[_Item]:
+    def keep(e: Entry) -> bool:
+        return not e.weighted and e.pattern not in ("cardio", "full_body")
+
+    picker = _Picker(_pool(catalogue, request, keep), request, rng)
+    first = (
+        frozenset({"mobility"})
+        if request.workout_type is WorkoutType.MOBILITY
+        else frozenset({"stretch"})
+    )
+    slots = [first, frozenset({"stretch", "mobility"})] * count
+    entries = _pick_by_slots(picker, slots[:count], False, low)
+    level = request.profile.level
+    # Longer sessions hold longer (and do more rounds), not more stretches.
+    minutes = request.duration_min
+    hold = (30, 45, 60)[level.rank] + (30 if minutes >= 100 else 15 if minutes >= 50 else 0)
+    if minutes < 20:  # a short session holds each stretch briefly to reach a few of them
+        hold = 30
+    items: list[_Item] = []
+    for entry in entries:
+        flow = entry.pattern == "mobility" or not entry.timed
+        reps = _side(entry, f"{hold}s")
+        it = _Item(entry, "flow" if flow else "hold", 2, 1, 5, reps, 15, 15, 30)
+        it.note = (
+            "Flow: slow, controlled reps through the range."
+            if flow
+            else "Hold: breathe out into the stretch, no bouncing."
+        )
+        items.append(it)
+    # Flows (dynamic) before holds (static).
+    items.sort(key=lambda it: it.role != "flow")
+    return items
+
+
+_PER_EXERCISE = {  # seconds an exercise takes at its starting dose, about
+    WorkoutType.STRENGTH: 480.0,
+    WorkoutType.BODYWEIGHT: 390.0,
+    WorkoutType.HIIT: 330.0,
+    WorkoutType.CARDIO: 600.0,
+    WorkoutType.MOBILITY: 200.0,
+    WorkoutType.FLEXIBILITY: 200.0,
+}
+_BUILDERS = {
+    WorkoutType.STRENGTH: _resistance,
+    WorkoutType.BODYWEIGHT: _resistance,
+    WorkoutType.HIIT: _hiit,
+    WorkoutType.CARDIO: _cardio,
+    WorkoutType.MOBILITY: _loose,
+    WorkoutType.FLEXIBILITY: _loose,
+}
+
+
+# ── fitting the clock ───────────────────────────────────────────────────────────────
+
+
+def _total(items: list[_Item]) -> float:
+    return sum(it.cost for it in items)
+
+
+def _fit(items: list[_Item], target: float) -> None:
+    """Move sets (supersets together) and rests (on the grid) until the total is as close
+    to ``target`` seconds as they get."""
+    total = _total(items)
+    if total:  # a first proportional step, then one set or one rest step at a time
+        factor = target / total
+        for it in items:
+            if it.partner is None:
+                it.sets = min(it.sets_high, max(it.sets_low, round(it.sets * factor)))
+    for _ in range(200):
+        diff = target - _total(items)
+        if abs(diff) <= REST_GRID:
+            return
+        best: tuple[float, int, str, int] | None = None
+        for i, it in enumerate(items):
+            partner = items[it.partner] if it.partner is not None else None
+            if partner is not None and it.partner is not None and it.partner < i:
+                continue  # a superset moves from its first half
+            per_set = it.work + it.rest + (partner.work + partner.rest if partner else 0)
+            for step in (1, -1):
+                ok = it.sets_low <= it.sets + step <= it.sets_high
+                if partner is not None:
+                    ok = ok and partner.sets_low <= partner.sets + step <= partner.sets_high
+                if ok:
+                    option = (abs(diff - step * per_set), i, "sets", step)
+                    best = option if best is None or option < best else best
+                if it.rest_low <= it.rest + step * REST_GRID <= it.rest_high:
+                    option = (abs(diff - step * REST_GRID * it.sets), i, "rest", step)
+                    best = option if best is None or option < best else best
+            if partner is not None:
+                for step in (1, -1):
+                    if partner.rest_low <= partner.rest + step * REST_GRID <= partner.rest_high:
+                        j = it.partner
+                        assert j is not None
+                        option = (abs(diff - step * REST_GRID * partner.sets), j, "rest", step)
+                        best = option if best is None or option < best else best
+        if best is None or best[0] >= abs(diff):
+            return
+        _, i, what, step = best
+        it = items[i]
+        if what == "rest":
+            it.rest += step * REST_GRID
+        else:
+            it.sets += step
+            if it.partner is not None:
+                items[it.partner].sets += step
+
+
+def _superset(items: list[_Item], roles: tuple[str, ...]) -> None:
+    """Pair neighbouring exercises of ``roles`` into supersets: the first rests 15 s, both
+    keep the same sets, the second carries the rest."""
+    free = [i for i, it in enumerate(items) if it.role in roles and it.partner is None]
+    for a, b in zip(free[::2], free[1::2], strict=False):
+        first, second = items[a], items[b]
+        if first.entry.pattern == second.entry.pattern and first.role == "main":
+            continue
+        first.partner, second.partner = b, a
+        first.rest = first.rest_low = first.rest_high = REST_GRID
+        second.sets = first.sets = min(
+            max(first.sets, second.sets), first.sets_high, second.sets_high
+        )
+        first.note = f"Superset A1 with {second.entry.name}: go straight to it, rest after both."
+        second.note = f"Superset A2 with {first.entry.name}: rest after this one."
+
+
+def _blocks_minutes(duration: int) -> tuple[int, int]:
+    """Warm-up and cool-down minutes: about 15% and 8% of the session (ACSM: 5-10 min of
+    warm-up), at least 4 and 2 from 20 minutes."""
+    warm = min(12, max(_warm_floor(duration), round(duration * 0.15)))
+    cool = min(8, max(2 if duration >= 20 else 1, round(duration * 0.08)))
+    return warm, cool
+
+
+def _warm_floor(duration: int) -> int:
+    return 4 if duration >= 20 else 2 if duration >= 15 else 1
+
+
+def _clone(items: list[_Item]) -> list[_Item]:
+    out = []
+    for it in items:
+        copy = _Item(
+            it.entry,
+            it.role,
+            it.sets,
+            it.sets_low,
+            it.sets_high,
+            it.reps,
+            it.rest,
+            it.rest_low,
+            it.rest_high,
+            it.note,
+            it.partner,
+            it.load,
+        )
+        out.append(copy)
+    return out
+
+
+def _arrange(items: list[_Item], duration: int) -> tuple[list[_Item], int, int]:
+    """The items' sets, rests and supersets, and the warm-up and cool-down minutes, so the
+    session lasts ``duration`` minutes (within ``TARGET`` when it can)."""
+    warm, cool = _blocks_minutes(duration)
+    main = (duration - warm - cool) * 60.0
+    best: tuple[float, list[_Item], int, int] | None = None
+    structures: tuple[tuple[str, ...], ...] = (
+        (),
+        ("isolation", "core", "carry"),
+        ("accessory", "isolation", "core", "carry"),
+        ("main", "accessory", "isolation", "core", "carry"),
+    )
+    for roles in structures:
+        trial = _clone(items)
+        if roles:
+            _superset(trial, roles)
+        _fit(trial, main)
+        spare = round((main - _total(trial)) / 60)
+        w = min(15, max(_warm_floor(duration), warm + spare // 2))
+        c = min(10, max(2 if duration >= 20 else 1, cool + spare - (w - warm)))
+        minutes = w + c + _total(trial) / 60
+        off = abs(minutes - duration) / duration
+        if best is None or off < best[0] - 1e-9:
+            best = (off, trial, w, c)
+        if off <= TARGET:
+            break
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _relax(items: list[_Item]) -> None:
+    """The last resort for a session the norms cannot fill: up to 10 sets each."""
+    for it in items:
+        if it.role == "tabata":
+            continue  # a tabata is 8 rounds, always
+        it.sets_high = 10
+        if it.partner is None and it.role not in ("tabata", "emom", "interval"):
+            it.rest_high = max(it.rest_high, 120 if it.role != "isolation" else 105)
+
+
+def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
+    """A complete workout for ``request`` from the catalogue; see the module docstring."""
+    catalogue = load_catalogue()
+    coach = coach_by_key(request.coach)
+    kind = request.workout_type
+    duration = request.duration_min
+    low, high = exercise_range(kind, duration)
+    floor, ceiling = exercise_count_bounds(duration)
+
+    build = _BUILDERS[kind]
+    warm, cool = _blocks_minutes(duration)
+    main = (duration - warm - cool) * 60
+    # How many exercises: the norm's count that the clock suggests.
+    per = _PER_EXERCISE[kind]
+    # Intervals and holds lean to one more exercise and fewer rounds.
+    guess = main / per if per else low
+    guess = math.ceil(guess) if kind in (WorkoutType.HIIT, *_LOOSE) else round(guess)
+    count = min(high, max(low, guess))
+    # A full-body session holds its patterns: never fewer exercises than it needs.
+    count = max(count, min(high, len(full_body_patterns(kind, duration))))
+
+    state = rng.getstate()
+    result: tuple[float, list[_Item], int, int] | None = None
+    tried: set[int] = set()
+    relax = False
+    while True:
+        rng.setstate(state)
+        items = build(catalogue, request, rng, count, min(low, count))
+        if relax:
+            _relax(items)
+        arranged, w, c = _arrange(items, duration)
+        minutes = w + c + _total(arranged) / 60
+        off = abs(minutes - duration) / duration
+        if result is None or off < result[0]:
+            result = (off, arranged, w, c)
+        tried.add(count)
+        if off <= TARGET:
+            break
+        longer = minutes < duration
+        nxt = count + 1 if longer else count - 1
+        bound_high = ceiling if relax else high
+        bound_low = floor if relax else low
+        if nxt in tried or not bound_low <= nxt <= bound_high or len(items) < count:
+            if relax or result[0] <= 0.08:
+                break
+            relax, tried = True, set()
+            continue
+        count = nxt
+    _, items, warm, cool = result
+    return _workout(catalogue, request, rng, coach, items, warm, cool)
+
+
+def _workout(
+    catalogue: Catalogue,
+    request: WorkoutRequest,
+    rng: random.Random,
+    coach: Coach,
+    items: list[_Item],
+    warm: int,
+    cool: int,
+) -> Workout:
+    kind = request.workout_type
+    units = request.profile.units
+    level = request.profile.level
+    names = frozenset(it.entry.name.lower() for it in items)
+    # Intervals are never done with a barbell: nor are their alternatives.
+    gear = (
+        request.equipment - {Equipment.BARBELL} if kind is WorkoutType.HIIT else request.equipment
+    )
+    exercises = []
+    for it in items:
+        load = it.load
+        alternatives = catalogue.alternatives_for(
+            it.entry.name, gear, level, exclude=names - {it.entry.name.lower()}
+        )[:3]
+        instructions = (
+            f"{it.note} {it.entry.instructions}".strip() if it.note else it.entry.instructions
+        )
+        exercises.append(
+            Exercise(
+                name=it.entry.name,
+                sets=it.sets,
+                reps=it.reps,
+                rest_seconds=it.rest,
+                instructions=instructions[:600],
+                equipment=sorted(it.entry.equipment),
+                weighted=load is not None,
+                target_weight=load,
+                weight_unit=units if load is not None else None,
+                alternatives=alternatives,
+            )
+        )
+    entries = [it.entry for it in items]
+    first_loaded = (
+        next((it for it in items if it.load is not None), None) if kind in _RESISTANCE else None
+    )
+    ramp = (
+        ramp_up(first_loaded.entry, first_loaded.load, units)
+        if first_loaded and first_loaded.load
+        else None
+    )
+    warm_items = warmup_items(catalogue, kind, entries, request.equipment, level, warm, ramp)
+    cool_items = cooldown_items(catalogue, kind, entries, request.equipment, level, cool)
+    return Workout(
+        title=f"{rng.choice(_TITLES[kind])} · {request.duration_min} min",
+        intro=coach.intro(rng, minutes=request.duration_min, workout_type=kind),
+        warmup=Block(minutes=warm, items=warm_items),
+        exercises=exercises,
+        cooldown=Block(minutes=cool, items=cool_items),
+        outro=coach.outro(rng),
+    )

@@ -26,6 +26,7 @@ __all__ = [
 TIME_TOLERANCE = 0.20
 """An AI workout may run this far (as a share) from the requested duration."""
 MAX_WEIGHT = {Units.KG: 500.0, Units.LB: 1100.0}
+_LITERALS = ("true", "false", "null")
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
@@ -54,7 +55,9 @@ def _decode(raw: str) -> dict[str, object]:
         data, _ = json.JSONDecoder().raw_decode(text, start)
     except json.JSONDecodeError as exc:
         rest = text[exc.pos :].strip().strip("`").strip()
-        if not rest or exc.msg.startswith("Unterminated string"):
+        # Cut inside a literal ("weighted": t) is cut off too, not malformed.
+        cut_literal = bool(rest) and any(word.startswith(rest) for word in _LITERALS)
+        if not rest or cut_literal or exc.msg.startswith("Unterminated string"):
             raise InvalidAnswer("the JSON object is cut off (truncated answer)") from None
         raise InvalidAnswer(f"the JSON does not parse: {exc.msg} at {exc.pos}") from None
     if not isinstance(data, dict):

@@ -313,3 +313,11 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     problems = problems_after(wreck)
     assert len(problems) >= 4
     assert all(isinstance(p, str) and p and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("literal", ["t", "tr", "fals", "n"])
+def test_json_cut_inside_a_literal_is_truncated_not_malformed(literal: str) -> None:
+    with pytest.raises(InvalidAnswer, match="truncated"):
+        parse_workout('{"title": "x", "weighted": ' + literal)
+    with pytest.raises(InvalidAnswer, match="does not parse"):
+        parse_workout('{"title": "x", "weighted": tx}')
