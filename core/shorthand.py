@@ -166,7 +166,7 @@ _CLOCK = re.compile(r"(?:(?P<s>\d+)x)?(?P<m>\d{1,2}):(?P<ss>[0-5]\d)", re.ASCII)
 
 
 def _normalise(text: str) -> str:
-    text = text.strip().lower()[:MAX_TEXT]
+    text = text.strip().lower()
     text = re.sub(r"[×✕✖*]", "x", text)
     text = re.sub(r"\bbody\s*-?\s*weight\b|\bb/w\b", "bw", text)
     text = re.sub(r"\b(kgs|kilos?|kilograms?)\b", "kg", text)
@@ -263,6 +263,8 @@ class _Reader:
 
 def parse_sets(text: str, planned: Planned) -> tuple[SetDone, ...]:
     """The sets typed for one exercise, in order; () for "skip". ``ShorthandError`` else."""
+    if len(text.strip()) > MAX_TEXT:  # refused whole: a cut would log the wrong sets
+        raise ShorthandError(f"more than {MAX_TEXT} characters", text.strip()[MAX_TEXT:])
     normal = _normalise(text)
     if not normal:
         raise ShorthandError("nothing typed")

@@ -1,8 +1,8 @@
 """Logging setup: plain lines by default, one JSON object per line with LOG_FORMAT=json.
 
 Every line of a job carries its request id: lines logged while a worker thread handles the
-message (adapters.logcontext's context variable, set by jobs/requestcontext.py), and Dramatiq's lines
-that name the message from other threads (by its message id).
+message (adapters.logcontext's context variable, set by jobs/requestcontext.py), and
+Dramatiq's lines that name the message from other threads (by its message id).
 Secrets never reach a line: the formatter masks the configured secrets wherever they
 appear, as a last line of defence behind code that never logs them.
 """

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from core.domain import Units
 from core.shorthand import (
     MAX_SETS,
+    MAX_TEXT,
     Planned,
     SetDone,
     ShorthandError,
@@ -231,6 +232,10 @@ def test_weight_x_reps_round_trip(
 ) -> None:
     planned = Planned(sets=3, reps=8, seconds=None, weight=50.0, units=units)
     text = separator.join(f"{w:g}{cross}{r}" for w, r, cross in entries)
+    if len(text) > MAX_TEXT:  # too long to read: refused, never cut short and misread
+        with pytest.raises(ShorthandError, match="characters"):
+            parse_sets(text, planned)
+        return
     parsed = parse_sets(text, planned)
     assert [s.reps for s in parsed] == [r for _, r, _ in entries]
     for done, (w, _, _) in zip(parsed, entries, strict=True):
@@ -250,3 +255,17 @@ def test_anything_typed_is_sets_or_a_shorthand_error(text: str) -> None:
     for s in parsed:
         assert s.reps is None or 1 <= s.reps <= 300
         assert s.weight_kg is None or 0 < s.weight_kg <= 500
+
+
+def test_a_text_over_the_limit_is_refused_not_cut() -> None:
+    """Hypothesis found it: 30 sets typed with " , " between them ran past MAX_TEXT and the
+    cut tail was read as other sets ("...10x1" became "10x" or "10")."""
+    planned = Planned(sets=3, reps=8, seconds=None, weight=50.0, units=Units.KG)
+    text = " , ".join(["100.1 x 10"] * 29 + ["10x1"])
+    assert len(text) > MAX_TEXT
+    with pytest.raises(ShorthandError, match=f"more than {MAX_TEXT} characters") as error:
+        parse_sets(text, planned)
+    assert error.value.part.endswith("10x1")
+    fits = " ".join(["100.1x10"] * 29 + ["10x1"])
+    assert len(fits) <= MAX_TEXT
+    assert parse_sets(fits, planned)[-1] == SetDone(reps=1, weight_kg=10.0)
