@@ -4,10 +4,14 @@ delivers; nonsense gets the old answer; text inside a step stays the step's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot, Message, Update
 
 import jobs
+from bot.handlers.common import READ
 from tests.bot.conftest import WAIT, BotRunner, press, seed_plans
 from tests.bot.test_workout import give_profile, requests_of
 from tests.fakes.bot_api import ChatMessage, FakeBotAPI, FakeUser
@@ -171,3 +175,40 @@ async def test_same_as_last_time_reuses_the_latest_request(
         "Duration: 20 min",
         "Equipment: Bodyweight, Dumbbells",
     ]
+
+
+def _message(bot: Bot, text: str, chat_type: str = "group", **extra: Any) -> Update:
+    chat = {"id": -1001, "type": chat_type, "title": "Gym"}
+    if chat_type == "private":
+        chat = {"id": 9, "type": "private", "first_name": "P"}
+    data = {
+        "message_id": 5,
+        "date": 0,
+        "chat": chat,
+        "from": {"id": 9, "is_bot": False, "first_name": "P"},
+        "text": text,
+        **extra,
+    }
+    return Update(1, message=Message.de_json(data, bot))
+
+
+def _mention(text: str, name: str) -> list[dict[str, Any]]:
+    return [{"type": "mention", "offset": text.index(name), "length": len(name)}]
+
+
+async def test_in_a_group_only_messages_to_the_bot_are_read(bot: BotRunner) -> None:
+    assert bot.application is not None
+    api = bot.application.bot  # initialized: it knows its username (getMe)
+    name = f"@{api.username}"
+    said = f"{name} 30 min hiit"
+    other = "@someone_else 30 min hiit"
+    own = {"message_id": 4, "date": 0, "chat": {"id": -1001, "type": "group", "title": "Gym"},
+           "from": {"id": api.id, "is_bot": True, "first_name": "F"}, "text": "hi"}  # fmt: skip
+    theirs = dict(own, **{"from": {"id": 77, "is_bot": False, "first_name": "Q"}})
+    assert READ.check_update(_message(api, "30 min hiit", "private"))
+    assert not READ.check_update(_message(api, "30 min hiit"))
+    assert READ.check_update(_message(api, said, entities=_mention(said, name)))
+    assert READ.check_update(_message(api, said.upper(), entities=_mention(said, name)))
+    assert not READ.check_update(_message(api, other, entities=_mention(other, "@someone_else")))
+    assert READ.check_update(_message(api, "30 min hiit", reply_to_message=own))
+    assert not READ.check_update(_message(api, "30 min hiit", reply_to_message=theirs))
