@@ -58,8 +58,8 @@ def section_typed() -> str:
 tests/core/typed_requests.txt: plain requests, hours and other units, typos, case and
 punctuation, emoji, other languages' noise, "same as last time", "something short",
 negations, missing parts, out-of-range durations, ambiguous and nonsense lines, and a
-"held out" group written after the parser was tuned; each with the fields it states. Exactly right: every field equal (coach, type, minutes, equipment,
-"same as last time").
+"held out" group written after the parser was tuned; each with the fields it states.
+Exactly right: every field equal (coach, type, minutes, equipment, "same as last time").
 
 | measure | result | target |
 |---|---|---|

@@ -126,8 +126,9 @@ _DURATION_FORMS: Final = (
     (re.compile(r"\bquarter\s+(?:of\s+)?(?:an\s+)?hour\b"), lambda m: 15),
     (re.compile(rf"\b{_NUM}\s*{_HOUR_UNIT}(?!\w)"), lambda m: _float(m[1]) * 60),
     (re.compile(rf"(?<!\w){_NUM}\s*-?\s*{_MIN_UNIT}(?!\w)"), lambda m: _float(m[1])),
-    (re.compile(rf"\b({_WORD_NUM})\s+{_HOUR_UNIT}\b"), lambda m: _NUMBER_WORDS[m[1]] * 60),
-    (re.compile(rf"\b({_WORD_NUM})\s+{_MIN_UNIT}(?!\w)"), lambda m: _NUMBER_WORDS[m[1]]),
+    (re.compile(rf"\b({_WORD_NUM})\s+(?:hours?|hrs?)\b"), lambda m: _NUMBER_WORDS[m[1]] * 60),
+    (re.compile(rf"\b({_WORD_NUM})\s+(?:minutes?|minuts?|mins?)\b"),
+     lambda m: _NUMBER_WORDS[m[1]]),
 )  # fmt: skip
 """A duration with its unit, most specific first; the value is minutes."""
 

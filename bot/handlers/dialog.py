@@ -116,7 +116,7 @@ def build_dialogs() -> ConversationHandler[Context]:
                     MessageHandler(TEXT, done.sets_typed),
                 ],
             },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT, tap_a_button)],
+            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT & READ, tap_a_button)],
             allow_reentry=True,
             persistent=True,
             name=DIALOG_NAME,
