@@ -33,6 +33,7 @@ __all__ = [
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
     "NO_LAST_REQUEST",
+    "NO_LAST_REQUEST_YET",
     "NO_PROGRESS_YET",
     "QUEUED_LATER",
     "RATED",
@@ -86,6 +87,7 @@ NO_LAST_REQUEST = (
     "I don't have an earlier workout of yours to repeat yet. Tell me what you'd like "
     '(say "30 min hiit, dumbbells"), or tap through /workout.'
 )
+NO_LAST_REQUEST_YET = "I don't have an earlier workout of yours yet, so let's pick the rest."
 TYPED_CHANGE = (
     '<i>Not quite? Type what to change (say "20 min" or "with KAI"), '
     "or /workout to pick step by step.</i>"

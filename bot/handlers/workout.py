@@ -251,7 +251,9 @@ async def typed_request(update: Update, context: Context) -> Step:
         if last is None and len(intent.found) == 1:
             await reply(update, texts.NO_LAST_REQUEST)
             return None
-        if last is not None:
+        if last is None:  # what else it states still counts
+            await reply(update, texts.NO_LAST_REQUEST_YET)
+        else:
             _repeat(state, last)
     _apply(state, intent)
     context.drop_drafts("profile", "done")

@@ -167,6 +167,12 @@ async def test_same_as_last_time_reuses_the_latest_request(
 ) -> None:
     user = fake_bot_api.user(408)
     await say(user, "same as last time", "I don't have an earlier workout")
+    asked = await say(user, "same as last time but 20 min", "What kind of workout?")
+    note = user.messages[-2]
+    assert note.text == "I don't have an earlier workout of yours yet, so let's pick the rest."
+    await press(user, "Cardio", message_id=asked.message_id)
+    await user.wait_for_text("What do you have today?", timeout=WAIT)  # 20 min: stated
+    await say(user, "/cancel", "Cancelled.")
     seed_plans(sessions, 408, 2)  # the latest: SAGE, bodyweight, 21 min, dumbbells
     summary = await summary_after(user, "same as last time but 20 min")
     assert lines(summary)[1:5] == [
