@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmarks and write docs/benchmarks.md.
 
 python -m bench                 # every benchmark this machine can run
-python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality)
+python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed)
 
 Needs PostgreSQL and Redis (scripts/services starts them); Redis database 15 is the
 benchmarks' own (FLEXFLOW_BENCH_REDIS).
@@ -53,6 +53,33 @@ Items are those of issue 12 ("Program like a coach"); the norms are core/norms.p
 {figures}
 
 Furthest from its target: {r.worst}.
+"""
+
+
+def section_typed() -> str:
+    # The corpus lives with its test (tests/core/typed_requests.txt); bench reads it there.
+    from tests.core import typed_corpus
+
+    r = typed_corpus.run()
+    best = min(typed_corpus.run().us_per_parse for _ in range(5))
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(r.misses.items())) or "none"
+    fields = ", ".join(f"{name} {n}" for name, n in sorted(r.wrong_fields.items())) or "none"
+    nonsense = len(r.nonsense_with_fields)
+    return f"""## 6. Typed requests, read by rules ({r.cases} sentences)
+
+tests/core/typed_requests.txt: plain requests, hours and other units, typos, case and
+punctuation, emoji, other languages' noise, "same as last time", "something short",
+negations, missing parts, out-of-range durations, ambiguous and nonsense lines, and a
+"held out" group written after the parser was tuned; each with the fields it states.
+Exactly right: every field equal (coach, type, minutes, equipment, "same as last time").
+
+| measure | result | target |
+|---|---|---|
+| exactly right | {r.share:.1%} ({r.exact} of {r.cases}) | at least 90% ({_mark(r.share >= 0.9)}) |
+| nonsense lines with a field | {nonsense} | 0 ({_mark(nonsense == 0)}) |
+| time per sentence, mean (best of 5 runs) | {best:.0f} µs | - |
+
+Misses by kind: {kinds}. Wrong fields among them: {fields}.
 """
 
 
@@ -172,6 +199,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "throughput": section_throughput,
     "prompt": section_prompt,
     "quality": section_quality,
+    "typed": section_typed,
 }
 
 

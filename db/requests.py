@@ -40,6 +40,7 @@ __all__ = [
     "create_request",
     "find_request_by_key",
     "get_request",
+    "latest_request_for_user",
     "lock_request",
     "make_idempotency_key",
     "save_plan",
@@ -149,6 +150,16 @@ def active_request_for_user(session: Session, user_id: uuid.UUID) -> WorkoutRequ
     return session.scalar(
         select(WorkoutRequestRow)
         .where(WorkoutRequestRow.user_id == user_id, WorkoutRequestRow.state.in_(ACTIVE_STATES))
+        .order_by(WorkoutRequestRow.created_at.desc(), WorkoutRequestRow.id.desc())
+        .limit(1)
+    )
+
+
+def latest_request_for_user(session: Session, user_id: uuid.UUID) -> WorkoutRequestRow | None:
+    """The user's newest request, in any state ("same as last time")."""
+    return session.scalar(
+        select(WorkoutRequestRow)
+        .where(WorkoutRequestRow.user_id == user_id)
         .order_by(WorkoutRequestRow.created_at.desc(), WorkoutRequestRow.id.desc())
         .limit(1)
     )

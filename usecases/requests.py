@@ -36,6 +36,7 @@ __all__ = [
     "attach_placeholder",
     "fail_request",
     "give_up_queued",
+    "last_choice",
     "open_local_request",
     "open_request",
     "queue_request",
@@ -248,6 +249,22 @@ def retry_choice(sessions: Sessions, who: Member, request_id: int) -> WorkoutCho
         if user is None or row is None or row.user_id != user.id:
             return None
         if row.state is not RequestState.FAILED:
+            return None
+        return WorkoutChoice(
+            coach=row.coach,
+            workout_type=row.workout_type,
+            duration_min=row.duration_min,
+            equipment=frozenset(Equipment(e) for e in row.equipment),
+        )
+
+
+def last_choice(sessions: Sessions, who: Member) -> WorkoutChoice | None:
+    """The choices of the caller's latest request, whatever became of it ("same as last
+    time"); None when they have made none."""
+    with sessions.begin() as session:
+        user = known_user(session, who)
+        row = None if user is None else db_requests.latest_request_for_user(session, user.id)
+        if row is None:
             return None
         return WorkoutChoice(
             coach=row.coach,

@@ -41,5 +41,8 @@ def register(application: App) -> None:
     application.add_handler(CallbackQueryHandler(swap.back_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(done.rate_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(common.stale_button))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, common.outside_dialog_text))
+    # Only what the bot reads (in a group, what is addressed to it); text is read by the
+    # dialogs' entry point first (a typed request), the rest is pointed at the commands.
+    read = filters.UpdateType.MESSAGE & common.READ
+    application.add_handler(MessageHandler(read, common.outside_dialog_text))
     application.add_error_handler(common.on_error)

@@ -11,8 +11,9 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import filters
 
 import usecases
 from adapters.telegram import edit_unless_unchanged, markup
@@ -22,6 +23,8 @@ from chat.callbacks import Callback, Kind, decode, dialog_value
 from chat.keyboards import Rows
 
 __all__ = [
+    "READ",
+    "ToTheBot",
     "acknowledge",
     "answer_expired",
     "button_id",
@@ -51,6 +54,33 @@ D = TypeVar("D", bound=Mapping[str, object])
 async def db(context: Context, fn: Callable[..., T], *args: Any) -> T:
     """Run a service function in a worker thread: ``fn(sessions, *args)``."""
     return await asyncio.to_thread(fn, context.sessions, *args)
+
+
+class ToTheBot(filters.MessageFilter):
+    """A message that mentions the bot (@its_username, or a mention of its user) or replies
+    to one of its messages: what the bot reads in a group."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        wanted = f"@{bot.username}".casefold()
+        for entity, text in message.parse_entities(
+            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        ).items():
+            if entity.type == MessageEntity.TEXT_MENTION:
+                if entity.user is not None and entity.user.id == bot.id:
+                    return True
+            elif text.casefold() == wanted:
+                return True
+        return False
+
+
+READ = filters.ChatType.PRIVATE | ToTheBot(name="ToTheBot")
+"""The messages the bot reads: all of a private chat, a group's only when addressed to it."""
 
 
 def member(update: Update) -> usecases.Member:

@@ -4,6 +4,11 @@
 One handler rather than two, so that starting one dialog leaves the other
 (``allow_reentry``) and /cancel leaves whichever is open. Its state is stored under
 ``DIALOG_NAME`` by the persistence, so a restart resumes every open dialog.
+
+A typed sentence outside any dialog (bot/handlers/workout.typed_request) is an entry point
+too, but only while no dialog is open: ``allow_reentry`` tries the entry points before the
+open step's handlers, and text inside a step (a typed duration, the limitations, sets) is
+that step's.
 """
 
 from __future__ import annotations
@@ -21,13 +26,35 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.handlers import done, generate, profile, texts, workout
-from bot.handlers.common import reply
+from bot.handlers.common import READ, reply
 from bot.handlers.context import Context
 from bot.handlers.states import DIALOG_NAME, State
+from bot.handlers.steps import Handler
 
-__all__ = ["build_dialogs", "cancel", "tap_a_button"]
+__all__ = ["NoDialogOpen", "build_dialogs", "cancel", "tap_a_button"]
 
 TEXT = filters.TEXT & ~filters.COMMAND
+
+
+class NoDialogOpen(MessageHandler[Context, object]):
+    """A MessageHandler entry point that takes a message only while no dialog of ``dialogs``
+    is open for its user and chat (set once the ConversationHandler is built)."""
+
+    __slots__ = ("dialogs",)
+
+    def __init__(self, message_filter: filters.BaseFilter, callback: Handler) -> None:
+        super().__init__(message_filter, callback)
+        self.dialogs: ConversationHandler[Context] | None = None
+
+    def check_update(self, update: object) -> bool | dict[str, list[object]] | None:
+        if self.dialogs is None or not isinstance(update, Update):
+            return None
+        # PTB has no public read of a conversation's state: its own lookup, as check_update
+        # does it (per user and chat, both present: the ConversationHandler checked).
+        key = self.dialogs._get_key(update)
+        if self.dialogs._conversations.get(key) is not None:
+            return None
+        return super().check_update(update)
 
 
 async def cancel(update: Update, context: Context) -> int:
@@ -48,17 +75,19 @@ def _on(callback: object, prefix: str) -> CallbackQueryHandler[Context, object]:
 
 def build_dialogs() -> ConversationHandler[Context]:
     """The ConversationHandler of /profile, /workout and Done."""
+    typed = NoDialogOpen(TEXT & READ, workout.typed_request)
     with warnings.catch_warnings():
         # Buttons are tracked per user and chat, not per message, on purpose: each handler
         # checks the button is on the dialog's current message (common.is_current).
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
+        dialogs: ConversationHandler[Context] = ConversationHandler(
             entry_points=[
                 CommandHandler("profile", profile.start),
                 _on(profile.edit_field, "pf:edit:"),
                 CommandHandler("workout", workout.start),
                 _on(workout.start, "w:new$"),
                 _on(done.start, r"d:\d"),
+                typed,
             ],
             states={
                 State.PROFILE_LEVEL: [_on(profile.level_chosen, "pf:l:")],
@@ -77,15 +106,20 @@ def build_dialogs() -> ConversationHandler[Context]:
                     MessageHandler(TEXT, workout.duration_typed),
                 ],
                 State.WORKOUT_EQUIPMENT: [_on(workout.equipment_toggled, "wk:e:")],
-                State.WORKOUT_SUMMARY: [_on(generate.generate, "wk:go$")],
+                State.WORKOUT_SUMMARY: [
+                    _on(generate.generate, "wk:go$"),
+                    MessageHandler(TEXT & READ, workout.typed_change),
+                ],
                 State.DONE_MENU: [_on(done.menu_pressed, "dn:m:")],
                 State.DONE_SETS: [
                     _on(done.exercise_pressed, "dn:e:"),
                     MessageHandler(TEXT, done.sets_typed),
                 ],
             },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT, tap_a_button)],
+            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT & READ, tap_a_button)],
             allow_reentry=True,
             persistent=True,
             name=DIALOG_NAME,
         )
+    typed.dialogs = dialogs
+    return dialogs

@@ -56,6 +56,11 @@ class WorkoutDraft(TypedDict, total=False):
     """What the user picked, without bodyweight (core.domain.toggled_values)."""
     has_profile: bool
     """False: the defaults are used, and the first step says so."""
+    equipment_known: bool
+    """True: the equipment came with a typed request (stated, the profile's, the last
+    request's), so its step is not asked; absent in a /workout begun by buttons."""
+    typed: bool
+    """True: the dialog began with a typed request (the summary says how to change it)."""
 
 
 PlannedRow = tuple[str, str, int, int | None, int | None, float | None]

@@ -32,6 +32,8 @@ __all__ = [
     "NOT_ALLOWED",
     "NOT_FOUND",
     "NOT_UNDERSTOOD",
+    "NO_LAST_REQUEST",
+    "NO_LAST_REQUEST_YET",
     "NO_PROGRESS_YET",
     "QUEUED_LATER",
     "RATED",
@@ -43,6 +45,7 @@ __all__ = [
     "SWAP_PICK",
     "SWAP_STALE",
     "TAP_A_BUTTON",
+    "TYPED_CHANGE",
     "coach_list",
     "equipment_names",
     "export_caption",
@@ -80,6 +83,15 @@ NOT_FOUND = "Workout not found."
 CANCELLED = "Cancelled. Start again any time with /workout or /profile."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Try /workout or /help."
 NOT_UNDERSTOOD = "I work with commands: /workout for a new workout, /help for the rest."
+NO_LAST_REQUEST = (
+    "I don't have an earlier workout of yours to repeat yet. Tell me what you'd like "
+    '(say "30 min hiit, dumbbells"), or tap through /workout.'
+)
+NO_LAST_REQUEST_YET = "I don't have an earlier workout of yours yet, so let's pick the rest."
+TYPED_CHANGE = (
+    '<i>Not quite? Type what to change (say "20 min" or "with KAI"), '
+    "or /workout to pick step by step.</i>"
+)
 TAP_A_BUTTON = "Please tap one of the buttons above, or /cancel."
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again, or /cancel."
 SOMETHING_WRONG_SHORT = "Something went wrong."
@@ -163,16 +175,23 @@ def profile_text(profile: Profile) -> str:
 
 
 def workout_summary(
-    coach: Coach, workout_type: WorkoutType, minutes: int, equipment: Sequence[str]
+    coach: Coach,
+    workout_type: WorkoutType,
+    minutes: int,
+    equipment: Sequence[str],
+    *,
+    typed: bool = False,
 ) -> str:
-    """The last step of /workout."""
+    """The last step of /workout; ``typed``: it began with a typed request, so the way to
+    change a field is said."""
+    change = f"\n{TYPED_CHANGE}" if typed else ""
     return (
         "<b>Your workout</b>\n"
         f"Coach: {coach.button}\n"
         f"Type: {workout_type.label}\n"
         f"Duration: {minutes} min\n"
         f"Equipment: {equipment_names(equipment)}\n\n"
-        "Tap <b>Generate</b> when you're ready."
+        f"Tap <b>Generate</b> when you're ready.{change}"
     )
 
 

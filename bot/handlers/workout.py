@@ -3,6 +3,11 @@
 Like /profile, the dialog edits one message in place; a typed duration moves it to a new
 message. Without a profile the user gets the defaults (and a hint to set one up).
 Generate itself is in bot/handlers/generate.py.
+
+A typed request ("30 min hiit with ZARA, just a kettlebell", read by core.intent) opens the
+same dialog with what it states filled in, the profile's coach and equipment for the rest
+(or the latest request's, for "same as last time"), and asks only what is still missing,
+with the usual buttons; on the summary, typing again changes the fields it states.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from chat.keyboards import (
 )
 from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
+from core.intent import Intent, parse_request
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 
 __all__ = [
@@ -43,6 +49,8 @@ __all__ = [
     "parse_minutes",
     "start",
     "type_picked",
+    "typed_change",
+    "typed_request",
 ]
 
 DRAFT: Final = "workout"
@@ -104,8 +112,22 @@ def _prompt(step: State, state: WorkoutDraft) -> tuple[str, Rows]:
     kind, minutes = state["type"], state["duration"]
     if kind is None or minutes is None:  # the summary comes after both
         raise ValueError("the /workout draft has no type or duration yet")
-    text = texts.workout_summary(coach, WorkoutType(kind), minutes, state["equipment"])
+    text = texts.workout_summary(
+        coach, WorkoutType(kind), minutes, state["equipment"], typed=state.get("typed", False)
+    )
     return text, summary_keyboard()
+
+
+def _next_step(state: WorkoutDraft) -> State:
+    """The first field still missing, in dialog order (type, duration, equipment), or the
+    summary; a /workout begun by buttons always asks the equipment."""
+    if state["type"] is None:
+        return State.WORKOUT_TYPE
+    if state["duration"] is None:
+        return State.WORKOUT_DURATION
+    if not state.get("equipment_known", False):
+        return State.WORKOUT_EQUIPMENT
+    return State.WORKOUT_SUMMARY
 
 
 async def _show(update: Update, state: WorkoutDraft, step: State, *, edit: bool) -> State:
@@ -140,7 +162,7 @@ async def coach_picked(update: Update, context: Context, state: WorkoutDraft, co
 async def type_picked(update: Update, context: Context, state: WorkoutDraft, kind: str) -> Step:
     """A workout type button."""
     state["type"] = kind
-    return await _show(update, state, State.WORKOUT_DURATION, edit=True)
+    return await _show(update, state, _next_step(state), edit=True)
 
 
 @choose_one(_current, _DURATIONS)
@@ -149,7 +171,7 @@ async def duration_picked(
 ) -> Step:
     """A duration button."""
     state["duration"] = int(minutes)
-    return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=True)
+    return await _show(update, state, _next_step(state), edit=True)
 
 
 async def duration_typed(update: Update, context: Context) -> Step:
@@ -164,7 +186,7 @@ async def duration_typed(update: Update, context: Context) -> Step:
         state["message_id"] = sent.message_id
         return None
     state["duration"] = minutes
-    return await _show(update, state, State.WORKOUT_EQUIPMENT, edit=False)
+    return await _show(update, state, _next_step(state), edit=False)
 
 
 @toggle_many(
@@ -176,3 +198,78 @@ async def duration_typed(update: Update, context: Context) -> Step:
 async def equipment_toggled(update: Update, context: Context, state: WorkoutDraft) -> Step:
     """An equipment toggle, or Done (to the summary)."""
     return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
+
+
+_MENTION = re.compile(r"@\w+")
+
+
+def _sentence(update: Update) -> str | None:
+    """The message's text without @mentions (a group's "@bot 30 min hiit")."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return None
+    return _MENTION.sub(" ", message.text)
+
+
+def _apply(state: WorkoutDraft, intent: Intent) -> None:
+    """The fields ``intent`` states, over the draft's."""
+    if intent.coach is not None:
+        state["coach"] = intent.coach
+    if intent.workout_type is not None:
+        state["type"] = intent.workout_type.value
+    if intent.duration_min is not None:
+        state["duration"] = intent.duration_min
+    if intent.equipment is not None:
+        state["equipment"] = toggled_values(intent.equipment)
+        state["equipment_known"] = True
+
+
+def _repeat(state: WorkoutDraft, last: usecases.WorkoutChoice) -> None:
+    """The latest request's fields ("same as last time")."""
+    state["coach"] = last.coach
+    state["type"] = last.workout_type.value
+    state["duration"] = last.duration_min
+    state["equipment"] = toggled_values(last.equipment)
+    state["equipment_known"] = True
+
+
+async def typed_request(update: Update, context: Context) -> Step:
+    """A typed sentence outside any dialog: a stated request opens /workout at the first
+    missing field (or its summary); anything else gets the usual "not understood"."""
+    text = _sentence(update)
+    intent = parse_request(text) if text is not None else Intent()
+    if intent.empty:
+        await reply(update, texts.NOT_UNDERSTOOD)
+        return None
+    who = member(update)
+    profile = await db(context, usecases.load_profile, who)
+    state = _fresh(profile)
+    state["typed"] = True
+    state["equipment_known"] = profile is not None  # no profile: the equipment is asked
+    if intent.same_as_last:
+        last = await db(context, usecases.last_choice, who)
+        if last is None and len(intent.found) == 1:
+            await reply(update, texts.NO_LAST_REQUEST)
+            return None
+        if last is None:  # what else it states still counts
+            await reply(update, texts.NO_LAST_REQUEST_YET)
+        else:
+            _repeat(state, last)
+    _apply(state, intent)
+    context.drop_drafts("profile", "done")
+    context.drafts[DRAFT] = state
+    return await _show(update, state, _next_step(state), edit=False)
+
+
+async def typed_change(update: Update, context: Context) -> Step:
+    """A typed sentence on the summary: the fields it states change, and the summary (or
+    the step of a field it leaves unclear) comes again; anything else: tap a button."""
+    text = _sentence(update)
+    state = draft(context)
+    intent = parse_request(text) if text is not None else Intent()
+    if "coach" not in state or intent.empty or intent.same_as_last:
+        await reply(update, texts.TAP_A_BUTTON)
+        return None
+    _apply(state, intent)
+    state["typed"] = True
+    return await _show(update, state, _next_step(state), edit=False)
