@@ -12,18 +12,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import jobs
 from chat.callbacks import name_check
-from core.domain import Equipment, RequestState, Units
+from core.domain import Equipment, RequestState, Units, WorkoutType
 from core.models import Block, Exercise, Workout
 from db.history import get_plan_for_request
 from db.models import WorkoutLog, WorkoutLogSet, WorkoutPlan
+from db.requests import to_generation_request
 from db.users import upsert_telegram_user
 from tests.bot.conftest import PLAN_BUTTONS, WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_workout import requests_of, to_summary
 from tests.fakes.bot_api import CallbackAnswer, ChatMessage, FakeBotAPI, FakeUser
 from tests.seed import advance, save_plan
-from tests.support.chat import choose_workout, say
-from tests.support.requests import add_request
+from tests.support.chat import say
+from tests.support.requests import add_chat_request, add_request
+from tests.support.workouts import long_workout
 
 LB = 2.20462
 
@@ -416,8 +419,13 @@ async def test_swap_in_a_workout_of_several_messages(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user = fake_bot_api.user(610)
-    await choose_workout(user, "KAI", "HIIT", "180", typed=True)
-    await press(user, "Generate")
+    with bot.sessions.begin() as session:  # a workout too long for one message, then queued
+        row = add_chat_request(
+            session, 610, coach="KAI", workout_type=WorkoutType.HIIT, duration_min=180
+        )
+        save_plan(session, row, long_workout(to_generation_request(session, row)), "ai", "m")
+        request_id = row.id
+    jobs.enqueue_generation(request_id)
     last = await delivered_workout(user)
     await user.wait_until(
         lambda _: [r.state for r in requests_of(bot.sessions, 610)] == ["delivered"],

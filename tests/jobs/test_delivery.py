@@ -15,9 +15,11 @@ from adapters.sendbudget import make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import TelegramNotifier
 from core.domain import Equipment, WorkoutType
-from db.requests import get_request
+from db.requests import get_request, to_generation_request
+from tests.seed import save_plan
 from tests.support.requests import add_chat_request
 from tests.support.services import sessions_on
+from tests.support.workouts import long_workout
 
 pytestmark = pytest.mark.usefixtures("running_worker")
 
@@ -106,6 +108,10 @@ def test_a_long_workout_arrives_in_several_messages_each_within_limits(
 ) -> None:
     user = fake_bot_api.user(102)
     request_id = request_for(102, duration=180, workout_type=WorkoutType.HIIT)
+    with sessions.begin() as s:  # a plan too long for one message, saved before the job runs
+        row = get_request(s, request_id)
+        assert row is not None
+        save_plan(s, row, long_workout(to_generation_request(s, row)), "rule_based", None)
     jobs.enqueue_generation(request_id)
     wait_state(sessions, request_id, {"delivered"})
     messages = user.messages
