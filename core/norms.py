@@ -47,6 +47,9 @@ REST_GRID = 15
 
 COMPOUND_PATTERNS = frozenset({"squat", "lunge", "hinge", "push", "pull", "full_body"})
 
+_HOLDS_AND_FLOWS = ((20, 4, 6), (34, 5, 8), (50, 6, 9), (70, 7, 10), (120, 8, 12), (180, 10, 14))
+"""Mobility and flexibility share their counts: holds and flows, one area after another."""
+
 # Exercises in the main part by type: (up to this many minutes, fewest, most). A session's
 # time is filled with sets, rounds and longer holds, not with more exercises.
 COUNT_NORMS: dict[WorkoutType, tuple[tuple[int, int, int], ...]] = {
@@ -71,22 +74,8 @@ COUNT_NORMS: dict[WorkoutType, tuple[tuple[int, int, int], ...]] = {
     ),
     WorkoutType.HIIT: ((20, 2, 4), (34, 3, 6), (50, 4, 7), (70, 5, 8), (180, 6, 10)),
     WorkoutType.CARDIO: ((20, 1, 3), (34, 2, 4), (60, 2, 5), (180, 3, 6)),
-    WorkoutType.MOBILITY: (
-        (20, 4, 6),
-        (34, 5, 8),
-        (50, 6, 9),
-        (70, 7, 10),
-        (120, 8, 12),
-        (180, 10, 14),
-    ),
-    WorkoutType.FLEXIBILITY: (
-        (20, 4, 6),
-        (34, 5, 8),
-        (50, 6, 9),
-        (70, 7, 10),
-        (120, 8, 12),
-        (180, 10, 14),
-    ),
+    WorkoutType.MOBILITY: _HOLDS_AND_FLOWS,
+    WorkoutType.FLEXIBILITY: _HOLDS_AND_FLOWS,
 }
 
 

@@ -21,7 +21,7 @@ from core.models import Profile
 from db import history as db_history
 from db import requests as db_requests
 from db import users as db_users
-from db.models import User
+from db.models import User, WorkoutRequestRow
 from usecases import lifecycle
 from usecases.errors import QueueUnavailable
 from usecases.ports import Enqueue
@@ -241,6 +241,16 @@ def queue_request(enqueue: Enqueue, request_id: int) -> bool:
     return True
 
 
+def _choice_of(row: WorkoutRequestRow) -> WorkoutChoice:
+    """What was asked for in ``row``: the same coach, type, duration and equipment."""
+    return WorkoutChoice(
+        coach=row.coach,
+        workout_type=row.workout_type,
+        duration_min=row.duration_min,
+        equipment=frozenset(Equipment(e) for e in row.equipment),
+    )
+
+
 def retry_choice(sessions: Sessions, who: Member, request_id: int) -> WorkoutChoice | None:
     """The choices of the caller's own failed request ``request_id``; None for anything else."""
     with sessions.begin() as session:
@@ -250,12 +260,7 @@ def retry_choice(sessions: Sessions, who: Member, request_id: int) -> WorkoutCho
             return None
         if row.state is not RequestState.FAILED:
             return None
-        return WorkoutChoice(
-            coach=row.coach,
-            workout_type=row.workout_type,
-            duration_min=row.duration_min,
-            equipment=frozenset(Equipment(e) for e in row.equipment),
-        )
+        return _choice_of(row)
 
 
 def last_choice(sessions: Sessions, who: Member) -> WorkoutChoice | None:
@@ -264,14 +269,7 @@ def last_choice(sessions: Sessions, who: Member) -> WorkoutChoice | None:
     with sessions.begin() as session:
         user = known_user(session, who)
         row = None if user is None else db_requests.latest_request_for_user(session, user.id)
-        if row is None:
-            return None
-        return WorkoutChoice(
-            coach=row.coach,
-            workout_type=row.workout_type,
-            duration_min=row.duration_min,
-            equipment=frozenset(Equipment(e) for e in row.equipment),
-        )
+        return None if row is None else _choice_of(row)
 
 
 def regenerate_choice(sessions: Sessions, who: Member, plan_id: int) -> WorkoutChoice | None:
