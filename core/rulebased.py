@@ -289,7 +289,8 @@ _SMALL_MUSCLES = {
 _BIG_LIFTS = {"quads", "hamstrings", "glutes"}
 
 
-def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
+def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
+    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
     if not entry.weighted:
         return None
     base = next(
@@ -300,14 +301,23 @@ def _load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
         kg *= 1.3
     elif len(entry.muscles) == 1 and entry.muscles[0] in _SMALL_MUSCLES:
         kg *= 0.5
-    value = kg * units.per_kg
+    return on_implement(entry, kg * units.per_kg, units)
+
+
+KETTLEBELLS = {
+    Units.KG: (8.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0),
+    Units.LB: (18.0, 26.0, 35.0, 44.0, 53.0, 62.0, 70.0),
+}
+"""The kettlebells that exist (the competition series, and its usual lb labels)."""
+
+
+def on_implement(entry: Entry, value: float, units: Units) -> float:
+    """``value`` as a load ``entry``'s implement can have: the nearest kettlebell that
+    exists, at least the empty bar on a barbell, else a multiple of the unit's plate step."""
+    if Equipment.KETTLEBELL in entry.equipment and Equipment.BARBELL not in entry.equipment:
+        return min(KETTLEBELLS[units], key=lambda bell: (abs(bell - value), bell))
     floor = EMPTY_BAR[units] if Equipment.BARBELL in entry.equipment else units.step
     return max(floor, round(value / units.step) * units.step)
-
-
-def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
-    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
-    return _load(entry, level, units)
 
 
 def _per_side(entry: Entry) -> bool:
@@ -374,7 +384,12 @@ def _item(entry: Entry, role: str, dose: Dose, reps: str, load: float | None) ->
 def _weight(entry: Entry, request: WorkoutRequest) -> float | None:
     target = request.target_for(entry.name) if entry.weighted else None
     units = request.profile.units
-    return target.weight(units) if target else _load(entry, request.profile.level, units)
+    if target is None:
+        return starting_load(entry, request.profile.level, units)
+    weight = target.weight(units)
+    if Equipment.KETTLEBELL in entry.equipment:  # progression counts plate steps; a bell
+        return on_implement(entry, weight, units)  # comes in the sizes that exist
+    return weight
 
 
 # ── the session's shape per type ────────────────────────────────────────────────────

@@ -18,7 +18,7 @@ from core.coaches import COACHES
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest, set_seconds
 from core.norms import REST_GRID, exercise_range, full_body_patterns
-from core.rulebased import generate_rule_based
+from core.rulebased import KETTLEBELLS, generate_rule_based
 from core.validation import validate_workout
 
 CATALOGUE = load_catalogue()
@@ -112,6 +112,17 @@ def test_equipment_and_level_hold_everywhere(case: tuple[WorkoutRequest, int]) -
             assert "band" not in line.lower(), line
     assert validate_workout(workout, request) == []
     assert abs(workout.estimated_minutes - request.duration_min) <= 0.1 * request.duration_min
+
+
+@settings(max_examples=250, deadline=None)
+@given(requests)
+def test_kettlebell_loads_are_bells_that_exist(case: tuple[WorkoutRequest, int]) -> None:
+    request, seed = case
+    workout = generate_rule_based(request, random.Random(seed))
+    bells = KETTLEBELLS[request.profile.units]
+    for exercise, entry in zip(workout.exercises, _entries(workout), strict=True):
+        if exercise.target_weight is not None and entry.equipment == {Equipment.KETTLEBELL}:
+            assert exercise.target_weight in bells, (entry.name, exercise.target_weight)
 
 
 @settings(max_examples=250, deadline=None)
