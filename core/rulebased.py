@@ -45,7 +45,7 @@ from core.norms import (
 from core.sessions import EMPTY_BAR, cooldown_items, ramp_up, warmup_items
 from core.validation import exercise_count_bounds
 
-__all__ = ["generate_rule_based", "starting_load"]
+__all__ = ["KETTLEBELLS", "generate_rule_based", "on_implement", "starting_load"]
 
 TARGET = 0.04
 """Aim within 4% of the requested minutes (the promise is 10%)."""
@@ -301,7 +301,7 @@ def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | No
         kg *= 1.3
     elif len(entry.muscles) == 1 and entry.muscles[0] in _SMALL_MUSCLES:
         kg *= 0.5
-    return on_implement(entry, kg * units.per_kg, units)
+    return on_implement(entry.equipment, kg * units.per_kg, units)
 
 
 KETTLEBELLS = {
@@ -311,12 +311,12 @@ KETTLEBELLS = {
 """The kettlebells that exist (the competition series, and its usual lb labels)."""
 
 
-def on_implement(entry: Entry, value: float, units: Units) -> float:
-    """``value`` as a load ``entry``'s implement can have: the nearest kettlebell that
-    exists, at least the empty bar on a barbell, else a multiple of the unit's plate step."""
-    if Equipment.KETTLEBELL in entry.equipment and Equipment.BARBELL not in entry.equipment:
+def on_implement(equipment: frozenset[Equipment], value: float, units: Units) -> float:
+    """``value`` as a load the implement can have: the nearest kettlebell that exists, at
+    least the empty bar on a barbell, else a multiple of the unit's plate step."""
+    if Equipment.KETTLEBELL in equipment and Equipment.BARBELL not in equipment:
         return min(KETTLEBELLS[units], key=lambda bell: (abs(bell - value), bell))
-    floor = EMPTY_BAR[units] if Equipment.BARBELL in entry.equipment else units.step
+    floor = EMPTY_BAR[units] if Equipment.BARBELL in equipment else units.step
     return max(floor, round(value / units.step) * units.step)
 
 
@@ -388,7 +388,7 @@ def _weight(entry: Entry, request: WorkoutRequest) -> float | None:
         return starting_load(entry, request.profile.level, units)
     weight = target.weight(units)
     if Equipment.KETTLEBELL in entry.equipment:  # progression counts plate steps; a bell
-        return on_implement(entry, weight, units)  # comes in the sizes that exist
+        return on_implement(entry.equipment, weight, units)  # comes in the sizes that exist
     return weight
 
 

@@ -24,7 +24,7 @@ from core.catalogue import Catalogue, Entry, load_catalogue
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType, with_bodyweight
 from core.models import Exercise, Workout
 from core.render import weight_in
-from core.rulebased import starting_load
+from core.rulebased import on_implement, starting_load
 
 __all__ = ["MAX_OPTIONS", "SwapError", "equipment_in_name", "swap_exercise", "swap_options"]
 
@@ -167,7 +167,7 @@ def _carried_weight(
     value = before * ratio
     if not math.isfinite(value) or value <= 0:
         return None
-    return max(units.step, round(value / units.step) * units.step)
+    return on_implement(new_entry.equipment if new_entry is not None else new_gear, value, units)
 
 
 def swap_exercise(
