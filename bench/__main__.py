@@ -14,10 +14,10 @@ import datetime as dt
 import os
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bench import chat, prompt_cost, quality
+from bench import chat, prompt_cost, quality, series
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -26,14 +26,20 @@ def _mark(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def _figure_rows(figures: Iterable[quality.Figure]) -> str:
+    return "\n".join(
+        f"| {f.item} | {f.label} | {f.value} | {f.target}"
+        f"{'' if f.met is None else ' (' + _mark(f.met) + ')'} |"
+        for f in figures
+    )
+
+
 def section_quality() -> str:
     r = quality.run(2000)
     valid = _mark(r.validation_ok == 1)
-    figures = "\n".join(
-        f"| {f.item} | {f.label} | {f.value} | {f.target}"
-        f"{'' if f.met is None else ' (' + _mark(f.met) + ')'} |"
-        for f in r.figures
-    )
+    figures = _figure_rows(r.figures)
+    series_users = 200
+    series_rows = _figure_rows(series.figures(series_users))
     return f"""## 5. Rule-based generator quality ({r.requests} random requests)
 
 All types, levels, coaches, units, durations 10-180 min and equipment subsets; the MAX
@@ -53,6 +59,14 @@ Items are those of issue 12 ("Program like a coach"); the norms are core/norms.p
 {figures}
 
 Furthest from its target: {r.worst}.
+
+Five-session series (bench/series.py): {series_users} strength users with loaded gear per
+logging habit, sessions two days apart (the recovery row: the day after), each session
+generated from what the earlier ones left (history, progression targets, readiness).
+
+| item | measure | result | target |
+|---|---|---|---|
+{series_rows}
 """
 
 

@@ -181,6 +181,9 @@ class WorkoutRequest(BaseModel):
     """Exercises not to use: the person asked for a workout different from the one with these
     (Regenerate). Stronger than ``history`` and ``progression``: used only when nothing else
     fits."""
+    tired: frozenset[str] = frozenset()
+    """Muscle groups (``core.recovery.GROUPS``) still recovering from the sets logged in the
+    last days: today's session steers away from them where the balance allows."""
 
     @field_validator("coach")
     @classmethod

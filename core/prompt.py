@@ -121,7 +121,9 @@ exercise name appears twice.
 10. Fit the level and the goals, follow the request's "notes", and prefer exercises the \
 "recent" workouts did not use. When the request has "avoid", the person asked for a \
 different workout than the one with those exercises: use none of them (not even a \
-"progression" lift) unless the equipment leaves no other choice.
+"progression" lift) unless the equipment leaves no other choice. "recovering" names muscle \
+groups trained hard in the last days: load other groups where the session's balance allows, \
+and give exercises for those groups a set fewer.
 11. "progression" lists lifts the person logged: weight x reps per set, how it felt, and the \
 next load by double progression ("increase", "hold", "reduce", "deload"), in their unit. \
 Include the ones that suit this workout (exact same name), use that load as target_weight \
@@ -217,6 +219,8 @@ def _request_data(request: WorkoutRequest) -> dict[str, Any]:
         data["notes"] = notes
     if summary := _progression_text(request):
         data["progression"] = summary
+    if request.tired:
+        data["recovering"] = sorted(request.tired)
     progressed = {" ".join(t.name.lower().split()) for t in request.progression}
     size = len(_data_json(data))
     for item in sorted(request.history, key=lambda h: h.date, reverse=True)[:HISTORY_LIMIT]:

@@ -42,6 +42,7 @@ from core.norms import (
     main_dose,
     role_dose,
 )
+from core.recovery import group_of
 from core.sessions import EMPTY_BAR, cooldown_items, ramp_up, warmup_items
 from core.validation import exercise_count_bounds
 
@@ -133,16 +134,26 @@ def _pool(
 
 
 class _Picker:
-    """Orders candidates as a coach would: lifts being progressed, then fresh ones, then
-    recent ones; a Regenerate's avoided exercises only when nothing else fits."""
+    """Orders candidates as a coach would: away from muscles still recovering, lifts being
+    progressed (not done last session), then fresh ones, then recent ones; a Regenerate's
+    avoided exercises only when nothing else fits."""
 
     def __init__(self, pool: list[Entry], request: WorkoutRequest, rng: random.Random) -> None:
         self.request = request
         self.avoid = {name.lower() for name in request.avoid}
-        self.recent = request.recent_exercises
+        # How recently each exercise was done: the last session's rank highest, so what is
+        # left of the recent ones rotates oldest first instead of at random.
+        self.recency: dict[str, int] = {}
+        for age, item in enumerate(request.history):
+            for done in item.exercises:
+                self.recency.setdefault(done.lower(), len(request.history) - age)
         self.progression: dict[str, int] = {}
         for i, target in enumerate(request.progression):
             self.progression.setdefault(" ".join(target.name.lower().split()), i)
+        # A progressed lift comes back every other session (A/B, as full-body programmes
+        # run), so two lifts of a pattern alternate and consecutive sessions share little.
+        last = request.history[0].exercises if request.history else ()
+        self.last = {" ".join(name.lower().split()) for name in last}
         self.primary = {e.name for e in pool if request.workout_type in e.types}
         shuffled = list(pool)
         rng.shuffle(shuffled)
@@ -152,23 +163,29 @@ class _Picker:
         self.muscles: list[str] = []
 
         # What ranks an entry and does not change while picking, worked out once.
-        self._static: dict[str, tuple[bool, bool, int, bool, bool]] = {}
+        self._static: dict[str, tuple[bool, bool, bool, int, int, bool]] = {}
         for e in shuffled:
             name = e.name.lower()
-            index = self.progression.get(" ".join(name.split()))
-            progressing = index is not None and e.weighted and name not in self.avoid
+            key = " ".join(name.split())
+            index = self.progression.get(key)
+            progressing = (
+                index is not None and e.weighted and name not in self.avoid and key not in self.last
+            )
             self._static[e.name] = (
                 name in self.avoid,
+                # Away from muscle groups still recovering (core.recovery), progressed or not.
+                bool(e.muscles) and group_of(e.muscles[0]) in request.tired,
                 not progressing,
                 index if progressing and index is not None else 0,
-                name in self.recent,
+                self.recency.get(name, 0),
                 e.name not in self.primary,
             )
 
     def _key(self, e: Entry, prefer_loaded: bool, main: bool) -> tuple[int, ...]:
-        avoided, not_progressing, index, recent, secondary = self._static[e.name]
+        avoided, tired, not_progressing, index, recent, secondary = self._static[e.name]
         return (
             avoided,
+            tired,
             not_progressing,
             index,
             # With the gear for it, a loaded move beats an unloaded one, even a recent one.
@@ -366,6 +383,10 @@ def _reps_for(entry: Entry, request: WorkoutRequest, dose: Dose, role: str) -> s
     return dose.reps
 
 
+def _are(group: str) -> str:
+    return "is" if group in ("chest", "back", "core") else "are"
+
+
 def _item(entry: Entry, role: str, dose: Dose, reps: str, load: float | None) -> _Item:
     return _Item(
         entry=entry,
@@ -437,9 +458,15 @@ def _resistance(
             dose = main_dose(level, frozenset(request.profile.goals), heavy)
         else:
             dose = role_dose(role, level, kind)
-        items.append(
-            _item(entry, role, dose, _reps_for(entry, request, dose, role), _weight(entry, request))
+        item = _item(
+            entry, role, dose, _reps_for(entry, request, dose, role), _weight(entry, request)
         )
+        group = group_of(entry.muscles[0]) if entry.muscles else None
+        if group in request.tired:  # still recovering: a set fewer, never more (core/recovery.py)
+            item.sets_high = max(item.sets_low, item.sets_high - 1)
+            item.sets = max(item.sets_low, min(item.sets - 1, item.sets_high))
+            item.note = f"Your {group} {_are(group)} still recovering: keep to these sets."
+        items.append(item)
     # Main lifts first, then accessories, isolation, carries and core (NSCA).
     items.sort(key=lambda it: _ROLE_ORDER[it.role])
     return items
@@ -514,7 +541,7 @@ def _cardio(
     bout = 10 if minutes >= 30 else 5 if minutes >= 15 else 3
     if steady:
         fresh = [e for e in steady if e.name.lower() not in picker.avoid]
-        main = next((e for e in fresh if e.name.lower() not in picker.recent), None)
+        main = next((e for e in fresh if e.name.lower() not in picker.recency), None)
         main = main or (fresh or steady)[0]
         picker.add(main)
         sets = max(1, round((minutes * 0.45) / bout))
@@ -655,8 +682,13 @@ def _superset(items: list[_Item], roles: tuple[str, ...]) -> None:
         second.sets = first.sets = min(
             max(first.sets, second.sets), first.sets_high, second.sets_high
         )
-        first.note = f"Superset A1 with {second.entry.name}: go straight to it, rest after both."
-        second.note = f"Superset A2 with {first.entry.name}: rest after this one."
+        first.note = (
+            f"Superset A1 with {second.entry.name}: go straight to it, rest after both. "
+            + first.note
+        ).strip()
+        second.note = (
+            f"Superset A2 with {first.entry.name}: rest after this one. " + second.note
+        ).strip()
 
 
 def _blocks_minutes(duration: int) -> tuple[int, int]:

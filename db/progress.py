@@ -7,6 +7,7 @@ without sets come through too (an outer join), so they count and they export.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 
@@ -17,7 +18,7 @@ from core.export import ExportRow
 from core.progress import LoggedSession, SetDone
 from db.models import WorkoutLog, WorkoutLogSet
 
-__all__ = ["count_export_rows", "export_rows", "logged_sessions"]
+__all__ = ["count_export_rows", "export_rows", "logged_sessions", "sets_since"]
 
 _FETCH = 1000
 """Rows fetched from the server at a time while streaming."""
@@ -51,6 +52,19 @@ def logged_sessions(session: Session, user_id: uuid.UUID) -> list[LoggedSession]
     if current is not None:
         out[-1] = LoggedSession(out[-1].performed_at, tuple(sets))
     return out
+
+
+def sets_since(
+    session: Session, user_id: uuid.UUID, since: dt.datetime
+) -> list[tuple[str, dt.datetime]]:
+    """Every set the user logged since ``since``: ``(exercise name, when the session was)``
+    (the recovery model's input, core/recovery.py)."""
+    query = (
+        select(WorkoutLogSet.exercise_name, WorkoutLog.performed_at)
+        .join(WorkoutLog, WorkoutLogSet.log_id == WorkoutLog.id)
+        .where(WorkoutLog.user_id == user_id, WorkoutLog.performed_at >= since)
+    )
+    return [(name, at) for name, at in session.execute(query)]
 
 
 def _export_query(user_id: uuid.UUID) -> Select[int]:

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from core.coaches import coach_by_key
 from core.domain import ACTIVE_STATES, Equipment, RequestState, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
+from core.recovery import WINDOW, logged_work, readiness, tired_groups
 from db.history import recent_history
 from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
+from db.progress import sets_since
 from db.progression import load_targets
 from db.users import load_profile
 
@@ -236,7 +238,14 @@ def to_generation_request(
         ),
         progression=load_targets(session, row.user_id, profile),
         avoid=tuple(str(name) for name in row.avoid_exercises or ()),
+        tired=tired_muscles(session, row.user_id, utcnow()),
     )
+
+
+def tired_muscles(session: Session, user_id: uuid.UUID, now: dt.datetime) -> frozenset[str]:
+    """The user's muscle groups still recovering at ``now`` (core/recovery.py)."""
+    work = logged_work(sets_since(session, user_id, now - WINDOW))
+    return tired_groups(readiness(work, now)) if work else frozenset()
 
 
 def stale_requests(

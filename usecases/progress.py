@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from core.domain import Units
 from core.export import MAX_ROWS, Exported, write_csv
 from core.progress import Progress, compute_progress
+from core.recovery import WINDOW, logged_work, readiness
 from db import progress as db_progress
 from usecases.profile import Member, Sessions, user_of
 
@@ -23,16 +24,22 @@ class ProgressView:
     """None when the caller has logged nothing yet."""
     units: Units
     """The caller's weight units."""
+    readiness: dict[str, int] | None = None
+    """Each muscle group's readiness in percent (core/recovery.py); None when nothing was
+    logged in the model's window."""
 
 
-def progress_for(sessions: Sessions, who: Member, today: dt.date) -> ProgressView:
-    """The caller's progress as of ``today`` (UTC) from their whole log."""
+def progress_for(sessions: Sessions, who: Member, now: dt.datetime) -> ProgressView:
+    """The caller's progress as of ``now`` (aware; its UTC date is "today") from their whole
+    log, and how recovered each muscle group is."""
     with sessions.begin() as session:
         user = user_of(session, who)
         logged = db_progress.logged_sessions(session, user.id)
+        recent = db_progress.sets_since(session, user.id, now - WINDOW) if logged else []
         units = user.units
-    progress = compute_progress(logged, today) if logged else None
-    return ProgressView(progress, units)
+    progress = compute_progress(logged, now.astimezone(dt.UTC).date()) if logged else None
+    work = logged_work(recent)
+    return ProgressView(progress, units, readiness(work, now) if work else None)
 
 
 def export_for(sessions: Sessions, who: Member) -> tuple[Exported, Units] | None:

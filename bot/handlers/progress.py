@@ -33,8 +33,12 @@ _CHARTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
 """Threads start on first use, so an idle bot has none."""
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return _now().date()
 
 
 def _chat(update: Update) -> Chat:
@@ -54,12 +58,12 @@ async def _show_activity(chat: Chat, action: str) -> None:
 
 async def progress_command(update: Update, context: Context) -> None:
     """/progress: the summary at once, then the chart of the last weeks as a photo."""
-    view = await db(context, usecases.progress_for, member(update), _today())
+    view = await db(context, usecases.progress_for, member(update), _now())
     progress = view.progress
     if progress is None:
         await reply(update, texts.NO_PROGRESS_YET)
         return
-    await reply(update, texts.progress_text(progress, view.units))
+    await reply(update, texts.progress_text(progress, view.units, view.readiness))
     if progress.window_sessions == 0:  # an empty chart says nothing the text did not
         return
     chat = _chat(update)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from chat.callbacks import RATINGS
@@ -12,6 +12,7 @@ from core.domain import Equipment, Units, WorkoutType, with_bodyweight
 from core.export import Exported
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from core.progress import PersonalRecord, Progress, in_units, week_start
+from core.recovery import FRESH, GROUPS, TIRED
 from core.render import TELEGRAM_LIMIT
 from core.shorthand import Planned, SetDone, format_sets
 from usecases import PlanSummary
@@ -352,8 +353,11 @@ def _record_line(record: PersonalRecord, units: Units, today: dt.date) -> str:
     return line + new
 
 
-def progress_text(progress: Progress, units: Units) -> str:
-    """/progress's summary: weeks, streak, totals, personal records (well under 4096)."""
+def progress_text(
+    progress: Progress, units: Units, readiness: Mapping[str, int] | None = None
+) -> str:
+    """/progress's summary: weeks, streak, totals, personal records and each muscle group's
+    readiness (well under 4096)."""
     streak = progress.streak_weeks
     if streak == 0:
         streak_text = "none yet: a session this week starts one"
@@ -377,9 +381,28 @@ def progress_text(progress: Progress, units: Units) -> str:
         lines += ["", "<b>Personal records</b>"]
         records = progress.records[:_RECORDS_SHOWN]
         lines += [_record_line(r, units, progress.today) for r in records]
+    if readiness:
+        lines += ["", *readiness_lines(readiness)]
     if progress.window_sessions == 0:
         lines += ["", f"Nothing logged in the last {weeks} weeks: time for a /workout?"]
     return "\n".join(lines)
+
+
+def readiness_lines(readiness: Mapping[str, int]) -> list[str]:
+    """Muscle groups still recovering (with their readiness, most tired first), then the
+    fresh ones: what today's workout steers away from and what it can load."""
+    recovering = sorted((r, g) for g, r in readiness.items() if r < FRESH)
+    ready = [g for g in GROUPS if readiness.get(g, 100) >= FRESH]
+    lines = ["<b>Muscle readiness</b> (sets of the last 7 days)"]
+    if recovering:
+        lines.append("Recovering: " + " · ".join(f"{_bar(r)} {g} {r}%" for r, g in recovering))
+    if ready:
+        lines.append("Ready: " + " · ".join(ready))
+    return lines
+
+
+def _bar(percent: int) -> str:
+    return "🔴" if percent < TIRED else "🟡"
 
 
 def progress_caption(progress: Progress, units: Units) -> str:

@@ -240,3 +240,49 @@ async def test_only_old_logs_give_a_summary_and_no_chart(
     await say(user, "/help", "What I can do")
     assert [m.kind for m in user.messages] == ["text", "text"]
     assert fake_bot_api.errors() == []
+
+
+async def test_progress_shows_muscle_readiness_from_the_last_days(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    owner = user_id(bot.sessions, 631)
+    with bot.sessions.begin() as session:
+        log_workout(  # a hard leg session this morning, light chest work two days ago
+            session,
+            user_id=owner,
+            performed_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3),
+            sets=[LoggedSet("Barbell back squat", n, reps=5, weight_kg=100) for n in range(1, 9)],
+        )
+        log_workout(
+            session,
+            user_id=owner,
+            performed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+            sets=[LoggedSet("Barbell bench press", n, reps=8, weight_kg=60) for n in range(1, 4)],
+        )
+    seed_someone_else(bot.sessions, 632)  # a deadlift of theirs tires none of the caller's
+    user = fake_bot_api.user(631)
+    summary = await say(user, "/progress", "Your progress")
+    lines = summary.text.splitlines()
+    start = lines.index("Muscle readiness (sets of the last 7 days)")
+    recovering, ready = lines[start + 1], lines[start + 2]
+    # Eight sets three hours ago: quads (the squat's main muscle) nearly spent, glutes and
+    # core (its other movers) at half of that; three sets two days ago leave the chest ready.
+    assert recovering == "Recovering: 🔴 quads 8% · 🔴 core 54% · 🔴 glutes 54%"
+    assert ready == "Ready: chest · back · shoulders · arms · hamstrings · calves"
+    assert fake_bot_api.errors() == []
+
+
+async def test_progress_without_recent_sets_shows_no_readiness(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    owner = user_id(bot.sessions, 641)
+    with bot.sessions.begin() as session:
+        log_workout(
+            session,
+            user_id=owner,
+            performed_at=last_week(-7),
+            sets=[LoggedSet("Barbell back squat", 1, reps=5, weight_kg=100)],
+        )
+    user = fake_bot_api.user(641)
+    summary = await say(user, "/progress", "Your progress")
+    assert "readiness" not in summary.text

@@ -129,3 +129,33 @@ def test_the_same_query_on_the_embedded_sqlite_default(tmp_path: Path) -> None:
         assert [(t.action, t.weight_kg) for t in targets] == [("increase", 62.5)]
     finally:
         engine.dispose()
+
+
+def test_the_worker_request_carries_the_muscles_still_recovering(
+    sessions: sessionmaker[Session], seed: Seed
+) -> None:
+    me, other = seed.user(45), seed.user(46)
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as s:
+        log_workout(  # eight sets of squats two hours ago: quads (and glutes, core) tired
+            s,
+            user_id=me,
+            performed_at=now - dt.timedelta(hours=2),
+            sets=[LoggedSet("Barbell back squat", n, reps=5, weight_kg=100) for n in range(1, 9)],
+        )
+        log_workout(  # a week and a day ago: counts no more
+            s,
+            user_id=me,
+            performed_at=now - dt.timedelta(days=8),
+            sets=[LoggedSet("Barbell bench press", n, reps=5, weight_kg=80) for n in range(1, 12)],
+        )
+        log_workout(  # someone else's rows tire nobody else
+            s,
+            user_id=other,
+            performed_at=now,
+            sets=[LoggedSet("Pull-up", n, reps=5) for n in range(1, 12)],
+        )
+        request = to_generation_request(s, seed.request(s, me, "t"))
+        theirs = to_generation_request(s, seed.request(s, seed.user(47), "u"))
+    assert request.tired == {"quads", "glutes", "core"}
+    assert theirs.tired == frozenset()
