@@ -135,8 +135,8 @@ def _pool(
 
 class _Picker:
     """Orders candidates as a coach would: away from muscles still recovering, lifts being
-    progressed (not done last session), then fresh ones, then recent ones; a Regenerate's
-    avoided exercises only when nothing else fits."""
+    progressed (the anchor lift every session, the others when not done last session), then
+    the least recently done; a Regenerate's avoided exercises only when nothing else fits."""
 
     def __init__(self, pool: list[Entry], request: WorkoutRequest, rng: random.Random) -> None:
         self.request = request
@@ -150,8 +150,10 @@ class _Picker:
         self.progression: dict[str, int] = {}
         for i, target in enumerate(request.progression):
             self.progression.setdefault(" ".join(target.name.lower().split()), i)
-        # A progressed lift comes back every other session (A/B, as full-body programmes
-        # run), so two lifts of a pattern alternate and consecutive sessions share little.
+        # The session's anchor lift (its first main lift) stays every session; the other
+        # progressed lifts come back every other one, so two lifts of a pattern alternate
+        # (A/B, as StrongLifts-style full-body programmes run: the squat every day, bench
+        # and press, row and deadlift in turn) and consecutive sessions share little.
         last = request.history[0].exercises if request.history else ()
         self.last = {" ".join(name.lower().split()) for name in last}
         self.primary = {e.name for e in pool if request.workout_type in e.types}
@@ -163,31 +165,31 @@ class _Picker:
         self.muscles: list[str] = []
 
         # What ranks an entry and does not change while picking, worked out once.
-        self._static: dict[str, tuple[bool, bool, bool, int, int, bool]] = {}
+        self._static: dict[str, tuple[bool, bool, bool, bool, int, int, bool]] = {}
         for e in shuffled:
             name = e.name.lower()
             key = " ".join(name.split())
             index = self.progression.get(key)
-            progressing = (
-                index is not None and e.weighted and name not in self.avoid and key not in self.last
-            )
+            progressing = index is not None and e.weighted and name not in self.avoid
             self._static[e.name] = (
                 name in self.avoid,
                 # Away from muscle groups still recovering (core.recovery), progressed or not.
                 bool(e.muscles) and group_of(e.muscles[0]) in request.tired,
-                not progressing,
+                progressing,
+                key in self.last,
                 index if progressing and index is not None else 0,
                 self.recency.get(name, 0),
                 e.name not in self.primary,
             )
 
-    def _key(self, e: Entry, prefer_loaded: bool, main: bool) -> tuple[int, ...]:
-        avoided, tired, not_progressing, index, recent, secondary = self._static[e.name]
+    def _key(self, e: Entry, prefer_loaded: bool, main: bool, anchor: bool) -> tuple[int, ...]:
+        avoided, tired, progressing, in_last, index, recent, secondary = self._static[e.name]
+        kept = progressing and (anchor or not in_last)
         return (
             avoided,
             tired,
-            not_progressing,
-            index,
+            not kept,
+            index if kept else 0,
             # With the gear for it, a loaded move beats an unloaded one, even a recent one.
             prefer_loaded and not e.weighted,
             recent,
@@ -206,7 +208,10 @@ class _Picker:
         prefer_loaded: bool,
         allow_avoided: bool,
         main: bool = False,
+        anchor: bool = False,
     ) -> Entry | None:
+        """The best entry of ``patterns`` (any when None) not yet chosen; ``anchor`` for the
+        session's first main lift, which keeps a progressed lift even if done last time."""
         options = [
             e
             for e in self.pool
@@ -216,7 +221,7 @@ class _Picker:
             options = [e for e in options if not self._static[e.name][0]]
         if not options:
             return None
-        best = min(options, key=lambda e: self._key(e, prefer_loaded, main))
+        best = min(options, key=lambda e: self._key(e, prefer_loaded, main, anchor))
         self.add(best)
         return best
 
@@ -270,7 +275,9 @@ def _pick_by_slots(
     picked: list[Entry] = []
     for index, slot in enumerate(slots):
         main = index < mains
-        entry = picker.take(slot, prefer_loaded=prefer_loaded, allow_avoided=False, main=main)
+        entry = picker.take(
+            slot, prefer_loaded=prefer_loaded, allow_avoided=False, main=main, anchor=index == 0
+        )
         if entry is None:  # the slot's pattern is out of reach: any pattern of the pool
             entry = picker.take(None, prefer_loaded=prefer_loaded, allow_avoided=False)
         if entry is not None:
