@@ -1,0 +1,137 @@
+"""Training plans, their planned sessions and the scheduler's due rows: rows and queries.
+
+``claim_due`` is the scheduler's one query: due rows oldest first, ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL (two schedulers at once take disjoint rows; SQLite has one writer
+at a time and needs no lock clause). The use cases (usecases/schedule.py) decide what
+becomes of each row; the functions here read and write, and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import PlannedSession, ScheduledJob, TrainingPlan
+
+__all__ = [
+    "add_session",
+    "claim_due",
+    "drop_upcoming",
+    "get_session",
+    "jobs_of",
+    "lock_job",
+    "lock_plan",
+    "lock_session",
+    "plan_of_user",
+]
+
+
+def plan_of_user(
+    session: Session, user_id: uuid.UUID, *, lock: bool = False
+) -> TrainingPlan | None:
+    """The user's plan (active or not), if they ever made one."""
+    query = select(TrainingPlan).where(TrainingPlan.user_id == user_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def lock_plan(session: Session, plan_id: int) -> TrainingPlan | None:
+    """The plan, locked until the transaction ends."""
+    return session.scalar(select(TrainingPlan).where(TrainingPlan.id == plan_id).with_for_update())
+
+
+def get_session(session: Session, session_id: int) -> PlannedSession | None:
+    """One planned session."""
+    return session.get(PlannedSession, session_id)
+
+
+def lock_session(session: Session, session_id: int) -> PlannedSession | None:
+    """One planned session, locked until the transaction ends."""
+    return session.scalar(
+        select(PlannedSession).where(PlannedSession.id == session_id).with_for_update()
+    )
+
+
+def lock_job(session: Session, job_id: int) -> ScheduledJob | None:
+    """One due row, locked until the transaction ends (an actor waits here while the
+    scheduler that queued it has not committed yet)."""
+    return session.scalar(select(ScheduledJob).where(ScheduledJob.id == job_id).with_for_update())
+
+
+def jobs_of(session: Session, session_id: int) -> dict[str, ScheduledJob]:
+    """The due rows of a planned session, by kind."""
+    rows = session.scalars(select(ScheduledJob).where(ScheduledJob.session_id == session_id))
+    return {row.kind: row for row in rows}
+
+
+def claim_due(
+    session: Session, now: dt.datetime, *, requeue_before: dt.datetime, limit: int
+) -> list[ScheduledJob]:
+    """Up to ``limit`` rows to hand to their actors, oldest fire time first, locked: those
+    pending and due, and those queued before ``requeue_before`` (their message was lost)."""
+    due = or_(
+        and_(ScheduledJob.state == "pending", ScheduledJob.fire_at <= now),
+        and_(ScheduledJob.state == "queued", ScheduledJob.claimed_at <= requeue_before),
+    )
+    query = (
+        select(ScheduledJob)
+        .where(due)
+        .order_by(ScheduledJob.fire_at, ScheduledJob.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def drop_upcoming(session: Session, plan_id: int) -> int:
+    """Delete the plan's sessions still to come (state planned; their due rows go with
+    them): the plan changed or stopped. Returns how many."""
+    ids = list(
+        session.scalars(
+            select(PlannedSession.id).where(
+                PlannedSession.plan_id == plan_id, PlannedSession.state == "planned"
+            )
+        )
+    )
+    if ids:
+        # Explicitly, rather than trusting ON DELETE CASCADE: SQLite enforces it only with
+        # its foreign-key pragma, and a test database may be made without it.
+        session.execute(delete(ScheduledJob).where(ScheduledJob.session_id.in_(ids)))
+        session.execute(delete(PlannedSession).where(PlannedSession.id.in_(ids)))
+    return len(ids)
+
+
+def add_session(
+    session: Session, planned: PlannedSession, jobs: list[ScheduledJob]
+) -> PlannedSession:
+    """Store a planned session and its due rows; the existing one when the plan already has
+    a session on that day (planned twice by two racing workers: one wins)."""
+    existing = session.scalar(
+        select(PlannedSession).where(
+            PlannedSession.plan_id == planned.plan_id,
+            PlannedSession.planned_date == planned.planned_date,
+        )
+    )
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            session.add(planned)
+            session.flush()
+            for job in jobs:
+                job.session_id = planned.id
+                session.add(job)
+    except IntegrityError:
+        found = session.scalar(
+            select(PlannedSession).where(
+                PlannedSession.plan_id == planned.plan_id,
+                PlannedSession.planned_date == planned.planned_date,
+            )
+        )
+        if found is None:
+            raise
+        return found
+    return planned
