@@ -397,7 +397,7 @@ class PlannedSession(_Timestamps, Base):
 
     __tablename__ = "planned_sessions"
     __table_args__ = (
-        CheckConstraint(_in("state", SESSION_STATES), name="state"),
+        CheckConstraint(_in("status", SESSION_STATES), name="status"),
         UniqueConstraint("plan_id", "planned_date"),
         Index(None, "user_id", "local_date"),
     )
@@ -416,7 +416,7 @@ class PlannedSession(_Timestamps, Base):
     workout_type: Mapped[str] = mapped_column(String(16))
     coach: Mapped[str] = mapped_column(String(8))
     duration_min: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
     request_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("workout_requests.id", ondelete="SET NULL")
     )
@@ -432,9 +432,9 @@ class ScheduledJob(Base):
     __tablename__ = "scheduled_jobs"
     __table_args__ = (
         CheckConstraint(_in("kind", DUE_KINDS), name="kind"),
-        CheckConstraint(_in("state", DUE_STATES), name="state"),
+        CheckConstraint(_in("status", DUE_STATES), name="status"),
         UniqueConstraint("kind", "session_id"),
-        Index(None, "state", "fire_at"),
+        Index(None, "status", "fire_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -444,7 +444,7 @@ class ScheduledJob(Base):
         BigId, ForeignKey("planned_sessions.id", ondelete="CASCADE")
     )
     fire_at: Mapped[dt.datetime] = mapped_column()
-    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     claimed_at: Mapped[dt.datetime | None] = mapped_column()
     """When a scheduler queued it (a row queued long ago lost its message: queued again)."""
     done_at: Mapped[dt.datetime | None] = mapped_column()

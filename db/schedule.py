@@ -73,8 +73,8 @@ def claim_due(
     """Up to ``limit`` rows to hand to their actors, oldest fire time first, locked: those
     pending and due, and those queued before ``requeue_before`` (their message was lost)."""
     due = or_(
-        and_(ScheduledJob.state == "pending", ScheduledJob.fire_at <= now),
-        and_(ScheduledJob.state == "queued", ScheduledJob.claimed_at <= requeue_before),
+        and_(ScheduledJob.status == "pending", ScheduledJob.fire_at <= now),
+        and_(ScheduledJob.status == "queued", ScheduledJob.claimed_at <= requeue_before),
     )
     query = (
         select(ScheduledJob)
@@ -92,7 +92,7 @@ def drop_upcoming(session: Session, plan_id: int) -> int:
     ids = list(
         session.scalars(
             select(PlannedSession.id).where(
-                PlannedSession.plan_id == plan_id, PlannedSession.state == "planned"
+                PlannedSession.plan_id == plan_id, PlannedSession.status == "planned"
             )
         )
     )

@@ -331,7 +331,7 @@ class TickResult:
 def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> None:
     """The row will not be done: say why; a skipped reminder's session is missed and the
     next one planned."""
-    job.state = "skipped"
+    job.status = "skipped"
     job.note = note
     job.done_at = now
     if job.session_id is None:
@@ -339,8 +339,8 @@ def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> N
     planned = db_schedule.get_session(session, job.session_id)
     if planned is None:
         return
-    if job.kind == DueKind.REMIND and planned.state == "planned":
-        planned.state = "missed"
+    if job.kind == DueKind.REMIND and planned.status == "planned":
+        planned.status = "missed"
         _plan_following(session, planned, now)
 
 
@@ -373,7 +373,7 @@ def tick(
                     _skip(session, job, f"late: due {job.fire_at:%Y-%m-%d %H:%M} UTC", now)
                     skipped += 1
                     continue
-                job.state = "queued"
+                job.status = "queued"
                 job.claimed_at = now
                 dispatch(DueKind(job.kind), job.id)
                 queued += 1
@@ -390,10 +390,10 @@ def _open_job(
     """The locked row, its session and user, when it is still to be done now; None (the row
     closed as needed) otherwise."""
     job = db_schedule.lock_job(session, job_id)
-    if job is None or job.kind != kind or job.state not in ("pending", "queued"):
+    if job is None or job.kind != kind or job.status not in ("pending", "queued"):
         return None  # done, being sent, skipped: a duplicate message
     if job.fire_at > now + dt.timedelta(seconds=5):
-        job.state = "pending"  # moved later (Tomorrow) since it was queued: its time will come
+        job.status = "pending"  # moved later (Tomorrow) since it was queued: its time will come
         return None
     if now - job.fire_at > window:
         _skip(session, job, "late", now)
@@ -403,8 +403,8 @@ def _open_job(
     if planned is None or user is None:
         _skip(session, job, "gone", now)
         return None
-    if planned.state != "planned":
-        _skip(session, job, f"session {planned.state}", now)
+    if planned.status != "planned":
+        _skip(session, job, f"session {planned.status}", now)
         return None
     if user.blocked or user.chat_id is None:
         _skip(session, job, "blocked", now)
@@ -432,7 +432,7 @@ def prepare_session(sch: Scheduling, job_id: int) -> None:
             session, user, choice, db_requests.make_idempotency_key("plan", planned.id)
         )
         planned.request_id = request_id
-        job.state = "done"
+        job.status = "done"
         job.done_at = now
     try:
         sch.enqueue(request_id)
@@ -480,7 +480,7 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
         if opened is None:
             return
         job, planned, user = opened
-        job.state = "sending"
+        job.status = "sending"
         chat_id, text, session_id, user_id = (
             user.chat_id,
             reminder_text(planned),
@@ -495,8 +495,8 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
     except TryLater:
         with sch.sessions.begin() as session:
             again = db_schedule.lock_job(session, job_id)
-            if again is not None and again.state == "sending":
-                again.state = "queued"  # nothing went out: the retry sends it
+            if again is not None and again.status == "sending":
+                again.status = "queued"  # nothing went out: the retry sends it
         raise
     except DeliveryFailed as exc:
         log.info("reminder %s not sent: %s", job_id, exc)
@@ -511,10 +511,10 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
         planned_row = db_schedule.lock_session(session, session_id)
         if sent is None or planned_row is None:
             return
-        sent.state = "done"
+        sent.status = "done"
         sent.done_at = now
-        if planned_row.state == "planned":
-            planned_row.state = "reminded"
+        if planned_row.status == "planned":
+            planned_row.status = "reminded"
         planned_row.message_id = message_id
         _plan_following(session, planned_row, now)
 
@@ -570,7 +570,7 @@ def start_session(
             return Started(StartStatus.NOT_FOUND)
         user = known_user(session, who)
         assert user is not None
-        planned.state = "started"
+        planned.status = "started"
         choice = WorkoutChoice(
             coach=planned.coach,
             workout_type=WorkoutType(planned.workout_type),
@@ -606,7 +606,7 @@ def move_session(
     when it is not the caller's (or already over)."""
     with sessions.begin() as session:
         planned = _own_session(session, who, session_id)
-        if planned is None or planned.state not in ("planned", "reminded"):
+        if planned is None or planned.status not in ("planned", "reminded"):
             return None
         plan = db_schedule.lock_plan(session, planned.plan_id)
         if plan is None:
@@ -616,15 +616,15 @@ def move_session(
         day += dt.timedelta(days=1)
         planned.local_date = day
         planned.fire_at = to_utc(day, settings.local_time, zone_of(settings.time_zone))
-        planned.state = "planned"
+        planned.status = "planned"
         jobs = db_schedule.jobs_of(session, planned.id)
         for kind, job in jobs.items():
-            if kind == DueKind.PREPARE and job.state == "done":
+            if kind == DueKind.PREPARE and job.status == "done":
                 continue  # its workout is made already: Start tomorrow shows it
             job.fire_at = planned.fire_at - (
                 PREPARE_AHEAD if kind == DueKind.PREPARE else dt.timedelta()
             )
-            job.state = "pending"
+            job.status = "pending"
             job.claimed_at = None
             job.done_at = None
         return planned
@@ -634,10 +634,10 @@ def skip_session(sessions: Sessions, who: Member, session_id: int) -> bool:
     """Skip: the session is recorded as skipped; False when it is not the caller's."""
     with sessions.begin() as session:
         planned = _own_session(session, who, session_id)
-        if planned is None or planned.state not in ("planned", "reminded"):
+        if planned is None or planned.status not in ("planned", "reminded"):
             return False
-        planned.state = "skipped"
+        planned.status = "skipped"
         for job in db_schedule.jobs_of(session, planned.id).values():
-            if job.state in ("pending", "queued"):
-                job.state = "cancelled"
+            if job.status in ("pending", "queued"):
+                job.status = "cancelled"
         return True

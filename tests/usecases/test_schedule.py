@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -145,7 +145,7 @@ def test_reminders_come_at_seven_local_across_dst_in_berlin_and_new_york(world: 
     berlin = ZoneInfo("Europe/Berlin")
     fired: list[dt.datetime] = []
     for _ in range(9):
-        [nxt] = [s for s in world.planned(1) if s.state == "planned"]
+        [nxt] = [s for s in world.planned(1) if s.status == "planned"]
         world.at(nxt.fire_at - dt.timedelta(minutes=5))  # the workout is prepared
         world.at(nxt.fire_at)  # the reminder goes out
         fired.append(nxt.fire_at)
@@ -164,7 +164,7 @@ def test_reminders_come_at_seven_local_across_dst_in_berlin_and_new_york(world: 
     ny = ZoneInfo("America/New_York")
     fired = []
     for _ in range(8):
-        [nxt] = [s for s in world.planned(2) if s.state == "planned"]
+        [nxt] = [s for s in world.planned(2) if s.status == "planned"]
         world.at(nxt.fire_at)
         fired.append(nxt.fire_at)
     assert [(f.astimezone(ny).hour, f.astimezone(ny).day) for f in fired] == [
@@ -257,7 +257,7 @@ def test_a_tick_killed_before_its_commit_loses_and_doubles_nothing(world: World)
     world.drain()
     assert sorted(chat for chat, _, _ in world.outbox.sent) == list(range(200, 230))
     with world.sessions.begin() as session:
-        states = session.scalars(select(ScheduledJob.state)).all()
+        states = session.scalars(select(ScheduledJob.status)).all()
     assert set(states) == {"done", "pending"}  # the next sessions are pending
 
 
@@ -284,7 +284,7 @@ def test_late_reminders_go_out_within_the_window_and_are_skipped_after(world: Wo
     world.at(dt.datetime(2026, 3, 24, 9, 30, tzinfo=UTC))
     assert [chat for chat, _, _ in world.outbox.sent] == [301]
     missed = world.planned(300)
-    assert [(s.state, s.local_date.day) for s in missed] == [("missed", 24), ("planned", 31)]
+    assert [(s.status, s.local_date.day) for s in missed] == [("missed", 24), ("planned", 31)]
     with world.sessions.begin() as session:
         notes = session.scalars(
             select(ScheduledJob.note).where(ScheduledJob.session_id == missed[0].id)
@@ -309,7 +309,7 @@ def test_a_blocked_user_gets_nothing_until_they_come_back(world: World) -> None:
     world.at(second.fire_at - dt.timedelta(minutes=5))
     world.at(second.fire_at)
     assert world.outbox.sent == [] and len(world.enqueued) == 1
-    assert [s.state for s in world.planned(400)] == ["missed", "missed", "planned"]
+    assert [s.status for s in world.planned(400)] == ["missed", "missed", "planned"]
     # They unblock the bot and send /start: the next Tuesday's reminder goes out.
     world.outbox.blocked.clear()
     register(world.sessions, member(400))
@@ -336,7 +336,7 @@ def test_tomorrow_moves_the_reminder_a_day_and_skip_records_it(world: World) -> 
     world.at(moved.fire_at)
     assert len(world.outbox.sent) == 2  # reminded again on Wednesday
     assert skip_session(world.sessions, member(500), tuesday.id)
-    states = [(s.local_date.day, s.state) for s in world.planned(500)]
+    states = [(s.local_date.day, s.status) for s in world.planned(500)]
     assert states == [(25, "skipped"), (31, "planned")]
     assert not skip_session(world.sessions, member(500), tuesday.id)  # once
 

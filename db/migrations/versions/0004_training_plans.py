@@ -9,7 +9,7 @@ Create Date: 2026-12-03 12:30:00
 - ``planned_sessions``: one session of a plan on a local day, with the UTC instant of its
   reminder, its focus, the workout generated ahead, the reminder's message, its state.
 - ``scheduled_jobs``: due rows (kind, fire time in UTC, state) that the scheduler claims
-  with ``FOR UPDATE SKIP LOCKED`` (``ix_scheduled_jobs_state_fire_at`` finds them).
+  with ``FOR UPDATE SKIP LOCKED`` (``ix_scheduled_jobs_status_fire_at`` finds them).
 
 Portable types only, like the other revisions: it runs on PostgreSQL and on SQLite.
 """
@@ -89,13 +89,13 @@ def upgrade() -> None:
         sa.Column("workout_type", sa.String(length=16), nullable=False),
         sa.Column("coach", sa.String(length=8), nullable=False),
         sa.Column("duration_min", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(length=16), server_default="planned", nullable=False),
+        sa.Column("status", sa.String(length=16), server_default="planned", nullable=False),
         sa.Column("request_id", _ID, nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         *_timestamps(),
         sa.CheckConstraint(
-            "state IN ('planned', 'reminded', 'started', 'skipped', 'missed')",
-            name=op.f("ck_planned_sessions_state"),
+            "status IN ('planned', 'reminded', 'started', 'skipped', 'missed')",
+            name=op.f("ck_planned_sessions_status"),
         ),
         sa.ForeignKeyConstraint(
             ["plan_id"],
@@ -133,7 +133,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("session_id", _ID, nullable=True),
         sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("state", sa.String(length=16), server_default="pending", nullable=False),
+        sa.Column("status", sa.String(length=16), server_default="pending", nullable=False),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
@@ -147,8 +147,8 @@ def upgrade() -> None:
             "kind IN ('prepare', 'remind', 'review', 'rest')", name=op.f("ck_scheduled_jobs_kind")
         ),
         sa.CheckConstraint(
-            "state IN ('pending', 'queued', 'sending', 'done', 'skipped', 'cancelled')",
-            name=op.f("ck_scheduled_jobs_state"),
+            "status IN ('pending', 'queued', 'sending', 'done', 'skipped', 'cancelled')",
+            name=op.f("ck_scheduled_jobs_status"),
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -166,16 +166,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "session_id", name=op.f("uq_scheduled_jobs_kind_session_id")),
     )
     op.create_index(
-        op.f("ix_scheduled_jobs_state_fire_at"),
+        op.f("ix_scheduled_jobs_status_fire_at"),
         "scheduled_jobs",
-        ["state", "fire_at"],
+        ["status", "fire_at"],
         unique=False,
     )
 
 
 def downgrade() -> None:
     """Drop them."""
-    op.drop_index(op.f("ix_scheduled_jobs_state_fire_at"), table_name="scheduled_jobs")
+    op.drop_index(op.f("ix_scheduled_jobs_status_fire_at"), table_name="scheduled_jobs")
     op.drop_table("scheduled_jobs")
     op.drop_index(op.f("ix_planned_sessions_user_id_local_date"), table_name="planned_sessions")
     op.drop_table("planned_sessions")
