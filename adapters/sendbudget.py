@@ -141,6 +141,8 @@ class SendLimiter:
         self._local: dict[str, float] = {}
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
+        self._bulk_lock: asyncio.Lock | None = None
+        """Bulk messages book one at a time, in order (``acquire_bulk_async``)."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
             # instead of failing with "Too many connections" at redis-py's default cap.
@@ -280,14 +282,23 @@ class SendLimiter:
 
     async def acquire_bulk_async(self, chat_id: int) -> None:
         """Wait until a bulk message may go to ``chat_id``: only when no reply or delivery
-        wants the slot (see ``BULK_LOOKAHEAD``)."""
-        while True:
-            wait, booked = await self.reserve_bulk_async(chat_id)
-            if booked:
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                return
-            await asyncio.sleep(max(wait, 0.001))
+        wants the slot (see ``BULK_LOOKAHEAD``).
+
+        Bulk messages of this process book one at a time, in the order they asked (an
+        asyncio lock's waiters are served first come, first served): without it, every
+        waiting sender wakes at the same moment and the fastest wins, so the reminders went
+        out of due order and one could lose the race for minutes. Use it from one event loop
+        (the bulk notifier's)."""
+        if self._bulk_lock is None:
+            self._bulk_lock = asyncio.Lock()
+        async with self._bulk_lock:
+            while True:
+                wait, booked = await self.reserve_bulk_async(chat_id)
+                if booked:
+                    break
+                await asyncio.sleep(max(wait, 0.001))
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def aclose(self) -> None:
         if self._async is not None:
