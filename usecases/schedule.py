@@ -507,9 +507,13 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
                 _skip(session, closed, "blocked", now)
         return
     with sch.sessions.begin() as session:
-        sent = db_schedule.lock_job(session, job_id)
         planned_row = db_schedule.lock_session(session, session_id)
+        sent = db_schedule.lock_job(session, job_id)
         if sent is None or planned_row is None:
+            return
+        if sent.status != "sending":
+            # The user pressed a button of the reminder before this was written (Tomorrow
+            # set the row pending for the next day, Skip closed the session): theirs wins.
             return
         sent.status = "done"
         sent.done_at = now

@@ -350,3 +350,36 @@ def test_plan_off_stops_everything(world: World) -> None:
     assert world.outbox.sent == [] and world.planned(600) == []
     with world.sessions.begin() as session:
         assert session.scalars(select(WorkoutRequestRow)).all() == []
+
+
+def test_tomorrow_pressed_before_the_reminder_is_recorded_wins(world: World) -> None:
+    """The user sees the reminder and taps Tomorrow while its actor has not yet written
+    that it was sent: the move stands, and the reminder comes again the next day."""
+    register(world.sessions, member(700))
+    save_plan(world.sessions, member(700), settings((1,)), now=world.clock.now)
+    [tuesday] = world.planned(700)
+    outbox = world.outbox
+
+    class Quick:
+        def put(self, chat_id: int, html: str, **kwargs: object) -> int:
+            message_id = outbox.put(chat_id, html, edit_message_id=None, keyboard=None)
+            moved = move_session(world.sessions, member(700), tuesday.id, now=world.clock.now)
+            assert moved is not None
+            return message_id
+
+        def close(self) -> None:
+            return None
+
+    world.clock.now = tuesday.fire_at
+    quick = Scheduling(world.sessions, Quick(), world.enqueued.append, world.clock)  # type: ignore[arg-type]
+    tick(
+        world.sessions, lambda kind, job_id: world.queue.append((kind, job_id)), now=world.clock.now
+    )
+    for kind, job_id in world.queue:
+        (prepare_session if kind is DueKind.PREPARE else send_reminder)(quick, job_id)
+    world.queue.clear()
+    assert len(outbox.sent) == 1
+    [moved] = world.planned(700)
+    assert moved.status == "planned" and moved.local_date == dt.date(2026, 3, 25)
+    world.at(moved.fire_at)
+    assert len(outbox.sent) == 2  # Wednesday's reminder
