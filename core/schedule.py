@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from core.domain import WorkoutType
 __all__ = [
     "CITIES",
     "DAY_NAMES",
+    "PLACES",
     "Focus",
     "Occurrence",
     "Split",
@@ -42,6 +44,7 @@ __all__ = [
     "split_for",
     "to_utc",
     "zone_label",
+    "zone_near",
     "zone_of",
 ]
 
@@ -257,6 +260,96 @@ CITIES: dict[str, str] = {
 }
 """Cities people type, to IANA zones. Anything else is tried as a zone key ("Europe/Berlin",
 or a key's last part, "Kolkata") or a UTC offset."""
+
+PLACES: tuple[tuple[float, float, str], ...] = (
+    (52.37, 4.90, "Europe/Amsterdam"),
+    (37.98, 23.73, "Europe/Athens"),
+    (-36.85, 174.76, "Pacific/Auckland"),
+    (13.76, 100.50, "Asia/Bangkok"),
+    (39.90, 116.41, "Asia/Shanghai"),
+    (52.52, 13.40, "Europe/Berlin"),
+    (4.71, -74.07, "America/Bogota"),
+    (50.85, 4.35, "Europe/Brussels"),
+    (-34.60, -58.38, "America/Argentina/Buenos_Aires"),
+    (30.04, 31.24, "Africa/Cairo"),
+    (41.88, -87.63, "America/Chicago"),
+    (28.61, 77.21, "Asia/Kolkata"),
+    (39.74, -104.99, "America/Denver"),
+    (25.20, 55.27, "Asia/Dubai"),
+    (53.35, -6.26, "Europe/Dublin"),
+    (60.17, 24.94, "Europe/Helsinki"),
+    (22.32, 114.17, "Asia/Hong_Kong"),
+    (41.01, 28.98, "Europe/Istanbul"),
+    (-6.21, 106.85, "Asia/Jakarta"),
+    (-26.20, 28.05, "Africa/Johannesburg"),
+    (-33.92, 18.42, "Africa/Johannesburg"),
+    (50.45, 30.52, "Europe/Kyiv"),
+    (6.52, 3.38, "Africa/Lagos"),
+    (38.72, -9.14, "Europe/Lisbon"),
+    (51.51, -0.13, "Europe/London"),
+    (34.05, -118.24, "America/Los_Angeles"),
+    (40.42, -3.70, "Europe/Madrid"),
+    (14.60, 120.98, "Asia/Manila"),
+    (-37.81, 144.96, "Australia/Melbourne"),
+    (19.43, -99.13, "America/Mexico_City"),
+    (55.76, 37.62, "Europe/Moscow"),
+    (-1.29, 36.82, "Africa/Nairobi"),
+    (40.71, -74.01, "America/New_York"),
+    (59.91, 10.75, "Europe/Oslo"),
+    (48.86, 2.35, "Europe/Paris"),
+    (50.08, 14.44, "Europe/Prague"),
+    (41.90, 12.50, "Europe/Rome"),
+    (-23.55, -46.63, "America/Sao_Paulo"),
+    (37.57, 126.98, "Asia/Seoul"),
+    (1.35, 103.82, "Asia/Singapore"),
+    (59.33, 18.07, "Europe/Stockholm"),
+    (-33.87, 151.21, "Australia/Sydney"),
+    (25.03, 121.57, "Asia/Taipei"),
+    (32.09, 34.78, "Asia/Jerusalem"),
+    (35.68, 139.69, "Asia/Tokyo"),
+    (43.65, -79.38, "America/Toronto"),
+    (49.28, -123.12, "America/Vancouver"),
+    (48.21, 16.37, "Europe/Vienna"),
+    (52.23, 21.01, "Europe/Warsaw"),
+    (47.37, 8.54, "Europe/Zurich"),
+    (21.31, -157.86, "Pacific/Honolulu"),
+    (61.22, -149.90, "America/Anchorage"),
+    (33.45, -112.07, "America/Phoenix"),
+    (-33.45, -70.67, "America/Santiago"),
+    (-12.05, -77.04, "America/Lima"),
+    (24.71, 46.68, "Asia/Riyadh"),
+    (35.69, 51.39, "Asia/Tehran"),
+    (24.86, 67.01, "Asia/Karachi"),
+    (23.81, 90.41, "Asia/Dhaka"),
+    (-31.95, 115.86, "Australia/Perth"),
+    (64.15, -21.94, "Atlantic/Reykjavik"),
+)
+"""Places with their zones (latitude, longitude, zone): a shared location gets the zone
+of the nearest one (``zone_near``)."""
+NEAR_KM = 1000.0
+"""A shared location further than this from every place gets its longitude's offset."""
+
+
+def zone_near(latitude: float, longitude: float) -> str:
+    """The zone for a shared location: the nearest place of ``PLACES`` within ``NEAR_KM``,
+    else the whole-hour offset of the longitude (at sea, in the far north). No geographic
+    database: near a zone border far from any listed city this can be a neighbour's zone,
+    which the week shows and one tap changes."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError(f"not a place on Earth: {latitude}, {longitude}")
+
+    def km(place: tuple[float, float, str]) -> float:
+        lat1, lon1, lat2, lon2 = map(math.radians, (latitude, longitude, place[0], place[1]))
+        a = math.sin((lat2 - lat1) / 2) ** 2
+        a += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+    nearest = min(PLACES, key=km)
+    if km(nearest) <= NEAR_KM:
+        return nearest[2]
+    hours = round(longitude / 15)
+    return "UTC" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
+
 
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 

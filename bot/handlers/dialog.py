@@ -120,6 +120,7 @@ def build_dialogs() -> ConversationHandler[Context]:
                 State.PLAN_ZONE: [
                     _on(plan.zone_picked, "pl:z:"),
                     MessageHandler(TEXT, plan.zone_typed),
+                    MessageHandler(filters.LOCATION, plan.zone_located),
                 ],
                 State.PLAN_LENGTH: [_on(plan.length_picked, "pl:l:")],
                 State.PLAN_COACH: [_on(plan.coach_picked, "pl:c:")],

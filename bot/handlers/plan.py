@@ -3,7 +3,8 @@ reminders' buttons (Start, Tomorrow, Skip), and /plan off.
 
 The dialog edits one message in place like /profile: days as toggles with Done, a time
 (a button or typed: "7", "18:30", "6pm"), a time zone (typed: a city, a zone name or a UTC
-offset, core.schedule.parse_zone; or the button for UTC), the length, the coach, then a
+offset, core.schedule.parse_zone; a shared location, core.schedule.zone_near; or the
+button for UTC), the length, the coach, then a
 workout type or the split for that many days. With a plan, /plan shows the week and a
 button per field; changing one saves the plan at once. Reminders' buttons carry the
 session's id and are checked against the user who presses them (usecases.schedule).
@@ -42,7 +43,7 @@ from chat.callbacks import Button, Kind
 from chat.keyboards import CHECK, DONE, DURATIONS, Rows, coach_keyboard
 from core.coaches import COACHES
 from core.domain import WorkoutType
-from core.schedule import DAY_NAMES, Split, parse_local_time, parse_zone, split_for
+from core.schedule import DAY_NAMES, Split, parse_local_time, parse_zone, split_for, zone_near
 from usecases import schedule
 
 __all__ = ["DRAFT", "plan_command", "session_button"]
@@ -99,7 +100,8 @@ def _prompt(step: State, state: PlanDraft) -> tuple[str, Rows]:
     if step is State.PLAN_ZONE:
         return (
             "Which time zone? Type your city (<i>Berlin</i>, <i>New York</i>), a zone "
-            "(<i>Europe/Lisbon</i>) or a UTC offset (<i>UTC+2</i>).",
+            "(<i>Europe/Lisbon</i>) or a UTC offset (<i>UTC+2</i>), or share your "
+            "location (📎 → Location).",
             [[Button("UTC", "pl:z:UTC")]],
         )
     if step is State.PLAN_LENGTH:
@@ -258,6 +260,22 @@ async def zone_picked(update: Update, context: Context, state: PlanDraft, value:
     """The UTC button."""
     state["zone"] = value
     return await _advance(update, context, state, State.PLAN_ZONE, edit=True)
+
+
+async def zone_located(update: Update, context: Context) -> Step:
+    """A shared location: the zone of the nearest known place (core.schedule.zone_near)."""
+    message, state = update.effective_message, draft(context)
+    if message is None or message.location is None or "days" not in state:
+        return None
+    try:
+        zone = zone_near(message.location.latitude, message.location.longitude)
+    except ValueError:
+        await reply(
+            update, texts.plan_zone_reprompt("that place"), _prompt(State.PLAN_ZONE, state)[1]
+        )
+        return None
+    state["zone"] = zone
+    return await _advance(update, context, state, State.PLAN_ZONE, edit=False)
 
 
 async def zone_typed(update: Update, context: Context) -> Step:

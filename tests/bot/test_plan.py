@@ -160,3 +160,25 @@ async def test_tomorrow_skip_and_plan_off(
     assert [s.status for s in sessions_of(bot.sessions)] == ["skipped"]
     await say(user, "/plan off", "You have no plan running")
     assert api_errors(fake_bot_api) == []
+
+
+async def test_a_shared_location_sets_the_time_zone(fake_bot_api: FakeBotAPI) -> None:
+    user = fake_bot_api.user(721, "Loc")
+    await say(user, "/plan", "Which days do you train?")
+    await tick(user, "Mon")
+    await press(user, "Done")
+    await say(user, "07:00", "Which time zone?")
+    message = user.message_update("here")["message"]
+    del message["text"]
+    message["location"] = {"latitude": 40.73, "longitude": -73.99}  # Manhattan
+    fake_bot_api.queue_update("message", message)
+    await user.wait_for_text("How long is a session?", timeout=WAIT)
+    await press(user, "30 min")
+    await user.wait_for_text("Who coaches you", timeout=WAIT)
+    await press(user, "KAI")
+    await user.wait_for_text("A split for your week", timeout=WAIT)
+    await press(user, "HIIT")
+    week = await user.wait_for_text("Your plan", timeout=WAIT)
+    assert "Days: Mon at 07:00 (New York)" in week.text
+    assert "30 min with ⚡ KAI · HIIT" in week.text
+    assert api_errors(fake_bot_api) == []

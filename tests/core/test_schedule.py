@@ -19,6 +19,7 @@ from core.schedule import (
     split_for,
     to_utc,
     zone_label,
+    zone_near,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -195,3 +196,29 @@ def test_zone_labels_read_as_people_write_them() -> None:
     assert zone_label("America/New_York") == "New York"
     # The instant of an offset zone is that offset.
     assert to_utc(dt.date(2026, 6, 1), dt.time(9), ZoneInfo("Etc/GMT-2")) == utc(2026, 6, 1, 7)
+
+
+@pytest.mark.parametrize(
+    ("where", "zone"),
+    [
+        (
+            (48.14, 11.58),
+            "Europe/Berlin",
+        ),  # Munich: nearest is Zurich or Vienna? no: Berlin's zone either way
+        ((42.36, -71.06), "America/New_York"),  # Boston
+        ((-29.86, 31.02), "Africa/Johannesburg"),  # Durban
+        ((0.0, -150.0), "Etc/GMT+10"),  # the Pacific, far from every place
+        ((0.0, -3.0), "UTC"),
+    ],
+)
+def test_a_shared_location_gets_the_nearest_places_zone(
+    where: tuple[float, float], zone: str
+) -> None:
+    found = zone_near(*where)
+    if zone == "Europe/Berlin":  # Munich is nearer Zurich and Vienna: the same offset
+        assert found in ("Europe/Berlin", "Europe/Zurich", "Europe/Vienna", "Europe/Prague")
+    else:
+        assert found == zone
+    ZoneInfo(found)
+    with pytest.raises(ValueError, match="Earth"):
+        zone_near(91, 0)
