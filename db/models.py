@@ -434,12 +434,17 @@ class ScheduledJob(Base):
         CheckConstraint(_in("kind", DUE_KINDS), name="kind"),
         CheckConstraint(_in("status", DUE_STATES), name="status"),
         UniqueConstraint("kind", "session_id"),
+        UniqueConstraint("kind", "plan_id", "fire_at"),
         Index(None, "status", "fire_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("training_plans.id", ondelete="CASCADE")
+    )
+    """The plan it belongs to (a weekly review has no session, only this)."""
     session_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("planned_sessions.id", ondelete="CASCADE")
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from db.models import PlannedSession, ScheduledJob, TrainingPlan
 
 __all__ = [
+    "add_review",
     "add_session",
     "claim_due",
     "drop_upcoming",
@@ -27,6 +28,7 @@ __all__ = [
     "lock_plan",
     "lock_session",
     "plan_of_user",
+    "sessions_between",
 ]
 
 
@@ -101,7 +103,59 @@ def drop_upcoming(session: Session, plan_id: int) -> int:
         # its foreign-key pragma, and a test database may be made without it.
         session.execute(delete(ScheduledJob).where(ScheduledJob.session_id.in_(ids)))
         session.execute(delete(PlannedSession).where(PlannedSession.id.in_(ids)))
+    session.execute(
+        delete(ScheduledJob).where(
+            ScheduledJob.plan_id == plan_id,
+            ScheduledJob.kind == "review",
+            ScheduledJob.status == "pending",
+        )
+    )
     return len(ids)
+
+
+def add_review(session: Session, job: ScheduledJob) -> ScheduledJob:
+    """Store a weekly review's due row unless the plan has one pending already."""
+    pending = session.scalar(
+        select(ScheduledJob).where(
+            ScheduledJob.plan_id == job.plan_id,
+            ScheduledJob.kind == "review",
+            ScheduledJob.status.in_(("pending", "queued")),
+        )
+    )
+    if pending is not None:
+        return pending
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:  # the same review planned by a racing transaction
+        found = session.scalar(
+            select(ScheduledJob).where(
+                ScheduledJob.plan_id == job.plan_id,
+                ScheduledJob.kind == "review",
+                ScheduledJob.fire_at == job.fire_at,
+            )
+        )
+        if found is None:
+            raise
+        return found
+    return job
+
+
+def sessions_between(
+    session: Session, plan_id: int, first: dt.date, last: dt.date
+) -> list[PlannedSession]:
+    """The plan's sessions on local days ``first`` to ``last``, in order."""
+    return list(
+        session.scalars(
+            select(PlannedSession)
+            .where(
+                PlannedSession.plan_id == plan_id,
+                PlannedSession.local_date >= first,
+                PlannedSession.local_date <= last,
+            )
+            .order_by(PlannedSession.local_date, PlannedSession.id)
+        )
+    )
 
 
 def add_session(

@@ -22,6 +22,7 @@ __all__ = [
     "PREPARE_ACTOR",
     "QUEUES",
     "REMIND_ACTOR",
+    "REVIEW_ACTOR",
     "SCHEDULE_QUEUE",
     "dispatch_due",
     "enqueue_generation",
@@ -35,7 +36,8 @@ SCHEDULE_QUEUE = "schedule"
 """The scheduler's actors' queue: a reminder never waits behind generations."""
 PREPARE_ACTOR = "prepare_session"
 REMIND_ACTOR = "send_reminder"
-_DUE_ACTORS = {"prepare": PREPARE_ACTOR, "remind": REMIND_ACTOR}
+REVIEW_ACTOR = "send_review"
+_DUE_ACTORS = {"prepare": PREPARE_ACTOR, "remind": REMIND_ACTOR, "review": REVIEW_ACTOR}
 """The actor of each kind of due row (usecases.schedule.DueKind's values)."""
 
 

@@ -34,6 +34,7 @@ ACTORS: tuple[tuple[Callable[..., None], dict[str, Any]], ...] = (
     (exhausted.generation_exhausted, exhausted.OPTIONS),
     (schedule.prepare_session, schedule.PREPARE_OPTIONS),
     (schedule.send_reminder, schedule.REMIND_OPTIONS),
+    (schedule.send_review, schedule.REVIEW_OPTIONS),
 )
 """Every actor, with the options it is declared with."""
 

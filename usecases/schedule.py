@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,6 +43,7 @@ from core.coaches import coach_by_key
 from core.domain import ACTIVE_STATES, Equipment, RequestState, WorkoutType
 from core.models import Profile
 from core.render import render_plan
+from core.review import PlannedDay, compose_review, render_review
 from core.schedule import (
     Focus,
     Split,
@@ -54,6 +56,8 @@ from core.schedule import (
     zone_label,
     zone_of,
 )
+from db import progress as db_progress
+from db import progression as db_progression
 from db import requests as db_requests
 from db import schedule as db_schedule
 from db import users as db_users
@@ -85,6 +89,7 @@ __all__ = [
     "reminder_text",
     "save_plan",
     "send_reminder",
+    "send_review",
     "skip_session",
     "start_session",
     "stop_plan",
@@ -101,6 +106,9 @@ REQUEUE_AFTER = dt.timedelta(minutes=2)
 """A row queued this long ago whose actor never ran lost its message: queue it again."""
 BATCH = 500
 """Rows claimed per transaction of a tick."""
+REVIEW_WEEKDAY = 6
+REVIEW_AT = dt.time(19)
+"""The weekly review comes on the user's Sunday at 19:00."""
 
 
 class DueKind(StrEnum):
@@ -246,11 +254,28 @@ def _plan_next(session: Session, plan: TrainingPlan, after: dt.datetime) -> Plan
     )
     jobs = [
         ScheduledJob(
-            kind=DueKind.PREPARE, user_id=plan.user_id, fire_at=nxt.fire_at - PREPARE_AHEAD
+            kind=DueKind.PREPARE,
+            user_id=plan.user_id,
+            plan_id=plan.id,
+            fire_at=nxt.fire_at - PREPARE_AHEAD,
         ),
-        ScheduledJob(kind=DueKind.REMIND, user_id=plan.user_id, fire_at=nxt.fire_at),
+        ScheduledJob(
+            kind=DueKind.REMIND, user_id=plan.user_id, plan_id=plan.id, fire_at=nxt.fire_at
+        ),
     ]
     return db_schedule.add_session(session, planned, jobs)
+
+
+def _plan_review(session: Session, plan: TrainingPlan, after: dt.datetime) -> None:
+    """Plan the plan's next weekly review (the user's Sunday evening) after ``after``."""
+    if not plan.active:
+        return
+    zone = zone_of(plan.time_zone)
+    when = next_occurrence(after, (REVIEW_WEEKDAY,), REVIEW_AT, zone)
+    job = ScheduledJob(
+        kind=DueKind.REVIEW, user_id=plan.user_id, plan_id=plan.id, fire_at=when.fire_at
+    )
+    db_schedule.add_review(session, job)
 
 
 def _validated(settings: PlanSettings) -> PlanSettings:
@@ -288,6 +313,7 @@ def save_plan(
         session.flush()
         db_schedule.drop_upcoming(session, plan.id)
         _plan_next(session, plan, now)
+        _plan_review(session, plan, now)
         return WeekView(_settings_of(plan), True, _week(_settings_of(plan), now))
 
 
@@ -334,6 +360,11 @@ def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> N
     job.status = "skipped"
     job.note = note
     job.done_at = now
+    if job.kind == DueKind.REVIEW and job.plan_id is not None:
+        plan = db_schedule.lock_plan(session, job.plan_id)
+        if plan is not None:
+            _plan_review(session, plan, max(job.fire_at, now))
+        return
     if job.session_id is None:
         return
     planned = db_schedule.get_session(session, job.session_id)
@@ -521,6 +552,95 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
             planned_row.status = "reminded"
         planned_row.message_id = message_id
         _plan_following(session, planned_row, now)
+
+
+def _open_review(
+    session: Session, job_id: int, now: dt.datetime, window: dt.timedelta
+) -> tuple[ScheduledJob, TrainingPlan, User] | None:
+    """The locked review row, its plan and user when it is to be sent now; None (closed as
+    needed) otherwise."""
+    job = db_schedule.lock_job(session, job_id)
+    if job is None or job.kind != DueKind.REVIEW or job.status not in ("pending", "queued"):
+        return None
+    if job.fire_at > now + dt.timedelta(seconds=5):
+        job.status = "pending"
+        return None
+    plan = db_schedule.lock_plan(session, job.plan_id) if job.plan_id is not None else None
+    user = session.get(User, job.user_id)
+    if plan is None or user is None or not plan.active:
+        job.status, job.note, job.done_at = "skipped", "plan off", now
+        return None
+    if now - job.fire_at > window:
+        _skip(session, job, "late", now)
+        return None
+    if user.blocked or user.chat_id is None:
+        _skip(session, job, "blocked", now)
+        return None
+    return job, plan, user
+
+
+def _review_text(session: Session, job: ScheduledJob, plan: TrainingPlan, user: User) -> str | None:
+    """The week's review in the coach's voice; None for a week with nothing planned or done."""
+    zone = zone_of(plan.time_zone)
+    end_local = job.fire_at.astimezone(zone)
+    monday = end_local.date() - dt.timedelta(days=end_local.weekday())
+    start = dt.datetime.combine(monday, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+    def days(first: dt.date, last: dt.date) -> list[PlannedDay]:
+        rows = db_schedule.sessions_between(session, plan.id, first, last)
+        return [PlannedDay(r.local_date, r.status) for r in rows]
+
+    week = days(monday, end_local.date())
+    history = days(monday - dt.timedelta(weeks=3), monday - dt.timedelta(days=1))
+    logged = db_progress.logged_sessions(session, user.id)
+    profile = db_users.load_profile(session, user.id) or Profile(units=user.units)
+    targets = db_progression.load_targets(session, user.id, profile)
+    review = compose_review(start, job.fire_at, week, logged, targets, history)
+    if review.planned == 0 and review.done == 0:
+        return None
+    rng = random.Random(job.id)  # the same words if it is ever rendered again
+    return render_review(review, coach_by_key(plan.coach), user.units, rng)
+
+
+def send_review(sch: Scheduling, job_id: int) -> None:
+    """Send the week's review (once), then plan next week's."""
+    now = sch.clock()
+    with sch.sessions.begin() as session:
+        opened = _open_review(session, job_id, now, sch.late_window)
+        if opened is None:
+            return
+        job, plan, user = opened
+        text = _review_text(session, job, plan, user)
+        if text is None:
+            _skip(session, job, "empty week", now)
+            return
+        job.status = "sending"
+        chat_id, user_id = user.chat_id, user.id
+    assert chat_id is not None  # _open_review checked
+    try:
+        sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=None)
+    except TryLater:
+        with sch.sessions.begin() as session:
+            again = db_schedule.lock_job(session, job_id)
+            if again is not None and again.status == "sending":
+                again.status = "queued"
+        raise
+    except DeliveryFailed as exc:
+        log.info("review %s not sent: %s", job_id, exc)
+        with sch.sessions.begin() as session:
+            db_users.mark_blocked(session, user_id)
+            closed = db_schedule.lock_job(session, job_id)
+            if closed is not None:
+                _skip(session, closed, "blocked", now)
+        return
+    with sch.sessions.begin() as session:
+        sent = db_schedule.lock_job(session, job_id)
+        if sent is None or sent.status != "sending":
+            return
+        sent.status, sent.done_at = "done", now
+        plan_row = db_schedule.lock_plan(session, plan.id)
+        if plan_row is not None:
+            _plan_review(session, plan_row, max(sent.fire_at, now))
 
 
 # The reminder's buttons ----------------------------------------------------------------

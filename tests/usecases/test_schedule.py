@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.domain import WorkoutType
 from core.schedule import Split
-from db.models import PlannedSession, ScheduledJob, User, WorkoutRequestRow
+from db.models import (
+    PlannedSession,
+    ScheduledJob,
+    User,
+    WorkoutLog,
+    WorkoutLogSet,
+    WorkoutRequestRow,
+)
 from usecases import Member, register
 from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
@@ -29,6 +36,7 @@ from usecases.schedule import (
     prepare_session,
     save_plan,
     send_reminder,
+    send_review,
     skip_session,
     stop_plan,
     tick,
@@ -94,7 +102,12 @@ class World:
 
     def run(self, kind: DueKind, job_id: int) -> None:
         """Run the actor of ``kind`` at once (the dispatch of a tick)."""
-        (prepare_session if kind is DueKind.PREPARE else send_reminder)(self.sch, job_id)
+        actors = {
+            DueKind.PREPARE: prepare_session,
+            DueKind.REMIND: send_reminder,
+            DueKind.REVIEW: send_review,
+        }
+        actors[kind](self.sch, job_id)
 
     def tick(self, dispatch: Callable[[DueKind, int], None] | None = None) -> None:
         tick(self.sessions, dispatch or self.later, now=self.clock.now)
@@ -383,3 +396,57 @@ def test_tomorrow_pressed_before_the_reminder_is_recorded_wins(world: World) -> 
     assert moved.status == "planned" and moved.local_date == dt.date(2026, 3, 25)
     world.at(moved.fire_at)
     assert len(outbox.sent) == 2  # Wednesday's reminder
+
+
+def log_workout(
+    world: World, telegram_id: int, at: dt.datetime, sets: list[tuple[str, int, float]]
+) -> None:
+    with world.sessions.begin() as session:
+        user = session.scalar(select(User).where(User.telegram_id == telegram_id))
+        assert user is not None
+        log = WorkoutLog(user_id=user.id, performed_at=at)
+        log.sets = [
+            WorkoutLogSet(exercise_name=name, set_number=n, reps=reps, weight_kg=kg)
+            for n, (name, reps, kg) in enumerate(sets, 1)
+        ]
+        session.add(log)
+
+
+def test_the_weekly_review_on_sunday_evening(world: World) -> None:
+    register(world.sessions, member(800))
+    # Mon, Wed, Fri from Monday 2026-03-23 (Berlin); noon, so Monday's 07:00 is past.
+    world.clock.now = dt.datetime(2026, 3, 22, 12, tzinfo=UTC)  # Sunday: planned from Monday
+    save_plan(world.sessions, member(800), settings((0, 2, 4)), now=world.clock.now)
+    monday = world.planned(800)[0]
+    world.at(monday.fire_at)
+    log_workout(world, 800, monday.fire_at + dt.timedelta(hours=1), [("Squat", 5, 100.0)] * 3)
+    wednesday = world.planned(800)[-1]
+    world.at(wednesday.fire_at)
+    assert skip_session(world.sessions, member(800), wednesday.id)
+    friday = world.planned(800)[-1]
+    world.at(friday.fire_at - dt.timedelta(minutes=5))
+    world.at(friday.fire_at + dt.timedelta(hours=3))  # everything down: Friday is missed
+    before = len(world.outbox.sent)
+    # Sunday 29 March, 19:00 Berlin (CEST since that night): 17:00 UTC.
+    world.at(dt.datetime(2026, 3, 29, 16, 59, tzinfo=UTC))
+    assert len(world.outbox.sent) == before
+    world.at(dt.datetime(2026, 3, 29, 17, 0, 1, tzinfo=UTC))
+    [(chat, review, keyboard)] = world.outbox.sent[before:]
+    print(review)
+    assert chat == 800 and keyboard is None
+    assert review.startswith("<b>🏋️ MAX: your week</b>\nSessions: 1 of 3 planned")
+    assert "Volume: 1500 kg lifted" in review
+    assert "Squat: 100 kg × 5" in review  # a first top set is a record
+    assert "Missed: Wed, Fri" in review
+    # The next week's review is planned, once.
+    with world.sessions.begin() as session:
+        reviews = session.scalars(
+            select(ScheduledJob).where(ScheduledJob.kind == "review").order_by(ScheduledJob.id)
+        ).all()
+    assert [(r.status, r.note, r.fire_at) for r in reviews] == [
+        ("skipped", "late: due 2026-03-22 18:00 UTC", dt.datetime(2026, 3, 22, 18, tzinfo=UTC)),
+        ("done", None, dt.datetime(2026, 3, 29, 17, tzinfo=UTC)),
+        ("pending", None, dt.datetime(2026, 4, 5, 17, tzinfo=UTC)),
+    ]
+    world.tick()
+    assert world.queue == []  # sent once

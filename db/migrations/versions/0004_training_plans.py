@@ -7,8 +7,9 @@ Create Date: 2026-12-03 12:30:00
 - ``training_plans``: one per user (days, local time, IANA zone, length, coach, a workout
   type or a split, active).
 - ``planned_sessions``: one session of a plan on a local day, with the UTC instant of its
-  reminder, its focus, the workout generated ahead, the reminder's message, its state.
-- ``scheduled_jobs``: due rows (kind, fire time in UTC, state) that the scheduler claims
+  reminder, its focus, the workout generated ahead, the reminder's message, its status.
+- ``scheduled_jobs``: due rows (kind, plan, session, fire time in UTC, status; a weekly
+  review has a plan and no session) that the scheduler claims
   with ``FOR UPDATE SKIP LOCKED`` (``ix_scheduled_jobs_status_fire_at`` finds them).
 
 Portable types only, like the other revisions: it runs on PostgreSQL and on SQLite.
@@ -131,6 +132,7 @@ def upgrade() -> None:
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", _ID, nullable=True),
         sa.Column("session_id", _ID, nullable=True),
         sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), server_default="pending", nullable=False),
@@ -157,6 +159,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["training_plans.id"],
+            name=op.f("fk_scheduled_jobs_plan_id_training_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["session_id"],
             ["planned_sessions.id"],
             name=op.f("fk_scheduled_jobs_session_id_planned_sessions"),
@@ -164,6 +172,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_jobs")),
         sa.UniqueConstraint("kind", "session_id", name=op.f("uq_scheduled_jobs_kind_session_id")),
+        sa.UniqueConstraint(
+            "kind", "plan_id", "fire_at", name=op.f("uq_scheduled_jobs_kind_plan_id_fire_at")
+        ),
     )
     op.create_index(
         op.f("ix_scheduled_jobs_status_fire_at"),
