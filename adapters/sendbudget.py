@@ -27,6 +27,7 @@ import redis
 import redis.asyncio
 
 __all__ = [
+    "BULK_LOOKAHEAD",
     "GLOBAL_BURST",
     "GLOBAL_RATE",
     "PER_CHAT_BURST",
@@ -76,6 +77,35 @@ return {tostring(book(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))), 1}
 """
 
 
+_RESERVE_BULK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local chat_interval, chat_tolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
+local lookahead = tonumber(ARGV[5])
+local chat_tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+if chat_tat < now then chat_tat = now end
+local chat_wait = chat_tat - chat_tolerance - now
+if chat_wait > 0 then return {tostring(chat_wait), 0} end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - now > lookahead then return {tostring(tat - now - lookahead), 0} end
+local nxt = tat + interval
+redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
+local chat_nxt = chat_tat + chat_interval
+redis.call('SET', KEYS[2], tostring(chat_nxt), 'PX', math.ceil((chat_nxt - now) * 1000) + 1000)
+return {tostring(tat - now), 1}
+"""
+"""The bulk tier (``reserve_bulk``): book nothing unless both budgets have room; then both
+at once. Returns {wait, booked}: booked 1, send after ``wait``; booked 0, ask again then."""
+
+BULK_LOOKAHEAD = 1.0 / GLOBAL_RATE
+"""How far ahead of now a bulk message may book the bot-wide budget: one slot. A bulk
+message never queues behind others in the budget, so a reply or a delivery that comes
+during a reminder burst waits at most this long for the bulk traffic (it books the next
+slot as it always does); bulk messages take only the slots nobody else wants."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Budget:
     interval: float
@@ -111,6 +141,8 @@ class SendLimiter:
         self._local: dict[str, float] = {}
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
+        self._bulk_lock: asyncio.Lock | None = None
+        """Bulk messages book one at a time, in order (``acquire_bulk_async``)."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
             # instead of failing with "Too many connections" at redis-py's default cap.
@@ -205,6 +237,68 @@ class SendLimiter:
             booked = await self.reserve_async(None)
         if booked.wait > 0:
             await asyncio.sleep(booked.wait)
+
+    # The bulk tier (the scheduler's reminders and reviews): below replies and deliveries.
+    # Added beside the other tiers rather than as a priority argument to them, so their
+    # booking (and its fairness in arrival order) is exactly what it was.
+
+    def _reserve_bulk_local(self, chat_id: int) -> tuple[float, bool]:
+        now = time.monotonic()
+        with self._lock:
+            chat_key, all_key = f"{self.namespace}:chat:{chat_id}", f"{self.namespace}:all"
+            chat_tat = max(self._local.get(chat_key, 0.0), now)
+            if chat_tat - _CHAT.tolerance - now > 0:
+                return chat_tat - _CHAT.tolerance - now, False
+            tat = max(self._local.get(all_key, 0.0), now)
+            if tat - now > BULK_LOOKAHEAD:
+                return tat - now - BULK_LOOKAHEAD, False
+            self._local[all_key] = tat + _GLOBAL.interval
+            self._local[chat_key] = chat_tat + _CHAT.interval
+            return tat - now, True
+
+    def _bulk_args(self, chat_id: int) -> tuple[list[str], list[float]]:
+        keys = [f"{self.namespace}:all", f"{self.namespace}:chat:{chat_id}"]
+        args = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval, _CHAT.tolerance]
+        return keys, [*args, BULK_LOOKAHEAD]
+
+    async def reserve_bulk_async(self, chat_id: int) -> tuple[float, bool]:
+        """Try to book a bulk message to ``chat_id``: (wait, True) booked, send after
+        ``wait``; (wait, False) nothing booked, try again after ``wait``."""
+        if self._redis_url is None:
+            return self._reserve_bulk_local(chat_id)
+        if self._async is None:
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._async = redis.asyncio.Redis.from_pool(pool)
+        keys, args = self._bulk_args(chat_id)
+        try:
+            wait, booked = await self._async.eval(_RESERVE_BULK, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            self._redis_down(None, exc)
+            return self._reserve_bulk_local(chat_id)
+        self._redis_up()
+        return max(0.0, float(wait)), int(booked) == 1
+
+    async def acquire_bulk_async(self, chat_id: int) -> None:
+        """Wait until a bulk message may go to ``chat_id``: only when no reply or delivery
+        wants the slot (see ``BULK_LOOKAHEAD``).
+
+        Bulk messages of this process book one at a time, in the order they asked (an
+        asyncio lock's waiters are served first come, first served): without it, every
+        waiting sender wakes at the same moment and the fastest wins, so the reminders went
+        out of due order and one could lose the race for minutes. Use it from one event loop
+        (the bulk notifier's)."""
+        if self._bulk_lock is None:
+            self._bulk_lock = asyncio.Lock()
+        async with self._bulk_lock:
+            while True:
+                wait, booked = await self.reserve_bulk_async(chat_id)
+                if booked:
+                    break
+                await asyncio.sleep(max(wait, 0.001))
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def aclose(self) -> None:
         if self._async is not None:

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     """Workouts one user may ask for in any 60 minutes (0: no limit)."""
     flexflow_user_updates_per_minute: int = Field(default=30, ge=0)
     """Messages and button presses one user may send a minute; the rest are dropped (0: off)."""
+    flexflow_reminder_late_window_min: int = Field(default=120, ge=0, le=24 * 60)
+    """Minutes a reminder due while everything was down may still go out late; later ones
+    are skipped and the next session planned."""
+    flexflow_scheduler_tick_s: float = Field(default=1.0, gt=0, le=60)
+    """How often the scheduler looks for due rows."""
     flexflow_allowed_users: Annotated[frozenset[int], NoDecode] = frozenset()
     """Telegram user ids the bot serves ("1,2 3"); empty: everyone."""
 

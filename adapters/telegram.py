@@ -113,9 +113,17 @@ class TelegramNotifier:
     """Delivers into Telegram chats from synchronous worker threads."""
 
     def __init__(
-        self, *, token: str, api_url: str, limiter: SendLimiter, timeout: float = 20.0
+        self,
+        *,
+        token: str,
+        api_url: str,
+        limiter: SendLimiter,
+        timeout: float = 20.0,
+        bulk: bool = False,
     ) -> None:
         self._limiter = limiter
+        self._bulk = bulk
+        """Send under the budget's bulk tier (the scheduler's reminders): below the rest."""
         self._timeout = timeout
         request = CountingRequest("worker", connection_pool_size=64, read_timeout=timeout)
         self._bot = Bot(token, base_url=f"{api_url}/bot", request=request)
@@ -160,7 +168,10 @@ class TelegramNotifier:
         edit_message_id: int | None,
         markup: InlineKeyboardMarkup | None,
     ) -> int:
-        await self._limiter.acquire_async(chat_id)
+        if self._bulk:
+            await self._limiter.acquire_bulk_async(chat_id)
+        else:
+            await self._limiter.acquire_async(chat_id)
         if edit_message_id is not None:
             try:
                 await edit_unless_unchanged(

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bench import chat, prompt_cost, quality, series
+from bench import chat, prompt_cost, quality, reminders, series
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -208,12 +208,51 @@ Memory targets: {_mark(memory_ok)}.
 """
 
 
+def section_reminders() -> str:
+    count = int(os.environ.get("FLEXFLOW_BENCH_REMINDERS", "10000"))
+    m = reminders.run(count)
+    target = count / 28
+    table = _table(
+        ("measure", "result", "target"),
+        (
+            "all sent within",
+            f"{m.makespan_s:.0f} s",
+            f"{target:.0f} s ({_mark(m.makespan_s <= target)})",
+        ),
+        (
+            "most messages in any second",
+            str(m.max_per_second),
+            f"<= 30 ({_mark(m.max_per_second <= 30)})",
+        ),
+        (
+            "sent before an earlier-due one / furthest out of place",
+            f"{m.out_of_order} / {m.max_displacement}",
+            "-",
+        ),
+        (
+            f"a reply's wait during the burst, p50 / max ({m.replies} replies)",
+            f"{m.reply_wait_p50_ms:.0f} / {m.reply_wait_max_ms:.0f} ms",
+            "not behind the burst",
+        ),
+    )
+    return f"""## 7. The {count:,}-reminder morning
+
+Every reminder due at 07:00, booked through the send budget's bulk tier on Redis by
+{reminders.WORKERS} senders taking them in due order, while one chat's replies come at
+{reminders.REPLIES_PER_S:g} a second through the ordinary tier. The bot-wide budget is
+25 messages a second (sendbudget.GLOBAL_RATE), so {count:,} take at least {count / 25:.0f} s.
+
+{table}
+"""
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "overhead": section_overhead,
     "throughput": section_throughput,
     "prompt": section_prompt,
     "quality": section_quality,
     "typed": section_typed,
+    "reminders": section_reminders,
 }
 
 

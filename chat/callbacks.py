@@ -17,6 +17,9 @@ data                                kind                 meaning
                                                          alternatives to exercise ``i``,
                                                          or the swap for alternative ``j``
 ``f:<log_id>:<rating>``             ``Kind.RATE``        how a logged workout felt
+``c:<session_id>:<action>``         ``Kind.SESSION``     a planned session's reminder:
+                                                         ``go`` (Start), ``tm`` (Tomorrow),
+                                                         ``sk`` (Skip)
 ==================================  ===================  ===================================
 
 ``check`` (8 hex digits of ``name_check``) names the exercise a swap list was made for, so a
@@ -41,12 +44,14 @@ __all__ = [
     "CALLBACK_DATA_LIMIT",
     "NEW_WORKOUT",
     "RATINGS",
+    "SESSION_ACTIONS",
     "Button",
     "Callback",
     "Kind",
     "decode",
     "dialog_value",
     "encode",
+    "encode_session",
     "name_check",
 ]
 
@@ -77,6 +82,7 @@ class Kind(StrEnum):
     DONE = "d"
     SWAP = "s"
     RATE = "f"
+    SESSION = "c"
 
 
 NEW_WORKOUT = "w:new"
@@ -84,6 +90,9 @@ NEW_WORKOUT = "w:new"
 
 _PLAIN = re.compile(rf"([hprbgd]):{_ID}", re.ASCII)
 _SWAP = re.compile(rf"s:{_ID}(?::{_SMALL}(?::{_SMALL}:([0-9a-f]{{8}}))?)?", re.ASCII)
+SESSION_ACTIONS = ("go", "tm", "sk")
+"""A reminder's buttons: Start, Tomorrow, Skip."""
+_SESSION = re.compile(rf"c:{_ID}:({'|'.join(SESSION_ACTIONS)})", re.ASCII)
 _RATE = re.compile(rf"f:{_ID}:({'|'.join(value for value, _ in RATINGS)})", re.ASCII)
 
 
@@ -120,6 +129,8 @@ class Callback:
     """SWAP: ``name_check`` of the exercise the alternatives were listed for."""
     rating: str | None = None
     """RATE: one of ``RATINGS``' values."""
+    action: str | None = None
+    """SESSION: one of ``SESSION_ACTIONS``."""
 
 
 def _checked_id(value: int, what: str) -> int:
@@ -177,7 +188,17 @@ def decode(data: str) -> Callback:
         )
     if match := _RATE.fullmatch(data):
         return Callback(Kind.RATE, int(match.group(1)), rating=match.group(2))
+    if match := _SESSION.fullmatch(data):
+        return Callback(Kind.SESSION, int(match.group(1)), action=match.group(2))
     raise ValueError(f"unknown callback data {data[:80]!r}")
+
+
+def encode_session(session_id: int, action: str) -> str:
+    """The data of a reminder's button: ``action`` (``SESSION_ACTIONS``) on session
+    ``session_id``; ``ValueError`` for anything ``decode`` would not read back."""
+    if action not in SESSION_ACTIONS:
+        raise ValueError(f"unknown session action {action!r}")
+    return f"{Kind.SESSION.value}:{_checked_id(session_id, 'session id')}:{action}"
 
 
 def name_check(name: str) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Enum,
@@ -36,10 +37,12 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
     false,
     func,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -47,16 +50,23 @@ from core.domain import FitnessLevel, RequestState, Units, WorkoutType
 
 __all__ = [
     "AI_OUTCOMES",
+    "DUE_KINDS",
+    "DUE_STATES",
     "NAMING",
     "PLAN_SOURCES",
     "RATINGS",
     "REQUEST_STATES",
+    "SESSION_STATES",
+    "SPLITS",
     "UNITS",
     "AIGenerationLog",
     "Base",
     "BotConversation",
     "BotUserData",
+    "PlannedSession",
     "ProfileRow",
+    "ScheduledJob",
+    "TrainingPlan",
     "UTCDateTime",
     "User",
     "WorkoutLog",
@@ -71,6 +81,12 @@ PLAN_SOURCES = ("ai", "rule_based", "fallback")
 AI_OUTCOMES = ("ok", "rejected", "invalid", "error")
 RATINGS = ("too_easy", "just_right", "too_hard")
 UNITS = tuple(u.value for u in Units)
+SPLITS = ("full_body", "upper_lower", "push_pull_legs")
+SESSION_STATES = ("planned", "reminded", "started", "skipped", "missed")
+DUE_KINDS = ("prepare", "remind", "review", "rest")
+"""What a due row does when it fires (usecases/schedule.py has one actor per kind; ``rest``
+is the live session's rest timer, for the next issue)."""
+DUE_STATES = ("pending", "queued", "sending", "done", "skipped", "cancelled")
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 NullableJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -346,3 +362,97 @@ class BotUserData(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TrainingPlan(_Timestamps, Base):
+    """A user's week (/plan): training days, local time and zone, length, coach, type or
+    split. One per user; ``active`` False after /plan off."""
+
+    __tablename__ = "training_plans"
+    __table_args__ = (
+        CheckConstraint(f"split IS NULL OR {_in('split', SPLITS)}", name="split"),
+        CheckConstraint("duration_min BETWEEN 10 AND 180", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    days: Mapped[list[Any]] = mapped_column(default=list)
+    """Weekdays, 0 (Monday) to 6."""
+    local_time: Mapped[str] = mapped_column(String(5))
+    """"HH:MM" in the user's zone."""
+    time_zone: Mapped[str] = mapped_column(String(64))
+    """An IANA zone name."""
+    duration_min: Mapped[int] = mapped_column(Integer)
+    coach: Mapped[str] = mapped_column(String(8))
+    workout_type: Mapped[str | None] = mapped_column(String(16))
+    """A workout type for every day, or None when ``split`` decides."""
+    split: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+
+
+class PlannedSession(_Timestamps, Base):
+    """One session of a plan on a local day: its focus, its reminder, what became of it."""
+
+    __tablename__ = "planned_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("status", SESSION_STATES), name="status"),
+        UniqueConstraint("plan_id", "planned_date"),
+        Index(None, "user_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("training_plans.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    planned_date: Mapped[dt.date] = mapped_column(Date)
+    """The local day the plan gave it (unique per plan: planning it twice makes one)."""
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    """The local day it is on now (Tomorrow moves it)."""
+    fire_at: Mapped[dt.datetime] = mapped_column()
+    """When its reminder goes out (UTC)."""
+    focus: Mapped[str] = mapped_column(String(16))
+    """A split's focus (core.schedule.Focus) or the plan's workout type."""
+    workout_type: Mapped[str] = mapped_column(String(16))
+    coach: Mapped[str] = mapped_column(String(8))
+    duration_min: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
+    request_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("workout_requests.id", ondelete="SET NULL")
+    )
+    """The workout generated ahead for it."""
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The reminder's chat message."""
+
+
+class ScheduledJob(Base):
+    """A due row: something to do at ``fire_at`` (UTC), claimed by the scheduler with
+    ``FOR UPDATE SKIP LOCKED`` and done by the idempotent actor of its ``kind``."""
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DUE_KINDS), name="kind"),
+        CheckConstraint(_in("status", DUE_STATES), name="status"),
+        UniqueConstraint("kind", "session_id"),
+        UniqueConstraint("kind", "plan_id", "fire_at"),
+        Index(None, "status", "fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("training_plans.id", ondelete="CASCADE")
+    )
+    """The plan it belongs to (a weekly review has no session, only this)."""
+    session_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("planned_sessions.id", ondelete="CASCADE")
+    )
+    fire_at: Mapped[dt.datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    """When a scheduler queued it (a row queued long ago lost its message: queued again)."""
+    done_at: Mapped[dt.datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why it was skipped (late, blocked, the plan stopped)."""
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())

@@ -271,16 +271,57 @@ def cmd_bot(args: argparse.Namespace) -> int:
 
     check(settings)  # before anything starts: a bad token or webhook is one line, exit 2
     embedded = None
+    scheduler = None
     if settings.redis_url:
         jobs.setup_broker(settings.redis_url)
     else:
-        log.info("no REDIS_URL: running the generation worker inside the bot")
+        from jobs.scheduler import build_scheduler
+
+        log.info("no REDIS_URL: running the worker and the scheduler inside the bot")
         embedded = jobs.start_embedded_worker(settings)
+        scheduler = build_scheduler(settings, background=True)
+        scheduler[0].start()
     try:
         run(settings, enqueue=jobs.enqueue_generation)
     finally:
+        if scheduler is not None:
+            scheduler[0].shutdown(wait=True)
+            scheduler[1].close()
         if embedded is not None:
             embedded.stop()
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Run the scheduler: reminders (and, next, rest timers) to the workers, on time."""
+    settings = _settings()
+    if not settings.redis_url:
+        raise UsageError(
+            "flexflow scheduler needs REDIS_URL (without it, `flexflow bot` runs the "
+            "scheduler inside itself)"
+        )
+    from db.migrate import is_at_head
+
+    if not is_at_head(settings.database_url):
+        raise UsageError("the database is not migrated: run `flexflow db upgrade` first")
+    import signal
+
+    import jobs
+    from jobs.scheduler import build_scheduler
+
+    jobs.setup_broker(settings.redis_url)
+    scheduler, ticker = build_scheduler(settings, background=False)
+
+    def stop(signum: int, frame: object) -> None:
+        scheduler.shutdown(wait=True)  # the tick in hand finishes, then start() returns
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler: ticking every %.1f s", settings.flexflow_scheduler_tick_s)
+    try:
+        scheduler.start()
+    finally:
+        ticker.close()
     return 0
 
 
@@ -351,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade
     )
 
+    sub.add_parser("scheduler", help="run the scheduler (needs REDIS_URL)").set_defaults(
+        func=cmd_scheduler
+    )
     sub.add_parser("demo-user", help="create the demo profile").set_defaults(func=cmd_demo_user)
     sub.add_parser("doctor", help="check the configuration and every service").set_defaults(
         func=cmd_doctor

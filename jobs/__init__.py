@@ -5,6 +5,8 @@
     jobs.enqueue         enqueue_generation: the only thing the bot and the CLI need here
     jobs.generate        the generation actor (-> usecases.generation.run_generation)
     jobs.exhausted       the actor called when its retries run out (-> give_up)
+    jobs.schedule        the scheduler's actors: prepare a session, send its reminder
+    jobs.scheduler       the scheduler: APScheduler ticking usecases.schedule.tick
     jobs.broker          the Redis broker woken by each enqueue; make_broker
     jobs.resources       per-process resources and the middleware opening them
     jobs.requestcontext  request ids on every log line (middleware and encoder)

@@ -19,7 +19,12 @@ __all__ = [
     "GENERATION_ACTOR",
     "GENERATION_QUEUE",
     "NAMESPACE",
+    "PREPARE_ACTOR",
     "QUEUES",
+    "REMIND_ACTOR",
+    "REVIEW_ACTOR",
+    "SCHEDULE_QUEUE",
+    "dispatch_due",
     "enqueue_generation",
 ]
 
@@ -27,6 +32,13 @@ NAMESPACE = "flexflow"
 """The prefix of every Redis key of the broker."""
 GENERATION_QUEUE = "generation"
 GENERATION_ACTOR = "generate_workout"
+SCHEDULE_QUEUE = "schedule"
+"""The scheduler's actors' queue: a reminder never waits behind generations."""
+PREPARE_ACTOR = "prepare_session"
+REMIND_ACTOR = "send_reminder"
+REVIEW_ACTOR = "send_review"
+_DUE_ACTORS = {"prepare": PREPARE_ACTOR, "remind": REMIND_ACTOR, "review": REVIEW_ACTOR}
+"""The actor of each kind of due row (usecases.schedule.DueKind's values)."""
 
 
 def _broker() -> dramatiq.Broker:
@@ -50,5 +62,17 @@ def enqueue_generation(request_id: int) -> None:
         ) from exc
 
 
-QUEUES = frozenset({GENERATION_QUEUE, dq_name(GENERATION_QUEUE)})
+def dispatch_due(kind: str, job_id: int) -> None:
+    """Send due row ``job_id`` to the actor of its ``kind`` (the scheduler's dispatch);
+    ``QueueUnavailable`` if the broker is down."""
+    actor = _broker().get_actor(_DUE_ACTORS[kind])
+    try:
+        actor.send(job_id)
+    except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
+        raise QueueUnavailable(f"could not queue {kind} {job_id}: {type(exc).__name__}") from exc
+
+
+QUEUES = frozenset(
+    {GENERATION_QUEUE, dq_name(GENERATION_QUEUE), SCHEDULE_QUEUE, dq_name(SCHEDULE_QUEUE)}
+)
 """Every queue the actors are declared on, and its delay queue (for the metrics)."""

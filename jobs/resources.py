@@ -23,11 +23,13 @@ from adapters.aislots import LimitedAI, LocalSemaphore, RedisSemaphore, Semaphor
 from adapters.metrics import PrometheusObserver
 from adapters.settings import Settings, get_settings
 from core.pipeline import AIClient
+from db.models import utcnow
 from db.session import create_db_engine, session_factory
 from jobs.enqueue import enqueue_generation
 from jobs.sweeper import Sweeper
 from usecases.generation import Generation, requeue_stale
 from usecases.ports import Notifier, NullNotifier
+from usecases.schedule import Scheduling
 
 __all__ = [
     "AI_SLOTS_KEY",
@@ -35,6 +37,7 @@ __all__ = [
     "ResourcesMiddleware",
     "close_resources",
     "current",
+    "make_scheduling",
     "make_sweeper",
     "open_resources",
     "start_sweeper",
@@ -55,18 +58,22 @@ class Resources:
     generation: Generation
     """What the generation use case is handed: sessions, AI, notifier, observer, lease."""
     closers: list[Any] = field(default_factory=list)
+    scheduling: Scheduling | None = None
+    """What the scheduler's actors are handed (their notifier sends under the bulk tier)."""
 
     def close(self) -> None:
         for thing in self.closers:
             thing.close()
         self.generation.notifier.close()
+        if self.scheduling is not None:
+            self.scheduling.notifier.close()
         self.engine.dispose()
 
 
 _current: Resources | None = None
 
 
-def _make_notifier(settings: Settings) -> Notifier:
+def _make_notifier(settings: Settings, *, bulk: bool = False) -> Notifier:
     if settings.telegram_bot_token is None:
         return NullNotifier()
     from adapters.sendbudget import make_send_limiter
@@ -76,6 +83,20 @@ def _make_notifier(settings: Settings) -> Notifier:
         token=settings.telegram_bot_token.get_secret_value(),
         api_url=settings.telegram_api_url,
         limiter=make_send_limiter(settings.redis_url),
+        bulk=bulk,
+    )
+
+
+def make_scheduling(
+    settings: Settings, engine: Engine, *, notifier: Notifier | None = None
+) -> Scheduling:
+    """What the scheduler's actors are handed: sessions, the bulk notifier, the queue."""
+    return Scheduling(
+        sessions=session_factory(engine),
+        notifier=notifier or _make_notifier(settings, bulk=True),
+        enqueue=enqueue_generation,
+        clock=utcnow,
+        late_window=dt.timedelta(minutes=settings.flexflow_reminder_late_window_min),
     )
 
 
@@ -97,6 +118,7 @@ def open_resources(
     *,
     ai: AIClient | bool | None = True,
     notifier: Notifier | None = None,
+    bulk_notifier: Notifier | None = None,
 ) -> Resources:
     """Open this process's resources and make them ``current()``.
 
@@ -125,6 +147,7 @@ def open_resources(
             lease_s=settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30,
         ),
         closers=closers,
+        scheduling=make_scheduling(settings, engine, notifier=bulk_notifier),
     )
     return _current
 

@@ -21,7 +21,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from adapters.settings import get_settings
-from jobs import exhausted, generate
+from jobs import exhausted, generate, schedule
 from jobs.broker import make_broker
 from jobs.requestcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
@@ -32,6 +32,9 @@ __all__ = ["ACTORS", "actor", "setup", "setup_broker", "worker_metrics_on"]
 ACTORS: tuple[tuple[Callable[..., None], dict[str, Any]], ...] = (
     (generate.generate_workout, generate.OPTIONS),
     (exhausted.generation_exhausted, exhausted.OPTIONS),
+    (schedule.prepare_session, schedule.PREPARE_OPTIONS),
+    (schedule.send_reminder, schedule.REMIND_OPTIONS),
+    (schedule.send_review, schedule.REVIEW_OPTIONS),
 )
 """Every actor, with the options it is declared with."""
 

@@ -38,6 +38,7 @@ __all__ = [
     "give_up_queued",
     "last_choice",
     "open_local_request",
+    "open_planned_request",
     "open_request",
     "queue_request",
     "regenerate_choice",
@@ -188,6 +189,27 @@ def open_local_request(sessions: Sessions, choice: WorkoutChoice, profile: Profi
             one_at_a_time=False,
         )
         return opened.request_id
+
+
+def open_planned_request(
+    session: Session, user: User, choice: WorkoutChoice, idempotency_key: str
+) -> int:
+    """A request made ahead for a planned session (usecases/schedule.py), in the caller's
+    transaction (which holds the planned session's due row); its id. The same decision as
+    ``open_request``, without the hourly limit and "one in flight" (the plan asked, not the
+    user, and a reminder must not fail because the user is generating something else), and
+    without a chat: the worker saves the plan and sends nothing, Start shows it."""
+    opened = _open(
+        session,
+        user,
+        choice,
+        idempotency_key,
+        chat_id=None,
+        placeholder_id=None,
+        per_hour=0,
+        one_at_a_time=False,
+    )
+    return opened.request_id
 
 
 def _next_allowed(session: Session, user_id: uuid.UUID, per_hour: int) -> dt.datetime | None:

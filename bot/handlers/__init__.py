@@ -7,6 +7,7 @@ history.py   /history and opening a plan
 progress.py  /progress and /export
 swap.py      Swap under a workout      done.py      Done under a workout (logging)
 start.py     /start                    common.py    shared helpers, /help, errors
+plan.py      /plan, its week and the reminders' Start, Tomorrow and Skip
 gates.py     checks every update passes first (allow-list, per-user rate)
 texts.py     what the bot says         states.py    the dialogs' states
 context.py   what handlers get         drafts.py    the dialogs' drafts (user_data)
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, done, generate, history, progress, start, swap
+from bot.handlers import common, done, generate, history, plan, progress, start, swap
 from bot.handlers.context import App
 from bot.handlers.dialog import build_dialogs
 
@@ -40,6 +41,7 @@ def register(application: App) -> None:
     application.add_handler(CallbackQueryHandler(swap.swap_button, pattern=r"^s:"))
     application.add_handler(CallbackQueryHandler(swap.back_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(done.rate_button, pattern=r"^f:"))
+    application.add_handler(CallbackQueryHandler(plan.session_button, pattern=r"^c:"))
     application.add_handler(CallbackQueryHandler(common.stale_button))
     # Only what the bot reads (in a group, what is addressed to it); text is read by the
     # dialogs' entry point first (a typed request), the rest is pointed at the commands.

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers import done, generate, profile, texts, workout
+from bot.handlers import done, generate, plan, profile, texts, workout
 from bot.handlers.common import READ, reply
 from bot.handlers.context import Context
 from bot.handlers.states import DIALOG_NAME, State
@@ -59,7 +59,7 @@ class NoDialogOpen(MessageHandler[Context, object]):
 
 async def cancel(update: Update, context: Context) -> int:
     """/cancel inside a dialog: drop the draft and leave."""
-    context.drop_drafts(profile.DRAFT, workout.DRAFT, done.DRAFT)
+    context.drop_drafts(profile.DRAFT, workout.DRAFT, done.DRAFT, plan.DRAFT)
     await reply(update, texts.CANCELLED)
     return ConversationHandler.END
 
@@ -87,6 +87,8 @@ def build_dialogs() -> ConversationHandler[Context]:
                 CommandHandler("workout", workout.start),
                 _on(workout.start, "w:new$"),
                 _on(done.start, r"d:\d"),
+                CommandHandler("plan", plan.plan_command),
+                _on(plan.edit_field, "pl:edit:"),
                 typed,
             ],
             states={
@@ -110,6 +112,19 @@ def build_dialogs() -> ConversationHandler[Context]:
                     _on(generate.generate, "wk:go$"),
                     MessageHandler(TEXT & READ, workout.typed_change),
                 ],
+                State.PLAN_DAYS: [_on(plan.days_toggled, "pl:d:")],
+                State.PLAN_TIME: [
+                    _on(plan.time_picked, "pl:t:"),
+                    MessageHandler(TEXT, plan.time_typed),
+                ],
+                State.PLAN_ZONE: [
+                    _on(plan.zone_picked, "pl:z:"),
+                    MessageHandler(TEXT, plan.zone_typed),
+                    MessageHandler(filters.LOCATION, plan.zone_located),
+                ],
+                State.PLAN_LENGTH: [_on(plan.length_picked, "pl:l:")],
+                State.PLAN_COACH: [_on(plan.coach_picked, "pl:c:")],
+                State.PLAN_KIND: [_on(plan.kind_picked, "pl:k:")],
                 State.DONE_MENU: [_on(done.menu_pressed, "dn:m:")],
                 State.DONE_SETS: [
                     _on(done.exercise_pressed, "dn:e:"),

@@ -16,6 +16,7 @@ from typing import Literal, TypedDict
 __all__ = [
     "DoneDraft",
     "DraftName",
+    "PlanDraft",
     "PlannedRow",
     "ProfileDraft",
     "SetRow",
@@ -23,7 +24,7 @@ __all__ = [
     "WorkoutDraft",
 ]
 
-DraftName = Literal["profile", "workout", "done"]
+DraftName = Literal["profile", "workout", "done", "plan"]
 """The keys of user_data, one per dialog."""
 
 
@@ -86,9 +87,30 @@ class DoneDraft(TypedDict, total=False):
     """The sets of each exercise so far (none: skipped)."""
 
 
+class PlanDraft(TypedDict, total=False):
+    """/plan (bot/handlers/plan.py): the week being set up or the plan being changed."""
+
+    message_id: int
+    """The dialog's current message: only its buttons count (common.is_current)."""
+    mode: Literal["full", "single"]
+    """Every step in turn, or the one field picked under the week."""
+    days: list[str]
+    """Weekdays "0" (Monday) to "6"."""
+    time: str
+    """"HH:MM", local."""
+    zone: str
+    """An IANA zone name."""
+    length: int
+    """Minutes."""
+    coach: str
+    kind: str
+    """A workout type's or a split's value."""
+
+
 class UserData(TypedDict, total=False):
     """user_data: the draft of the open dialog (starting one drops the others' drafts)."""
 
     profile: ProfileDraft
     workout: WorkoutDraft
     done: DoneDraft
+    plan: PlanDraft

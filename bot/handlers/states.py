@@ -15,7 +15,7 @@ DIALOG_NAME = "dialogs"
 
 
 class State(IntEnum):
-    """One step of /profile (1x), /workout (2x) or Done under a workout (3x)."""
+    """One step of /profile (1x), /workout (2x), Done under a workout (3x) or /plan (4x)."""
 
     PROFILE_LEVEL = 10
     PROFILE_GOALS = 11
@@ -32,3 +32,10 @@ class State(IntEnum):
 
     DONE_MENU = 30
     DONE_SETS = 31
+
+    PLAN_DAYS = 40
+    PLAN_TIME = 41
+    PLAN_ZONE = 42
+    PLAN_LENGTH = 43
+    PLAN_COACH = 44
+    PLAN_KIND = 45

@@ -72,6 +72,7 @@ COMMANDS = (
     ("workout", "Get a new workout"),
     ("history", "Your past workouts"),
     ("progress", "Your streak, records and a chart"),
+    ("plan", "Your training week and its reminders (/plan off stops them)"),
     ("export", "Your logged sets as a CSV file"),
     ("help", "What I can do"),
     ("cancel", "Leave the current dialog"),
@@ -80,6 +81,28 @@ COMMANDS = (
 
 HELP = "<b>What I can do</b>\n" + "\n".join(f"/{name} · {what}" for name, what in COMMANDS)
 EXPIRED = "This button has expired."
+PLAN_OFF = "Your plan is off: no more reminders. /plan turns it on again."
+NO_PLAN_ON = "You have no plan running. /plan sets one up."
+PLAN_TIME_REPROMPT = "Send a time of day like <i>7:30</i> or <i>6pm</i>, or tap one."
+SESSION_NOT_FOUND = "Session not found."
+MOVED = "Moved to tomorrow."
+SKIPPED = "Skipped."
+SKIPPED_TEXT = "Skipped today's session. See you next time."
+
+
+def plan_zone_reprompt(typed_html: str) -> str:
+    """``typed_html`` (escaped) is no time zone I know."""
+    return (
+        f"I don't know the time zone <i>{typed_html}</i>. Type a city (<i>Berlin</i>), "
+        "a zone (<i>Europe/Lisbon</i>) or an offset (<i>UTC+2</i>)."
+    )
+
+
+def moved_to(day: dt.date) -> str:
+    """The reminder after Tomorrow."""
+    return f"Moved to tomorrow, {day:%A %d %B}. I'll remind you then."
+
+
 NOT_FOUND = "Workout not found."
 CANCELLED = "Cancelled. Start again any time with /workout or /profile."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Try /workout or /help."

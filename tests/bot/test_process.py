@@ -62,3 +62,46 @@ async def test_flexflow_bot_embedded(
     output, _ = bot_process.communicate(timeout=20)
     assert bot_process.returncode == 0, output
     assert api_errors(fake_bot_api) == []
+
+
+async def test_flexflow_bot_embedded_runs_the_scheduler(
+    app_settings: Settings, fake_bot_api: FakeBotAPI, bot_process: subprocess.Popen[str]
+) -> None:
+    """Without REDIS_URL the scheduler ticks inside the bot: a due reminder arrives, and
+    Start shows the workout generated ahead by the in-process worker."""
+    import datetime as dt
+
+    from core.domain import WorkoutType
+    from db.session import create_db_engine, session_factory
+    from usecases import Member, register
+    from usecases.schedule import PlanSettings, save_plan
+
+    user = fake_bot_api.user(702, "Kim")
+    await choose_workout(user, "MAX", "Strength", "15 min", pace=PROCESS)  # the bot is up
+    engine = create_db_engine(app_settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        who = Member(telegram_id=702, chat_id=702, name="Kim")
+        register(sessions, who)
+        now = dt.datetime.now(dt.UTC)
+        due = (now - dt.timedelta(minutes=2)).replace(second=0, microsecond=0)
+        plan = PlanSettings((due.weekday(),), due.time(), "UTC", 20, "KAI", WorkoutType.HIIT, None)
+        save_plan(sessions, who, plan, now=now - dt.timedelta(hours=1))  # today's is due
+    finally:
+        engine.dispose()
+    reminder = await user.wait_for_text("Today: HIIT · 20 min with KAI", timeout=30)
+    await press(user, "Start", message_id=reminder.message_id, timeout=PROCESS.answer)
+    await user.wait_until(
+        lambda u: (
+            "🔀 Swap" in u.messages[-1].buttons
+            or any(
+                "🔀 Swap" in m.buttons and m.message_id == reminder.message_id for m in u.messages
+            )
+        ),
+        timeout=30,
+    )
+    bot_process.send_signal(signal.SIGTERM)
+    output, _ = bot_process.communicate(timeout=20)
+    assert bot_process.returncode == 0, output
+    assert "scheduler inside the bot" in output
+    assert api_errors(fake_bot_api) == []

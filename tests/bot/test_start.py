@@ -40,7 +40,7 @@ async def test_start_registers_and_greets_in_max_voice(
 async def test_command_menu_and_help(fake_bot_api: FakeBotAPI) -> None:
     names = [c["command"] for c in fake_bot_api.commands()]
     assert names == [
-        "start", "profile", "workout", "history", "progress", "export", "help", "cancel",
+        "start", "profile", "workout", "history", "progress", "plan", "export", "help", "cancel",
     ]  # fmt: skip
     user = fake_bot_api.user(102)
     user.send("/help")

@@ -1,0 +1,767 @@
+"""Training on a plan: /plan's week, the scheduler's tick, and what each due row does.
+
+A plan keeps exactly one session ahead: saving the plan plans the next occurrence
+(core.schedule), and each session, once reminded, skipped or missed, plans the one after.
+A session has two due rows (db.models.ScheduledJob): ``prepare`` a few minutes before the
+reminder (its workout is generated through the ordinary request path, so Start shows it at
+once) and ``remind`` at the local time.
+
+The scheduler (jobs/scheduler.py, on APScheduler) calls ``tick``: it claims due rows with
+``FOR UPDATE SKIP LOCKED`` and hands each to ``dispatch`` (the actor of its kind) before
+committing. Whatever dies when, nothing is lost or doubled:
+
+- killed before the commit: the rows are still pending, the next tick queues them again;
+  the actors may get a message twice, and each locks its row and does nothing when the
+  row says it is done (or being sent);
+- killed after the commit with a message lost (Redis without persistence): a row queued
+  longer than ``REQUEUE_AFTER`` is queued again;
+- two schedulers at once: SKIP LOCKED gives them disjoint rows, and the row state makes
+  the actors idempotent anyway.
+
+A reminder is marked ``sending`` before it is sent and ``done`` after: a crash between the
+two loses that one reminder rather than risking a second (Telegram has no idempotent
+send). A row more than ``late_window`` past its time (everything was down) is skipped and
+the next session planned; a user who blocked the bot gets nothing (403: marked blocked)
+until they write again (/start), and their plan goes on being planned meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from html import escape
+
+from sqlalchemy.orm import Session
+
+from chat.callbacks import Button, encode_session
+from chat.keyboards import workout_keyboard
+from core.coaches import coach_by_key
+from core.domain import ACTIVE_STATES, Equipment, RequestState, WorkoutType
+from core.models import Profile
+from core.render import render_plan
+from core.review import PlannedDay, compose_review, render_review
+from core.schedule import (
+    Focus,
+    Split,
+    days_label,
+    focus_for,
+    focus_workout_type,
+    next_occurrence,
+    occurrences,
+    to_utc,
+    zone_label,
+    zone_of,
+)
+from db import progress as db_progress
+from db import progression as db_progression
+from db import requests as db_requests
+from db import schedule as db_schedule
+from db import users as db_users
+from db.history import StoredPlan, get_plan_for_request
+from db.models import PlannedSession, ScheduledJob, TrainingPlan, User
+from usecases.errors import DeliveryFailed, TryLater
+from usecases.ports import Enqueue, Keyboard, Notifier
+from usecases.profile import Member, Sessions, known_user, user_of
+from usecases.requests import WorkoutChoice, open_planned_request
+
+__all__ = [
+    "DEFAULT_LATE_WINDOW",
+    "PREPARE_AHEAD",
+    "REQUEUE_AFTER",
+    "SEND_PRIORITY",
+    "DayPlan",
+    "DueKind",
+    "PlanSettings",
+    "Scheduling",
+    "SessionAction",
+    "StartStatus",
+    "Started",
+    "TickResult",
+    "WeekView",
+    "move_session",
+    "plan_view",
+    "prepare_session",
+    "reminder_keyboard",
+    "reminder_text",
+    "save_plan",
+    "send_reminder",
+    "send_review",
+    "skip_session",
+    "start_session",
+    "stop_plan",
+    "tick",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LATE_WINDOW = dt.timedelta(hours=2)
+"""FLEXFLOW_REMINDER_LATE_WINDOW's default: how late a reminder may still go out."""
+PREPARE_AHEAD = dt.timedelta(minutes=5)
+"""The workout is generated this long before its reminder."""
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+"""A row queued this long ago whose actor never ran lost its message: queue it again."""
+BATCH = 500
+"""Rows claimed per transaction of a tick."""
+REVIEW_WEEKDAY = 6
+REVIEW_AT = dt.time(19)
+"""The weekly review comes on the user's Sunday at 19:00."""
+
+
+class DueKind(StrEnum):
+    """What a due row does; one idempotent actor per kind (jobs/schedule.py)."""
+
+    PREPARE = "prepare"
+    REMIND = "remind"
+    REVIEW = "review"
+    REST = "rest"
+
+
+SEND_PRIORITY: dict[DueKind, str] = {
+    DueKind.PREPARE: "none",
+    DueKind.REMIND: "bulk",
+    DueKind.REVIEW: "bulk",
+    DueKind.REST: "normal",
+}
+"""How each kind's message is sent: ``bulk`` under the send budget's bulk tier (below
+replies and deliveries), ``normal`` like a delivery (a rest timer must ring on time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduling:
+    """What the actors of the due rows are handed by the worker's composition root."""
+
+    sessions: Sessions
+    notifier: Notifier
+    """Sends under the send budget's bulk tier."""
+    enqueue: Enqueue
+    """Queues a workout's generation."""
+    clock: Callable[[], dt.datetime]
+    """The current time, UTC-aware (tests move it)."""
+    late_window: dt.timedelta = DEFAULT_LATE_WINDOW
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    """What /plan collected."""
+
+    days: tuple[int, ...]
+    """Weekdays 0 (Monday) to 6."""
+    local_time: dt.time
+    time_zone: str
+    """An IANA zone name."""
+    duration_min: int
+    coach: str
+    workout_type: WorkoutType | None
+    """Every session of this type, or None: ``split`` decides."""
+    split: Split | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """One session of the week to come."""
+
+    local_date: dt.date
+    at: dt.datetime
+    """Its reminder, in the user's zone."""
+    label: str
+    """"Upper body" or "Strength"."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    """/plan: the plan and its next seven days."""
+
+    settings: PlanSettings
+    active: bool
+    week: tuple[DayPlan, ...]
+
+    @property
+    def text(self) -> str:
+        """The week as Telegram HTML."""
+        s = self.settings
+        kind = (
+            s.split.label if s.split is not None else (s.workout_type or WorkoutType.STRENGTH).label
+        )
+        head = "Your plan" if self.active else "Your plan (off: /plan to turn it on)"
+        lines = [
+            f"<b>{head}</b>",
+            f"Days: {days_label(s.days)} at {s.local_time:%H:%M}"
+            f" ({escape(zone_label(s.time_zone))})",
+            f"{s.duration_min} min with {escape(coach_by_key(s.coach).button)} · {escape(kind)}",
+        ]
+        if self.active and self.week:
+            lines += ["", "<b>This week</b>"]
+            lines += [f"{d.at:%a %d %b %H:%M} · {escape(d.label)}" for d in self.week]
+        return "\n".join(lines)
+
+
+def _settings_of(plan: TrainingPlan) -> PlanSettings:
+    hour, minute = (int(x) for x in plan.local_time.split(":"))
+    return PlanSettings(
+        days=tuple(sorted(int(d) for d in plan.days)),
+        local_time=dt.time(hour, minute),
+        time_zone=plan.time_zone,
+        duration_min=plan.duration_min,
+        coach=plan.coach,
+        workout_type=WorkoutType(plan.workout_type) if plan.workout_type else None,
+        split=Split(plan.split) if plan.split else None,
+    )
+
+
+def _focus(settings: PlanSettings, weekday: int) -> tuple[str, WorkoutType, str]:
+    """A day's focus value, the generator's workout type and the label."""
+    if settings.split is not None:
+        focus = focus_for(settings.split, settings.days, weekday)
+        return focus.value, focus_workout_type(focus), focus.label
+    kind = settings.workout_type or WorkoutType.STRENGTH
+    return kind.value, kind, kind.label
+
+
+def _week(settings: PlanSettings, now: dt.datetime) -> tuple[DayPlan, ...]:
+    zone = zone_of(settings.time_zone)
+    found = occurrences(now, settings.days, settings.local_time, zone, len(settings.days))
+    return tuple(
+        DayPlan(
+            o.local_date, o.fire_at.astimezone(zone), _focus(settings, o.local_date.weekday())[2]
+        )
+        for o in found
+        if o.fire_at - now < dt.timedelta(days=7)
+    )
+
+
+def _plan_next(session: Session, plan: TrainingPlan, after: dt.datetime) -> PlannedSession | None:
+    """Plan the plan's first session after ``after`` (none for a stopped plan)."""
+    if not plan.active:
+        return None
+    settings = _settings_of(plan)
+    zone = zone_of(settings.time_zone)
+    nxt = next_occurrence(after, settings.days, settings.local_time, zone)
+    focus, kind, _ = _focus(settings, nxt.local_date.weekday())
+    planned = PlannedSession(
+        plan_id=plan.id,
+        user_id=plan.user_id,
+        planned_date=nxt.local_date,
+        local_date=nxt.local_date,
+        fire_at=nxt.fire_at,
+        focus=focus,
+        workout_type=kind.value,
+        coach=settings.coach,
+        duration_min=settings.duration_min,
+    )
+    jobs = [
+        ScheduledJob(
+            kind=DueKind.PREPARE,
+            user_id=plan.user_id,
+            plan_id=plan.id,
+            fire_at=nxt.fire_at - PREPARE_AHEAD,
+        ),
+        ScheduledJob(
+            kind=DueKind.REMIND, user_id=plan.user_id, plan_id=plan.id, fire_at=nxt.fire_at
+        ),
+    ]
+    return db_schedule.add_session(session, planned, jobs)
+
+
+def _plan_review(session: Session, plan: TrainingPlan, after: dt.datetime) -> None:
+    """Plan the plan's next weekly review (the user's Sunday evening) after ``after``."""
+    if not plan.active:
+        return
+    zone = zone_of(plan.time_zone)
+    when = next_occurrence(after, (REVIEW_WEEKDAY,), REVIEW_AT, zone)
+    job = ScheduledJob(
+        kind=DueKind.REVIEW, user_id=plan.user_id, plan_id=plan.id, fire_at=when.fire_at
+    )
+    db_schedule.add_review(session, job)
+
+
+def _validated(settings: PlanSettings) -> PlanSettings:
+    zone_of(settings.time_zone)  # ValueError for an unknown zone
+    coach_by_key(settings.coach)
+    if not settings.days or not set(settings.days) <= set(range(7)):
+        raise ValueError("a plan needs training days from 0 (Monday) to 6")
+    if not 10 <= settings.duration_min <= 180:
+        raise ValueError("a session lasts 10 to 180 minutes")
+    if (settings.workout_type is None) == (settings.split is None):
+        raise ValueError("a plan has a workout type or a split, not both")
+    return settings
+
+
+def save_plan(
+    sessions: Sessions, who: Member, settings: PlanSettings, *, now: dt.datetime
+) -> WeekView:
+    """Create or change the caller's plan and turn it on: the sessions still to come are
+    planned again from ``now``. ``ValueError`` for settings that cannot make a plan."""
+    settings = _validated(settings)
+    with sessions.begin() as session:
+        user = user_of(session, who, lock=True)
+        plan = db_schedule.plan_of_user(session, user.id, lock=True)
+        if plan is None:
+            plan = TrainingPlan(user_id=user.id)
+            session.add(plan)
+        plan.days = sorted(set(settings.days))
+        plan.local_time = f"{settings.local_time:%H:%M}"
+        plan.time_zone = settings.time_zone
+        plan.duration_min = settings.duration_min
+        plan.coach = coach_by_key(settings.coach).key
+        plan.workout_type = settings.workout_type.value if settings.workout_type else None
+        plan.split = settings.split.value if settings.split else None
+        plan.active = True
+        session.flush()
+        db_schedule.drop_upcoming(session, plan.id)
+        _plan_next(session, plan, now)
+        _plan_review(session, plan, now)
+        return WeekView(_settings_of(plan), True, _week(_settings_of(plan), now))
+
+
+def plan_view(sessions: Sessions, who: Member, *, now: dt.datetime) -> WeekView | None:
+    """The caller's plan and its week; None when they have none."""
+    with sessions.begin() as session:
+        user = known_user(session, who)
+        plan = None if user is None else db_schedule.plan_of_user(session, user.id)
+        if plan is None:
+            return None
+        settings = _settings_of(plan)
+        return WeekView(settings, plan.active, _week(settings, now) if plan.active else ())
+
+
+def stop_plan(sessions: Sessions, who: Member) -> bool:
+    """/plan off: no more reminders (the plan is kept for /plan to turn on again). False
+    when there was no plan on."""
+    with sessions.begin() as session:
+        user = known_user(session, who)
+        plan = None if user is None else db_schedule.plan_of_user(session, user.id, lock=True)
+        if plan is None or not plan.active:
+            return False
+        plan.active = False
+        db_schedule.drop_upcoming(session, plan.id)
+        return True
+
+
+# The scheduler's tick ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    """What one tick did."""
+
+    queued: int
+    """Rows handed to their actors."""
+    skipped: int
+    """Rows too late to do (past the late window), skipped."""
+
+
+def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> None:
+    """The row will not be done: say why; a skipped reminder's session is missed and the
+    next one planned."""
+    job.status = "skipped"
+    job.note = note
+    job.done_at = now
+    if job.kind == DueKind.REVIEW and job.plan_id is not None:
+        plan = db_schedule.lock_plan(session, job.plan_id)
+        if plan is not None:
+            _plan_review(session, plan, max(job.fire_at, now))
+        return
+    if job.session_id is None:
+        return
+    planned = db_schedule.get_session(session, job.session_id)
+    if planned is None:
+        return
+    if job.kind == DueKind.REMIND and planned.status == "planned":
+        planned.status = "missed"
+        _plan_following(session, planned, now)
+
+
+def _plan_following(session: Session, planned: PlannedSession, now: dt.datetime) -> None:
+    plan = db_schedule.lock_plan(session, planned.plan_id)
+    if plan is not None:
+        _plan_next(session, plan, max(planned.fire_at, now - DEFAULT_LATE_WINDOW))
+
+
+def tick(
+    sessions: Sessions,
+    dispatch: Callable[[DueKind, int], None],
+    *,
+    now: dt.datetime,
+    late_window: dt.timedelta = DEFAULT_LATE_WINDOW,
+    batch: int = BATCH,
+) -> TickResult:
+    """Hand every due row to ``dispatch(kind, row_id)``, oldest first, in batches of
+    ``batch`` rows (one transaction each, committed after its messages are sent); rows
+    later than ``late_window`` are skipped instead. Raises what ``dispatch`` raises (the
+    batch is rolled back and comes again next tick)."""
+    queued = skipped = 0
+    while True:
+        with sessions.begin() as session:
+            rows = db_schedule.claim_due(
+                session, now, requeue_before=now - REQUEUE_AFTER, limit=batch
+            )
+            for job in rows:
+                if now - job.fire_at > late_window:
+                    _skip(session, job, f"late: due {job.fire_at:%Y-%m-%d %H:%M} UTC", now)
+                    skipped += 1
+                    continue
+                job.status = "queued"
+                job.claimed_at = now
+                dispatch(DueKind(job.kind), job.id)
+                queued += 1
+        if len(rows) < batch:
+            return TickResult(queued, skipped)
+
+
+# The actors' use cases -----------------------------------------------------------------
+
+
+def _open_job(
+    session: Session, job_id: int, kind: DueKind, now: dt.datetime, window: dt.timedelta
+) -> tuple[ScheduledJob, PlannedSession, User] | None:
+    """The locked row, its session and user, when it is still to be done now; None (the row
+    closed as needed) otherwise."""
+    job = db_schedule.lock_job(session, job_id)
+    if job is None or job.kind != kind or job.status not in ("pending", "queued"):
+        return None  # done, being sent, skipped: a duplicate message
+    if job.fire_at > now + dt.timedelta(seconds=5):
+        job.status = "pending"  # moved later (Tomorrow) since it was queued: its time will come
+        return None
+    if now - job.fire_at > window:
+        _skip(session, job, "late", now)
+        return None
+    planned = db_schedule.get_session(session, job.session_id) if job.session_id else None
+    user = session.get(User, job.user_id)
+    if planned is None or user is None:
+        _skip(session, job, "gone", now)
+        return None
+    if planned.status != "planned":
+        _skip(session, job, f"session {planned.status}", now)
+        return None
+    if user.blocked or user.chat_id is None:
+        _skip(session, job, "blocked", now)
+        return None
+    return job, planned, user
+
+
+def prepare_session(sch: Scheduling, job_id: int) -> None:
+    """Generate a planned session's workout ahead, through the ordinary request path."""
+    now = sch.clock()
+    with sch.sessions.begin() as session:
+        opened = _open_job(session, job_id, DueKind.PREPARE, now, sch.late_window)
+        if opened is None:
+            return
+        job, planned, user = opened
+        profile = db_users.load_profile(session, user.id)
+        equipment = profile.equipment if profile is not None else frozenset({Equipment.BODYWEIGHT})
+        choice = WorkoutChoice(
+            coach=planned.coach,
+            workout_type=WorkoutType(planned.workout_type),
+            duration_min=planned.duration_min,
+            equipment=frozenset(equipment),
+        )
+        request_id = open_planned_request(
+            session, user, choice, db_requests.make_idempotency_key("plan", planned.id)
+        )
+        planned.request_id = request_id
+        job.status = "done"
+        job.done_at = now
+    try:
+        sch.enqueue(request_id)
+    except Exception as exc:  # the workers' sweeper queues a stale request again
+        log.warning("session %s: its workout could not be queued yet: %s", planned.id, exc)
+
+
+def reminder_text(planned: PlannedSession) -> str:
+    """ "Today: Upper body · 45 min with MAX", as Telegram HTML."""
+    coach = coach_by_key(planned.coach)
+    try:
+        label = Focus(planned.focus).label
+    except ValueError:
+        label = WorkoutType(planned.focus).label
+    return (
+        f"<b>Today: {escape(label)} · {planned.duration_min} min with {escape(coach.key)}</b>\n"
+        f"{escape(coach.emoji)} Your workout is ready when you are."
+    )
+
+
+class SessionAction(StrEnum):
+    """The buttons under a reminder."""
+
+    START = "go"
+    TOMORROW = "tm"
+    SKIP = "sk"
+
+
+def reminder_keyboard(session_id: int) -> list[list[Button]]:
+    """Start, Tomorrow, Skip: under a reminder."""
+    return [
+        [
+            Button("▶️ Start", encode_session(session_id, SessionAction.START.value)),
+            Button("📅 Tomorrow", encode_session(session_id, SessionAction.TOMORROW.value)),
+            Button("⏭ Skip", encode_session(session_id, SessionAction.SKIP.value)),
+        ]
+    ]
+
+
+def send_reminder(sch: Scheduling, job_id: int) -> None:
+    """Send a session's reminder (once), then plan the next session."""
+    now = sch.clock()
+    with sch.sessions.begin() as session:
+        opened = _open_job(session, job_id, DueKind.REMIND, now, sch.late_window)
+        if opened is None:
+            return
+        job, planned, user = opened
+        job.status = "sending"
+        chat_id, text, session_id, user_id = (
+            user.chat_id,
+            reminder_text(planned),
+            planned.id,
+            user.id,
+        )
+    assert chat_id is not None  # _open_job checked
+    try:
+        message_id = sch.notifier.put(
+            chat_id, text, edit_message_id=None, keyboard=reminder_keyboard(session_id)
+        )
+    except TryLater:
+        with sch.sessions.begin() as session:
+            again = db_schedule.lock_job(session, job_id)
+            if again is not None and again.status == "sending":
+                again.status = "queued"  # nothing went out: the retry sends it
+        raise
+    except DeliveryFailed as exc:
+        log.info("reminder %s not sent: %s", job_id, exc)
+        with sch.sessions.begin() as session:
+            db_users.mark_blocked(session, user_id)
+            closed = db_schedule.lock_job(session, job_id)
+            if closed is not None:
+                _skip(session, closed, "blocked", now)
+        return
+    with sch.sessions.begin() as session:
+        planned_row = db_schedule.lock_session(session, session_id)
+        sent = db_schedule.lock_job(session, job_id)
+        if sent is None or planned_row is None:
+            return
+        if sent.status != "sending":
+            # The user pressed a button of the reminder before this was written (Tomorrow
+            # set the row pending for the next day, Skip closed the session): theirs wins.
+            return
+        sent.status = "done"
+        sent.done_at = now
+        if planned_row.status == "planned":
+            planned_row.status = "reminded"
+        planned_row.message_id = message_id
+        _plan_following(session, planned_row, now)
+
+
+def _open_review(
+    session: Session, job_id: int, now: dt.datetime, window: dt.timedelta
+) -> tuple[ScheduledJob, TrainingPlan, User] | None:
+    """The locked review row, its plan and user when it is to be sent now; None (closed as
+    needed) otherwise."""
+    job = db_schedule.lock_job(session, job_id)
+    if job is None or job.kind != DueKind.REVIEW or job.status not in ("pending", "queued"):
+        return None
+    if job.fire_at > now + dt.timedelta(seconds=5):
+        job.status = "pending"
+        return None
+    plan = db_schedule.lock_plan(session, job.plan_id) if job.plan_id is not None else None
+    user = session.get(User, job.user_id)
+    if plan is None or user is None or not plan.active:
+        job.status, job.note, job.done_at = "skipped", "plan off", now
+        return None
+    if now - job.fire_at > window:
+        _skip(session, job, "late", now)
+        return None
+    if user.blocked or user.chat_id is None:
+        _skip(session, job, "blocked", now)
+        return None
+    return job, plan, user
+
+
+def _review_text(session: Session, job: ScheduledJob, plan: TrainingPlan, user: User) -> str | None:
+    """The week's review in the coach's voice; None for a week with nothing planned or done."""
+    zone = zone_of(plan.time_zone)
+    end_local = job.fire_at.astimezone(zone)
+    monday = end_local.date() - dt.timedelta(days=end_local.weekday())
+    start = dt.datetime.combine(monday, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+    def days(first: dt.date, last: dt.date) -> list[PlannedDay]:
+        rows = db_schedule.sessions_between(session, plan.id, first, last)
+        return [PlannedDay(r.local_date, r.status) for r in rows]
+
+    week = days(monday, end_local.date())
+    history = days(monday - dt.timedelta(weeks=3), monday - dt.timedelta(days=1))
+    logged = db_progress.logged_sessions(session, user.id)
+    profile = db_users.load_profile(session, user.id) or Profile(units=user.units)
+    targets = db_progression.load_targets(session, user.id, profile)
+    review = compose_review(start, job.fire_at, week, logged, targets, history)
+    if review.planned == 0 and review.done == 0:
+        return None
+    rng = random.Random(job.id)  # the same words if it is ever rendered again
+    return render_review(review, coach_by_key(plan.coach), user.units, rng)
+
+
+def send_review(sch: Scheduling, job_id: int) -> None:
+    """Send the week's review (once), then plan next week's."""
+    now = sch.clock()
+    with sch.sessions.begin() as session:
+        opened = _open_review(session, job_id, now, sch.late_window)
+        if opened is None:
+            return
+        job, plan, user = opened
+        text = _review_text(session, job, plan, user)
+        if text is None:
+            _skip(session, job, "empty week", now)
+            return
+        job.status = "sending"
+        chat_id, user_id = user.chat_id, user.id
+    assert chat_id is not None  # _open_review checked
+    try:
+        sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=None)
+    except TryLater:
+        with sch.sessions.begin() as session:
+            again = db_schedule.lock_job(session, job_id)
+            if again is not None and again.status == "sending":
+                again.status = "queued"
+        raise
+    except DeliveryFailed as exc:
+        log.info("review %s not sent: %s", job_id, exc)
+        with sch.sessions.begin() as session:
+            db_users.mark_blocked(session, user_id)
+            closed = db_schedule.lock_job(session, job_id)
+            if closed is not None:
+                _skip(session, closed, "blocked", now)
+        return
+    with sch.sessions.begin() as session:
+        sent = db_schedule.lock_job(session, job_id)
+        if sent is None or sent.status != "sending":
+            return
+        sent.status, sent.done_at = "done", now
+        plan_row = db_schedule.lock_plan(session, plan.id)
+        if plan_row is not None:
+            _plan_review(session, plan_row, max(sent.fire_at, now))
+
+
+# The reminder's buttons ----------------------------------------------------------------
+
+
+class StartStatus(StrEnum):
+    """What Start found."""
+
+    READY = "ready"
+    """The workout is there: show ``plan``."""
+    WRITING = "writing"
+    """It is being written; the worker delivers it into the reminder's message."""
+    NEW = "new"
+    """Nothing usable was generated ahead: open a request like Generate does."""
+    NOT_FOUND = "not_found"
+    """Not the caller's session (a forged button)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """The outcome of ``start_session``."""
+
+    status: StartStatus
+    plan: StoredPlan | None = None
+    parts: tuple[str, ...] = ()
+    """READY: the workout as messages, as a delivery renders it."""
+    keyboard: Keyboard | None = None
+    """READY: the buttons under the last part, as under a delivery."""
+    choice: WorkoutChoice | None = None
+    """NEW: what to ask for."""
+    writing: str = ""
+    """WRITING: the placeholder's text."""
+
+
+def _own_session(session: Session, who: Member, session_id: int) -> PlannedSession | None:
+    user = known_user(session, who)
+    planned = db_schedule.lock_session(session, session_id)
+    if user is None or planned is None or planned.user_id != user.id:
+        return None
+    return planned
+
+
+def start_session(
+    sessions: Sessions, who: Member, session_id: int, message_id: int | None
+) -> Started:
+    """Start under a reminder: the workout generated ahead, or the one being written
+    (delivered into the reminder's message ``message_id``), or what to ask for anew."""
+    with sessions.begin() as session:
+        planned = _own_session(session, who, session_id)
+        if planned is None:
+            return Started(StartStatus.NOT_FOUND)
+        user = known_user(session, who)
+        assert user is not None
+        planned.status = "started"
+        choice = WorkoutChoice(
+            coach=planned.coach,
+            workout_type=WorkoutType(planned.workout_type),
+            duration_min=planned.duration_min,
+            equipment=(db_users.load_profile(session, user.id) or Profile()).equipment,
+        )
+        row = (
+            db_requests.lock_request(session, planned.request_id)
+            if planned.request_id is not None
+            else None
+        )
+        if row is not None and row.state in (RequestState.GENERATED, RequestState.DELIVERED):
+            plan = get_plan_for_request(session, row.id)
+            if plan is not None:
+                parts = tuple(render_plan(plan, user.units))
+                return Started(StartStatus.READY, plan, parts, workout_keyboard(plan.plan_id))
+        if row is not None and row.state in ACTIVE_STATES:
+            row.chat_id = who.chat_id
+            if message_id is not None:
+                db_requests.set_placeholder(session, row.id, message_id)
+            coach = coach_by_key(row.coach)
+            return Started(
+                StartStatus.WRITING,
+                writing=coach.writing(minutes=row.duration_min, workout_type=row.workout_type),
+            )
+        return Started(StartStatus.NEW, choice=choice)
+
+
+def move_session(
+    sessions: Sessions, who: Member, session_id: int, *, now: dt.datetime
+) -> PlannedSession | None:
+    """Tomorrow: the session moves a day, same local time, and its reminder with it; None
+    when it is not the caller's (or already over)."""
+    with sessions.begin() as session:
+        planned = _own_session(session, who, session_id)
+        if planned is None or planned.status not in ("planned", "reminded"):
+            return None
+        plan = db_schedule.lock_plan(session, planned.plan_id)
+        if plan is None:
+            return None
+        settings = _settings_of(plan)
+        day = max(planned.local_date, now.astimezone(zone_of(settings.time_zone)).date())
+        day += dt.timedelta(days=1)
+        planned.local_date = day
+        planned.fire_at = to_utc(day, settings.local_time, zone_of(settings.time_zone))
+        planned.status = "planned"
+        jobs = db_schedule.jobs_of(session, planned.id)
+        for kind, job in jobs.items():
+            if kind == DueKind.PREPARE and job.status == "done":
+                continue  # its workout is made already: Start tomorrow shows it
+            job.fire_at = planned.fire_at - (
+                PREPARE_AHEAD if kind == DueKind.PREPARE else dt.timedelta()
+            )
+            job.status = "pending"
+            job.claimed_at = None
+            job.done_at = None
+        return planned
+
+
+def skip_session(sessions: Sessions, who: Member, session_id: int) -> bool:
+    """Skip: the session is recorded as skipped; False when it is not the caller's."""
+    with sessions.begin() as session:
+        planned = _own_session(session, who, session_id)
+        if planned is None or planned.status not in ("planned", "reminded"):
+            return False
+        planned.status = "skipped"
+        for job in db_schedule.jobs_of(session, planned.id).values():
+            if job.status in ("pending", "queued"):
+                job.status = "cancelled"
+        return True
