@@ -40,6 +40,7 @@ from sqlalchemy import (
     false,
     func,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,6 +57,7 @@ __all__ = [
     "Base",
     "BotConversation",
     "BotUserData",
+    "LiveSession",
     "ProfileRow",
     "UTCDateTime",
     "User",
@@ -346,3 +348,26 @@ class BotUserData(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LiveSession(_Timestamps, Base):
+    """A workout being done set by set (Start under a workout): where it is (``position``,
+    the JSON of ``core.live.LiveState``; not called state, which is a request's), its one
+    chat message, and the log its sets go to."""
+
+    __tablename__ = "live_sessions"
+    __table_args__ = (Index(None, "user_id", "active"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_plans.id", ondelete="CASCADE"))
+    log_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"))
+    """The workout log its sets are written to as they are done (the same log as Done)."""
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The session's message, edited in place at every step."""
+    title: Mapped[str] = mapped_column(String(120))
+    position: Mapped[dict[str, Any]] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    rest_until: Mapped[dt.datetime | None] = mapped_column()
+    """When the running rest ends (UTC); None outside a rest."""
