@@ -225,15 +225,16 @@ def failure_keyboard(request_id: int) -> list[list[Button]]:
     return [[Button("🔄 Try again", encode(Kind.RETRY, request_id))]]
 
 
-def live_keyboard(live_id: int, state: LiveState) -> Rows:
+def live_keyboard(live_id: int, log_id: int, state: LiveState) -> Rows:
     """A live session's buttons for where it is: a set (done with today's numbers, a rep or
-    a load step either way, skip the exercise, finish), a rest (next set now, finish)."""
+    a load step either way, skip the exercise, finish), a rest (next set now, finish), and
+    once it is over how it felt (its log's rating, as after Done)."""
 
     def button(label: str, action: str) -> Button:
         return Button(label, encode_live(live_id, state.step, action))
 
     if state.phase == "finished":
-        return []
+        return feel_keyboard(log_id)
     finish = button("⏹ Finish", "x")
     if state.phase == "rest":
         return [[button("⏭ Next set now", "nx"), finish]]

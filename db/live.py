@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from db.models import LiveSession, WorkoutLogSet
 from db.workoutlogs import LoggedSet, log_workout
 
-__all__ = ["active_sessions", "add_set", "create_live", "end_all", "lock_live", "next_set_number"]
+__all__ = [
+    "active_sessions",
+    "add_set",
+    "claim_due_rests",
+    "create_live",
+    "end_all",
+    "lock_live",
+    "next_set_number",
+]
 
 
 def create_live(
@@ -79,10 +88,30 @@ def add_set(session: Session, log_id: int, done: LoggedSet) -> None:
     session.flush()
 
 
+def claim_due_rests(
+    session: Session, now: dt.datetime, *, requeue_before: dt.datetime, limit: int
+) -> list[LiveSession]:
+    """Active sessions whose rest is over and not yet handed to the ringing actor (or handed
+    before ``requeue_before``: its message was lost), soonest first, locked; rows another
+    scheduler holds are skipped (``FOR UPDATE SKIP LOCKED``)."""
+    query = (
+        select(LiveSession)
+        .where(
+            LiveSession.active,
+            LiveSession.rest_until <= now,
+            or_(LiveSession.rest_queued_at.is_(None), LiveSession.rest_queued_at < requeue_before),
+        )
+        .order_by(LiveSession.rest_until)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
 def end_all(session: Session, user_id: uuid.UUID) -> None:
     """Mark every active session of the user over (a new Start replaces them)."""
     session.execute(
         update(LiveSession)
         .where(LiveSession.user_id == user_id, LiveSession.active)
-        .values(active=False, rest_until=None)
+        .values(active=False, rest_until=None, rest_queued_at=None)
     )

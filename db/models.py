@@ -356,7 +356,7 @@ class LiveSession(_Timestamps, Base):
     chat message, and the log its sets go to."""
 
     __tablename__ = "live_sessions"
-    __table_args__ = (Index(None, "user_id", "active"),)
+    __table_args__ = (Index(None, "user_id", "active"), Index(None, "rest_until"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -370,4 +370,7 @@ class LiveSession(_Timestamps, Base):
     position: Mapped[dict[str, Any]] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     rest_until: Mapped[dt.datetime | None] = mapped_column()
-    """When the running rest ends (UTC); None outside a rest."""
+    """When the running rest ends (UTC): the rest timer's fire time; None outside a rest."""
+    rest_queued_at: Mapped[dt.datetime | None] = mapped_column()
+    """When the scheduler handed the timer to its actor (so the next tick does not again,
+    unless the actor's message was lost)."""

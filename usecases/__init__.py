@@ -28,7 +28,7 @@ from db.history import PlanSummary
 from db.requests import make_idempotency_key
 from db.workoutlogs import Rating
 from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable, TryLater
-from usecases.live import LiveOutcome, LiveView, rest_over, start_live
+from usecases.live import LiveOutcome, LiveView, claim_rests, ring_rest, start_live
 from usecases.live import act as act_live
 from usecases.live import set_message as set_live_message
 from usecases.plans import (
@@ -91,6 +91,7 @@ __all__ = [
     "act_live",
     "apply_swap",
     "attach_placeholder",
+    "claim_rests",
     "export_for",
     "fail_request",
     "give_up_queued",
@@ -109,8 +110,8 @@ __all__ = [
     "rate_log",
     "regenerate_choice",
     "register",
-    "rest_over",
     "retry_choice",
+    "ring_rest",
     "save_profile",
     "set_live_message",
     "start_live",

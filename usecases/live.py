@@ -9,17 +9,19 @@ The rules, over ``core.live``'s state machine:
   stale and changes nothing.
 - A set done is written to the session's log at once (the same rows as Done), so leaving
   mid-way keeps what was done; its rest starts, and ``rest_until`` is the timer: the
-  scheduler rings it (``rest_over``) unless a tap moved on first.
+  scheduler rings it (``ring_rest``) unless a tap moved on first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from chat.keyboards import live_keyboard
 from core.live import (
     LiveError,
     LiveState,
@@ -27,6 +29,8 @@ from core.live import (
     done_set,
     finish,
     next_set,
+    render_live,
+    rest_over_text,
     skip_exercise,
     start,
 )
@@ -34,9 +38,21 @@ from db import history as db_history
 from db import live as db_live
 from db.models import LiveSession
 from db.workoutlogs import LoggedSet
+from usecases.ports import Notifier
 from usecases.profile import Member, Sessions, known_user
 
-__all__ = ["LiveAction", "LiveOutcome", "LiveView", "act", "rest_over", "set_message", "start_live"]
+__all__ = [
+    "REQUEUE_AFTER",
+    "RING_EARLY",
+    "LiveAction",
+    "LiveOutcome",
+    "LiveView",
+    "act",
+    "claim_rests",
+    "ring_rest",
+    "set_message",
+    "start_live",
+]
 
 LiveAction = Literal["d", "rp", "rm", "wp", "wm", "sk", "nx", "x"]
 
@@ -139,7 +155,8 @@ def act(
             now + dt.timedelta(seconds=after.rest_s)
             if after.phase == "rest" and after.rest_s > 0
             else None
-        )
+        )  # a new rest sets the timer; any other move cancels the one running
+        row.rest_queued_at = None
         if after.phase == "rest" and after.rest_s <= 0:  # no rest planned: straight on
             after = next_set(after)
             row.position = after.to_data()
@@ -175,19 +192,62 @@ def _apply(session: Session, row: LiveSession, state: LiveState, action: LiveAct
     return finish(state)
 
 
-def rest_over(sessions: Sessions, live_id: int, step: int, now: dt.datetime) -> LiveView | None:
-    """The rest timer of session ``live_id`` made at ``step`` rings: the session moves to
-    its next set and the view to announce is returned; None when a tap moved on first (the
-    timer was cancelled) or the session is over."""
+REQUEUE_AFTER = dt.timedelta(seconds=30)
+"""A timer handed to its actor this long ago and still due: the message was lost, hand it
+again (the actor is idempotent)."""
+
+
+def claim_rests(
+    sessions: Sessions, dispatch: Callable[[int], None], *, now: dt.datetime, batch: int = 200
+) -> int:
+    """The scheduler's part: hand every rest timer that is due to ``dispatch(live_id)`` (the
+    ringing actor's queue), soonest first, marked as handed in the same transaction, which
+    commits only after dispatching (a failure leaves them due for the next tick). Returns
+    how many were handed; rows another scheduler holds are skipped."""
+    handed = 0
+    while True:
+        with sessions.begin() as session:
+            rows = db_live.claim_due_rests(
+                session, now, requeue_before=now - REQUEUE_AFTER, limit=batch
+            )
+            for row in rows:
+                row.rest_queued_at = now
+                dispatch(row.id)
+                handed += 1
+        if len(rows) < batch:
+            return handed
+
+
+def ring_rest(sessions: Sessions, notifier: Notifier, live_id: int, now: dt.datetime) -> bool:
+    """The rest timer of session ``live_id`` rings (its actor): if the session is still in
+    that rest and it is over, the session moves to its next set, a short message says so
+    (the one that rings on the phone) and the session's message shows the set. False when
+    a tap moved on first (the timer was cancelled), the session ended, or it is not yet
+    time. The sends happen inside the row's transaction: a failure rolls the move back and
+    the actor's retry rings again (at least once; never silently lost)."""
     with sessions.begin() as session:
         row = db_live.lock_live(session, live_id)
         if row is None or not row.active or row.rest_until is None:
-            return None
+            return False
+        if row.rest_until > now + RING_EARLY:
+            return False
         state = LiveState.from_data(row.position)
-        if state.phase != "rest" or state.step != step:
-            return None
+        if state.phase != "rest":
+            return False
         after = next_set(state)
         row.position = after.to_data()
-        row.rest_until = None
+        row.rest_until = row.rest_queued_at = None
         row.active = after.phase != "finished"
-        return _view(row)
+        notifier.put(row.chat_id, rest_over_text(after), edit_message_id=None, keyboard=None)
+        if row.message_id is not None:
+            notifier.put(
+                row.chat_id,
+                render_live(after, row.title),
+                edit_message_id=row.message_id,
+                keyboard=live_keyboard(row.id, row.log_id, after),
+            )
+        return True
+
+
+RING_EARLY = dt.timedelta(milliseconds=500)
+"""How early a timer may ring (clocks of two machines, a tick landing just before)."""

@@ -22,7 +22,7 @@ from bot.handlers import texts
 from bot.handlers.common import callback_query, db, decoded, member, reply
 from bot.handlers.context import Context
 from chat.callbacks import Kind
-from chat.keyboards import Rows, feel_keyboard, live_keyboard
+from chat.keyboards import Rows, live_keyboard
 from core.live import render_live
 
 __all__ = ["live_button", "start_button"]
@@ -38,10 +38,7 @@ _TOASTS = {
 
 
 def keyboard_for(view: usecases.LiveView) -> Rows:
-    """The session's buttons now: its step's, or the rating once it is over."""
-    if view.live.phase == "finished":
-        return feel_keyboard(view.log_id)
-    return live_keyboard(view.live_id, view.live)
+    return live_keyboard(view.live_id, view.log_id, view.live)
 
 
 async def start_button(update: Update, context: Context) -> None:

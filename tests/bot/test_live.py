@@ -4,8 +4,12 @@ finish, stale and forged buttons. The rest timer's ring is the scheduler's (test
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
+import usecases
+from adapters.sendbudget import make_send_limiter
+from adapters.telegram import TelegramNotifier
 from core.domain import Units
 from db.models import LiveSession
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press, press_data
@@ -124,4 +128,71 @@ async def test_stale_double_and_forged_taps_change_nothing(
     assert rest_until(bot, live_id) is not None  # still resting, untouched
     [(_, sets)] = logs_of(bot.sessions, 711)
     assert len(sets) == 1
+    assert api_errors(fake_bot_api) == []
+
+
+def notifier_for(bot: BotRunner) -> TelegramNotifier:
+    """The workers' notifier (the real Bot API client), as the ringing actor has it."""
+    token = bot.settings.telegram_bot_token
+    assert token is not None
+    return TelegramNotifier(
+        token=token.get_secret_value(),
+        api_url=bot.settings.telegram_api_url,
+        limiter=make_send_limiter(None),
+    )
+
+
+async def test_the_rest_timer_rings_once_when_due_and_not_after_an_early_move(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    seed_workout(bot.sessions, 721, four_exercises(20, Units.KG), Units.KG)
+    user = fake_bot_api.user(721)
+    workout = await open_from_history(user)
+    live = await started(user, workout)
+    with bot.sessions.begin() as session:
+        (row,) = session.query(LiveSession).all()
+        live_id = row.id
+    await tap(user, live, "✅ Done", "Rest 1 min")
+    due = rest_until(bot, live_id)
+    assert due is not None
+    handed: list[int] = []
+    notifier = notifier_for(bot)
+    try:
+        # Not yet: nothing is handed. When due: handed once, even to two schedulers' ticks.
+        early = due - dt.timedelta(seconds=10)
+        assert (
+            await asyncio.to_thread(usecases.claim_rests, bot.sessions, handed.append, now=early)
+            == 0
+        )
+        for _ in range(2):
+            await asyncio.to_thread(usecases.claim_rests, bot.sessions, handed.append, now=due)
+        assert handed == [live_id]
+        # The actor rings: the short message, and the session's message at the next set.
+        rang = await asyncio.to_thread(usecases.ring_rest, bot.sessions, notifier, live_id, due)
+        assert rang
+        ring = await user.wait_for_text("Rest over", timeout=WAIT)
+        assert ring.text == "Rest over: set 2 of 3, Goblet squat, 20 kg × 10"
+        assert ring.buttons == []
+        await user.wait_until(lambda u: "Set 2 of 3" in text_of(u, live.message_id), timeout=WAIT)
+        # A redelivered message rings nothing more.
+        again = await asyncio.to_thread(usecases.ring_rest, bot.sessions, notifier, live_id, due)
+        assert not again
+        assert sum("Rest over" in m.text for m in user.messages) == 1
+
+        # The next rest, cut short by Next set now: the timer is gone, nothing rings.
+        await tap(user, live, "✅ Done", "Rest 1 min")
+        later = rest_until(bot, live_id)
+        assert later is not None
+        await tap(user, live, "Next set now", "Set 3 of 3")
+        handed.clear()
+        await asyncio.to_thread(
+            usecases.claim_rests, bot.sessions, handed.append, now=later + dt.timedelta(hours=1)
+        )
+        assert handed == []
+        assert not await asyncio.to_thread(
+            usecases.ring_rest, bot.sessions, notifier, live_id, later
+        )
+        assert sum("Rest over" in m.text for m in user.messages) == 1
+    finally:
+        notifier.close()
     assert api_errors(fake_bot_api) == []

@@ -4,10 +4,11 @@ Revision ID: 0008
 Revises: 0003
 Create Date: 2026-12-03 12:40:00
 
-``live_sessions``: where a session is (``position``, the JSON of ``core.live.LiveState``), its one chat
-message, the workout log its sets are written to as they are done, and the end of the rest
-running. One active session per user is the use case's rule (usecases/live.py); the index
-finds it.
+``live_sessions``: where a session is (``position``, the JSON of ``core.live.LiveState``),
+its one chat message, the workout log its sets are written to as they are done, and the end
+of the rest running: the rest timer, claimed by the scheduler when due (``rest_queued_at``
+says it was handed to its actor). One active session per user is the use case's rule
+(usecases/live.py); the index finds it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def upgrade() -> None:
         ),
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("rest_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rest_queued_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -80,9 +82,13 @@ def upgrade() -> None:
         ["user_id", "active"],
         unique=False,
     )
+    op.create_index(
+        op.f("ix_live_sessions_rest_until"), "live_sessions", ["rest_until"], unique=False
+    )
 
 
 def downgrade() -> None:
     """Drop them."""
+    op.drop_index(op.f("ix_live_sessions_rest_until"), table_name="live_sessions")
     op.drop_index(op.f("ix_live_sessions_user_id_active"), table_name="live_sessions")
     op.drop_table("live_sessions")
