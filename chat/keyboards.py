@@ -244,7 +244,12 @@ def live_keyboard(live_id: int, log_id: int, state: LiveState) -> Rows:
         what = "5 s" if state.seconds is not None else "rep"
         adjust += [button(f"➖ {what}", "rm"), button(f"➕ {what}", "rp")]
     if state.weight is not None:
-        adjust += [button(f"➖ {state.units.value}", "wm"), button(f"➕ {state.units.value}", "wp")]
+        step = (
+            "bell"  # kettlebells move bell to bell (core.live)
+            if "kettlebell" in state.current.equipment and "barbell" not in state.current.equipment
+            else f"{state.units.step:g} {state.units.value}"
+        )
+        adjust += [button(f"➖ {step}", "wm"), button(f"➕ {step}", "wp")]
     if adjust:
         rows.append(adjust)
     rows.append([button("⏭ Skip exercise", "sk"), finish])

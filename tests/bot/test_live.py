@@ -51,7 +51,7 @@ async def test_a_session_from_start_to_finish_logs_each_set_as_it_goes(
     live = await started(user, workout)
     assert "Goblet squat" in live.text and "Set 1 of 3: 20 kg × 10" in live.text
     assert live.buttons[0] == "✅ Done: 20 kg × 10"
-    assert "➕ kg" in live.buttons and "⏹ Finish" in live.buttons
+    assert "➕ 2.5 kg" in live.buttons and "⏹ Finish" in live.buttons
     count = len(user.messages)
 
     # Two reps fewer, then the set: logged at once, and the rest starts.
@@ -71,7 +71,7 @@ async def test_a_session_from_start_to_finish_logs_each_set_as_it_goes(
     text = await tap(user, live, "Next set now", "Set 2 of 3")
     assert rest_until(bot, live_id) is None
     assert "20 kg × 8" in text
-    await tap(user, live, "➕ kg", "22.5 kg × 8")
+    await tap(user, live, "➕ 2.5 kg", "22.5 kg × 8")
     await tap(user, live, "✅ Done", "Rest")
     await tap(user, live, "Next set now", "Set 3 of 3")
     text = await tap(user, live, "⏭ Skip exercise", "Exercise 2 of 4")  # set 3 skipped
