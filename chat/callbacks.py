@@ -20,6 +20,9 @@ data                                kind                 meaning
 ``c:<session_id>:<action>``         ``Kind.SESSION``     a planned session's reminder:
                                                          ``go`` (Start), ``tm`` (Tomorrow),
                                                          ``sk`` (Skip)
+``t:<plan_id>``                     ``Kind.START``       start a live session of the plan
+``l:<live_id>:<step>:<action>``     ``Kind.LIVE``        a live session's button, pressed
+                                                         at ``step`` (``LIVE_ACTIONS``)
 ==================================  ===================  ===================================
 
 ``check`` (8 hex digits of ``name_check``) names the exercise a swap list was made for, so a
@@ -42,6 +45,7 @@ from enum import StrEnum
 
 __all__ = [
     "CALLBACK_DATA_LIMIT",
+    "LIVE_ACTIONS",
     "NEW_WORKOUT",
     "RATINGS",
     "SESSION_ACTIONS",
@@ -51,6 +55,7 @@ __all__ = [
     "decode",
     "dialog_value",
     "encode",
+    "encode_live",
     "encode_session",
     "name_check",
 ]
@@ -83,16 +88,22 @@ class Kind(StrEnum):
     SWAP = "s"
     RATE = "f"
     SESSION = "c"
+    START = "t"
+    LIVE = "l"
 
 
 NEW_WORKOUT = "w:new"
 """The data of the New workout button (also an entry point of the /workout dialog)."""
 
-_PLAIN = re.compile(rf"([hprbgd]):{_ID}", re.ASCII)
+_PLAIN = re.compile(rf"([hprbgdt]):{_ID}", re.ASCII)
 _SWAP = re.compile(rf"s:{_ID}(?::{_SMALL}(?::{_SMALL}:([0-9a-f]{{8}}))?)?", re.ASCII)
 SESSION_ACTIONS = ("go", "tm", "sk")
 """A reminder's buttons: Start, Tomorrow, Skip."""
 _SESSION = re.compile(rf"c:{_ID}:({'|'.join(SESSION_ACTIONS)})", re.ASCII)
+LIVE_ACTIONS = ("d", "rp", "rm", "wp", "wm", "sk", "nx", "x")
+"""A live session's buttons: set done, a rep (or 5 s) more or less, a load step more or
+less, skip the exercise, next set now (end the rest), finish."""
+_LIVE = re.compile(rf"l:{_ID}:{_ID}:({'|'.join(LIVE_ACTIONS)})", re.ASCII)
 _RATE = re.compile(rf"f:{_ID}:({'|'.join(value for value, _ in RATINGS)})", re.ASCII)
 
 
@@ -130,7 +141,9 @@ class Callback:
     rating: str | None = None
     """RATE: one of ``RATINGS``' values."""
     action: str | None = None
-    """SESSION: one of ``SESSION_ACTIONS``."""
+    """SESSION: one of ``SESSION_ACTIONS``; LIVE: one of ``LIVE_ACTIONS``."""
+    step: int | None = None
+    """LIVE: the session's step the button was made at."""
 
 
 def _checked_id(value: int, what: str) -> int:
@@ -151,6 +164,8 @@ def encode(
     """The data for one button; ``ValueError`` for values ``decode`` would not read back."""
     if kind is Kind.NEW:
         return NEW_WORKOUT
+    if kind is Kind.LIVE:
+        raise ValueError("a LIVE button's data comes from encode_live")
     if id is None:
         raise ValueError(f"a {kind.name} button needs an id")
     data = f"{kind.value}:{_checked_id(id, 'id')}"
@@ -190,6 +205,9 @@ def decode(data: str) -> Callback:
         return Callback(Kind.RATE, int(match.group(1)), rating=match.group(2))
     if match := _SESSION.fullmatch(data):
         return Callback(Kind.SESSION, int(match.group(1)), action=match.group(2))
+    if match := _LIVE.fullmatch(data):
+        live, step, action = match.groups()
+        return Callback(Kind.LIVE, int(live), step=int(step), action=action)
     raise ValueError(f"unknown callback data {data[:80]!r}")
 
 
@@ -199,6 +217,17 @@ def encode_session(session_id: int, action: str) -> str:
     if action not in SESSION_ACTIONS:
         raise ValueError(f"unknown session action {action!r}")
     return f"{Kind.SESSION.value}:{_checked_id(session_id, 'session id')}:{action}"
+
+
+def encode_live(live_id: int, step: int, action: str) -> str:
+    """The data of a live session's button: ``action`` (``LIVE_ACTIONS``) on session
+    ``live_id`` at ``step``; ``ValueError`` for anything ``decode`` would not read back."""
+    if action not in LIVE_ACTIONS:
+        raise ValueError(f"unknown live action {action!r}")
+    data = f"{Kind.LIVE.value}:{_checked_id(live_id, 'id')}:{_checked_id(step, 'step')}:{action}"
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:  # 2 + 18 + 1 + 18 + 3 at most: cannot happen
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes")
+    return data
 
 
 def name_check(name: str) -> str:

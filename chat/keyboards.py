@@ -28,9 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from chat.callbacks import RATINGS, Button, Kind, encode, name_check
+from chat.callbacks import RATINGS, Button, Kind, encode, encode_live, name_check
 from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, FitnessLevel, Goal, Units, WorkoutType
+from core.live import LiveState, set_text
 from core.render import one_line
 
 __all__ = [
@@ -179,9 +180,11 @@ def _label(text: str) -> str:
 def workout_keyboard(plan_id: int) -> list[list[Button]]:
     """The buttons under a delivered workout (plan ``plan_id``).
 
-    Swap an exercise, Regenerate, log it as Done; then a new workout, the history.
+    Start it as a live session (set by set, with rest timers); Swap an exercise,
+    Regenerate, log it as Done; then a new workout, the history.
     """
     return [
+        [Button("▶️ Start: set by set, with rest timers", encode(Kind.START, plan_id))],
         [
             Button("🔀 Swap", encode(Kind.SWAP, plan_id)),
             Button("🎲 Regenerate", encode(Kind.REGENERATE, plan_id)),
@@ -220,3 +223,34 @@ def feel_keyboard(log_id: int) -> list[list[Button]]:
 def failure_keyboard(request_id: int) -> list[list[Button]]:
     """The button under a failure message: try request ``request_id`` again."""
     return [[Button("🔄 Try again", encode(Kind.RETRY, request_id))]]
+
+
+def live_keyboard(live_id: int, log_id: int, state: LiveState) -> Rows:
+    """A live session's buttons for where it is: a set (done with today's numbers, a rep or
+    a load step either way, skip the exercise, finish), a rest (next set now, finish), and
+    once it is over how it felt (its log's rating, as after Done)."""
+
+    def button(label: str, action: str) -> Button:
+        return Button(label, encode_live(live_id, state.step, action))
+
+    if state.phase == "finished":
+        return feel_keyboard(log_id)
+    finish = button("⏹ Finish", "x")
+    if state.phase == "rest":
+        return [[button("⏭ Next set now", "nx"), finish]]
+    rows = [[button(f"✅ Done: {one_line(set_text(state), LABEL_LIMIT - 8)}", "d")]]
+    adjust = []
+    if state.reps is not None or state.seconds is not None:
+        what = "5 s" if state.seconds is not None else "rep"
+        adjust += [button(f"➖ {what}", "rm"), button(f"➕ {what}", "rp")]
+    if state.weight is not None:
+        step = (
+            "bell"  # kettlebells move bell to bell (core.live)
+            if "kettlebell" in state.current.equipment and "barbell" not in state.current.equipment
+            else f"{state.units.step:g} {state.units.value}"
+        )
+        adjust += [button(f"➖ {step}", "wm"), button(f"➕ {step}", "wp")]
+    if adjust:
+        rows.append(adjust)
+    rows.append([button("⏭ Skip exercise", "sk"), finish])
+    return rows

@@ -63,6 +63,7 @@ __all__ = [
     "Base",
     "BotConversation",
     "BotUserData",
+    "LiveSession",
     "PlannedSession",
     "ProfileRow",
     "ScheduledJob",
@@ -456,3 +457,29 @@ class ScheduledJob(Base):
     note: Mapped[str | None] = mapped_column(Text)
     """Why it was skipped (late, blocked, the plan stopped)."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class LiveSession(_Timestamps, Base):
+    """A workout being done set by set (Start under a workout): where it is (``position``,
+    the JSON of ``core.live.LiveState``; not called state, which is a request's), its one
+    chat message, and the log its sets go to."""
+
+    __tablename__ = "live_sessions"
+    __table_args__ = (Index(None, "user_id", "active"), Index(None, "rest_until"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_plans.id", ondelete="CASCADE"))
+    log_id: Mapped[int] = mapped_column(BigId, ForeignKey("workout_logs.id", ondelete="CASCADE"))
+    """The workout log its sets are written to as they are done (the same log as Done)."""
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The session's message, edited in place at every step."""
+    title: Mapped[str] = mapped_column(String(120))
+    position: Mapped[dict[str, Any]] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    rest_until: Mapped[dt.datetime | None] = mapped_column()
+    """When the running rest ends (UTC): the rest timer's fire time; None outside a rest."""
+    rest_queued_at: Mapped[dt.datetime | None] = mapped_column()
+    """When the scheduler handed the timer to its actor (so the next tick does not again,
+    unless the actor's message was lost)."""

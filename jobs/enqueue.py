@@ -23,8 +23,11 @@ __all__ = [
     "QUEUES",
     "REMIND_ACTOR",
     "REVIEW_ACTOR",
+    "RING_ACTOR",
     "SCHEDULE_QUEUE",
+    "TIMER_QUEUE",
     "dispatch_due",
+    "dispatch_rest",
     "enqueue_generation",
 ]
 
@@ -39,6 +42,9 @@ REMIND_ACTOR = "send_reminder"
 REVIEW_ACTOR = "send_review"
 _DUE_ACTORS = {"prepare": PREPARE_ACTOR, "remind": REMIND_ACTOR, "review": REVIEW_ACTOR}
 """The actor of each kind of due row (usecases.schedule.DueKind's values)."""
+TIMER_QUEUE = "timers"
+"""The rest timers' queue: a ring never waits behind reminders or generations in Redis."""
+RING_ACTOR = "ring_rest"
 
 
 def _broker() -> dramatiq.Broker:
@@ -72,7 +78,24 @@ def dispatch_due(kind: str, job_id: int) -> None:
         raise QueueUnavailable(f"could not queue {kind} {job_id}: {type(exc).__name__}") from exc
 
 
+def dispatch_rest(live_id: int) -> None:
+    """Send live session ``live_id``'s due rest timer to its ringing actor (the scheduler's
+    dispatch); ``QueueUnavailable`` if the broker is down."""
+    actor = _broker().get_actor(RING_ACTOR)
+    try:
+        actor.send(live_id)
+    except (redis.RedisError, dramatiq.errors.BrokerConnectionError, OSError) as exc:
+        raise QueueUnavailable(f"could not queue rest {live_id}: {type(exc).__name__}") from exc
+
+
 QUEUES = frozenset(
-    {GENERATION_QUEUE, dq_name(GENERATION_QUEUE), SCHEDULE_QUEUE, dq_name(SCHEDULE_QUEUE)}
+    {
+        GENERATION_QUEUE,
+        dq_name(GENERATION_QUEUE),
+        SCHEDULE_QUEUE,
+        dq_name(SCHEDULE_QUEUE),
+        TIMER_QUEUE,
+        dq_name(TIMER_QUEUE),
+    }
 )
 """Every queue the actors are declared on, and its delay queue (for the metrics)."""

@@ -21,7 +21,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from adapters.settings import get_settings
-from jobs import exhausted, generate, schedule
+from jobs import exhausted, generate, schedule, timers
 from jobs.broker import make_broker
 from jobs.requestcontext import RememberingEncoder, RequestContext
 from jobs.resources import ResourcesMiddleware
@@ -35,6 +35,7 @@ ACTORS: tuple[tuple[Callable[..., None], dict[str, Any]], ...] = (
     (schedule.prepare_session, schedule.PREPARE_OPTIONS),
     (schedule.send_reminder, schedule.REMIND_OPTIONS),
     (schedule.send_review, schedule.REVIEW_OPTIONS),
+    (timers.ring_rest, timers.OPTIONS),
 )
 """Every actor, with the options it is declared with."""
 

@@ -30,6 +30,7 @@ __all__ = [
 
 _COMMON: dict[str, Any] = {
     "queue_name": SCHEDULE_QUEUE,
+    "priority": 10,  # after a rest timer's ring (jobs/timers.py, priority 0) in a worker
     "max_retries": 6,
     "min_backoff": 2_000,
     "max_backoff": 60_000,

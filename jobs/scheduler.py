@@ -24,10 +24,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
+import usecases
 from adapters.settings import Settings
 from db.models import utcnow
 from db.session import create_db_engine, session_factory
-from jobs.enqueue import dispatch_due
+from jobs.enqueue import dispatch_due, dispatch_rest
 from usecases import schedule
 from usecases.errors import QueueUnavailable
 
@@ -54,9 +55,18 @@ class Ticker:
             )
         except (SQLAlchemyError, QueueUnavailable) as exc:
             log.warning("scheduler tick failed, the next one tries again: %s", exc)
-            return
-        if result.queued or result.skipped:
-            log.info("scheduler: %d queued, %d skipped as too late", result.queued, result.skipped)
+        else:
+            if result.queued or result.skipped:
+                log.info(
+                    "scheduler: %d queued, %d skipped as too late", result.queued, result.skipped
+                )
+        try:  # the live sessions' rest timers, due ones handed to their actor
+            rests = usecases.claim_rests(self.sessions, dispatch_rest, now=utcnow())
+        except (SQLAlchemyError, QueueUnavailable) as exc:
+            log.warning("scheduler: rest timers not handed, the next tick tries again: %s", exc)
+        else:
+            if rests:
+                log.debug("scheduler: %d rest timers due", rests)
 
     def close(self) -> None:
         self.engine.dispose()

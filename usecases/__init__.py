@@ -12,6 +12,7 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
     usecases.generation  generate one request and deliver it; give up; requeue stale ones
     usecases.plans       /history, one plan, Swap
     usecases.workoutlog  Done: log a workout, rate it
+    usecases.live        a live session: Start, set by set, rest timers
     usecases.progress    /progress and /export
     usecases.profile     who is talking (Member), the profile, blocked users
     usecases.ports       the interfaces handed in; usecases.errors the errors
@@ -27,6 +28,9 @@ from db.history import PlanSummary
 from db.requests import make_idempotency_key
 from db.workoutlogs import Rating
 from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable, TryLater
+from usecases.live import LiveOutcome, LiveView, claim_rests, ring_rest, start_live
+from usecases.live import act as act_live
+from usecases.live import set_message as set_live_message
 from usecases.plans import (
     HISTORY_PAGE_SIZE,
     HistoryPage,
@@ -66,6 +70,8 @@ __all__ = [
     "DeliveryFailed",
     "HistoryPage",
     "IllegalTransition",
+    "LiveOutcome",
+    "LiveView",
     "LogItem",
     "Member",
     "OpenStatus",
@@ -82,8 +88,10 @@ __all__ = [
     "ToLog",
     "TryLater",
     "WorkoutChoice",
+    "act_live",
     "apply_swap",
     "attach_placeholder",
+    "claim_rests",
     "export_for",
     "fail_request",
     "give_up_queued",
@@ -103,6 +111,9 @@ __all__ = [
     "regenerate_choice",
     "register",
     "retry_choice",
+    "ring_rest",
     "save_profile",
+    "set_live_message",
+    "start_live",
     "swap_choices",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, done, generate, history, plan, progress, start, swap
+from bot.handlers import common, done, generate, history, live, plan, progress, start, swap
 from bot.handlers.context import App
 from bot.handlers.dialog import build_dialogs
 
@@ -42,6 +42,8 @@ def register(application: App) -> None:
     application.add_handler(CallbackQueryHandler(swap.back_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(done.rate_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(plan.session_button, pattern=r"^c:"))
+    application.add_handler(CallbackQueryHandler(live.start_button, pattern=r"^t:"))
+    application.add_handler(CallbackQueryHandler(live.live_button, pattern=r"^l:"))
     application.add_handler(CallbackQueryHandler(common.stale_button))
     # Only what the bot reads (in a group, what is addressed to it); text is read by the
     # dialogs' entry point first (a typed request), the rest is pointed at the commands.

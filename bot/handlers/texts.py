@@ -104,6 +104,9 @@ def moved_to(day: dt.date) -> str:
 
 
 NOT_FOUND = "Workout not found."
+LIVE_RUNNING = "Your session of this workout is running: its message is above."
+LIVE_ENDED = "This session has ended. Start it again from the workout any time."
+LIVE_STALE = "That button was from an earlier step: the message shows where you are."
 CANCELLED = "Cancelled. Start again any time with /workout or /profile."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Try /workout or /help."
 NOT_UNDERSTOOD = "I work with commands: /workout for a new workout, /help for the rest."

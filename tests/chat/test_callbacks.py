@@ -13,6 +13,7 @@ from chat.callbacks import (
     decode,
     dialog_value,
     encode,
+    encode_live,
     name_check,
 )
 from chat.keyboards import (
@@ -37,7 +38,8 @@ def test_button_rejects_oversized_or_empty_data() -> None:
 
 
 def test_keyboards() -> None:
-    [[swap, regenerate, done], [new, history]] = workout_keyboard(7)
+    [[live], [swap, regenerate, done], [new, history]] = workout_keyboard(7)
+    assert (live.label, live.data) == ("▶️ Start: set by set, with rest timers", "t:7")
     assert (swap.label, swap.data) == ("🔀 Swap", "s:7")
     assert (regenerate.label, regenerate.data) == ("🎲 Regenerate", "g:7")
     assert (done.label, done.data) == ("✅ Done", "d:7")
@@ -149,10 +151,14 @@ def test_swap_keyboards() -> None:
 @pytest.mark.parametrize("bad", [-1, 10**18, True])
 def test_encode_rejects_bad_ids(bad: int) -> None:
     for kind in Kind:
-        if kind is Kind.NEW:
+        if kind in (Kind.NEW, Kind.LIVE):  # LIVE: encode_live, below
             continue
         with pytest.raises(ValueError, match="integer"):
             encode(kind, bad, rating="too_easy")
+    with pytest.raises(ValueError, match="integer"):
+        encode_live(bad, 0, "d")
+    with pytest.raises(ValueError, match="integer"):
+        encode_live(1, bad, "d")
     for build in (workout_keyboard, failure_keyboard, feel_keyboard):
         with pytest.raises(ValueError, match="integer"):
             build(bad)
@@ -167,6 +173,21 @@ def test_encode_rejects_what_decode_would_not_read() -> None:
         encode(Kind.SWAP, 1, index=1, choice=2, check="XYZ")
     with pytest.raises(ValueError, match="rating"):
         encode(Kind.RATE, 1, rating="meh")
+
+
+def test_live_data_round_trips_and_rejects_garbage() -> None:
+    data = encode_live(10**18 - 1, 10**18 - 1, "wm")
+    assert len(data.encode()) <= 64
+    assert decode(data) == Callback(Kind.LIVE, 10**18 - 1, step=10**18 - 1, action="wm")
+    assert decode("l:5:0:d") == Callback(Kind.LIVE, 5, step=0, action="d")
+    assert decode("t:5") == Callback(Kind.START, 5)
+    for bad in ("l:5:0", "l:5:00:d", "l:5:1:zz", "l:-1:0:d", "l:5:0:d:x", "t:05"):
+        with pytest.raises(ValueError, match="unknown callback data"):
+            decode(bad)
+    with pytest.raises(ValueError, match="unknown live action"):
+        encode_live(5, 0, "boom")
+    with pytest.raises(ValueError, match="encode_live"):
+        encode(Kind.LIVE, 5)  # its data comes from encode_live only
 
 
 def test_dialog_value() -> None:
