@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bench import chat, prompt_cost, quality, reminders, series
+from bench import chat, prompt_cost, quality, reminders, series, timers
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -246,6 +246,42 @@ Every reminder due at 07:00, booked through the send budget's bulk tier on Redis
 """
 
 
+def section_timers() -> str:
+    r = timers.run()
+    table = _table(
+        ("measure", "result", "target"),
+        (
+            f"rings out of {r.sessions} rests",
+            str(r.rung),
+            f"all ({_mark(r.rung == r.sessions)})",
+        ),
+        (
+            "a ring's lateness, p50 / p99 / max",
+            f"{r.late_p50_ms:.0f} / {r.late_p99_ms:.0f} / {r.late_max_ms:.0f} ms",
+            f"p99 <= 2,000 ms ({_mark(r.late_p99_ms <= 2000)})",
+        ),
+        (
+            "reminders of the burst sent meanwhile",
+            f"{r.reminders_sent} of {r.reminders}",
+            "the burst overlaps the rings",
+        ),
+        (
+            "most messages in any second",
+            str(r.max_per_second),
+            f"<= 30 ({_mark(r.max_per_second <= 30)})",
+        ),
+    )
+    return f"""## 8. Rest timers during a reminder burst
+
+{r.sessions:,} live sessions resting at once, their rests ending over {timers.SPREAD_S:.0f} s,
+while {r.reminders:,} reminders are due: the real `flexflow scheduler` (ticking every
+second), one `flexflow worker` (8 threads), PostgreSQL, Redis and the fake Bot API. A
+ring's lateness is when its "Rest over" reached the fake Bot API minus the rest's end.
+
+{table}
+"""
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "overhead": section_overhead,
     "throughput": section_throughput,
@@ -253,6 +289,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "quality": section_quality,
     "typed": section_typed,
     "reminders": section_reminders,
+    "timers": section_timers,
 }
 
 
