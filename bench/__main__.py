@@ -1,7 +1,8 @@
 """``python -m bench``: run the benchmarks and write docs/benchmarks.md.
 
 python -m bench                 # every benchmark this machine can run
-python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed)
+python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed,
+                                #   series)
 
 Needs PostgreSQL and Redis (scripts/services starts them); Redis database 15 is the
 benchmarks' own (FLEXFLOW_BENCH_REDIS).
@@ -80,6 +81,29 @@ Exactly right: every field equal (coach, type, minutes, equipment, "same as last
 | time per sentence, mean (best of 5 runs) | {best:.0f} µs | - |
 
 Misses by kind: {kinds}. Wrong fields among them: {fields}.
+"""
+
+
+def section_series() -> str:
+    from bench import series
+
+    rows = []
+    for strategy in series.STRATEGIES:
+        run = series.run_series(strategy)
+        for name, loads in list(run.loads.items())[:2]:
+            shown = " → ".join("-" if x is None else f"{x:g}" for x in loads)
+            rows.append(f"| {strategy} | {name} | {shown} kg | {run.deloads} |")
+    table = "\n".join(rows)
+    return f"""## Five-session series (issue 12, item 8)
+
+One intermediate strength user, MAX, 45 minutes, barbell and dumbbells; each session from
+the targets of those logged before it. "as planned" is Done > As planned's bottom of each
+range, "middle" inside the ranges, "top" the top of every range. Target: no deload for a
+user who does what the plan says.
+
+| logs | lift | load, sessions 1-5 | lighter than the session before |
+|---|---|---|---|
+{table}
 """
 
 
@@ -200,6 +224,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "prompt": section_prompt,
     "quality": section_quality,
     "typed": section_typed,
+    "series": section_series,
 }
 
 

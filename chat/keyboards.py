@@ -19,8 +19,10 @@ the dialogs' carry data of their own prefixes, enum values and coach keys only:
 ``wk:d:<minutes>``  /workout: duration
 ``wk:e:<item>``     /workout: toggle equipment (``wk:e:done`` ends)
 ``wk:go``           /workout: Generate
-``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``
-``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``skip``, ``cancel``
+``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``; with
+                    rep ranges ``top``, ``middle`` (of the ranges), ``short`` (enter them)
+``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``top`` (of its range),
+                    ``skip``, ``cancel``
 ==================  ==============================================
 """
 
@@ -42,6 +44,7 @@ __all__ = [
     "coach_keyboard",
     "done_exercise_keyboard",
     "done_menu_keyboard",
+    "done_range_keyboard",
     "duration_keyboard",
     "equipment_keyboard",
     "failure_keyboard",
@@ -149,10 +152,23 @@ def done_menu_keyboard() -> Rows:
     ]
 
 
-def done_exercise_keyboard() -> Rows:
-    """Under one exercise's "what did you do?": as planned, skipped, or stop logging."""
+def done_range_keyboard() -> Rows:
+    """As planned, for a plan with rep ranges: where in the ranges were the sets?"""
     return [
-        [Button("✅ As planned", "dn:e:plan"), Button("⏭ Skip", "dn:e:skip")],
+        [Button("🔝 Top of each range", "dn:m:top"), Button("↔️ Inside the ranges", "dn:m:middle")],
+        [Button("⬇️ Fell short: enter sets", "dn:m:short")],
+        [Button("⬅️ Back", "dn:m:back")],
+    ]
+
+
+def done_exercise_keyboard(top: int | None = None) -> Rows:
+    """Under one exercise's "what did you do?": as planned, skipped, or stop logging; with
+    ``top`` (the top of its rep range) also "Top of the range"."""
+    first = [Button("✅ As planned", "dn:e:plan")]
+    if top is not None:
+        first.append(Button(f"🔝 Top ({top} reps)", "dn:e:top"))
+    return [
+        [*first, Button("⏭ Skip", "dn:e:skip")],
         [Button("✖️ Cancel", "dn:e:cancel")],
     ]
 

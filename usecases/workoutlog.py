@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.domain import Units
 from core.render import weight_in
-from core.shorthand import Planned, SetDone, planned_reps
+from core.shorthand import Planned, SetDone, planned_reps, planned_top
 from db import workoutlogs as db_workoutlogs
 from db.workoutlogs import LoggedSet, Rating
 from usecases.plans import plan_for
@@ -51,6 +51,7 @@ def plan_to_log(sessions: Sessions, who: Member, plan_id: int) -> ToLog | None:
             seconds=seconds,
             weight=weight_in(exercise, view.units),
             units=view.units,
+            reps_high=planned_top(exercise.reps),
         )
         exercises.append(LogItem(exercise.name, exercise.reps, planned))
     return ToLog(plan_id, view.plan.workout.title, view.units, tuple(exercises))

@@ -241,8 +241,10 @@ def _example(planned: Planned) -> tuple[str, str]:
     if planned.timed:
         seconds = planned.seconds or 30
         return f"{seconds}s {seconds}s {max(5, seconds - 5)}s", "seconds per set"
-    reps = planned.reps or 10
-    low = max(1, reps - 2)
+    # Every set of the example inside the plan's range (the top twice, then one rep less
+    # but never below the bottom): an example never shows a set short of the plan.
+    reps = planned.reps_at("top") or 10
+    low = max(planned.reps or 1, reps - 1) if planned.ranged else reps
     if planned.weight is None:
         return f"{reps} {reps} {low}", "reps per set"
     weight = _number(planned.weight)
@@ -262,7 +264,7 @@ def set_prompt(number: int, total: int, name: str, reps: str, planned: Planned) 
         f"What did you do? Type it like <code>{example}</code> ({meaning}).",
     ]
     if planned.weight is not None and not planned.timed:
-        reps_only = " ".join([str(planned.reps or 10)] * 2)
+        reps_only = " ".join([str(planned.reps_at("top") or 10)] * 2)
         lines.append(
             f"Reps only (<code>{reps_only}</code>) means {_number(planned.weight)} "
             f"{planned.units.value}; <code>bw x12</code> is bodyweight."
