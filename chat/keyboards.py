@@ -23,6 +23,7 @@ the dialogs' carry data of their own prefixes, enum values and coach keys only:
                     rep ranges ``top``, ``middle`` (of the ranges), ``short`` (enter them)
 ``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``top`` (of its range),
                     ``skip``, ``cancel``
+``dn:c:<what>``     a typed log shown back: ``save``, ``edit`` (set by set), ``cancel``
 ==================  ==============================================
 """
 
@@ -58,6 +59,7 @@ __all__ = [
     "swap_exercises_keyboard",
     "swap_options_keyboard",
     "type_keyboard",
+    "typed_log_keyboard",
     "units_keyboard",
     "workout_keyboard",
 ]
@@ -170,6 +172,14 @@ def done_exercise_keyboard(top: int | None = None) -> Rows:
     return [
         [*first, Button("⏭ Skip", "dn:e:skip")],
         [Button("✖️ Cancel", "dn:e:cancel")],
+    ]
+
+
+def typed_log_keyboard() -> Rows:
+    """Under a typed log shown back: store it, go exercise by exercise, or drop it."""
+    return [
+        [Button("💾 Save", "dn:c:save"), Button("✏️ Edit", "dn:c:edit")],
+        [Button("✖️ Cancel", "dn:c:cancel")],
     ]
 
 

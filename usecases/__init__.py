@@ -57,7 +57,14 @@ from usecases.requests import (
     regenerate_choice,
     retry_choice,
 )
-from usecases.workoutlog import LogItem, ToLog, log_done, plan_to_log, rate_log
+from usecases.workoutlog import (
+    LogItem,
+    ToLog,
+    latest_to_log,
+    log_done,
+    plan_to_log,
+    rate_log,
+)
 
 __all__ = [
     "DEFAULT_GENERATIONS_PER_HOUR",
@@ -89,6 +96,7 @@ __all__ = [
     "give_up_queued",
     "history_page",
     "last_choice",
+    "latest_to_log",
     "load_profile",
     "log_done",
     "make_idempotency_key",

@@ -59,8 +59,12 @@ __all__ = [
     "DRAFT",
     "draft",
     "exercise_pressed",
+    "finish",
+    "fresh",
     "menu_pressed",
+    "next_exercise",
     "rate_button",
+    "say",
     "sets_typed",
     "start",
 ]
@@ -75,7 +79,7 @@ def draft(context: Context) -> DoneDraft:
     return context.drafts.setdefault(DRAFT, DoneDraft())
 
 
-def _fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
+def fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
     """The draft: JSON only (it is persisted), one row per exercise."""
     return {
         "plan_id": to_log.plan_id,
@@ -149,7 +153,7 @@ async def _restore_buttons(update: Update, plan_id: int) -> None:
         await set_buttons(message, workout_keyboard(plan_id))
 
 
-async def _say(update: Update, html: str, *, edit: bool, keyboard: Rows | None = None) -> Message:
+async def say(update: Update, html: str, *, edit: bool, keyboard: Rows | None = None) -> Message:
     """Edit the pressed message into ``html``, or send it as a new one."""
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
@@ -158,27 +162,27 @@ async def _say(update: Update, html: str, *, edit: bool, keyboard: Rows | None =
     return await reply(update, html, keyboard)
 
 
-async def _finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
+async def finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """Log what was done (unless nothing was) and ask how it felt."""
     done = _done(state)
     context.drop_drafts(DRAFT)
     if not any(sets for _, sets in done):
-        await _say(update, texts.NOTHING_LOGGED, edit=edit)
+        await say(update, texts.NOTHING_LOGGED, edit=edit)
         return ConversationHandler.END
     log_id = await db(context, usecases.log_done, member(update), state["plan_id"], done)
     if log_id is None:
-        await _say(update, texts.NOT_FOUND, edit=edit)
+        await say(update, texts.NOT_FOUND, edit=edit)
         return ConversationHandler.END
     text = texts.logged_text(state["title"], done, _units(state))
-    await _say(update, text, edit=edit, keyboard=feel_keyboard(log_id))
+    await say(update, text, edit=edit, keyboard=feel_keyboard(log_id))
     return ConversationHandler.END
 
 
-async def _next(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
+async def next_exercise(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """The next exercise's prompt, or the end."""
     if state["index"] >= len(state["items"]):
-        return await _finish(update, context, state, edit=edit)
-    sent = await _say(update, _prompt(state), edit=edit, keyboard=_exercise_keyboard(state))
+        return await finish(update, context, state, edit=edit)
+    sent = await say(update, _prompt(state), edit=edit, keyboard=_exercise_keyboard(state))
     state["message_id"] = sent.message_id
     return State.DONE_SETS
 
@@ -199,7 +203,7 @@ async def start(update: Update, context: Context) -> Step:
         return None
     await query.answer(texts.DONE_PICK)
     context.drop_drafts("workout", "profile")  # another dialog's draft: that dialog is left
-    context.drafts[DRAFT] = _fresh(to_log, message.message_id)
+    context.drafts[DRAFT] = fresh(to_log, message.message_id)
     await set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
@@ -235,8 +239,8 @@ async def menu_pressed(update: Update, context: Context, state: DoneDraft, value
         point = _POINTS.get(value, "bottom")
         for index in range(len(state["items"])):
             _record(state, as_planned(_item(state, index)[2], point))
-        return await _finish(update, context, state, edit=False)
-    return await _next(update, context, state, edit=False)
+        return await finish(update, context, state, edit=False)
+    return await next_exercise(update, context, state, edit=False)
 
 
 @choose_one(
@@ -249,14 +253,14 @@ async def exercise_pressed(update: Update, context: Context, state: DoneDraft, v
     exercise's prompt."""
     if value == "cancel":
         context.drop_drafts(DRAFT)
-        await _say(update, texts.LOG_CANCELLED, edit=True)
+        await say(update, texts.LOG_CANCELLED, edit=True)
         return ConversationHandler.END
     planned = _item(state, state["index"])[2]
     if value == "skip":
         _record(state, ())
     else:
         _record(state, as_planned(planned, "top" if value == "top" else "bottom"))
-    return await _next(update, context, state, edit=True)
+    return await next_exercise(update, context, state, edit=True)
 
 
 async def sets_typed(update: Update, context: Context) -> Step:
@@ -266,7 +270,7 @@ async def sets_typed(update: Update, context: Context) -> Step:
     if message is None or message.text is None or "plan_id" not in state:
         return None
     if state["index"] >= len(state["items"]):
-        return await _finish(update, context, state, edit=False)
+        return await finish(update, context, state, edit=False)
     planned = _item(state, state["index"])[2]
     try:
         sets = parse_sets(message.text, planned)
@@ -277,7 +281,7 @@ async def sets_typed(update: Update, context: Context) -> Step:
         state["message_id"] = again.message_id
         return None
     _record(state, sets)
-    return await _next(update, context, state, edit=False)
+    return await next_exercise(update, context, state, edit=False)
 
 
 async def rate_button(update: Update, context: Context) -> None:

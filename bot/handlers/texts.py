@@ -46,6 +46,7 @@ __all__ = [
     "SWAP_STALE",
     "TAP_A_BUTTON",
     "TYPED_CHANGE",
+    "TYPED_LOG_PENDING",
     "coach_list",
     "equipment_names",
     "export_caption",
@@ -62,6 +63,8 @@ __all__ = [
     "set_prompt",
     "sets_reprompt",
     "swapped",
+    "typed_log_text",
+    "typed_log_unread",
     "workout_summary",
 ]
 
@@ -107,6 +110,7 @@ REGENERATING = "Writing you a different one…"
 DONE_PICK = "Log it as planned, or enter your sets."
 NOTHING_LOGGED = "Nothing logged: every exercise was skipped."
 LOG_CANCELLED = "Logging cancelled. Tap ✅ Done under the workout to start again."
+TYPED_LOG_PENDING = "Tap Save or Edit above, or type the log again."
 RATED = "Thanks, noted!"
 _MORE = "…"
 QUEUED_LATER = (
@@ -280,6 +284,44 @@ def sets_reprompt(typed_part: str, planned: Planned) -> str:
     return (
         f"I couldn't read “{part}”. Try <code>{example}</code> ({meaning}), "
         "<code>3x10@60</code> (3 sets of 10 at 60), <code>bw x12</code>, or tap Skip."
+    )
+
+
+def typed_log_text(
+    title: str,
+    done: Sequence[tuple[str, Sequence[SetDone]]],
+    not_mentioned: Sequence[str],
+    units: Units,
+) -> str:
+    """A typed log read back before anything is stored: what each exercise gets."""
+    head = f"📝 <b>Is this right?</b> {escape(title)}"
+    tail = "Tap <b>Save</b> to log it, or <b>Edit</b> to go exercise by exercise."
+    lines: list[str] = []
+    used = len(head) + len(tail) + 400
+    for number, (name, sets) in enumerate(done, start=1):
+        line = f"{number}. {escape(name)}: {escape(format_sets(tuple(sets), units))}"
+        if used + len(line) + 1 > TELEGRAM_LIMIT:
+            lines.append(_MORE)
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if not_mentioned:
+        missing = ", ".join(not_mentioned)
+        if len(missing) > 300:
+            missing = missing[:299] + _MORE
+        lines += ["", f"<i>Not mentioned, so not logged: {escape(missing)}</i>"]
+    return "\n".join([head, *lines, "", tail])
+
+
+def typed_log_unread(problems: Sequence[str], example_name: str) -> str:
+    """A typed log that did not read: the parts quoted back, an example; nothing stored."""
+    parts = ", ".join(f"“{escape(p.strip()[:40])}”" for p in problems[:4] if p.strip()) or "that"
+    name = escape(example_name.split()[-1].lower()[:30]) if example_name else "bench"
+    return (
+        f"I couldn't read {parts} as sets of your last workout, so nothing is logged. "
+        f"Name the exercise, then the sets: <code>{name} 60x8 60x8 62.5x6</code>, "
+        "<code>squats 3x5@100</code>, or <code>did it all</code>. "
+        "Or tap ✅ <b>Done</b> under the workout."
     )
 
 

@@ -19,7 +19,7 @@ from typing import Final
 from telegram import Update
 
 import usecases
-from bot.handlers import texts
+from bot.handlers import texts, typedlog
 from bot.handlers.common import db, edit_or_send, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
@@ -234,14 +234,23 @@ def _repeat(state: WorkoutDraft, last: usecases.WorkoutChoice) -> None:
 
 
 async def typed_request(update: Update, context: Context) -> Step:
-    """A typed sentence outside any dialog: a stated request opens /workout at the first
-    missing field (or its summary); anything else gets the usual "not understood"."""
+    """A typed sentence outside any dialog: a log of the newest workout is shown back for
+    Save (bot/handlers/typedlog.py); a stated request opens /workout at the first missing
+    field (or its summary); anything else gets the usual "not understood"."""
     text = _sentence(update)
-    intent = parse_request(text) if text is not None else Intent()
-    if intent.empty:
-        await reply(update, texts.NOT_UNDERSTOOD)
+    if text is None:
         return None
     who = member(update)
+    to_log = await db(context, usecases.latest_to_log, who)
+    reading = typedlog.read(text, to_log) if to_log is not None else None
+    if to_log is not None and reading is not None and reading.savable:
+        return await typedlog.offer(update, context, to_log, reading)
+    intent = parse_request(text)
+    if intent.empty:
+        if to_log is not None and reading is not None:  # a log, but a part did not read
+            return await typedlog.offer(update, context, to_log, reading)
+        await reply(update, texts.NOT_UNDERSTOOD)
+        return None
     profile = await db(context, usecases.load_profile, who)
     state = _fresh(profile)
     state["typed"] = True
