@@ -12,6 +12,7 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
     usecases.generation  generate one request and deliver it; give up; requeue stale ones
     usecases.plans       /history, one plan, Swap
     usecases.workoutlog  Done: log a workout, rate it
+    usecases.questions   a typed question: the catalogue's facts for the caller
     usecases.progress    /progress and /export
     usecases.profile     who is talking (Member), the profile, blocked users
     usecases.ports       the interfaces handed in; usecases.errors the errors
@@ -41,6 +42,7 @@ from usecases.plans import (
 )
 from usecases.profile import Member, Sessions, load_profile, mark_blocked, register, save_profile
 from usecases.progress import ProgressView, export_for, progress_for
+from usecases.questions import Answerable, question_facts
 from usecases.requests import (
     DEFAULT_GENERATIONS_PER_HOUR,
     GENERATION_WINDOW,
@@ -70,6 +72,7 @@ __all__ = [
     "DEFAULT_GENERATIONS_PER_HOUR",
     "GENERATION_WINDOW",
     "HISTORY_PAGE_SIZE",
+    "Answerable",
     "DeliveryFailed",
     "HistoryPage",
     "IllegalTransition",
@@ -106,6 +109,7 @@ __all__ = [
     "plan_for",
     "plan_to_log",
     "progress_for",
+    "question_facts",
     "queue_request",
     "rate_log",
     "regenerate_choice",

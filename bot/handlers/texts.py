@@ -58,6 +58,7 @@ __all__ = [
     "profile_text",
     "progress_caption",
     "progress_text",
+    "question_answer",
     "queue_down_reason",
     "rated_text",
     "set_prompt",
@@ -323,6 +324,76 @@ def typed_log_unread(problems: Sequence[str], example_name: str) -> str:
         "<code>squats 3x5@100</code>, or <code>did it all</code>. "
         "Or tap ✅ <b>Done</b> under the workout."
     )
+
+
+_PAIN_LINE = (
+    "🩺 Pain is a signal to stop, not to push through. I can't diagnose it: if it is sharp, "
+    "or still there after a few days, please see a doctor or a physiotherapist."
+)
+
+
+def _coach_says(coach: Coach) -> str:
+    return f"{coach.emoji} <b>{coach.key}</b>: "
+
+
+def _limitations_line(limitations: str | None) -> str:
+    if limitations:
+        return f"Your profile notes “{escape(limitations[:120])}”: I plan around it."
+    return "Add it to your limitations in /profile and I'll plan your workouts around it."
+
+
+def question_answer(
+    coach: Coach,
+    kind: str,
+    typed_exercise: str | None,
+    exercise: str | None,
+    alternatives: Sequence[str],
+    instructions: str | None,
+    pain: str | None,
+    profile: Profile,
+) -> str:
+    """A typed question answered from the catalogue, in a short templated coach line (the
+    answer without an AI, or when the AI fails)."""
+    lines: list[str] = []
+    gear = equipment_names(e.value for e in profile.equipment)
+    if kind in ("instead", "how") and exercise is None:
+        asked = escape((typed_exercise or "")[:40])
+        lines.append(
+            f"{_coach_says(coach)}I don't know “{asked}” by that name. Try its usual name, "
+            "like “goblet squat” or “push-up”."
+        )
+    elif kind == "instead":
+        if alternatives:
+            listed = "\n".join(f"• {escape(a)}" for a in alternatives)
+            lines.append(
+                f"{_coach_says(coach)}Instead of {escape(exercise or '')}, try:\n{listed}\n"
+                f"<i>All fit your equipment ({escape(gear)}) and {profile.level.label.lower()} "
+                "level. 🔀 Swap under a workout puts one in.</i>"
+            )
+        else:
+            lines.append(
+                f"{_coach_says(coach)}Nothing in my list replaces {escape(exercise or '')} "
+                f"with your equipment ({escape(gear)}). More gear in /profile opens up options."
+            )
+    elif kind == "how":
+        cues = escape((instructions or "")[:1500])
+        lines.append(f"{_coach_says(coach)}<b>{escape(exercise or '')}</b>: {cues}")
+        if alternatives:
+            lines.append(f"Similar: {escape(', '.join(alternatives[:3]))}.")
+    elif kind == "pain":
+        lines.append(
+            f"{_coach_says(coach)}Sorry to hear that. Tell me which exercise bothers it "
+            "(“instead of lunges, my knee hurts”) and I'll suggest others."
+        )
+    else:
+        lines.append(
+            f"{_coach_says(coach)}I answer questions about exercises: what to do instead of one "
+            "(“instead of squats?”) or how to do one (“how do I do a plank?”). "
+            "For a workout: /workout."
+        )
+    if pain is not None:
+        lines += ["", _PAIN_LINE, _limitations_line(profile.limitations)]
+    return "\n".join(lines)  # well under 4096: names, at most 4 of them, and cues of 1500
 
 
 def logged_text(title: str, done: Sequence[tuple[str, Sequence[SetDone]]], units: Units) -> str:

@@ -19,7 +19,7 @@ from typing import Final
 from telegram import Update
 
 import usecases
-from bot.handlers import texts, typedlog
+from bot.handlers import questions, texts, typedlog
 from bot.handlers.common import db, edit_or_send, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
@@ -38,6 +38,7 @@ from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
 from core.intent import Intent, parse_request
 from core.models import MAX_DURATION, MIN_DURATION, Profile
+from core.questions import read_question
 
 __all__ = [
     "DRAFT",
@@ -234,11 +235,16 @@ def _repeat(state: WorkoutDraft, last: usecases.WorkoutChoice) -> None:
 
 
 async def typed_request(update: Update, context: Context) -> Step:
-    """A typed sentence outside any dialog: a log of the newest workout is shown back for
+    """A typed sentence outside any dialog: a question about an exercise is answered
+    (bot/handlers/questions.py); a log of the newest workout is shown back for
     Save (bot/handlers/typedlog.py); a stated request opens /workout at the first missing
     field (or its summary); anything else gets the usual "not understood"."""
     text = _sentence(update)
     if text is None:
+        return None
+    question = read_question(text)
+    if question is not None and question.kind != "other":
+        await questions.answer(update, context, question)
         return None
     who = member(update)
     to_log = await db(context, usecases.latest_to_log, who)
@@ -249,6 +255,9 @@ async def typed_request(update: Update, context: Context) -> Step:
     if intent.empty:
         if to_log is not None and reading is not None:  # a log, but a part did not read
             return await typedlog.offer(update, context, to_log, reading)
+        if question is not None:
+            await questions.answer(update, context, question)
+            return None
         await reply(update, texts.NOT_UNDERSTOOD)
         return None
     profile = await db(context, usecases.load_profile, who)
