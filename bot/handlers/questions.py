@@ -1,13 +1,15 @@
 """A question typed to the coach ("what can I do instead of squats, my knee hurts"):
 answered from the catalogue's facts for the caller's equipment and level
-(usecases.question_facts), in the caller's coach's words (bot/handlers/texts.py)."""
+(usecases.question_facts): by Claude in the coach's voice when there is a key (checked by
+core.words.checked_answer), else in a templated coach line (bot/handlers/texts.py). Pain
+always gets the same fixed line: stop, and see a professional."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 import usecases
-from bot.handlers import texts
+from bot.handlers import texts, words
 from bot.handlers.common import db, member, reply
 from bot.handlers.context import Context
 from core.coaches import COACHES, DEFAULT_COACH
@@ -31,4 +33,7 @@ async def answer(update: Update, context: Context, question: Question) -> None:
         question.pain,
         found.profile,
     )
+    said = await words.ai_answer(update, context, facts, coach)
+    if said is not None:
+        text = texts.ai_question_answer(coach, said, question.pain, found.profile)
     await reply(update, text)

@@ -47,6 +47,7 @@ __all__ = [
     "TAP_A_BUTTON",
     "TYPED_CHANGE",
     "TYPED_LOG_PENDING",
+    "ai_question_answer",
     "coach_list",
     "equipment_names",
     "export_caption",
@@ -394,6 +395,15 @@ def question_answer(
     if pain is not None:
         lines += ["", _PAIN_LINE, _limitations_line(profile.limitations)]
     return "\n".join(lines)  # well under 4096: names, at most 4 of them, and cues of 1500
+
+
+def ai_question_answer(coach: Coach, said: str, pain: str | None, profile: Profile) -> str:
+    """The AI's answer (plain text, escaped here), with the fixed pain lines when pain was
+    mentioned: the safety wording never depends on the AI."""
+    lines = [f"{_coach_says(coach)}{escape(said)}"]
+    if pain is not None:
+        lines += ["", _PAIN_LINE, _limitations_line(profile.limitations)]
+    return "\n".join(lines)
 
 
 def logged_text(title: str, done: Sequence[tuple[str, Sequence[SetDone]]], units: Units) -> str:

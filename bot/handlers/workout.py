@@ -19,7 +19,7 @@ from typing import Final
 from telegram import Update
 
 import usecases
-from bot.handlers import questions, texts, typedlog
+from bot.handlers import questions, texts, typedlog, words
 from bot.handlers.common import db, edit_or_send, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
@@ -36,7 +36,7 @@ from chat.keyboards import (
 )
 from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
-from core.intent import Intent, parse_request
+from core.intent import Intent
 from core.models import MAX_DURATION, MIN_DURATION, Profile
 from core.questions import read_question
 
@@ -251,7 +251,7 @@ async def typed_request(update: Update, context: Context) -> Step:
     reading = typedlog.read(text, to_log) if to_log is not None else None
     if to_log is not None and reading is not None and reading.savable:
         return await typedlog.offer(update, context, to_log, reading)
-    intent = parse_request(text)
+    intent = await words.read_intent(update, context, text)
     if intent.empty:
         if to_log is not None and reading is not None:  # a log, but a part did not read
             return await typedlog.offer(update, context, to_log, reading)
@@ -284,7 +284,7 @@ async def typed_change(update: Update, context: Context) -> Step:
     the step of a field it leaves unclear) comes again; anything else: tap a button."""
     text = _sentence(update)
     state = draft(context)
-    intent = parse_request(text) if text is not None else Intent()
+    intent = await words.read_intent(update, context, text) if text is not None else Intent()
     if "coach" not in state or intent.empty or intent.same_as_last:
         await reply(update, texts.TAP_A_BUTTON)
         return None
