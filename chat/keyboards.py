@@ -19,6 +19,7 @@ the dialogs' carry data of their own prefixes, enum values and coach keys only:
 ``wk:d:<minutes>``  /workout: duration
 ``wk:e:<item>``     /workout: toggle equipment (``wk:e:done`` ends)
 ``wk:go``           /workout: Generate
+``wk:f:<field>``    /workout's summary: change one field (coach, type, duration, equipment)
 ``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``; with
                     rep ranges ``top``, ``middle`` (of the ranges), ``short`` (enter them)
 ``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``top`` (of its range),
@@ -41,6 +42,7 @@ __all__ = [
     "DONE",
     "DURATIONS",
     "PROFILE_FIELDS",
+    "SUMMARY_FIELDS",
     "Rows",
     "coach_keyboard",
     "done_exercise_keyboard",
@@ -141,9 +143,15 @@ def duration_keyboard() -> Rows:
     return _rows(buttons, 3)
 
 
+SUMMARY_FIELDS = ("coach", "type", "duration", "equipment")
+"""The /workout fields the summary's buttons change, one at a time."""
+
+
 def summary_keyboard() -> Rows:
-    """The last step of /workout."""
-    return [[Button("⚡ Generate", "wk:go")]]
+    """The last step of /workout: Generate, and a button to change each field."""
+    labels = {"coach": "Coach", "type": "Type", "duration": "Minutes", "equipment": "Equipment"}
+    change = [Button(f"✏️ {labels[f]}", f"wk:f:{f}") for f in SUMMARY_FIELDS]
+    return [[Button("⚡ Generate", "wk:go")], *_rows(change, 2)]
 
 
 def done_menu_keyboard() -> Rows:

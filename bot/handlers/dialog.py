@@ -109,6 +109,7 @@ def build_dialogs() -> ConversationHandler[Context]:
                 State.WORKOUT_EQUIPMENT: [_on(workout.equipment_toggled, "wk:e:")],
                 State.WORKOUT_SUMMARY: [
                     _on(generate.generate, "wk:go$"),
+                    _on(workout.field_picked, "wk:f:"),
                     MessageHandler(TEXT & READ, workout.typed_change),
                 ],
                 State.DONE_MENU: [_on(done.menu_pressed, "dn:m:")],

@@ -61,6 +61,9 @@ class WorkoutDraft(TypedDict, total=False):
     request's), so its step is not asked; absent in a /workout begun by buttons."""
     typed: bool
     """True: the dialog began with a typed request (the summary says how to change it)."""
+    editing: bool
+    """True: a field is being changed from the summary's buttons; its step leads back to
+    the summary."""
 
 
 PlannedRow = (

@@ -15,6 +15,7 @@ already filled in, so Save after a restart stores what was shown.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from telegram import Update
@@ -32,6 +33,8 @@ from core.catalogue import load_catalogue
 from core.typedlog import LogExercise, TypedLog, read_log
 
 __all__ = ["confirm_pressed", "offer", "read", "typed_again"]
+
+_MENTION = re.compile(r"@\w+")
 
 
 @cache
@@ -104,7 +107,8 @@ async def typed_again(update: Update, context: Context) -> Step:
     if message is None or message.text is None or "plan_id" not in state:
         return None
     to_log = await db(context, usecases.plan_to_log, member(update), state["plan_id"])
-    reading = read(message.text, to_log) if to_log is not None else None
+    text = _MENTION.sub(" ", message.text)  # a group's "@bot bench 60x8"
+    reading = read(text, to_log) if to_log is not None else None
     if to_log is None or reading is None:
         await reply(update, texts.TYPED_LOG_PENDING)
         return None

@@ -47,6 +47,7 @@ __all__ = [
     "duration_picked",
     "duration_typed",
     "equipment_toggled",
+    "field_picked",
     "parse_minutes",
     "start",
     "type_picked",
@@ -121,7 +122,11 @@ def _prompt(step: State, state: WorkoutDraft) -> tuple[str, Rows]:
 
 def _next_step(state: WorkoutDraft) -> State:
     """The first field still missing, in dialog order (type, duration, equipment), or the
-    summary; a /workout begun by buttons always asks the equipment."""
+    summary; a /workout begun by buttons always asks the equipment; a field changed from
+    the summary's buttons leads straight back to it."""
+    if state.get("editing", False) and state["type"] is not None and state["duration"]:
+        state["editing"] = False
+        return State.WORKOUT_SUMMARY
     if state["type"] is None:
         return State.WORKOUT_TYPE
     if state["duration"] is None:
@@ -156,6 +161,8 @@ async def _current(update: Update, context: Context) -> tuple[WorkoutDraft, str]
 async def coach_picked(update: Update, context: Context, state: WorkoutDraft, coach: str) -> Step:
     """A coach button."""
     state["coach"] = coach
+    if state.get("editing", False):
+        return await _show(update, state, _next_step(state), edit=True)
     return await _show(update, state, State.WORKOUT_TYPE, edit=True)
 
 
@@ -198,7 +205,24 @@ async def duration_typed(update: Update, context: Context) -> Step:
 )
 async def equipment_toggled(update: Update, context: Context, state: WorkoutDraft) -> Step:
     """An equipment toggle, or Done (to the summary)."""
+    state["editing"] = False
+    state["equipment_known"] = True
     return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
+
+
+_FIELD_STEPS = {
+    "coach": State.WORKOUT_COACH,
+    "type": State.WORKOUT_TYPE,
+    "duration": State.WORKOUT_DURATION,
+    "equipment": State.WORKOUT_EQUIPMENT,
+}
+
+
+@choose_one(_current, _FIELD_STEPS)
+async def field_picked(update: Update, context: Context, state: WorkoutDraft, field: str) -> Step:
+    """A ✏️ button under the summary: that field's step, then back to the summary."""
+    state["editing"] = True
+    return await _show(update, state, _FIELD_STEPS[field], edit=True)
 
 
 _MENTION = re.compile(r"@\w+")
