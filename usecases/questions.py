@@ -31,20 +31,23 @@ class Answerable:
 
 
 def question_facts(sessions: Sessions, who: Member, question: Question) -> Answerable:
-    """The facts for ``question``: the caller's profile (the defaults without one) and
-    their newest workout's exercises first when the question names one of them."""
+    """The facts for ``question``: the caller's profile (the defaults without one; then the
+    equipment of their newest workout's request) and that workout's exercises first when
+    the question names one of them."""
     with sessions.begin() as session:
         user = known_user(session, who)
         profile = None
-        preferred: tuple[str, ...] = ()
+        plan = None
         if user is not None:
             profile = db_users.load_profile(session, user.id)
-            plan_id = db_history.latest_delivered_plan_id(session, user.id)
-            plan = (
-                None if plan_id is None else db_history.get_plan(session, plan_id, user_id=user.id)
-            )
-            if plan is not None:
-                preferred = tuple(e.name for e in plan.workout.exercises)
+            newest = db_history.list_plans(session, user.id, offset=0, limit=1)
+            if newest:
+                plan = db_history.get_plan(session, newest[0].plan_id, user_id=user.id)
     base = profile or Profile()
+    preferred: tuple[str, ...] = ()
+    if plan is not None:
+        preferred = tuple(e.name for e in plan.workout.exercises)
+        if profile is None and plan.equipment:
+            base = base.model_copy(update={"equipment": plan.equipment})
     facts = answer_facts(question, base, load_catalogue(), preferred)
     return Answerable(facts, base, profile is not None)

@@ -34,7 +34,8 @@ from core.typedlog import LogExercise, TypedLog, read_log
 
 __all__ = ["confirm_pressed", "offer", "read", "typed_again"]
 
-_MENTION = re.compile(r"@\w+")
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z]\w{2,}")
+"""A @username (Telegram's start with a letter), never the "@100" of "3x5@100"."""
 
 
 @cache

@@ -225,7 +225,8 @@ async def field_picked(update: Update, context: Context, state: WorkoutDraft, fi
     return await _show(update, state, _FIELD_STEPS[field], edit=True)
 
 
-_MENTION = re.compile(r"@\w+")
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z]\w{2,}")
+"""A @username (Telegram's start with a letter), never the "@100" of "3x5@100"."""
 
 
 def _sentence(update: Update) -> str | None:

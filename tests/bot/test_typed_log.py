@@ -3,6 +3,8 @@ Edit, stored only on Save (as Done stores it), never another user's, bad parts q
 
 from __future__ import annotations
 
+import pytest
+
 from core.domain import Units
 from tests.bot.conftest import WAIT, BotRunner, api_errors, press, press_data
 from tests.bot.test_loop import four_exercises, logs_of, seed_workout
@@ -68,7 +70,10 @@ async def test_did_it_all_edit_and_parts_that_do_not_read(
     print(bad.text)
     assert "“zumba<b>”" in bad.text  # escaped: shown as typed and "nothing is logged" in bad.text
     assert bad.buttons == []
-    shown = await say(user, "did it all 💪", "Is this right?")
+    # "@22.5" is the weight, not a mention of someone (only @usernames are dropped).
+    at = await say(user, "goblet squat 3x8@22.5, plank 45s @flexflow_bot", "Is this right?")
+    assert "1. Goblet squat: 22.5×8, 22.5×8, 22.5×8 kg" in at.text
+    shown = await say_new(user, "did it all 💪", "Is this right?")
     assert "1. Goblet squat: 20×8, 20×8, 20×8 kg" in shown.text
     assert "4. One-arm dumbbell row: 10×10, 10×10, 10×10 kg" in shown.text
     await press(user, "Edit", message_id=shown.message_id)
@@ -88,3 +93,23 @@ async def test_without_a_workout_sets_are_not_a_log(
     answer = await say(user, "bench 60x8 60x8", "?")  # the request reader's (a bench, gear)
     assert "Is this right?" not in answer.text and "💾 Save" not in answer.buttons
     assert logs_of(bot.sessions, 704) == []
+
+
+@pytest.mark.usefixtures("running_worker")
+async def test_a_new_user_says_it_all_in_words(fake_bot_api: FakeBotAPI, bot: BotRunner) -> None:
+    """A new user: a typed request, the workout, a question, then the log typed and saved."""
+    user = fake_bot_api.user(731, "Noa")
+    await say(user, "/start", "Welcome")
+    summary = await say(user, "20 min strength with MAX, dumbbells", "Duration: 20 min")
+    await press(user, "Generate", message_id=summary.message_id)
+    await user.wait_until(lambda u: any("✅ Done" in m.buttons for m in u.messages), timeout=30)
+    await say_new(user, "what can I do instead of lunges, my knee hurts", "physiotherapist")
+    shown = await say_new(user, "did it all", "Is this right?")
+    await press(user, "Save", message_id=shown.message_id)
+    await user.wait_for_text("Logged:", timeout=WAIT)
+    await press(user, "Just right", message_id=shown.message_id)
+    await user.wait_for_text("Felt: 👌 Just right", timeout=WAIT)
+    print(user.render())
+    [(log, sets)] = logs_of(bot.sessions, 731)
+    assert log.rating == "just_right" and sets
+    assert api_errors(fake_bot_api) == []
