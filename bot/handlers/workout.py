@@ -280,7 +280,9 @@ async def typed_request(update: Update, context: Context) -> Step:
     if intent.empty:
         if to_log is not None and reading is not None:  # a log, but a part did not read
             return await typedlog.offer(update, context, to_log, reading)
-        if question is not None:
+        if question is not None and context.bot_data.words_ai is not None:
+            # Any other question is Claude's to answer (from no facts: it says what it
+            # helps with); without a key the pointer to the commands below says as much.
             await questions.answer(update, context, question)
             return None
         await reply(update, texts.NOT_UNDERSTOOD)

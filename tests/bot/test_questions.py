@@ -39,6 +39,7 @@ async def test_questions_about_the_workout_and_unknown_names(
     assert "Plank</b>" not in how.text and "Plank:" in how.text  # bold, escaped as HTML
     unknown = await say(user, "instead of <zumba>", "by that name")
     assert "“<zumba>”" in unknown.text
-    other = await say(user, "is creatine good?", "I answer questions about exercises")
+    # Other questions, without an AI: the pointer to the commands.
+    other = await say(user, "is creatine good?", "I work with commands")
     assert "/workout" in other.text
     assert api_errors(fake_bot_api) == []

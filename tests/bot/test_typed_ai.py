@@ -89,3 +89,21 @@ async def test_claude_answers_a_question_from_the_catalogue_facts(
     answer = await say_new(user, "alternative to squats?", "Instead of")
     assert "pistol" not in answer.text.lower()
     assert api_errors(fake_bot_api) == []
+
+
+async def test_other_questions_are_claudes_to_answer(
+    fake_bot_api: FakeBotAPI, fake_anthropic: FakeMessagesAPI, ai_bot: BotRunner
+) -> None:
+    user = fake_bot_api.user(723)
+    said = "I help with exercises and workouts; for supplements, ask your doctor."
+    # The typed request reading says "not a request", then the question is answered.
+    fake_anthropic.script(
+        tool_answer(REQUEST_TOOL, {**READING, "is_request": False}),
+        tool_answer(ANSWER_TOOL, {"answer": said, "exercises_named": []}),
+    )
+    answer = await say(user, "is creatine good?", "I help with exercises")
+    assert answer.text.startswith("🏋️ MAX: ")
+    assert [r.body["tool_choice"]["name"] for r in fake_anthropic.requests] == [
+        REQUEST_TOOL,
+        ANSWER_TOOL,
+    ]
