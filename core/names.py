@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 __all__ = ["NameMatch", "match_name", "words"]
 
@@ -80,8 +81,9 @@ _TYPO_LENGTH = 4
 _PREFIX = 3
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> tuple[str, ...]:
-    """The words of a name, lower case, short forms spelled out, plurals singular, filler
+    """The words of a name (cached: the catalogue's names are split once), lower case, short forms spelled out, plurals singular, filler
     words ("the", "my") dropped: "Pull-ups" -> ("pull", "up")."""
     out: list[str] = []
     for word in _WORD.findall(text.lower().replace("-", " ")):
@@ -112,8 +114,13 @@ def _word_matches(typed: str, real: str) -> bool:
     if len(typed) >= _PREFIX and real.startswith(typed):
         return True
     if min(len(typed), len(real)) >= _TYPO_LENGTH:
-        return SequenceMatcher(None, typed, real).ratio() >= _TYPO_RATIO
+        return _ratio(typed, real) >= _TYPO_RATIO
     return False
+
+
+@lru_cache(maxsize=65536)
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def _score(typed: tuple[str, ...], name: str) -> tuple[int, bool] | None:
