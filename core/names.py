@@ -83,8 +83,9 @@ _PREFIX = 3
 
 @lru_cache(maxsize=4096)
 def words(text: str) -> tuple[str, ...]:
-    """The words of a name (cached: the catalogue's names are split once), lower case, short forms spelled out, plurals singular, filler
-    words ("the", "my") dropped: "Pull-ups" -> ("pull", "up")."""
+    """The words of a name, lower case, short forms spelled out, plurals singular, filler
+    words ("the", "my") dropped: "Pull-ups" -> ("pull", "up"). Cached: the catalogue's
+    names are split once."""
     out: list[str] = []
     for word in _WORD.findall(text.lower().replace("-", " ")):
         word = word.removesuffix("'s")
