@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     flexflow_allowed_users: Annotated[frozenset[int], NoDecode] = frozenset()
     """Telegram user ids the bot serves ("1,2 3"); empty: everyone."""
 
+    anthropic_fast_model: str = "claude-haiku-4-5"
+    """The model that reads typed requests and answers questions (adapters/claude_words.py)."""
+    anthropic_words_timeout: float = Field(default=4.0, gt=0, le=60)
+    """Seconds a typed message may wait for the AI before the rules answer (no retries)."""
+    flexflow_ai_messages_per_day: int = Field(default=40, ge=0)
+    """Typed messages of one user read by the AI in any 24 hours; the rest are read by the
+    rules (0: none by the AI). About a cent's worth a day on a fast model."""
+
     @field_validator("flexflow_allowed_users", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

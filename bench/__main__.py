@@ -1,7 +1,8 @@
 """``python -m bench``: run the benchmarks and write docs/benchmarks.md.
 
 python -m bench                 # every benchmark this machine can run
-python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed)
+python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed,
+                                #   reminders, timers, series)
 
 Needs PostgreSQL and Redis (scripts/services starts them); Redis database 15 is the
 benchmarks' own (FLEXFLOW_BENCH_REDIS).
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bench import chat, prompt_cost, quality, reminders, series, timers
+from bench import chat, prompt_cost, quality, reminders, timers, variety
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -39,7 +40,7 @@ def section_quality() -> str:
     valid = _mark(r.validation_ok == 1)
     figures = _figure_rows(r.figures)
     series_users = 200
-    series_rows = _figure_rows(series.figures(series_users))
+    series_rows = _figure_rows(variety.figures(series_users))
     return f"""## 5. Rule-based generator quality ({r.requests} random requests)
 
 All types, levels, coaches, units, durations 10-180 min and equipment subsets; the MAX
@@ -60,7 +61,7 @@ Items are those of issue 12 ("Program like a coach"); the norms are core/norms.p
 
 Furthest from its target: {r.worst}.
 
-Five-session series (bench/series.py): {series_users} strength users with loaded gear per
+Five-session series (bench/variety.py): {series_users} strength users with loaded gear per
 logging habit, sessions two days apart (the recovery row: the day after), each session
 generated from what the earlier ones left (history, progression targets, readiness).
 
@@ -94,6 +95,57 @@ Exactly right: every field equal (coach, type, minutes, equipment, "same as last
 | time per sentence, mean (best of 5 runs) | {best:.0f} µs | - |
 
 Misses by kind: {kinds}. Wrong fields among them: {fields}.
+{_typed_logs()}"""
+
+
+def _typed_logs() -> str:
+    from tests.core import typedlog_corpus
+
+    r = typedlog_corpus.run()
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(r.misses.items())) or "none"
+    held = [c for c in typedlog_corpus.load() if c.kind == "held out"]
+    held_missed = sum(1 for t, _, _ in r.missed if any(c.text == t for c in held))
+    held_right = len(held) - held_missed
+    return f"""
+### Typed logs ({r.cases} messages)
+
+tests/core/typed_logs.txt, read against one six-exercise workout and the catalogue: plain
+shorthand, several exercises, typos, short forms, units, "done"/"skipped", "did it all",
+catalogue exercises, missing parts (asked back), requests and nonsense (not a log), and a
+"held out" group of {len(held)} written after the reader was tuned ({held_right} right).
+Every reading is shown back with Save and Edit: nothing is stored before Save.
+
+| measure | result | target |
+|---|---|---|
+| exactly right | {r.share:.1%} ({r.exact} of {r.cases}) | at least 90% ({_mark(r.share >= 0.9)}) |
+| wrong sets offered for Save (the user still confirms) | {len(r.wrong_savable)} | - |
+| saved without the user's Save | 0 (by construction) | 0 |
+| time per message, mean | {r.us_per_read:.0f} µs | - |
+
+Misses by kind: {kinds}.
+"""
+
+
+def section_series() -> str:
+    from bench import series
+
+    rows = []
+    for strategy in series.STRATEGIES:
+        run = series.run_series(strategy)
+        for name, loads in list(run.loads.items())[:2]:
+            shown = " → ".join("-" if x is None else f"{x:g}" for x in loads)
+            rows.append(f"| {strategy} | {name} | {shown} kg | {run.deloads} |")
+    table = "\n".join(rows)
+    return f"""## Five-session series (issue 12, item 8)
+
+One intermediate strength user, MAX, 45 minutes, barbell and dumbbells; each session from
+the targets of those logged before it. "as planned" is Done > As planned's bottom of each
+range, "middle" inside the ranges, "top" the top of every range. Target: no deload for a
+user who does what the plan says.
+
+| logs | lift | load, sessions 1-5 | lighter than the session before |
+|---|---|---|---|
+{table}
 """
 
 
@@ -290,6 +342,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "typed": section_typed,
     "reminders": section_reminders,
     "timers": section_timers,
+    "series": section_series,
 }
 
 

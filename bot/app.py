@@ -32,10 +32,12 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken
 from telegram.ext import Application, Defaults
 
+from adapters.claude_words import make_words_ai
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
 from adapters.sendbudget import SendLimiter, make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import CountingRequest
+from bot.aibudget import AIBudget
 from bot.handlers import gates, register
 from bot.handlers.context import CONTEXT_TYPES, App
 from bot.handlers.texts import COMMANDS, queue_down_reason
@@ -43,6 +45,7 @@ from bot.persistence import DEFAULT_UPDATE_INTERVAL, DBPersistence
 from bot.ratelimit import CONNECTIONS, SharedRateLimiter
 from bot.requeue import Requeuer
 from bot.updates import PerChatUpdateProcessor
+from core.words import WordsAI
 from db.session import create_db_engine, session_factory
 from jobs.enqueue import NAMESPACE, QUEUES
 from usecases.ports import Enqueue
@@ -155,6 +158,7 @@ def build_application(
     enqueue: Enqueue,
     limiter: SendLimiter | None = None,
     persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
+    words_ai: WordsAI | None = None,
 ) -> App:
     """The bot, ready to initialise and run; ``ConfigurationError`` for a missing token."""
     token = _token(settings)
@@ -181,6 +185,8 @@ def build_application(
     bot_data.sessions = sessions
     bot_data.requeuer = Requeuer(sessions, enqueue=enqueue, give_up_text=queue_down_reason())
     bot_data.generations_per_hour = settings.flexflow_generations_per_hour
+    bot_data.words_ai = words_ai
+    bot_data.ai_budget = AIBudget(settings.flexflow_ai_messages_per_day)
     gates.install(
         application,
         updates_per_minute=settings.flexflow_user_updates_per_minute,
@@ -236,13 +242,19 @@ def run(settings: Settings, *, enqueue: Enqueue) -> None:
     engine = create_db_engine(settings.database_url)
     limiter = make_send_limiter(settings.redis_url)
     metrics: list[Callable[[], None]] = []
+    words_ai: WordsAI | None = None
     try:
         try:
             metrics = start_metrics(settings, session_factory(engine))
         except ConfigurationError as exc:
             raise _fail(str(exc)) from None
+        words_ai = make_words_ai(settings)
         application = build_application(
-            settings, sessions=session_factory(engine), enqueue=enqueue, limiter=limiter
+            settings,
+            sessions=session_factory(engine),
+            enqueue=enqueue,
+            limiter=limiter,
+            words_ai=words_ai,
         )
         if webhook is not None:
             application.run_webhook(**webhook.kwargs(), allowed_updates=ALLOWED_UPDATES)
@@ -255,5 +267,7 @@ def run(settings: Settings, *, enqueue: Enqueue) -> None:
     finally:
         for stop in metrics:
             stop()
+        if words_ai is not None:
+            words_ai.close()
         limiter.close()
         engine.dispose()

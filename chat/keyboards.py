@@ -19,8 +19,12 @@ the dialogs' carry data of their own prefixes, enum values and coach keys only:
 ``wk:d:<minutes>``  /workout: duration
 ``wk:e:<item>``     /workout: toggle equipment (``wk:e:done`` ends)
 ``wk:go``           /workout: Generate
-``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``
-``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``skip``, ``cancel``
+``wk:f:<field>``    /workout's summary: change one field (coach, type, duration, equipment)
+``dn:m:<what>``     Done: ``all`` (as planned), ``sets`` (enter them), ``back``; with
+                    rep ranges ``top``, ``middle`` (of the ranges), ``short`` (enter them)
+``dn:e:<what>``     Done, one exercise: ``plan`` (as planned), ``top`` (of its range),
+                    ``skip``, ``cancel``
+``dn:c:<what>``     a typed log shown back: ``save``, ``edit`` (set by set), ``cancel``
 ==================  ==============================================
 """
 
@@ -39,10 +43,12 @@ __all__ = [
     "DONE",
     "DURATIONS",
     "PROFILE_FIELDS",
+    "SUMMARY_FIELDS",
     "Rows",
     "coach_keyboard",
     "done_exercise_keyboard",
     "done_menu_keyboard",
+    "done_range_keyboard",
     "duration_keyboard",
     "equipment_keyboard",
     "failure_keyboard",
@@ -56,6 +62,7 @@ __all__ = [
     "swap_exercises_keyboard",
     "swap_options_keyboard",
     "type_keyboard",
+    "typed_log_keyboard",
     "units_keyboard",
     "workout_keyboard",
 ]
@@ -137,9 +144,15 @@ def duration_keyboard() -> Rows:
     return _rows(buttons, 3)
 
 
+SUMMARY_FIELDS = ("coach", "type", "duration", "equipment")
+"""The /workout fields the summary's buttons change, one at a time."""
+
+
 def summary_keyboard() -> Rows:
-    """The last step of /workout."""
-    return [[Button("⚡ Generate", "wk:go")]]
+    """The last step of /workout: Generate, and a button to change each field."""
+    labels = {"coach": "Coach", "type": "Type", "duration": "Minutes", "equipment": "Equipment"}
+    change = [Button(f"✏️ {labels[f]}", f"wk:f:{f}") for f in SUMMARY_FIELDS]
+    return [[Button("⚡ Generate", "wk:go")], *_rows(change, 2)]
 
 
 def done_menu_keyboard() -> Rows:
@@ -150,11 +163,32 @@ def done_menu_keyboard() -> Rows:
     ]
 
 
-def done_exercise_keyboard() -> Rows:
-    """Under one exercise's "what did you do?": as planned, skipped, or stop logging."""
+def done_range_keyboard() -> Rows:
+    """As planned, for a plan with rep ranges: where in the ranges were the sets?"""
     return [
-        [Button("✅ As planned", "dn:e:plan"), Button("⏭ Skip", "dn:e:skip")],
+        [Button("🔝 Top of each range", "dn:m:top"), Button("↔️ Inside the ranges", "dn:m:middle")],
+        [Button("⬇️ Fell short: enter sets", "dn:m:short")],
+        [Button("⬅️ Back", "dn:m:back")],
+    ]
+
+
+def done_exercise_keyboard(top: int | None = None) -> Rows:
+    """Under one exercise's "what did you do?": as planned, skipped, or stop logging; with
+    ``top`` (the top of its rep range) also "Top of the range"."""
+    first = [Button("✅ As planned", "dn:e:plan")]
+    if top is not None:
+        first.append(Button(f"🔝 Top ({top} reps)", "dn:e:top"))
+    return [
+        [*first, Button("⏭ Skip", "dn:e:skip")],
         [Button("✖️ Cancel", "dn:e:cancel")],
+    ]
+
+
+def typed_log_keyboard() -> Rows:
+    """Under a typed log shown back: store it, go exercise by exercise, or drop it."""
+    return [
+        [Button("💾 Save", "dn:c:save"), Button("✏️ Edit", "dn:c:edit")],
+        [Button("✖️ Cancel", "dn:c:cancel")],
     ]
 
 

@@ -6,13 +6,16 @@
       ─▶ one rule, the first that applies:
            every working set at the top of the range, not too hard  -> increase one step
            the top reached but too hard                             -> hold
-           three sessions at one weight without a rep gained        -> deload ~10%
+           three sessions at one weight without a rep gained,
+             the latest with a set below the range                   -> deload ~10%
            below the range in the two latest sessions, no rep gained -> reduce one step
            anything else (inside the range, below it once, gaining) -> hold
 
 A step is 2.5 kg or 5 lb: it is computed in the user's unit and the result stored in kg
 (``ExerciseTarget.weight_kg``). The weight is never raised unless the top of the range was
-reached. Timed and bodyweight sets carry no load and get no target. Pure: no I/O.
+reached, and never lowered while every working set is inside the range: "as planned" logs
+the bottom of a range (core.shorthand.as_planned), and a user who does what the plan says
+never gets a deload. Timed and bodyweight sets carry no load and get no target. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -189,7 +192,9 @@ def _decide(history: Sequence[_Performance], low: int, high: int) -> Action:
     last = history[0]
     if min(last.reps) >= high:
         return "hold" if last.effort == "hard" else "increase"
-    if _stalled(history):
+    if _stalled(history) and min(last.reps) < low:
+        # Only below the range: a user who does what the plan asks (every set inside the
+        # range, "as planned" logs its bottom) holds the load, never loses it.
         return "deload"
     if len(history) >= 2 and all(p.mean < low for p in history[:2]):
         # Still gaining reps below the range: give it another session at this weight.

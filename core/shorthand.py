@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from core.domain import Units
 
@@ -45,12 +46,14 @@ __all__ = [
     "MAX_SETS",
     "MAX_WEIGHT_KG",
     "Planned",
+    "Point",
     "SetDone",
     "ShorthandError",
     "as_planned",
     "format_sets",
     "parse_sets",
     "planned_reps",
+    "planned_top",
     "to_kg",
 ]
 
@@ -66,6 +69,10 @@ MAX_TEXT = 300
 """Characters read at most; a longer message is not a list of sets."""
 _SETS_WITHOUT_WEIGHT = 10
 """``S x R`` reads as sets x reps (not weight x reps) only for S up to this."""
+
+
+Point = Literal["bottom", "middle", "top"]
+"""Where in a planned rep range ("8-10") a set done "as planned" sits."""
 
 
 class ShorthandError(ValueError):
@@ -102,10 +109,28 @@ class Planned:
     """The weight shown to the user, in ``units``; None without one."""
     units: Units
     """The user's unit: typed weights without a unit are in it."""
+    reps_high: int | None = None
+    """The top of the plan's rep range ("8-10" -> 10); None when it asks for one number."""
 
     @property
     def timed(self) -> bool:
         return self.seconds is not None
+
+    @property
+    def ranged(self) -> bool:
+        """The plan asks for a range of reps ("8-10"), not one number."""
+        return self.reps is not None and self.reps_high is not None and self.reps_high > self.reps
+
+    def reps_at(self, point: Point) -> int | None:
+        """The reps of a set done at ``point`` of the range: its bottom, the middle (rounded
+        down: never more than was done) or its top; the planned reps without a range."""
+        if not self.ranged or self.reps is None or self.reps_high is None:
+            return self.reps
+        if point == "top":
+            return self.reps_high
+        if point == "middle":
+            return (self.reps + self.reps_high) // 2
+        return self.reps
 
 
 _TIME = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)\b", re.ASCII)
@@ -130,15 +155,27 @@ def planned_reps(reps: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def planned_top(reps: str) -> int | None:
+    """The top of a plan's rep range ("8-12" -> 12); None for one number, a time or words."""
+    text = reps.strip().lower()
+    if _TIME.search(text):
+        return None
+    if m := _RANGE.search(text):
+        low, high = sorted((int(m.group(1)), int(m.group(2))))
+        return max(1, min(MAX_REPS, high)) if high > low else None
+    return None
+
+
 def to_kg(value: float, units: Units) -> float:
     """A weight in ``units`` as kg, to the gram."""
     return round(value / units.per_kg, 3)
 
 
-def as_planned(planned: Planned) -> tuple[SetDone, ...]:
-    """Every planned set, done exactly as planned."""
+def as_planned(planned: Planned, point: Point = "bottom") -> tuple[SetDone, ...]:
+    """Every planned set, done as planned: with a rep range, at ``point`` of it (the bottom
+    is what the plan asks at least; core.progression holds the load there, never deloads)."""
     weight = None if planned.weight is None else to_kg(planned.weight, planned.units)
-    one = SetDone(reps=planned.reps, weight_kg=weight, duration_s=planned.seconds)
+    one = SetDone(reps=planned.reps_at(point), weight_kg=weight, duration_s=planned.seconds)
     return (one,) * max(0, planned.sets)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.domain import Equipment, WorkoutType
+from core.domain import Equipment, RequestState, WorkoutType
 from core.models import HistoryItem, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
 
@@ -167,3 +167,15 @@ def get_plan_for_request(session: Session, request_id: int) -> StoredPlan | None
     """The plan made for a request (for the worker and the CLI, which own the request)."""
     row = session.execute(_joined().where(WorkoutPlan.request_id == request_id)).first()
     return stored_plan(*row) if row else None
+
+
+def latest_delivered_plan_id(session: Session, user_id: uuid.UUID) -> int | None:
+    """The id of the user's newest plan that reached the chat (a typed log is of it)."""
+    query = (
+        select(WorkoutPlan.id)
+        .join(WorkoutRequestRow, WorkoutRequestRow.id == WorkoutPlan.request_id)
+        .where(WorkoutPlan.user_id == user_id, WorkoutRequestRow.state == RequestState.DELIVERED)
+        .order_by(WorkoutPlan.created_at.desc(), WorkoutPlan.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

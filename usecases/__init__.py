@@ -13,6 +13,7 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
     usecases.plans       /history, one plan, Swap
     usecases.workoutlog  Done: log a workout, rate it
     usecases.live        a live session: Start, set by set, rest timers
+    usecases.questions   a typed question: the catalogue's facts for the caller
     usecases.progress    /progress and /export
     usecases.profile     who is talking (Member), the profile, blocked users
     usecases.ports       the interfaces handed in; usecases.errors the errors
@@ -45,6 +46,7 @@ from usecases.plans import (
 )
 from usecases.profile import Member, Sessions, load_profile, mark_blocked, register, save_profile
 from usecases.progress import ProgressView, export_for, progress_for
+from usecases.questions import Answerable, question_facts
 from usecases.requests import (
     DEFAULT_GENERATIONS_PER_HOUR,
     GENERATION_WINDOW,
@@ -61,12 +63,20 @@ from usecases.requests import (
     regenerate_choice,
     retry_choice,
 )
-from usecases.workoutlog import LogItem, ToLog, log_done, plan_to_log, rate_log
+from usecases.workoutlog import (
+    LogItem,
+    ToLog,
+    latest_to_log,
+    log_done,
+    plan_to_log,
+    rate_log,
+)
 
 __all__ = [
     "DEFAULT_GENERATIONS_PER_HOUR",
     "GENERATION_WINDOW",
     "HISTORY_PAGE_SIZE",
+    "Answerable",
     "DeliveryFailed",
     "HistoryPage",
     "IllegalTransition",
@@ -97,6 +107,7 @@ __all__ = [
     "give_up_queued",
     "history_page",
     "last_choice",
+    "latest_to_log",
     "load_profile",
     "log_done",
     "make_idempotency_key",
@@ -106,6 +117,7 @@ __all__ = [
     "plan_for",
     "plan_to_log",
     "progress_for",
+    "question_facts",
     "queue_request",
     "rate_log",
     "regenerate_choice",

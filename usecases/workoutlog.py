@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from core.domain import Units
 from core.render import weight_in
-from core.shorthand import Planned, SetDone, planned_reps
+from core.shorthand import Planned, SetDone, planned_reps, planned_top
+from db import history as db_history
 from db import workoutlogs as db_workoutlogs
 from db.workoutlogs import LoggedSet, Rating
 from usecases.plans import plan_for
 from usecases.profile import Member, Sessions, known_user
 
-__all__ = ["LogItem", "ToLog", "log_done", "plan_to_log", "rate_log"]
+__all__ = ["LogItem", "ToLog", "latest_to_log", "log_done", "plan_to_log", "rate_log"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,19 @@ def plan_to_log(sessions: Sessions, who: Member, plan_id: int) -> ToLog | None:
             seconds=seconds,
             weight=weight_in(exercise, view.units),
             units=view.units,
+            reps_high=planned_top(exercise.reps),
         )
         exercises.append(LogItem(exercise.name, exercise.reps, planned))
     return ToLog(plan_id, view.plan.workout.title, view.units, tuple(exercises))
+
+
+def latest_to_log(sessions: Sessions, who: Member) -> ToLog | None:
+    """The caller's newest delivered plan ready to log (what a typed log is of); None when
+    they have none."""
+    with sessions.begin() as session:
+        user = known_user(session, who)
+        plan_id = None if user is None else db_history.latest_delivered_plan_id(session, user.id)
+    return None if plan_id is None else plan_to_log(sessions, who, plan_id)
 
 
 def log_done(

@@ -13,8 +13,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 import usecases
+from bot.aibudget import AIBudget
 from bot.handlers.drafts import DraftName, UserData
 from bot.requeue import Requeuer
+from core.words import WordsAI
 
 __all__ = ["CONTEXT_TYPES", "App", "BotData", "Context"]
 
@@ -32,6 +34,10 @@ class BotData:
     """Requests written while the queue was down (bot/requeue.py)."""
     generations_per_hour: int = usecases.DEFAULT_GENERATIONS_PER_HOUR
     """FLEXFLOW_GENERATIONS_PER_HOUR."""
+    words_ai: WordsAI | None = None
+    """Claude reading typed requests and answering questions; None: the rules alone."""
+    ai_budget: AIBudget = AIBudget(0)
+    """Typed messages per user the AI may read a day (FLEXFLOW_AI_MESSAGES_PER_DAY)."""
 
 
 class Context(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):

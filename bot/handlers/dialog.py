@@ -1,5 +1,6 @@
 """The one persistent ConversationHandler holding the dialogs: /profile, /workout and Done
-(logging a workout, bot/handlers/done.py).
+(logging a workout, bot/handlers/done.py, or a typed log waiting for Save,
+bot/handlers/typedlog.py).
 
 One handler rather than two, so that starting one dialog leaves the other
 (``allow_reentry``) and /cancel leaves whichever is open. Its state is stored under
@@ -25,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers import done, generate, plan, profile, texts, workout
+from bot.handlers import done, generate, plan, profile, texts, typedlog, workout
 from bot.handlers.common import READ, reply
 from bot.handlers.context import Context
 from bot.handlers.states import DIALOG_NAME, State
@@ -110,6 +111,7 @@ def build_dialogs() -> ConversationHandler[Context]:
                 State.WORKOUT_EQUIPMENT: [_on(workout.equipment_toggled, "wk:e:")],
                 State.WORKOUT_SUMMARY: [
                     _on(generate.generate, "wk:go$"),
+                    _on(workout.field_picked, "wk:f:"),
                     MessageHandler(TEXT & READ, workout.typed_change),
                 ],
                 State.PLAN_DAYS: [_on(plan.days_toggled, "pl:d:")],
@@ -129,6 +131,10 @@ def build_dialogs() -> ConversationHandler[Context]:
                 State.DONE_SETS: [
                     _on(done.exercise_pressed, "dn:e:"),
                     MessageHandler(TEXT, done.sets_typed),
+                ],
+                State.DONE_CONFIRM: [
+                    _on(typedlog.confirm_pressed, "dn:c:"),
+                    MessageHandler(TEXT & READ, typedlog.typed_again),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel), MessageHandler(TEXT & READ, tap_a_button)],

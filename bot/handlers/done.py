@@ -2,6 +2,8 @@
 
     d:<plan> ─▶ DONE_MENU   the workout's buttons become As planned · Enter sets · Back
                  ├─ As planned ─▶ every planned set logged; "How did it feel?"        (end)
+                 │    with rep ranges, asked once first: the top of each range, inside
+                 │    them (their middle, rounded down) or fell short (─▶ Enter sets)
                  ├─ Back ───────▶ the workout's own buttons again                      (end)
                  └─ Enter sets ─▶ DONE_SETS   one prompt per exercise:
                        typed shorthand (core.shorthand), As planned or Skip ─▶ the next
@@ -46,18 +48,23 @@ from chat.keyboards import (
     Rows,
     done_exercise_keyboard,
     done_menu_keyboard,
+    done_range_keyboard,
     feel_keyboard,
     workout_keyboard,
 )
 from core.domain import Units
-from core.shorthand import Planned, SetDone, ShorthandError, as_planned, parse_sets
+from core.shorthand import Planned, Point, SetDone, ShorthandError, as_planned, parse_sets
 
 __all__ = [
     "DRAFT",
     "draft",
     "exercise_pressed",
+    "finish",
+    "fresh",
     "menu_pressed",
+    "next_exercise",
     "rate_button",
+    "say",
     "sets_typed",
     "start",
 ]
@@ -72,7 +79,7 @@ def draft(context: Context) -> DoneDraft:
     return context.drafts.setdefault(DRAFT, DoneDraft())
 
 
-def _fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
+def fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
     """The draft: JSON only (it is persisted), one row per exercise."""
     return {
         "plan_id": to_log.plan_id,
@@ -81,7 +88,15 @@ def _fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
         "message_id": message_id,
         "index": 0,
         "items": [
-            (i.name, i.reps, i.planned.sets, i.planned.reps, i.planned.seconds, i.planned.weight)
+            (
+                i.name,
+                i.reps,
+                i.planned.sets,
+                i.planned.reps,
+                i.planned.seconds,
+                i.planned.weight,
+                i.planned.reps_high,
+            )
             for i in to_log.exercises
         ],
         "done": [],
@@ -89,9 +104,16 @@ def _fresh(to_log: usecases.ToLog, message_id: int) -> DoneDraft:
 
 
 def _item(state: DoneDraft, index: int) -> tuple[str, str, Planned]:
-    name, reps, sets, planned_reps, seconds, weight = state["items"][index]
+    row = state["items"][index]
+    name, reps, sets, planned_reps, seconds, weight = row[:6]
+    high = row[6] if len(row) > 6 else None  # a draft from before the rep range's top
     planned = Planned(
-        sets=int(sets), reps=planned_reps, seconds=seconds, weight=weight, units=_units(state)
+        sets=int(sets),
+        reps=planned_reps,
+        seconds=seconds,
+        weight=weight,
+        units=_units(state),
+        reps_high=high,
     )
     return str(name), str(reps), planned
 
@@ -112,6 +134,12 @@ def _done(state: DoneDraft) -> Done:
     return done
 
 
+def _exercise_keyboard(state: DoneDraft) -> Rows:
+    """The buttons under the current exercise's prompt (Top of the range for a range)."""
+    planned = _item(state, state["index"])[2]
+    return done_exercise_keyboard(planned.reps_high if planned.ranged else None)
+
+
 def _prompt(state: DoneDraft) -> str:
     index = state["index"]
     name, reps, planned = _item(state, index)
@@ -125,7 +153,7 @@ async def _restore_buttons(update: Update, plan_id: int) -> None:
         await set_buttons(message, workout_keyboard(plan_id))
 
 
-async def _say(update: Update, html: str, *, edit: bool, keyboard: Rows | None = None) -> Message:
+async def say(update: Update, html: str, *, edit: bool, keyboard: Rows | None = None) -> Message:
     """Edit the pressed message into ``html``, or send it as a new one."""
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
@@ -134,27 +162,27 @@ async def _say(update: Update, html: str, *, edit: bool, keyboard: Rows | None =
     return await reply(update, html, keyboard)
 
 
-async def _finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
+async def finish(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """Log what was done (unless nothing was) and ask how it felt."""
     done = _done(state)
     context.drop_drafts(DRAFT)
     if not any(sets for _, sets in done):
-        await _say(update, texts.NOTHING_LOGGED, edit=edit)
+        await say(update, texts.NOTHING_LOGGED, edit=edit)
         return ConversationHandler.END
     log_id = await db(context, usecases.log_done, member(update), state["plan_id"], done)
     if log_id is None:
-        await _say(update, texts.NOT_FOUND, edit=edit)
+        await say(update, texts.NOT_FOUND, edit=edit)
         return ConversationHandler.END
     text = texts.logged_text(state["title"], done, _units(state))
-    await _say(update, text, edit=edit, keyboard=feel_keyboard(log_id))
+    await say(update, text, edit=edit, keyboard=feel_keyboard(log_id))
     return ConversationHandler.END
 
 
-async def _next(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
+async def next_exercise(update: Update, context: Context, state: DoneDraft, *, edit: bool) -> int:
     """The next exercise's prompt, or the end."""
     if state["index"] >= len(state["items"]):
-        return await _finish(update, context, state, edit=edit)
-    sent = await _say(update, _prompt(state), edit=edit, keyboard=done_exercise_keyboard())
+        return await finish(update, context, state, edit=edit)
+    sent = await say(update, _prompt(state), edit=edit, keyboard=_exercise_keyboard(state))
     state["message_id"] = sent.message_id
     return State.DONE_SETS
 
@@ -175,7 +203,7 @@ async def start(update: Update, context: Context) -> Step:
         return None
     await query.answer(texts.DONE_PICK)
     context.drop_drafts("workout", "profile")  # another dialog's draft: that dialog is left
-    context.drafts[DRAFT] = _fresh(to_log, message.message_id)
+    context.drafts[DRAFT] = fresh(to_log, message.message_id)
     await set_buttons(message, done_menu_keyboard())
     return State.DONE_MENU
 
@@ -185,34 +213,54 @@ async def _current(update: Update, context: Context) -> tuple[DoneDraft, str] | 
     return await pressed(update, draft(context), "plan_id")
 
 
-@choose_one(_current, ("all", "sets", "back"))
+_POINTS: Final[dict[str, Point]] = {"top": "top", "middle": "middle"}
+"""The Done menu's answers to "as planned, where in the ranges?"."""
+
+
+def _ranged(state: DoneDraft) -> bool:
+    """Some exercise of the plan asks for a rep range ("8-10")."""
+    return any(_item(state, i)[2].ranged for i in range(len(state["items"])))
+
+
+@choose_one(_current, ("all", "sets", "back", "top", "middle", "short"))
 async def menu_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
-    """As planned, Enter sets or Back."""
+    """As planned, Enter sets or Back; with rep ranges, As planned asks once where in them
+    the sets were (the top, inside, or short of them: entered set by set)."""
+    if value == "all" and _ranged(state):
+        message = callback_query(update).message
+        if isinstance(message, Message):
+            await set_buttons(message, done_range_keyboard())
+        return State.DONE_MENU
     await _restore_buttons(update, state["plan_id"])
     if value == "back":
         context.drop_drafts(DRAFT)
         return ConversationHandler.END
-    if value == "all":
+    if value in ("all", *_POINTS):
+        point = _POINTS.get(value, "bottom")
         for index in range(len(state["items"])):
-            _record(state, as_planned(_item(state, index)[2]))
-        return await _finish(update, context, state, edit=False)
-    return await _next(update, context, state, edit=False)
+            _record(state, as_planned(_item(state, index)[2], point))
+        return await finish(update, context, state, edit=False)
+    return await next_exercise(update, context, state, edit=False)
 
 
 @choose_one(
     _current,
-    ("plan", "skip", "cancel"),
+    ("plan", "top", "skip", "cancel"),
     still_open=lambda state: state["index"] < len(state["items"]),
 )
 async def exercise_pressed(update: Update, context: Context, state: DoneDraft, value: str) -> Step:
-    """As planned, Skip or Cancel under one exercise's prompt."""
+    """As planned (the bottom of a range), Top of the range, Skip or Cancel under one
+    exercise's prompt."""
     if value == "cancel":
         context.drop_drafts(DRAFT)
-        await _say(update, texts.LOG_CANCELLED, edit=True)
+        await say(update, texts.LOG_CANCELLED, edit=True)
         return ConversationHandler.END
     planned = _item(state, state["index"])[2]
-    _record(state, as_planned(planned) if value == "plan" else ())
-    return await _next(update, context, state, edit=True)
+    if value == "skip":
+        _record(state, ())
+    else:
+        _record(state, as_planned(planned, "top" if value == "top" else "bottom"))
+    return await next_exercise(update, context, state, edit=True)
 
 
 async def sets_typed(update: Update, context: Context) -> Step:
@@ -222,18 +270,18 @@ async def sets_typed(update: Update, context: Context) -> Step:
     if message is None or message.text is None or "plan_id" not in state:
         return None
     if state["index"] >= len(state["items"]):
-        return await _finish(update, context, state, edit=False)
+        return await finish(update, context, state, edit=False)
     planned = _item(state, state["index"])[2]
     try:
         sets = parse_sets(message.text, planned)
     except ShorthandError as exc:
         again = await reply(
-            update, texts.sets_reprompt(exc.part, planned), done_exercise_keyboard()
+            update, texts.sets_reprompt(exc.part, planned), _exercise_keyboard(state)
         )
         state["message_id"] = again.message_id
         return None
     _record(state, sets)
-    return await _next(update, context, state, edit=False)
+    return await next_exercise(update, context, state, edit=False)
 
 
 async def rate_button(update: Update, context: Context) -> None:

@@ -62,11 +62,18 @@ class WorkoutDraft(TypedDict, total=False):
     request's), so its step is not asked; absent in a /workout begun by buttons."""
     typed: bool
     """True: the dialog began with a typed request (the summary says how to change it)."""
+    editing: bool
+    """True: a field is being changed from the summary's buttons; its step leads back to
+    the summary."""
 
 
-PlannedRow = tuple[str, str, int, int | None, int | None, float | None]
+PlannedRow = (
+    tuple[str, str, int, int | None, int | None, float | None]
+    | tuple[str, str, int, int | None, int | None, float | None, int | None]
+)
 """One exercise to log: name, the plan's reps text, then core.shorthand.Planned's sets, reps,
-seconds and weight."""
+seconds, weight and (since the "as planned" fix) the top of the rep range; a draft persisted
+before that has six fields."""
 SetRow = tuple[int | None, float | None, int | None]
 """One set done: core.shorthand.SetDone's reps, weight in kg and seconds."""
 

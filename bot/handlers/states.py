@@ -32,6 +32,8 @@ class State(IntEnum):
 
     DONE_MENU = 30
     DONE_SETS = 31
+    DONE_CONFIRM = 32
+    """A typed log shown back, waiting for Save or Edit (bot/handlers/typedlog.py)."""
 
     PLAN_DAYS = 40
     PLAN_TIME = 41

@@ -47,6 +47,8 @@ __all__ = [
     "SWAP_STALE",
     "TAP_A_BUTTON",
     "TYPED_CHANGE",
+    "TYPED_LOG_PENDING",
+    "ai_question_answer",
     "coach_list",
     "equipment_names",
     "export_caption",
@@ -58,11 +60,14 @@ __all__ = [
     "profile_text",
     "progress_caption",
     "progress_text",
+    "question_answer",
     "queue_down_reason",
     "rated_text",
     "set_prompt",
     "sets_reprompt",
     "swapped",
+    "typed_log_text",
+    "typed_log_unread",
     "workout_summary",
 ]
 
@@ -134,6 +139,7 @@ REGENERATING = "Writing you a different one…"
 DONE_PICK = "Log it as planned, or enter your sets."
 NOTHING_LOGGED = "Nothing logged: every exercise was skipped."
 LOG_CANCELLED = "Logging cancelled. Tap ✅ Done under the workout to start again."
+TYPED_LOG_PENDING = "Tap Save or Edit above, or type the log again."
 RATED = "Thanks, noted!"
 _MORE = "…"
 QUEUED_LATER = (
@@ -268,8 +274,10 @@ def _example(planned: Planned) -> tuple[str, str]:
     if planned.timed:
         seconds = planned.seconds or 30
         return f"{seconds}s {seconds}s {max(5, seconds - 5)}s", "seconds per set"
-    reps = planned.reps or 10
-    low = max(1, reps - 2)
+    # Every set of the example inside the plan's range (the top twice, then one rep less
+    # but never below the bottom): an example never shows a set short of the plan.
+    reps = planned.reps_at("top") or 10
+    low = max(planned.reps or 1, reps - 1) if planned.ranged else reps
     if planned.weight is None:
         return f"{reps} {reps} {low}", "reps per set"
     weight = _number(planned.weight)
@@ -289,7 +297,7 @@ def set_prompt(number: int, total: int, name: str, reps: str, planned: Planned) 
         f"What did you do? Type it like <code>{example}</code> ({meaning}).",
     ]
     if planned.weight is not None and not planned.timed:
-        reps_only = " ".join([str(planned.reps or 10)] * 2)
+        reps_only = " ".join([str(planned.reps_at("top") or 10)] * 2)
         lines.append(
             f"Reps only (<code>{reps_only}</code>) means {_number(planned.weight)} "
             f"{planned.units.value}; <code>bw x12</code> is bodyweight."
@@ -306,6 +314,123 @@ def sets_reprompt(typed_part: str, planned: Planned) -> str:
         f"I couldn't read “{part}”. Try <code>{example}</code> ({meaning}), "
         "<code>3x10@60</code> (3 sets of 10 at 60), <code>bw x12</code>, or tap Skip."
     )
+
+
+def typed_log_text(
+    title: str,
+    done: Sequence[tuple[str, Sequence[SetDone]]],
+    not_mentioned: Sequence[str],
+    units: Units,
+) -> str:
+    """A typed log read back before anything is stored: what each exercise gets."""
+    head = f"📝 <b>Is this right?</b> {escape(title)}"
+    tail = "Tap <b>Save</b> to log it, or <b>Edit</b> to go exercise by exercise."
+    lines: list[str] = []
+    used = len(head) + len(tail) + 400
+    for number, (name, sets) in enumerate(done, start=1):
+        line = f"{number}. {escape(name)}: {escape(format_sets(tuple(sets), units))}"
+        if used + len(line) + 1 > TELEGRAM_LIMIT:
+            lines.append(_MORE)
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if not_mentioned:
+        missing = ", ".join(not_mentioned)
+        if len(missing) > 300:
+            missing = missing[:299] + _MORE
+        lines += ["", f"<i>Not mentioned, so not logged: {escape(missing)}</i>"]
+    return "\n".join([head, *lines, "", tail])
+
+
+def typed_log_unread(problems: Sequence[str], example_name: str) -> str:
+    """A typed log that did not read: the parts quoted back, an example; nothing stored."""
+    parts = ", ".join(f"“{escape(p.strip()[:40])}”" for p in problems[:4] if p.strip()) or "that"
+    name = escape(example_name.split()[-1].lower()[:30]) if example_name else "bench"
+    return (
+        f"I couldn't read {parts} as sets of your last workout, so nothing is logged. "
+        f"Name the exercise, then the sets: <code>{name} 60x8 60x8 62.5x6</code>, "
+        "<code>squats 3x5@100</code>, or <code>did it all</code>. "
+        "Or tap ✅ <b>Done</b> under the workout."
+    )
+
+
+_PAIN_LINE = (
+    "🩺 Pain is a signal to stop, not to push through. I can't diagnose it: if it is sharp, "
+    "or still there after a few days, please see a doctor or a physiotherapist."
+)
+
+
+def _coach_says(coach: Coach) -> str:
+    return f"{coach.emoji} <b>{coach.key}</b>: "
+
+
+def _limitations_line(limitations: str | None) -> str:
+    if limitations:
+        return f"Your profile notes “{escape(limitations[:120])}”: I plan around it."
+    return "Add it to your limitations in /profile and I'll plan your workouts around it."
+
+
+def question_answer(
+    coach: Coach,
+    kind: str,
+    typed_exercise: str | None,
+    exercise: str | None,
+    alternatives: Sequence[str],
+    instructions: str | None,
+    pain: str | None,
+    profile: Profile,
+) -> str:
+    """A typed question answered from the catalogue, in a short templated coach line (the
+    answer without an AI, or when the AI fails)."""
+    lines: list[str] = []
+    gear = equipment_names(e.value for e in profile.equipment)
+    if kind in ("instead", "how") and exercise is None:
+        asked = escape((typed_exercise or "")[:40])
+        lines.append(
+            f"{_coach_says(coach)}I don't know “{asked}” by that name. Try its usual name, "
+            "like “goblet squat” or “push-up”."
+        )
+    elif kind == "instead":
+        if alternatives:
+            listed = "\n".join(f"• {escape(a)}" for a in alternatives)
+            lines.append(
+                f"{_coach_says(coach)}Instead of {escape(exercise or '')}, try:\n{listed}\n"
+                f"<i>All fit your equipment ({escape(gear)}) and {profile.level.label.lower()} "
+                "level. 🔀 Swap under a workout puts one in.</i>"
+            )
+        else:
+            lines.append(
+                f"{_coach_says(coach)}Nothing in my list replaces {escape(exercise or '')} "
+                f"with your equipment ({escape(gear)}). More gear in /profile opens up options."
+            )
+    elif kind == "how":
+        cues = escape((instructions or "")[:1500])
+        lines.append(f"{_coach_says(coach)}<b>{escape(exercise or '')}</b>: {cues}")
+        if alternatives:
+            lines.append(f"Similar: {escape(', '.join(alternatives[:3]))}.")
+    elif kind == "pain":
+        lines.append(
+            f"{_coach_says(coach)}Sorry to hear that. Tell me which exercise bothers it "
+            "(“instead of lunges, my knee hurts”) and I'll suggest others."
+        )
+    else:
+        lines.append(
+            f"{_coach_says(coach)}I answer questions about exercises: what to do instead of one "
+            "(“instead of squats?”) or how to do one (“how do I do a plank?”). "
+            "For a workout: /workout."
+        )
+    if pain is not None:
+        lines += ["", _PAIN_LINE, _limitations_line(profile.limitations)]
+    return "\n".join(lines)  # well under 4096: names, at most 4 of them, and cues of 1500
+
+
+def ai_question_answer(coach: Coach, said: str, pain: str | None, profile: Profile) -> str:
+    """The AI's answer (plain text, escaped here), with the fixed pain lines when pain was
+    mentioned: the safety wording never depends on the AI."""
+    lines = [f"{_coach_says(coach)}{escape(said)}"]
+    if pain is not None:
+        lines += ["", _PAIN_LINE, _limitations_line(profile.limitations)]
+    return "\n".join(lines)
 
 
 def logged_text(title: str, done: Sequence[tuple[str, Sequence[SetDone]]], units: Units) -> str:

@@ -19,7 +19,7 @@ from typing import Final
 from telegram import Update
 
 import usecases
-from bot.handlers import texts
+from bot.handlers import questions, texts, typedlog, words
 from bot.handlers.common import db, edit_or_send, member, pressed, reply
 from bot.handlers.context import Context
 from bot.handlers.drafts import WorkoutDraft
@@ -36,8 +36,9 @@ from chat.keyboards import (
 )
 from core.coaches import COACHES
 from core.domain import TOGGLED_EQUIPMENT, WorkoutType, toggled_values
-from core.intent import Intent, parse_request
+from core.intent import Intent
 from core.models import MAX_DURATION, MIN_DURATION, Profile
+from core.questions import read_question
 
 __all__ = [
     "DRAFT",
@@ -46,6 +47,7 @@ __all__ = [
     "duration_picked",
     "duration_typed",
     "equipment_toggled",
+    "field_picked",
     "parse_minutes",
     "start",
     "type_picked",
@@ -120,7 +122,11 @@ def _prompt(step: State, state: WorkoutDraft) -> tuple[str, Rows]:
 
 def _next_step(state: WorkoutDraft) -> State:
     """The first field still missing, in dialog order (type, duration, equipment), or the
-    summary; a /workout begun by buttons always asks the equipment."""
+    summary; a /workout begun by buttons always asks the equipment; a field changed from
+    the summary's buttons leads straight back to it."""
+    if state.get("editing", False) and state["type"] is not None and state["duration"]:
+        state["editing"] = False
+        return State.WORKOUT_SUMMARY
     if state["type"] is None:
         return State.WORKOUT_TYPE
     if state["duration"] is None:
@@ -155,6 +161,8 @@ async def _current(update: Update, context: Context) -> tuple[WorkoutDraft, str]
 async def coach_picked(update: Update, context: Context, state: WorkoutDraft, coach: str) -> Step:
     """A coach button."""
     state["coach"] = coach
+    if state.get("editing", False):
+        return await _show(update, state, _next_step(state), edit=True)
     return await _show(update, state, State.WORKOUT_TYPE, edit=True)
 
 
@@ -197,10 +205,28 @@ async def duration_typed(update: Update, context: Context) -> Step:
 )
 async def equipment_toggled(update: Update, context: Context, state: WorkoutDraft) -> Step:
     """An equipment toggle, or Done (to the summary)."""
+    state["editing"] = False
+    state["equipment_known"] = True
     return await _show(update, state, State.WORKOUT_SUMMARY, edit=True)
 
 
-_MENTION = re.compile(r"@\w+")
+_FIELD_STEPS = {
+    "coach": State.WORKOUT_COACH,
+    "type": State.WORKOUT_TYPE,
+    "duration": State.WORKOUT_DURATION,
+    "equipment": State.WORKOUT_EQUIPMENT,
+}
+
+
+@choose_one(_current, _FIELD_STEPS)
+async def field_picked(update: Update, context: Context, state: WorkoutDraft, field: str) -> Step:
+    """A ✏️ button under the summary: that field's step, then back to the summary."""
+    state["editing"] = True
+    return await _show(update, state, _FIELD_STEPS[field], edit=True)
+
+
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z]\w{2,}")
+"""A @username (Telegram's start with a letter), never the "@100" of "3x5@100"."""
 
 
 def _sentence(update: Update) -> str | None:
@@ -234,14 +260,33 @@ def _repeat(state: WorkoutDraft, last: usecases.WorkoutChoice) -> None:
 
 
 async def typed_request(update: Update, context: Context) -> Step:
-    """A typed sentence outside any dialog: a stated request opens /workout at the first
-    missing field (or its summary); anything else gets the usual "not understood"."""
+    """A typed sentence outside any dialog: a question about an exercise is answered
+    (bot/handlers/questions.py); a log of the newest workout is shown back for
+    Save (bot/handlers/typedlog.py); a stated request opens /workout at the first missing
+    field (or its summary); anything else gets the usual "not understood"."""
     text = _sentence(update)
-    intent = parse_request(text) if text is not None else Intent()
-    if intent.empty:
-        await reply(update, texts.NOT_UNDERSTOOD)
+    if text is None:
+        return None
+    question = read_question(text)
+    if question is not None and question.kind != "other":
+        await questions.answer(update, context, question)
         return None
     who = member(update)
+    to_log = await db(context, usecases.latest_to_log, who)
+    reading = typedlog.read(text, to_log) if to_log is not None else None
+    if to_log is not None and reading is not None and reading.savable:
+        return await typedlog.offer(update, context, to_log, reading)
+    intent = await words.read_intent(update, context, text)
+    if intent.empty:
+        if to_log is not None and reading is not None:  # a log, but a part did not read
+            return await typedlog.offer(update, context, to_log, reading)
+        if question is not None and context.bot_data.words_ai is not None:
+            # Any other question is Claude's to answer (from no facts: it says what it
+            # helps with); without a key the pointer to the commands below says as much.
+            await questions.answer(update, context, question)
+            return None
+        await reply(update, texts.NOT_UNDERSTOOD)
+        return None
     profile = await db(context, usecases.load_profile, who)
     state = _fresh(profile)
     state["typed"] = True
@@ -266,7 +311,7 @@ async def typed_change(update: Update, context: Context) -> Step:
     the step of a field it leaves unclear) comes again; anything else: tap a button."""
     text = _sentence(update)
     state = draft(context)
-    intent = parse_request(text) if text is not None else Intent()
+    intent = await words.read_intent(update, context, text) if text is not None else Intent()
     if "coach" not in state or intent.empty or intent.same_as_last:
         await reply(update, texts.TAP_A_BUTTON)
         return None

@@ -46,16 +46,18 @@ PLAN_BUTTONS = [
 class BotRunner:
     """The bot application, started and stopped the way ``flexflow bot`` does it."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], **build: Any) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.build = build
+        """More arguments of build_application (``words_ai``)."""
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.starts = 0
 
     async def start(self) -> Application[Any, Any, Any, Any, Any, Any]:
         """Polling, or the webhook server when the settings name a webhook (as bot.app.run)."""
         application = build_application(
-            self.settings, sessions=self.sessions, enqueue=jobs.enqueue_generation
+            self.settings, sessions=self.sessions, enqueue=jobs.enqueue_generation, **self.build
         )
         await application.initialize()
         await setup_bot(application)  # post_init: run_polling would call it

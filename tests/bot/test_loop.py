@@ -31,6 +31,15 @@ from tests.support.workouts import long_workout
 LB = 2.20462
 
 
+RANGE_BUTTONS = [
+    "🔝 Top of each range",
+    "↔️ Inside the ranges",
+    "⬇️ Fell short: enter sets",
+    "⬅️ Back",
+]
+"""Done > As planned on a plan with rep ranges: where in them."""
+
+
 def plan_of(sessions: sessionmaker[Session], plan_id: int) -> Workout:
     with sessions.begin() as session:
         plan = session.get(WorkoutPlan, plan_id)
@@ -285,16 +294,20 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     answer = await done_menu(user, workout)
     assert answer.text == "Log it as planned, or enter your sets."
     await press(user, "As planned", message_id=workout.message_id)
+    # The plan has rep ranges ("8-10"): where in them is asked once, for the whole workout.
+    await user.wait_until(lambda u: "🔝 Top of each range" in u.buttons(), timeout=WAIT)
+    assert user.buttons(workout.message_id) == RANGE_BUTTONS
+    await press(user, "Top of each range", message_id=workout.message_id)
     logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
     assert logged.buttons == ["😌 Too easy", "👌 Just right", "🥵 Too hard"]
-    assert "1. Goblet squat: 20×8, 20×8, 20×8 kg" in logged.text
+    assert "1. Goblet squat: 20×10, 20×10, 20×10 kg" in logged.text
     assert "3. Plank: 30s, 30s, 30s" in logged.text
     await user.wait_until(lambda u: u.buttons(workout.message_id) == PLAN_BUTTONS, timeout=WAIT)
     [(log, sets)] = logs_of(bot.sessions, 605)
     assert log.rating is None
     assert sets == [
-        *[("Goblet squat", n, 8, 20.0, None) for n in (1, 2, 3)],
-        *[("Push-up", n, 10, None, None) for n in (1, 2, 3)],
+        *[("Goblet squat", n, 10, 20.0, None) for n in (1, 2, 3)],
+        *[("Push-up", n, 15, None, None) for n in (1, 2, 3)],
         *[("Plank", n, None, None, 30) for n in (1, 2, 3)],
         *[("One-arm dumbbell row", n, 10, 10.0, None) for n in (1, 2, 3)],
     ]
@@ -320,18 +333,43 @@ async def test_done_as_planned_logs_every_planned_set_and_the_rating(
     assert api_errors(fake_bot_api) == []
 
 
+async def test_done_as_planned_inside_the_ranges_or_fell_short(
+    fake_bot_api: FakeBotAPI, bot: BotRunner
+) -> None:
+    user, workout, _ = await logging_day(fake_bot_api, bot, 614, 20, Units.KG)
+    await done_menu(user, workout)
+    await press(user, "As planned", message_id=workout.message_id)
+    await user.wait_until(lambda u: u.buttons(workout.message_id) == RANGE_BUTTONS, timeout=WAIT)
+    await press(user, "Inside the ranges", message_id=workout.message_id)
+    logged = await user.wait_for_text("Logged: Logging day", timeout=WAIT)
+    assert "1. Goblet squat: 20×9, 20×9, 20×9 kg" in logged.text  # 8-10: the middle
+    assert "2. Push-up: bw×12, bw×12, bw×12" in logged.text  # 10-15: 12, rounded down
+    [(_, sets)] = logs_of(bot.sessions, 614)
+    assert [s[2] for s in sets if s[0] == "One-arm dumbbell row"] == [10, 10, 10]
+    # Fell short: nothing is logged for it, the sets are asked exercise by exercise.
+    await done_menu(user, workout)
+    await press(user, "As planned", message_id=workout.message_id)
+    await user.wait_until(lambda u: u.buttons(workout.message_id) == RANGE_BUTTONS, timeout=WAIT)
+    await press(user, "Fell short", message_id=workout.message_id)
+    prompt = await user.wait_for_text("1/4 · Goblet squat", timeout=WAIT)
+    await press(user, "Cancel", message_id=prompt.message_id)
+    await user.wait_for_text("Logging cancelled", timeout=WAIT)
+    assert len(logs_of(bot.sessions, 614)) == 1
+    assert api_errors(fake_bot_api) == []
+
+
 async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
     user, workout, _ = await logging_day(fake_bot_api, bot, 607, 60, Units.KG)
     prompt = await enter_sets(user, workout)
     assert "Planned: 3 × 8-10 at 60 kg" in prompt.text
-    assert "60x8 60x8 60x6" in prompt.text
-    assert prompt.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
+    assert "60x10 60x10 60x9" in prompt.text  # the example stays inside the range
+    assert prompt.buttons == ["✅ As planned", "🔝 Top (10 reps)", "⏭ Skip", "✖️ Cancel"]
 
     again = await say(user, "sixty for 8 & <b>", "I couldn't read")
-    assert "“sixty”" in again.text and "60x8" in again.text
-    assert again.buttons == ["✅ As planned", "⏭ Skip", "✖️ Cancel"]
+    assert "“sixty”" in again.text and "60x10" in again.text
+    assert again.buttons == ["✅ As planned", "🔝 Top (10 reps)", "⏭ Skip", "✖️ Cancel"]
     await say(user, "60x8, 60x8, 62.5x6", "2/4 · Push-up")
 
     await bot.restart()  # the dialog and the sets so far are in the database
@@ -353,8 +391,9 @@ async def test_done_with_typed_sets_bad_shorthand_and_a_restart_kg(
         ("Push-up", 3, 8, None, None),
         *[("One-arm dumbbell row", n, 10, 32.5, None) for n in (1, 2, 3)],
     ]
-    # The dialog is over: text is not taken as sets any more.
-    await say(user, "60x8", "I work with commands")
+    # The dialog is over: text is not taken as this exercise's sets any more; sets without
+    # an exercise's name are no typed log either (bot/handlers/typedlog.py): nothing stored.
+    await say(user, "60x8", "I couldn't read “60x8”")
     assert len(logs_of(bot.sessions, 607)) == 1
     assert api_errors(fake_bot_api) == []
 

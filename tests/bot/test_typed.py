@@ -35,6 +35,9 @@ async def summary_after(user: FakeUser, text: str) -> ChatMessage:
     return user.last
 
 
+SUMMARY_BUTTONS = ["⚡ Generate", "✏️ Coach", "✏️ Type", "✏️ Minutes", "✏️ Equipment"]
+
+
 def lines(message: ChatMessage) -> list[str]:
     return message.text.splitlines()
 
@@ -54,7 +57,7 @@ async def test_a_full_sentence_leads_to_the_summary_and_generate_delivers(
         "Tap Generate when you're ready.",
         CHANGE,
     ]
-    assert summary.buttons == ["⚡ Generate"] and len(user.messages) == 1  # nothing else asked
+    assert summary.buttons == SUMMARY_BUTTONS and len(user.messages) == 1  # nothing else asked
     await press(user, "Generate")
     placeholder = await user.wait_for_text("ZARA is writing your 30-minute", timeout=WAIT)
     assert placeholder.message_id == summary.message_id
@@ -218,3 +221,38 @@ async def test_in_a_group_only_messages_to_the_bot_are_read(bot: BotRunner) -> N
     assert not READ.check_update(_message(api, other, entities=_mention(other, "@someone_else")))
     assert READ.check_update(_message(api, "30 min hiit", reply_to_message=own))
     assert not READ.check_update(_message(api, "30 min hiit", reply_to_message=theirs))
+
+
+async def test_the_summary_has_a_button_for_each_field(fake_bot_api: FakeBotAPI) -> None:
+    user = fake_bot_api.user(431, "Eve")
+    summary = await summary_after(user, "30 min hiit with ZARA, just a kettlebell")
+    mid = summary.message_id
+    # The coach: the coach step in place of the summary, then straight back to it.
+    await press(user, "✏️ Coach", message_id=mid)
+    await user.wait_until(lambda u: "⚡ KAI" in u.buttons(mid), timeout=WAIT)
+    await press(user, "KAI", message_id=mid)
+    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(mid), timeout=WAIT)
+    shown = next(m for m in user.messages if m.message_id == mid)
+    assert "Coach: ⚡ KAI" in shown.text and "Type: HIIT" in shown.text
+    # The minutes, typed: the summary again as a new message.
+    await press(user, "✏️ Minutes", message_id=mid)
+    await user.wait_until(lambda u: "45 min" in u.buttons(mid), timeout=WAIT)
+    again = await summary_after(user, "25")
+    assert "Duration: 25 min" in again.text and "Coach: ⚡ KAI" in again.text
+    # The equipment: toggles, Done, the summary.
+    await press(user, "✏️ Equipment", message_id=again.message_id)
+    await user.wait_until(lambda u: "Barbell" in u.buttons(again.message_id), timeout=WAIT)
+    await press(user, "Barbell", message_id=again.message_id)
+    await user.wait_until(lambda u: "✅ Barbell" in u.buttons(again.message_id), timeout=WAIT)
+    await press(user, "Done", message_id=again.message_id)
+    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(again.message_id), timeout=WAIT)
+    final = next(m for m in user.messages if m.message_id == again.message_id)
+    assert "Equipment: Bodyweight, Barbell, Kettlebell" in final.text
+    assert "Type: HIIT" in final.text and "Duration: 25 min" in final.text
+    # And the type: the type step, back to the summary.
+    await press(user, "✏️ Type", message_id=again.message_id)
+    await user.wait_until(lambda u: "Cardio" in u.buttons(again.message_id), timeout=WAIT)
+    await press(user, "Cardio", message_id=again.message_id)
+    await user.wait_until(lambda u: "⚡ Generate" in u.buttons(again.message_id), timeout=WAIT)
+    final = next(m for m in user.messages if m.message_id == again.message_id)
+    assert "Type: Cardio" in final.text and "Duration: 25 min" in final.text

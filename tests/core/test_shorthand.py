@@ -17,6 +17,7 @@ from core.shorthand import (
     format_sets,
     parse_sets,
     planned_reps,
+    planned_top,
     to_kg,
 )
 
@@ -269,3 +270,33 @@ def test_a_text_over_the_limit_is_refused_not_cut() -> None:
     fits = " ".join(["100.1x10"] * 29 + ["10x1"])
     assert len(fits) <= MAX_TEXT
     assert parse_sets(fits, planned)[-1] == SetDone(reps=1, weight_kg=10.0)
+
+
+def test_as_planned_inside_a_range() -> None:
+    ranged = Planned(sets=2, reps=8, seconds=None, weight=60, units=Units.KG, reps_high=12)
+    assert ranged.ranged
+    assert [s.reps for s in as_planned(ranged)] == [8, 8]
+    assert [s.reps for s in as_planned(ranged, "middle")] == [10, 10]
+    assert [s.reps for s in as_planned(ranged, "top")] == [12, 12]
+    assert {s.weight_kg for s in as_planned(ranged, "top")} == {60}
+    # One number, or a time: every point is the plan itself.
+    assert [s.reps for s in as_planned(KG_60, "top")] == [8, 8, 8]
+    assert as_planned(PLANK, "top") == (SetDone(duration_s=30),) * 3
+
+
+@pytest.mark.parametrize(
+    ("reps", "top"),
+    [
+        ("8-12", 12),
+        ("5 - 8", 8),
+        ("12-8", 12),
+        ("10", None),
+        ("30s", None),
+        ("30-45s", None),
+        ("AMRAP", None),
+        ("10 each side", None),
+        ("6 to 10", 10),
+    ],
+)
+def test_planned_top(reps: str, top: int | None) -> None:
+    assert planned_top(reps) == top

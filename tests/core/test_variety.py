@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from bench.series import series
+from bench.variety import series
 from core.catalogue import load_catalogue
 from core.domain import Equipment, FitnessLevel, WorkoutType
 from core.models import Profile, WorkoutRequest

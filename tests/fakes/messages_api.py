@@ -18,7 +18,8 @@ blocks. Every request is recorded (headers without the key, the JSON body, the s
 so is the most requests ever in flight.
 
 Answers: a script of replies (``ok``, ``status``, ``hang``, ``reset``, ``prose``,
-``truncated``), then ``default`` (None: a valid workout for the request it received, built by
+``truncated``, ``tool_answer`` for any other tool, checked against its strict schema), then
+``default`` (None: a valid workout for the request it received, built by
 the rule-based generator from the JSON inside the prompt's <request> tags). Usage simulates
 prompt caching: the prefix up to the last cache_control breakpoint is written to the cache
 the first time it is seen (``cache_creation_input_tokens``) and read on later requests
@@ -56,7 +57,9 @@ __all__ = [
     "ok",
     "prose",
     "reset",
+    "schema_mismatches",
     "status",
+    "tool_answer",
     "truncated",
 ]
 
@@ -110,6 +113,8 @@ class Reply:
     """hang: how long to wait before answering normally."""
     text: str = ""
     """prose: the text block of an ``end_turn`` answer without a tool call."""
+    tool: str | None = None
+    """tool_answer: the tool the request must force; its input is ``workout``."""
 
 
 def ok(workout: dict[str, Any] | None = None) -> Reply:
@@ -136,6 +141,14 @@ def reset() -> Reply:
 def prose(text: str = "Sure! Here is a great workout: do some squats, then rest.") -> Reply:
     """An ``end_turn`` answer with a text block only: no tool call."""
     return Reply("prose", text=text)
+
+
+def tool_answer(tool: str, tool_input: dict[str, Any]) -> Reply:
+    """A tool_use answer of ``tool`` with ``tool_input``, for any tool (not only the
+    workout's). Strict as the real API: the request must force that tool, and when the tool
+    is strict the input must match its input_schema (the real API guarantees it), else the
+    fake answers 500 naming the mismatch, so a test cannot script what Claude never sends."""
+    return Reply("ok", workout=tool_input, tool=tool)
 
 
 def truncated() -> Reply:
@@ -330,6 +343,8 @@ class FakeMessagesAPI(LocalServer):
         if reply.kind == "prose":
             content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}]
             return self._envelope(body, content, "end_turn", _tokens(reply.text))
+        if reply.tool is not None:
+            _check_scripted_tool(body, reply.tool, reply.workout or {})
         workout = reply.workout if reply.workout is not None else _workout_for(body)
         block = {
             "type": "tool_use",
@@ -564,6 +579,61 @@ def _answer_tool(body: dict[str, Any]) -> str:
     if not tools:
         raise ValueError("a workout answer needs a tool to call, and the request offers none")
     return str(tools[0]["name"])
+
+
+def _check_scripted_tool(body: dict[str, Any], name: str, tool_input: dict[str, Any]) -> None:
+    """A scripted tool answer must be one the real API could give for this request."""
+    forced = _answer_tool(body)
+    if forced != name:
+        raise ValueError(f"scripted an answer of {name!r}, but the request forces {forced!r}")
+    tool = next((t for t in body.get("tools") or [] if t.get("name") == name), None)
+    if tool is None:
+        raise ValueError(f"the request offers no tool {name!r}")
+    if tool.get("strict"):
+        problems = schema_mismatches(tool["input_schema"], tool_input)
+        if problems:
+            raise ValueError(f"scripted input does not match the strict schema: {problems[:3]}")
+
+
+def schema_mismatches(schema: dict[str, Any], value: Any, path: str = "$") -> list[str]:
+    """Where ``value`` breaks ``schema`` (the subset strict tools use: type, enum, const,
+    properties, required, additionalProperties false, items, anyOf); [] when it matches."""
+    if "anyOf" in schema:
+        options = [schema_mismatches(option, value, path) for option in schema["anyOf"]]
+        return [] if any(not o for o in options) else [f"{path}: matches no anyOf option"]
+    problems: list[str] = []
+    kinds = schema.get("type")
+    if kinds is not None:
+        allowed = kinds if isinstance(kinds, list) else [kinds]
+        checks = {
+            "object": isinstance(value, dict),
+            "array": isinstance(value, list),
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool),
+            "null": value is None,
+        }
+        if not any(checks.get(k, False) for k in allowed):
+            return [f"{path}: not of type {kinds}"]
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{path}: {value!r} not in enum")
+    if "const" in schema and value != schema["const"]:
+        problems.append(f"{path}: not {schema['const']!r}")
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                problems.append(f"{path}.{key}: required")
+        for key, item in value.items():
+            if key in properties:
+                problems += schema_mismatches(properties[key], item, f"{path}.{key}")
+            elif schema.get("additionalProperties") is False:
+                problems.append(f"{path}.{key}: not allowed")
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            problems += schema_mismatches(schema["items"], item, f"{path}[{i}]")
+    return problems
 
 
 def _workout_for(body: dict[str, Any]) -> dict[str, Any]:

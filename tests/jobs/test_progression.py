@@ -118,7 +118,7 @@ def squat_of(plan: tuple[int, Workout]) -> Exercise:
     return found[0]
 
 
-def test_kg_increase_at_the_top_hold_below_it_deload_after_a_stall(
+def test_kg_increase_at_the_top_hold_inside_deload_after_a_stall_below_the_range(
     job_settings: Settings, sessions: sessionmaker[Session], redis_broker: dramatiq.Broker
 ) -> None:
     me = Lifter(sessions, Units.KG)
@@ -138,8 +138,14 @@ def test_kg_increase_at_the_top_hold_below_it_deload_after_a_stall(
 
         me.log((62.5, [6, 5, 5]), plan=plan)
         plan = me.next_workout()
+        # Three sessions without a gain, but every set inside 5-8 (what the plan asked):
+        # held, never deloaded.
+        assert squat_of(plan).target_weight == 62.5
+
+        me.log((62.5, [6, 6, 4]), plan=plan)
+        plan = me.next_workout()
         squat = squat_of(plan)
-        assert (squat.target_weight, squat.reps) == (57.5, "5-8")  # a stall: ~10% off
+        assert (squat.target_weight, squat.reps) == (57.5, "5-8")  # a stall below: ~10% off
 
 
 def test_lb_five_pound_steps_reduce_after_two_misses_hold_when_too_hard(
