@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Entry, load_catalogue
 from core.coaches import Coach, coach_by_key
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.domain import Equipment, Goal, WorkoutType
+from core.loads import KETTLEBELLS, on_implement, starting_load
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.norms import (
     COMPOUND_PATTERNS,
@@ -42,7 +43,7 @@ from core.norms import (
     main_dose,
     role_dose,
 )
-from core.sessions import EMPTY_BAR, cooldown_items, ramp_up, warmup_items
+from core.sessions import cooldown_items, ramp_up, warmup_items
 from core.validation import exercise_count_bounds
 
 __all__ = ["KETTLEBELLS", "generate_rule_based", "on_implement", "starting_load"]
@@ -71,9 +72,12 @@ _LOOSE = (WorkoutType.MOBILITY, WorkoutType.FLEXIBILITY)
 _STEADY = (
     "Treadmill run",
     "Elliptical steady",
+    "Bicycling, stationary",
     "Treadmill incline walk",
+    "Stairmaster",
     "Easy run",
     "Brisk walk",
+    "Trail running/walking",
     "Marching in place",
     "Step-up",
 )
@@ -152,7 +156,7 @@ class _Picker:
         self.muscles: list[str] = []
 
         # What ranks an entry and does not change while picking, worked out once.
-        self._static: dict[str, tuple[bool, bool, int, bool, bool]] = {}
+        self._static: dict[str, tuple[bool, bool, int, bool, bool, bool]] = {}
         for e in shuffled:
             name = e.name.lower()
             index = self.progression.get(" ".join(name.split()))
@@ -163,10 +167,11 @@ class _Picker:
                 index if progressing and index is not None else 0,
                 name in self.recent,
                 e.name not in self.primary,
+                not e.staple,
             )
 
     def _key(self, e: Entry, prefer_loaded: bool, main: bool) -> tuple[int, ...]:
-        avoided, not_progressing, index, recent, secondary = self._static[e.name]
+        avoided, not_progressing, index, recent, secondary, imported = self._static[e.name]
         return (
             avoided,
             not_progressing,
@@ -174,6 +179,9 @@ class _Picker:
             # With the gear for it, a loaded move beats an unloaded one, even a recent one.
             prefer_loaded and not e.weighted,
             recent,
+            # The hand-written staples first; the imported exercises bring variety once
+            # the staples are recent.
+            imported,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
             # A main lift: a barbell when there is one, both sides at once.
@@ -268,63 +276,18 @@ def _pick_by_slots(
 
 # ── loads and reps ──────────────────────────────────────────────────────────────────
 
-_BASE_KG = {  # starting load per set by equipment, for beginner / intermediate / advanced
-    Equipment.BARBELL: (30.0, 50.0, 80.0),
-    Equipment.DUMBBELLS: (8.0, 14.0, 22.0),
-    Equipment.KETTLEBELL: (12.0, 16.0, 24.0),
-    Equipment.CABLE_MACHINE: (20.0, 30.0, 45.0),
-    Equipment.MACHINES: (25.0, 45.0, 70.0),
-}
-_SMALL_MUSCLES = {
-    "biceps",
-    "triceps",
-    "shoulders",
-    "rear shoulders",
-    "calves",
-    "abs",
-    "traps",
-    "forearms",
-    "chest",
-}
-_BIG_LIFTS = {"quads", "hamstrings", "glutes"}
-
-
-def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
-    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
-    if not entry.weighted:
-        return None
-    base = next(
-        (loads for eq, loads in _BASE_KG.items() if eq in entry.equipment), (10.0, 15.0, 20.0)
-    )
-    kg = base[level.rank]
-    if entry.muscles and entry.muscles[0] in _BIG_LIFTS:
-        kg *= 1.3
-    elif len(entry.muscles) == 1 and entry.muscles[0] in _SMALL_MUSCLES:
-        kg *= 0.5
-    return on_implement(entry.equipment, kg * units.per_kg, units)
-
-
-KETTLEBELLS = {
-    Units.KG: (8.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0),
-    Units.LB: (18.0, 26.0, 35.0, 44.0, 53.0, 62.0, 70.0),
-}
-"""The kettlebells that exist (the competition series, and its usual lb labels)."""
-
-
-def on_implement(equipment: frozenset[Equipment], value: float, units: Units) -> float:
-    """``value`` as a load the implement can have: the nearest kettlebell that exists, at
-    least the empty bar on a barbell, else a multiple of the unit's plate step."""
-    if Equipment.KETTLEBELL in equipment and Equipment.BARBELL not in equipment:
-        return min(KETTLEBELLS[units], key=lambda bell: (abs(bell - value), bell))
-    floor = EMPTY_BAR[units] if Equipment.BARBELL in equipment else units.step
-    return max(floor, round(value / units.step) * units.step)
-
 
 def _per_side(entry: Entry) -> bool:
     """Unilateral moves are counted per side (and take twice as long)."""
     words = (
         "single-leg",
+        "single leg",
         "one-arm",
+        "one arm",
+        "single-arm",
+        "single arm",
+        "one-legged",
+        "one leg",
         "side plank",
         "split squat",
         "pigeon",
@@ -396,12 +359,11 @@ def _weight(entry: Entry, request: WorkoutRequest) -> float | None:
 
 
 def _role(entry: Entry) -> Role:
-    if entry.pattern in COMPOUND_PATTERNS:
+    """The role an entry's dosing class gives it before mains are chosen."""
+    if entry.dosing == "compound" and entry.pattern in COMPOUND_PATTERNS:
         return "accessory"
-    if entry.pattern == "carry":
-        return "carry"
-    if entry.pattern == "core":
-        return "core"
+    if entry.dosing in ("carry", "core"):
+        return "carry" if entry.dosing == "carry" else "core"
     return "isolation"
 
 
@@ -522,6 +484,9 @@ def _cardio(
         it.rest_low = 0 if sets == 1 else 30
         it.note = "Steady: you can talk in short sentences (about 6/10 effort)."
         items.append(it)
+        if len(pool) >= count + len(steady):
+            # Intervals of other moves: the other steady bouts stay free for a Regenerate.
+            picker.names.update(e.name for e in steady)
     work, rest = ((60, 60), (60, 30), (90, 30))[level.rank]
     entries = _pick_by_slots(
         picker, [frozenset({"cardio"})] * (count - len(items)), False, low - len(items)

@@ -22,27 +22,16 @@ from collections.abc import Callable
 
 from core.catalogue import Catalogue, Entry, load_catalogue
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType, with_bodyweight
+from core.loads import IMPLEMENT_SHARE, implement_share, on_implement, ratio_of, starting_load
 from core.models import Exercise, Workout
+from core.muscles import muscle_share
 from core.render import weight_in
-from core.rulebased import on_implement, starting_load
 
 __all__ = ["MAX_OPTIONS", "SwapError", "equipment_in_name", "swap_exercise", "swap_options"]
 
 MAX_OPTIONS = 6
 """Alternatives offered at most (one button each)."""
 
-_IMPLEMENT_SHARE = {
-    Equipment.BARBELL: 1.0,
-    Equipment.MACHINES: 0.9,
-    Equipment.CABLE_MACHINE: 0.6,
-    Equipment.KETTLEBELL: 0.4,
-    Equipment.DUMBBELLS: 0.4,
-}
-"""Load relative to a barbell for the same movement (dumbbells: per hand), in priority order."""
-_OTHER_SHARE = 0.4
-"""Any other loaded equipment (bands, a weighted vest)."""
-_BIG_MUSCLES = {"quads", "hamstrings", "glutes"}
-_SMALL_MUSCLES = {"biceps", "triceps", "shoulders", "rear shoulders", "calves", "abs", "forearms"}
 
 _NAME_EQUIPMENT = (
     (re.compile(r"barbell|\bbar\b(?!.*pull)|deadlift|bench press", re.I), Equipment.BARBELL),
@@ -129,21 +118,6 @@ def swap_options(
     return found[:MAX_OPTIONS]
 
 
-def _implement_share(gear: frozenset[Equipment] | list[Equipment]) -> float:
-    for implement, share in _IMPLEMENT_SHARE.items():
-        if implement in gear:
-            return share
-    return _OTHER_SHARE
-
-
-def _muscle_share(muscles: tuple[str, ...]) -> float:
-    if muscles and muscles[0] in _BIG_MUSCLES:
-        return 1.3
-    if len(muscles) == 1 and muscles[0] in _SMALL_MUSCLES:
-        return 0.5
-    return 1.0
-
-
 def _carried_weight(
     old: Exercise,
     old_muscles: tuple[str, ...],
@@ -151,19 +125,29 @@ def _carried_weight(
     new_entry: Entry | None,
     level: FitnessLevel,
     units: Units,
+    old_entry: Entry | None = None,
 ) -> float | None:
     """The new exercise's weight in ``units``; None when it takes no external load."""
     weighted = (
-        new_entry.weighted if new_entry is not None else bool(new_gear & set(_IMPLEMENT_SHARE))
+        new_entry.weighted if new_entry is not None else bool(new_gear & set(IMPLEMENT_SHARE))
     )
     if not weighted:
         return None
     before = weight_in(old, units)
     if before is None:  # from bodyweight to a loaded move: the generator's starting load
         return starting_load(new_entry, level, units) if new_entry is not None else None
-    ratio = _implement_share(new_gear) / _implement_share(old.equipment)
-    new_muscles = new_entry.muscles if new_entry is not None else old_muscles
-    ratio *= _muscle_share(new_muscles) / _muscle_share(old_muscles)
+    if (
+        old_entry is not None
+        and new_entry is not None
+        and not (old_entry.assisted or new_entry.assisted)
+    ):
+        # Both known: the movements' own load ratios (a bench press to a dumbbell press:
+        # 0.75 of the squat's reference on a bar, 0.3 per hand).
+        ratio = ratio_of(new_entry) / ratio_of(old_entry)
+    else:
+        ratio = implement_share(new_gear) / implement_share(old.equipment)
+        new_muscles = new_entry.muscles if new_entry is not None else old_muscles
+        ratio *= muscle_share(new_muscles) / muscle_share(old_muscles)
     value = before * ratio
     if not math.isfinite(value) or value <= 0:
         return None
@@ -192,7 +176,9 @@ def swap_exercise(
     old = workout.exercises[index]
     entry = catalogue.get(chosen)
     gear = entry.equipment if entry is not None else equipment_in_name(chosen)
-    weight = _carried_weight(old, _muscles(catalogue, old), gear, entry, level, units)
+    weight = _carried_weight(
+        old, _muscles(catalogue, old), gear, entry, level, units, catalogue.get(old.name)
+    )
     have = with_bodyweight(equipment)
     alternatives = [old.name]
     for alt in [*catalogue.alternatives_for(chosen, have), *old.alternatives, *options]:

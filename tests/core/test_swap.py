@@ -124,8 +124,8 @@ def test_weight_to_bodyweight_and_back() -> None:
     # From bodyweight to a loaded lift: the generator's starting load for the level.
     back = swap(PLAN, 2, "Dumbbell bench press")
     assert (
-        back.exercises[2].weighted and back.exercises[2].target_weight == 15.0
-    )  # 14 kg, on the step
+        back.exercises[2].weighted and back.exercises[2].target_weight == 20.0
+    )  # intermediate: 70 kg x 0.75 (a bench press) x 0.4 (a dumbbell) = 21 kg, on the step
 
 
 def test_lb_weights_stay_on_the_lb_step() -> None:
