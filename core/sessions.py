@@ -52,7 +52,12 @@ def muscle_groups(entries: list[Entry]) -> list[str]:
 
 
 def _usable(entry: Entry | None, have: frozenset[Equipment], level: FitnessLevel) -> bool:
-    return entry is not None and entry.equipment <= have and entry.level.rank <= level.rank
+    return (
+        entry is not None
+        and not entry.needs
+        and entry.equipment <= have
+        and entry.level.rank <= level.rank
+    )
 
 
 def _side(entry: Entry) -> str:

@@ -105,7 +105,7 @@ SAME_AS = {
     "reverse machine flyes": "Reverse machine fly",
     "band assisted pull up": "Band-assisted pull-up",
 }
-"""Data-set names (``key`` form) of a hand-written entry whose name differs."""
+"""Data-set names (compared by ``key``) of a hand-written entry whose name differs."""
 
 _PROPER = {
     "arnold",
@@ -137,17 +137,81 @@ key = name_key
 """A name reduced for matching (core.catalogue.name_key)."""
 
 
+def _spaced(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
 def sentence_case(name: str) -> str:
-    """ "Barbell Full Squat" -> "Barbell full squat"; proper names and acronyms kept."""
+    """ "Barbell Full Squat" -> "Barbell full squat", "One-Arm Kettlebell Swings" ->
+    "One-arm kettlebell swing": FlexFlow's style (singular, sentence case); proper names
+    and acronyms kept."""
     words = name.strip().split()
     out = []
     for i, word in enumerate(words):
         bare = word.strip("()").lower()
-        if i == 0 or bare in _PROPER or (word.isupper() and len(word) > 1):
-            out.append(word if i else word[:1].upper() + word[1:])
+        if bare in _PROPER or (word.isupper() and len(word) > 1):
+            out.append(word)
         else:
-            out.append(word.lower())
+            lower = word.lower()
+            out.append(lower[:1].upper() + lower[1:] if i == 0 else lower)
+    if out:
+        out[-1] = _singular(out[-1])
     return " ".join(out)
+
+
+_PLURAL_KEPT = frozenset(
+    {
+        "calves",
+        "glutes",
+        "abs",
+        "biceps",
+        "triceps",
+        "hips",
+        "lats",
+        "quads",
+        "hamstrings",
+        "adductors",
+        "abductors",
+        "obliques",
+        "shoulders",
+        "toes",
+        "knees",
+        "heels",
+        "arms",
+        "legs",
+        "hands",
+        "feet",
+        "stairs",
+        "bars",
+        "ropes",
+        "series",
+        "stones",
+        "steps",
+        "lungs",
+        "chains",
+        "weights",
+        "cones",
+        "hops",
+        "sides",
+        "overs",
+    }
+)
+
+
+def _singular(word: str) -> str:
+    """The last word of a name in the singular ("curls" -> "curl", "crunches" -> "crunch",
+    "flyes" -> "fly"); body parts and the like stay plural."""
+    lower = word.lower()
+    tail = lower.rpartition("-")[2]
+    if (
+        tail in _PLURAL_KEPT
+        or not tail.endswith("s")
+        or tail.endswith(("ss", "us"))
+        or len(tail) < 4
+    ):
+        return word
+    cut = 2 if tail == "flyes" or tail.endswith(("sses", "ches", "shes", "xes")) else 1
+    return word[:-cut]
 
 
 # ── one exercise ────────────────────────────────────────────────────────────────────
@@ -199,7 +263,9 @@ def _equipment(raw: Mapping[str, Any]) -> tuple[set[Equipment], list[str]]:
         gear.add(_EQUIPMENT[source])
     elif source is None:
         gear.add(Equipment.BODYWEIGHT)
-    elif raw.get("category") == "stretching":
+    elif re.search(r"SMR\b", name):
+        needs.append("foam roll")  # self-myofascial release: on a roller or a ball
+    elif source == "other" and raw.get("category") == "stretching":
         gear.add(Equipment.BODYWEIGHT)  # a wall, a chair or a doorway: every room has one
     elif re.search(r"rope jump", name, re.I):
         gear.add(Equipment.JUMP_ROPE)
@@ -255,7 +321,7 @@ def _types(raw: Mapping[str, Any], pattern: str, gear: set[Equipment]) -> list[s
     if category == "plyometrics":
         return ["cardio", "hiit"]
     types = ["strength"]
-    if gear <= {Equipment.BODYWEIGHT, Equipment.PULL_UP_BAR} and pattern != "other":
+    if gear and gear <= {Equipment.BODYWEIGHT, Equipment.PULL_UP_BAR} and pattern != "other":
         types.append("bodyweight")
     if pattern == "full_body" and gear & {Equipment.KETTLEBELL, Equipment.DUMBBELLS}:
         types.append("hiit")
@@ -323,6 +389,7 @@ def _instructions(steps: Sequence[str]) -> str:
 _RATIOS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(p, re.I), r)
     for p, r in (
+        # legs and hips
         (r"hip thrust|glute bridge|\bbridge", 1.1),
         (r"romanian|stiff.?leg|single.?leg.*deadlift|good ?morning", 0.7),
         (r"deadlift|rack pull", 1.2),
@@ -333,32 +400,31 @@ _RATIOS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"goblet", 0.6),
         (r"squat", 1.0),
         (r"lunge|split squat|step.?up", 0.5),
+        (r"calf|calves", 0.8),
+        (r"leg extension|leg curl|hamstring curl", 0.4),
+        # the lifts
         (r"snatch", 0.45),
         (r"thruster", 0.45),
         (r"clean|jerk", 0.6),
         (r"push press", 0.6),
-        (
-            r"overhead|military|shoulder press|arnold|\bpress\b.*(seated|standing)"
-            r"|kettlebell press",
-            0.45,
-        ),
+        # isolation, before the presses and rows whose words they share
+        (r"skull|triceps|tricep|extension|pushdown|kickback", 0.25),
+        (r"curl", 0.35),
+        (r"rear delt|reverse fl|face pull", 0.15),
+        (r"fly|flye|crossover|pec deck|butterfly", 0.35),
+        (r"raise", 0.2),
+        (r"upright row", 0.35),
+        (r"pullover", 0.35),
+        (r"shrug", 0.9),
+        (r"crunch|twist|woodchop|sit-?up|pallof|halo", 0.15),
+        # presses, pulls, carries
+        (r"overhead|military|shoulder press|arnold|kettlebell press|seated.*press", 0.5),
         (r"incline", 0.65),
         (r"bench press|chest press|floor press|close.?grip", 0.75),
         (r"dips?\b", 0.4),
         (r"pulldown|pull-?down", 0.6),
         (r"\brows?\b|t-bar", 0.6),
-        (r"shrug", 0.9),
-        (r"calf|calves", 0.8),
-        (r"carry|farmer|walk", 0.6),
-        (r"leg extension|leg curl|hamstring curl", 0.4),
-        (r"pullover", 0.35),
-        (r"upright row", 0.35),
-        (r"curl", 0.3),
-        (r"extension|pushdown|kickback|skull|triceps|tricep", 0.25),
-        (r"fly|flye|crossover|pec deck|butterfly", 0.2),
-        (r"rear delt|reverse fly|face pull", 0.15),
-        (r"raise", 0.15),
-        (r"crunch|twist|woodchop|sit-?up|pallof|halo", 0.2),
+        (r"carry|farmer|walk", 1.0),
     )
 )
 """Working load of a movement relative to the barbell back squat (first match wins)."""
@@ -369,8 +435,8 @@ _PATTERN_RATIO = {
     "push": 0.6,
     "pull": 0.6,
     "full_body": 0.5,
-    "carry": 0.6,
-    "core": 0.2,
+    "carry": 1.0,
+    "core": 0.15,
     "other": 0.25,
 }
 _BOTH_HANDS = re.compile(r"goblet|pullover|swing|halo|twist|crunch|sit-?up", re.I)
@@ -468,30 +534,42 @@ def import_catalogue(raw: Iterable[Mapping[str, Any]], curated: Sequence[Record]
     """The merged catalogue: ``curated`` entries first (as written, plus what the data set
     adds to them), then the data set's others in its order, every record ``derive``d."""
     out: list[Record] = [{**c, "staple": True} for c in curated]
-    by_key: dict[str, Record] = {key(c["name"]): c for c in out}
+    by_key: dict[str, Record] = {}
+    taken: set[str] = set()  # every name and alias, as the catalogue compares them
     for c in out:
-        for alias in c.get("aliases", []):
-            by_key.setdefault(key(alias), c)
+        for name in (c["name"], *c.get("aliases", [])):
+            by_key.setdefault(key(name), c)
+            taken.add(_spaced(name))
+    same_as = {key(k): v for k, v in SAME_AS.items()}
     new: list[Record] = []
     for item in raw:
         mapped = map_exercise(item)
-        k = key(str(item["name"]))
-        target = SAME_AS.get(k)
-        twin = (
-            by_key.get(key(target)) if target else by_key.get(k) or by_key.get(key(mapped["name"]))
-        )
-        if twin is not None and not twin.get("images"):
-            aliases = [a for a in twin.get("aliases", [])]
-            if str(item["name"]).lower() != twin["name"].lower():
-                aliases.append(str(item["name"]))
-            twin["aliases"] = aliases
+        original = str(item["name"])
+        k = key(original)
+        target = same_as.get(k)
+        twin = by_key.get(key(target)) if target else by_key.get(k)
+        if twin is not None and twin.get("staple") and not twin.get("images"):
+            # The hand-written entry stays as written and gains the data set's name,
+            # pictures and steps.
+            if _spaced(original) not in taken:
+                twin["aliases"] = [*twin.get("aliases", []), original]
+                taken.add(_spaced(original))
             twin["images"] = mapped["images"]
             twin["steps"] = mapped["steps"]
             twin["source"] = mapped["source"]
             continue
-        if k in by_key or key(mapped["name"]) in by_key:
-            continue  # a second data-set entry of the same name: the first one stands
-        by_key[k] = mapped
+        # An exercise of its own (a second one of a similar name keeps the data set's name,
+        # so none of the 873 is lost).
+        for name in (mapped["name"], original, f"{original} ({mapped['source']})"):
+            if _spaced(name) not in taken:
+                mapped["name"] = name
+                break
+        mapped["aliases"] = [
+            a for a in mapped["aliases"] if _spaced(a) not in taken and a != mapped["name"]
+        ]
+        for name in (mapped["name"], *mapped["aliases"]):
+            taken.add(_spaced(name))
+            by_key.setdefault(key(name), mapped)
         new.append(mapped)
     records = out + new
     for r in records:
