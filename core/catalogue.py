@@ -133,6 +133,8 @@ class Catalogue:
         # Lookups the generator repeats for every workout, kept per key (the catalogue is
         # immutable once loaded).
         self._within: dict[tuple[frozenset[Equipment], int], tuple[Entry, ...]] = {}
+        self._grouped: dict[tuple[frozenset[Equipment], int], dict[str, tuple[Entry, ...]]] = {}
+        self._patterns: dict[str, tuple[Entry, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -205,19 +207,27 @@ class Catalogue:
         # row), then the same main muscle and a shared workout type, then the same main
         # muscle, then any shared muscle and type.
         main = entry.muscles[0] if entry.muscles else ""
-        pattern = entry.pattern if entry.pattern != "other" else ""
-        tiers: tuple[Callable[[Entry], bool], ...] = (
-            lambda o: o.pattern == pattern and o.muscles[:1] == (main,),
-            lambda o: o.pattern == pattern and bool(o.types & entry.types),
-            lambda o: o.name in later,
-            lambda o: o.muscles[:1] == (main,) and bool(o.types & entry.types),
-            lambda o: main in o.muscles and bool(o.types & entry.types),
-            lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
-            lambda o: bool(o.types & entry.types),
-            lambda o: True,
+        same_pattern = (
+            self._within_pattern(equipment, top).get(entry.pattern, ())
+            if entry.pattern != "other"
+            else ()
         )
-        for fits in tiers:
-            for other in reachable:
+        later_entries = tuple(e for e in own if e.name in later)
+        tiers: tuple[tuple[tuple[Entry, ...], Callable[[Entry], bool]], ...] = (
+            (same_pattern, lambda o: o.muscles[:1] == (main,)),
+            (same_pattern, lambda o: bool(o.types & entry.types)),
+            (later_entries, lambda o: True),
+            (reachable, lambda o: o.muscles[:1] == (main,) and bool(o.types & entry.types)),
+            (reachable, lambda o: main in o.muscles and bool(o.types & entry.types)),
+            (
+                reachable,
+                lambda o: bool(set(o.muscles) & set(entry.muscles)) and bool(o.types & entry.types),
+            ),
+            (reachable, lambda o: bool(o.types & entry.types)),
+            (reachable, lambda o: True),
+        )
+        for candidates, fits in tiers:
+            for other in candidates:
                 if len(found) >= 2:
                     return found
                 if (
@@ -227,6 +237,28 @@ class Catalogue:
                     and other.name.lower() not in exclude
                 ):
                     found.append(other.name)
+        return found
+
+    def _within_pattern(
+        self, equipment: frozenset[Equipment], rank: int
+    ) -> dict[str, tuple[Entry, ...]]:
+        """``within`` grouped by movement pattern (the look-alikes' first tiers)."""
+        key = (equipment, rank)
+        found = self._grouped.get(key)
+        if found is None:
+            groups: dict[str, list[Entry]] = {}
+            for e in self.within(equipment, rank):
+                groups.setdefault(e.pattern, []).append(e)
+            found = {k: tuple(v) for k, v in groups.items()}
+            if len(self._grouped) < 4096:
+                self._grouped[key] = found
+        return found
+
+    def by_pattern(self, pattern: str) -> tuple[Entry, ...]:
+        """Every entry of a movement pattern, in catalogue order (staples first)."""
+        found = self._patterns.get(pattern)
+        if found is None:
+            found = self._patterns[pattern] = tuple(e for e in self.entries if e.pattern == pattern)
         return found
 
 

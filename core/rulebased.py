@@ -87,6 +87,8 @@ _MAIN_ONLY = frozenset(
     {"Conventional deadlift", "Barbell back squat", "Barbell front squat", "Power clean"}
 )
 """Lifts a coach doses heavy or not at all: never at an accessory's reps and rest."""
+_IMPORTED_PER_PATTERN = 12
+"""Imported (not hand-written) exercises a workout's picker considers per pattern."""
 _ROLE_ORDER = {"main": 0, "accessory": 1, "isolation": 2, "carry": 3, "core": 4}
 
 
@@ -147,10 +149,21 @@ class _Picker:
         self.progression: dict[str, int] = {}
         for i, target in enumerate(request.progression):
             self.progression.setdefault(" ".join(target.name.lower().split()), i)
-        self.primary = {e.name for e in pool if request.workout_type in e.types}
         shuffled = list(pool)
         rng.shuffle(shuffled)
-        self.pool = shuffled
+        # Every staple, and a fresh handful of the imported exercises of each pattern: the
+        # staples come first anyway (see _key), the handful brings variety and covers a
+        # pattern the staples lack, and the picker's work stays near the staples' size.
+        per_pattern: dict[str, int] = {}
+        kept = []
+        for e in shuffled:
+            if not e.staple:
+                per_pattern[e.pattern] = per_pattern.get(e.pattern, 0) + 1
+                if per_pattern[e.pattern] > _IMPORTED_PER_PATTERN:
+                    continue
+            kept.append(e)
+        self.primary = {e.name for e in kept if request.workout_type in e.types}
+        self.pool = shuffled = kept
         self.chosen: list[Entry] = []
         self.names: set[str] = set()
         self.muscles: list[str] = []
@@ -692,7 +705,7 @@ def _relax(items: list[_Item]) -> None:
     for it in items:
         if it.role == "tabata":
             continue  # a tabata is 8 rounds, always
-        it.sets_high = 10
+        it.sets_high = 12 if it.role == "emom" else 10  # an EMOM 12 is common; 10 sets, no more
         if it.partner is None and it.role not in ("tabata", "emom", "interval"):
             it.rest_high = max(it.rest_high, 120 if it.role != "isolation" else 105)
 

@@ -175,8 +175,8 @@ def cooldown_items(
         items.append(f"{1 if minutes < 5 else 2} min easy walk, breathing slowing down")
     stretches = [
         e
-        for e in catalogue.entries
-        if e.pattern == "stretch" and _usable(e, have, level) and e.name.lower() not in used
+        for e in catalogue.by_pattern("stretch")
+        if _usable(e, have, level) and e.name.lower() not in used
     ]
     room = max(1, min(5, minutes - 1))
     picked: list[Entry] = []
