@@ -181,6 +181,7 @@ def build_application(
     bot_data.sessions = sessions
     bot_data.requeuer = Requeuer(sessions, enqueue=enqueue, give_up_text=queue_down_reason())
     bot_data.generations_per_hour = settings.flexflow_generations_per_hour
+    bot_data.picture_url = settings.flexflow_picture_url
     gates.install(
         application,
         updates_per_minute=settings.flexflow_user_updates_per_minute,

@@ -50,6 +50,7 @@ __all__ = [
     "history_keyboard",
     "level_keyboard",
     "limitations_keyboard",
+    "pictures_keyboard",
     "profile_edit_keyboard",
     "summary_keyboard",
     "swap_exercises_keyboard",
@@ -179,7 +180,8 @@ def _label(text: str) -> str:
 def workout_keyboard(plan_id: int) -> list[list[Button]]:
     """The buttons under a delivered workout (plan ``plan_id``).
 
-    Swap an exercise, Regenerate, log it as Done; then a new workout, the history.
+    Swap an exercise, Regenerate, log it as Done; then how-to pictures, a new workout, the
+    history.
     """
     return [
         [
@@ -187,7 +189,11 @@ def workout_keyboard(plan_id: int) -> list[list[Button]]:
             Button("🎲 Regenerate", encode(Kind.REGENERATE, plan_id)),
             Button("✅ Done", encode(Kind.DONE, plan_id)),
         ],
-        [Button("🔁 New workout", encode(Kind.NEW)), Button("📜 History", encode(Kind.HISTORY, 0))],
+        [
+            Button("🖼 How-to", encode(Kind.PICTURE, plan_id)),
+            Button("🔁 New workout", encode(Kind.NEW)),
+            Button("📜 History", encode(Kind.HISTORY, 0)),
+        ],
     ]
 
 
@@ -210,6 +216,22 @@ def swap_options_keyboard(
         for c, option in enumerate(options)
     ]
     return [*rows, [Button("⬅️ Back", encode(Kind.SWAP, plan_id))]]
+
+
+def pictures_keyboard(plan_id: int, exercises: Sequence[tuple[int, str]]) -> list[list[Button]]:
+    """How-to: one button per exercise that has a picture ((index, name) pairs), and Back.
+    Each carries the exercise's ``name_check``, so a button from before a swap shows nothing
+    rather than the wrong exercise."""
+    rows = [
+        [
+            Button(
+                f"🖼 {index + 1}. {_label(name)}",
+                encode(Kind.PICTURE, plan_id, index=index, check=name_check(name)),
+            )
+        ]
+        for index, name in exercises
+    ]
+    return [*rows, [Button("⬅️ Back", encode(Kind.BUTTONS, plan_id))]]
 
 
 def feel_keyboard(log_id: int) -> list[list[Button]]:

@@ -705,7 +705,7 @@ def _relax(items: list[_Item]) -> None:
     for it in items:
         if it.role == "tabata":
             continue  # a tabata is 8 rounds, always
-        it.sets_high = 12 if it.role == "emom" else 10  # an EMOM 12 is common; 10 sets, no more
+        it.sets_high = 10
         if it.partner is None and it.role not in ("tabata", "emom", "interval"):
             it.rest_high = max(it.rest_high, 120 if it.role != "isolation" else 105)
 
@@ -750,8 +750,11 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
             break
         longer = minutes < duration
         nxt = count + 1 if longer else count - 1
-        bound_high = ceiling if relax else high
-        bound_low = floor if relax else low
+        # Relaxed, sets and rests stretch first; the count leaves the norm only when the
+        # norm's counts cannot come within the promised 10% at all.
+        wide = relax and (result[0] > 0.10 or not low <= len(result[1]) <= high)
+        bound_high = ceiling if wide else high
+        bound_low = floor if wide else low
         if nxt in tried or not bound_low <= nxt <= bound_high or len(items) < count:
             if relax or result[0] <= 0.08:
                 break

@@ -11,6 +11,7 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
                          it, give up on one that never got going
     usecases.generation  generate one request and deliver it; give up; requeue stale ones
     usecases.plans       /history, one plan, Swap
+    usecases.pictures    How-to: an exercise's picture and steps
     usecases.workoutlog  Done: log a workout, rate it
     usecases.progress    /progress and /export
     usecases.profile     who is talking (Member), the profile, blocked users
@@ -27,6 +28,12 @@ from db.history import PlanSummary
 from db.requests import make_idempotency_key
 from db.workoutlogs import Rating
 from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable, TryLater
+from usecases.pictures import (
+    PictureOutcome,
+    PictureStatus,
+    exercise_picture,
+    pictured_exercises,
+)
 from usecases.plans import (
     HISTORY_PAGE_SIZE,
     HistoryPage,
@@ -70,6 +77,8 @@ __all__ = [
     "Member",
     "OpenStatus",
     "Opened",
+    "PictureOutcome",
+    "PictureStatus",
     "PlanSummary",
     "PlanView",
     "ProgressView",
@@ -84,6 +93,7 @@ __all__ = [
     "WorkoutChoice",
     "apply_swap",
     "attach_placeholder",
+    "exercise_picture",
     "export_for",
     "fail_request",
     "give_up_queued",
@@ -95,6 +105,7 @@ __all__ = [
     "mark_blocked",
     "open_local_request",
     "open_request",
+    "pictured_exercises",
     "plan_for",
     "plan_to_log",
     "progress_for",

@@ -13,6 +13,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 import usecases
+from adapters.settings import DEFAULT_PICTURE_URL
 from bot.handlers.drafts import DraftName, UserData
 from bot.requeue import Requeuer
 
@@ -32,6 +33,8 @@ class BotData:
     """Requests written while the queue was down (bot/requeue.py)."""
     generations_per_hour: int = usecases.DEFAULT_GENERATIONS_PER_HOUR
     """FLEXFLOW_GENERATIONS_PER_HOUR."""
+    picture_url: str = DEFAULT_PICTURE_URL
+    """FLEXFLOW_PICTURE_URL: where the exercises' pictures are hosted."""
 
 
 class Context(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
@@ -53,6 +56,11 @@ class Context(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
     def generations_per_hour(self) -> int:
         """Generations a user may start in an hour (FLEXFLOW_GENERATIONS_PER_HOUR)."""
         return self.bot_data.generations_per_hour
+
+    @property
+    def picture_url(self) -> str:
+        """The exercises' pictures' URL prefix (FLEXFLOW_PICTURE_URL)."""
+        return self.bot_data.picture_url
 
     @property
     def drafts(self) -> UserData:

@@ -32,7 +32,7 @@ from tests.support.chat import press_data as press_data
 from tests.support.requests import add_request
 from tests.support.services import sessions_on
 
-PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
+PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🖼 How-to", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
 
 

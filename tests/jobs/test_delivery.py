@@ -23,7 +23,7 @@ from tests.support.workouts import long_workout
 
 pytestmark = pytest.mark.usefixtures("running_worker")
 
-PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🔁 New workout", "📜 History"]
+PLAN_BUTTONS = ["🔀 Swap", "🎲 Regenerate", "✅ Done", "🖼 How-to", "🔁 New workout", "📜 History"]
 """The buttons under a delivered or reopened workout."""
 
 
