@@ -104,8 +104,62 @@ SAME_AS = {
     "cable crossover": "Cable fly",
     "reverse machine flyes": "Reverse machine fly",
     "band assisted pull up": "Band-assisted pull-up",
+    "close grip barbell bench press": "Close-grip bench press",
+    "standing barbell calf raise": "Barbell calf raise",
+    "dumbbell step ups": "Dumbbell step-up",
+    "standing dumbbell calf raise": "Dumbbell calf raise",
+    "straight arm dumbbell pullover": "Dumbbell pullover",
+    "goblet squat": "Kettlebell goblet squat",  # the data set's is done with a kettlebell
+    "kettlebell one legged deadlift": "Kettlebell single-leg deadlift",
+    "one arm kettlebell snatch": "Kettlebell snatch",
+    "one arm kettlebell row": "Kettlebell row",
+    "freehand jump squat": "Jump squat",
+    "side bridge": "Side plank",
+    "superman": "Superman hold",
+    "crunches": "Crunch",
+    "knee tuck jump": "Tuck jump",
+    "straight arm pulldown": "Straight-arm cable pulldown",
+    "machine bench press": "Machine chest press",
+    "machine shoulder military press": "Machine shoulder press",
+    "lateral raise with bands": "Band lateral raise",
+    "squats with bands": "Band squat",
+    "pull through": "Band pull-through",
+    "shoulder press with bands": "Band overhead press",
+    "on your side quad stretch": "Side-lying quad stretch",
+    "standing hip circles": "Hip circles",
+    "dumbbell rear lunge": "Dumbbell reverse lunge",
+    "alternating renegade row": "Renegade row",
+    "standing dumbbell triceps extension": "Overhead dumbbell triceps extension",
+    "standing biceps cable curl": "Cable curl",
+    "push ups close triceps position": "Diamond push-up",
 }
-"""Data-set names (compared by ``key``) of a hand-written entry whose name differs."""
+"""Data-set names (compared by ``key``) of a hand-written entry whose name differs: the same
+movement, merged into the hand-written entry (which gains the name as an alias)."""
+
+PICTURE_OF = {
+    "Bike intervals": "Bicycling, Stationary",
+    "Treadmill incline walk": "Walking, Treadmill",
+    "Cat-cow": "Cat Stretch",
+    "Standing quad stretch": "Quad Stretch",
+    "Single-leg hamstring stretch": "Hamstring Stretch",
+    "Calf stretch": "Calf Stretch Hands Against Wall",
+    "Overhead triceps stretch": "Triceps Stretch",
+    "Cross-body shoulder stretch": "Shoulder Stretch",
+    "Shoulder rolls": "Shoulder Circles",
+    "Dumbbell Romanian deadlift": "Stiff-Legged Dumbbell Deadlift",
+    "Dumbbell walking lunge": "Dumbbell Lunges",
+    "Dumbbell hang clean": "Dumbbell Clean",
+    "Bicycle crunch": "Air Bike",
+    "Kettlebell clean": "One-Arm Kettlebell Clean",
+    "Bulgarian split squat": "Split Squat with Dumbbells",
+    "Goblet squat": "Goblet Squat",
+    "Hanging knee raise": "Hanging Leg Raise",
+    "Dumbbell front squat": "Dumbbell Squat",
+    "Easy run": "Jogging, Treadmill",
+}
+"""Hand-written entries shown with the picture and steps of a data-set exercise close
+enough to teach the movement (a walk on a treadmill for an incline walk), which stays an
+exercise of its own."""
 
 _PROPER = {
     "arnold",
@@ -533,6 +587,7 @@ def _alternatives(record: Record, others: Sequence[Record], count: int = 3) -> l
 def import_catalogue(raw: Iterable[Mapping[str, Any]], curated: Sequence[Record]) -> list[Record]:
     """The merged catalogue: ``curated`` entries first (as written, plus what the data set
     adds to them), then the data set's others in its order, every record ``derive``d."""
+    raw = list(raw)
     out: list[Record] = [{**c, "staple": True} for c in curated]
     by_key: dict[str, Record] = {}
     taken: set[str] = set()  # every name and alias, as the catalogue compares them
@@ -572,6 +627,12 @@ def import_catalogue(raw: Iterable[Mapping[str, Any]], curated: Sequence[Record]
             by_key.setdefault(key(name), mapped)
         new.append(mapped)
     records = out + new
+    by_source_name = {str(item["name"]): item for item in raw}
+    for c in out:
+        twin = by_source_name.get(PICTURE_OF.get(c["name"], ""))
+        if twin is not None and not c.get("images"):
+            c["images"] = [str(i) for i in twin.get("images", [])]
+            c["steps"] = map_exercise(twin)["steps"]
     for r in records:
         derive(r)
     for r in new:

@@ -81,6 +81,6 @@ def test_lookup_by_name_alias_and_loose_spelling() -> None:
 
 def test_pictures() -> None:
     pictured = [e for e in CATALOGUE.entries if e.images]
-    assert len(pictured) == 873
+    assert len(pictured) > 873  # and hand-written ones shown with a twin's picture
     squat = CATALOGUE.get("Barbell back squat")
     assert squat is not None and squat.images[0].endswith("/0.jpg") and squat.steps

@@ -31,7 +31,7 @@ def exercise(name: str) -> Exercise:
 @pytest.mark.parametrize("suffix", ["", " <b>&</b> 💪" * 20])
 def test_every_card_fits_and_parses(suffix: str) -> None:
     pictured = [e for e in CATALOGUE.entries if e.images]
-    assert len(pictured) == 873
+    assert len(pictured) > 873  # and hand-written ones shown with a twin's picture
     for entry in pictured:
         card = picture_card(exercise(entry.name + suffix), entry, PREFIX)
         text, entities = parse_telegram_html(card.caption)  # raises on broken HTML
