@@ -62,7 +62,7 @@ OTHER_SHARE = 0.4
 
 _ONE_DUMBBELL = re.compile(
     r"goblet|pullover|one.?arm|single.?arm|one.?hand|halo|twist|crunch|suitcase|"
-    r"tate|sit-?up|side bend|windmill|swing|snatch|clean|turkish|get-?up",
+    r"tate|sit-?up|side bend|windmill|swing|snatch|clean|turkish|get-?up|hip thrust|bridge",
     re.I,
 )
 

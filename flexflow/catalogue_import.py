@@ -450,10 +450,10 @@ _RATIOS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"swing", 0.55),
         (r"leg press", 1.6),
         (r"hack squat", 1.0),
+        (r"lunge|split squat|step.?up", 0.5),  # before "squat"
         (r"front squat|overhead squat|zercher", 0.8),
         (r"goblet", 0.6),
         (r"squat", 1.0),
-        (r"lunge|split squat|step.?up", 0.5),
         (r"calf|calves", 0.8),
         (r"leg extension|leg curl|hamstring curl", 0.4),
         # the lifts

@@ -97,6 +97,8 @@ def test_on_implement(implement: Equipment, value: float, units: Units) -> None:
         ("Leg extension", "Leg press"),
         ("Russian twist", "Goblet squat"),
         ("Kettlebell press", "Kettlebell swing"),
+        ("Bulgarian split squat", "Goblet squat"),  # per hand, against one dumbbell
+        ("Barbell reverse lunge", "Barbell back squat"),
     ],
 )
 def test_order_of_movements(lighter: str, heavier: str, level: FitnessLevel) -> None:
@@ -123,6 +125,7 @@ def test_dumbbell_loads_are_shown_per_hand() -> None:
     assert per_hand("Dumbbell bench press", [Equipment.DUMBBELLS, Equipment.BENCH])
     assert not per_hand("Goblet squat", [Equipment.DUMBBELLS])
     assert not per_hand("One-arm dumbbell row", [Equipment.DUMBBELLS])
+    assert not per_hand("Dumbbell hip thrust", [Equipment.DUMBBELLS, Equipment.BENCH])
     assert not per_hand("Barbell curl", [Equipment.BARBELL])
     request = WorkoutRequest(
         coach="MAX",
