@@ -189,12 +189,12 @@ class _Picker:
             avoided,
             not_progressing,
             index,
-            # With the gear for it, a loaded move beats an unloaded one, even a recent one.
-            prefer_loaded and not e.weighted,
+            # The hand-written staples first, loaded before unloaded with the gear for it
+            # (the imported ones bring variety once the staples are recent, but a staple
+            # push-up beats an imported oddity that happens to take a barbell).
             recent,
-            # The hand-written staples first; the imported exercises bring variety once
-            # the staples are recent.
             imported,
+            prefer_loaded and not e.weighted,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
             # A main lift: a barbell when there is one, both sides at once.
@@ -700,11 +700,17 @@ def _arrange(items: list[_Item], duration: int) -> tuple[list[_Item], int, int]:
     return best[1], best[2], best[3]
 
 
-def _relax(items: list[_Item]) -> None:
-    """The last resort for a session the norms cannot fill: up to 10 sets each."""
+def _relax(items: list[_Item], request: WorkoutRequest) -> None:
+    """The last resort for a session the norms cannot fill: up to 10 sets each; an EMOM
+    (ten minutes at most) becomes work/rest intervals, which a long session fills better."""
+    iv = interval_for(request.profile.level, long=request.duration_min > 60)
     for it in items:
         if it.role == "tabata":
             continue  # a tabata is 8 rounds, always
+        if it.role == "emom":
+            it.role, it.reps, it.work = "interval", f"{iv.work}s", float(iv.work)
+            it.rest = it.rest_low = it.rest_high = iv.rest
+            it.note = f"Intervals: {iv.work} s on, {iv.rest} s off."
         it.sets_high = 10
         if it.partner is None and it.role not in ("tabata", "emom", "interval"):
             it.rest_high = max(it.rest_high, 120 if it.role != "isolation" else 105)
@@ -739,7 +745,7 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
         rng.setstate(state)
         items = build(catalogue, request, rng, count, min(low, count))
         if relax:
-            _relax(items)
+            _relax(items, request)
         arranged, w, c = _arrange(items, duration)
         minutes = w + c + _total(arranged) / 60
         off = abs(minutes - duration) / duration
