@@ -189,12 +189,12 @@ class _Picker:
             avoided,
             not_progressing,
             index,
-            # The hand-written staples first, loaded before unloaded with the gear for it
-            # (the imported ones bring variety once the staples are recent, but a staple
-            # push-up beats an imported oddity that happens to take a barbell).
-            recent,
-            imported,
+            # With the gear for it, a loaded move beats an unloaded one, even a recent one.
             prefer_loaded and not e.weighted,
+            recent,
+            # The hand-written staples first; the imported exercises bring variety once
+            # the staples are recent.
+            imported,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
             # A main lift: a barbell when there is one, both sides at once.

@@ -336,6 +336,13 @@ def _equipment(raw: Mapping[str, Any]) -> tuple[set[Equipment], list[str]]:
     return gear, needs
 
 
+_ISOLATION_WORDS = re.compile(
+    r"\braises?\b|\bfly|\bflyes\b|\bcurls?\b|extensions?\b|kickbacks?\b|\bshrugs?\b|"
+    r"pullovers?\b|\bshoulder raise",
+    re.I,
+)
+
+
 def _pattern(raw: Mapping[str, Any], muscles: Sequence[str]) -> str:
     category = raw.get("category")
     main = muscles[0] if muscles else ""
@@ -350,6 +357,8 @@ def _pattern(raw: Mapping[str, Any], muscles: Sequence[str]) -> str:
     name = str(raw["name"])
     if raw.get("mechanic") == "isolation" and main != "core":
         return "other"
+    if _ISOLATION_WORDS.search(name) and main != "core":
+        return "other"  # a raise, fly or curl is single-joint whatever the data set says
     for pattern, found in _PATTERN_WORDS:
         if pattern.search(name):
             return found
