@@ -191,9 +191,11 @@ class _Picker:
             index,
             # With the gear for it, a loaded move beats an unloaded one, even a recent one.
             prefer_loaded and not e.weighted,
-            recent,
-            # The hand-written staples first; the imported exercises bring variety once
+            # A main lift is a staple, recent or not (the big lifts stay); accessories take
+            # the hand-written staples first and rotate through the imported exercises once
             # the staples are recent.
+            main and imported,
+            recent,
             imported,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
