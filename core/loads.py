@@ -10,6 +10,7 @@
                                          kettlebell that exists, at least the empty bar on a
                                          barbell, else the unit's plate step
     per_hand(name, equipment)            is the load shown per hand (two dumbbells)?
+    lighter_bells(weight, units)         the kettlebells below a working bell (its ramp-up)
 
 The load ratios are the catalogue's (core/data/catalogue.json, set by the import from the
 movement and the implement; see flexflow/catalogue_import.py). The reference is a
@@ -25,19 +26,22 @@ import re
 from core.catalogue import Entry
 from core.domain import Equipment, FitnessLevel, Units
 from core.muscles import muscle_share
-from core.sessions import EMPTY_BAR
 
 __all__ = [
     "ASSIST_KG",
+    "EMPTY_BAR",
     "IMPLEMENT_SHARE",
     "KETTLEBELLS",
     "REFERENCE_KG",
+    "lighter_bells",
     "on_implement",
     "per_hand",
     "ratio_of",
     "starting_load",
 ]
 
+EMPTY_BAR = {Units.KG: 20.0, Units.LB: 45.0}
+"""An Olympic bar's own weight, in each unit."""
 REFERENCE_KG = (40.0, 70.0, 100.0)
 """Beginner, intermediate, advanced: the barbell back squat's starting working load."""
 ASSIST_KG = (35.0, 22.5, 10.0)
@@ -111,3 +115,8 @@ def per_hand(name: str, equipment: frozenset[Equipment] | list[Equipment]) -> bo
     if Equipment.DUMBBELLS not in gear or gear & {Equipment.BARBELL, Equipment.KETTLEBELL}:
         return False
     return not _ONE_DUMBBELL.search(name)
+
+
+def lighter_bells(weight: float, units: Units) -> list[float]:
+    """The kettlebells that exist below ``weight``, heaviest last (a ramp-up's bells)."""
+    return [bell for bell in KETTLEBELLS[units] if bell < weight]

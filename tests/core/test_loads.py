@@ -4,6 +4,7 @@ whole catalogue, and the order a coach expects between movements."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -12,11 +13,11 @@ from hypothesis import strategies as st
 from core.catalogue import Entry, load_catalogue
 from core.coaches import coach_by_key
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType
-from core.loads import KETTLEBELLS, on_implement, per_hand, starting_load
+from core.loads import EMPTY_BAR, KETTLEBELLS, on_implement, per_hand, starting_load
 from core.models import Profile, WorkoutRequest
 from core.render import render_text
 from core.rulebased import generate_rule_based
-from core.sessions import EMPTY_BAR
+from core.sessions import ramp_up
 
 CATALOGUE = load_catalogue()
 WEIGHTED = [e for e in CATALOGUE.entries if e.weighted and not e.needs]
@@ -149,3 +150,16 @@ def test_dumbbell_loads_are_shown_per_hand() -> None:
                 seen += 1
                 assert f"{exercise.target_weight:g} kg per hand" in text, exercise.name
     assert seen > 0
+
+
+@pytest.mark.parametrize("units", list(Units))
+@pytest.mark.parametrize("bell", [8.0, 12.0, 16.0, 24.0, 32.0, 18.0, 53.0, 70.0])
+def test_a_kettlebell_ramp_up_uses_bells_that_exist(bell: float, units: Units) -> None:
+    if bell not in KETTLEBELLS[units]:
+        return
+    entry = CATALOGUE.get("Kettlebell goblet squat")
+    assert entry is not None
+    text = ramp_up(entry, bell, units)
+    assert text is not None and text.startswith("Kettlebell goblet squat: ")
+    loads = [float(x) for x in re.findall(rf"([\d.]+) {units.value} ×", text)]
+    assert loads and all(w in KETTLEBELLS[units] and w <= bell for w in loads)
