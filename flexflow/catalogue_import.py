@@ -638,10 +638,10 @@ def import_catalogue(raw: Iterable[Mapping[str, Any]], curated: Sequence[Record]
     records = out + new
     by_source_name = {str(item["name"]): item for item in raw}
     for c in out:
-        twin = by_source_name.get(PICTURE_OF.get(c["name"], ""))
-        if twin is not None and not c.get("images"):
-            c["images"] = [str(i) for i in twin.get("images", [])]
-            c["steps"] = map_exercise(twin)["steps"]
+        pictured = by_source_name.get(PICTURE_OF.get(c["name"], ""))
+        if pictured is not None and not c.get("images"):
+            c["images"] = [str(i) for i in pictured.get("images", [])]
+            c["steps"] = map_exercise(pictured)["steps"]
     for r in records:
         derive(r)
     for r in new:
