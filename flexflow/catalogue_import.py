@@ -454,14 +454,15 @@ _RATIOS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     for p, r in (
         # legs and hips
         (r"hip thrust|glute bridge|\bbridge", 1.1),
-        (r"romanian|stiff.?leg|single.?leg.*deadlift|good ?morning", 0.7),
+        (r"single.?leg.*deadlift|one.?leg.*deadlift", 0.4),  # one leg: about half an RDL's
+        (r"romanian|stiff.?leg|good ?morning", 0.7),
         (r"deadlift|rack pull", 1.2),
         (r"swing", 0.55),
         (r"leg press", 1.6),
         (r"hack squat", 1.0),
         (r"lunge|split squat|step.?up", 0.5),  # before "squat"
         (r"front squat|overhead squat|zercher", 0.8),
-        (r"goblet", 0.6),
+        (r"goblet", 0.5),
         (r"squat", 1.0),
         (r"calf|calves", 0.8),
         (r"leg extension|leg curl|hamstring curl", 0.4),
@@ -486,6 +487,7 @@ _RATIOS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"bench press|chest press|floor press|close.?grip", 0.75),
         (r"dips?\b", 0.4),
         (r"pulldown|pull-?down", 0.6),
+        (r"renegade", 0.3),  # a row from a plank: the plank limits it
         (r"\brows?\b|t-bar", 0.6),
         (r"carry|farmer|walk", 1.0),
     )
