@@ -13,10 +13,18 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_MODEL", "Settings", "get_settings"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "DEFAULT_MODEL",
+    "DEFAULT_PICTURE_URL",
+    "Settings",
+    "get_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///flexflow.db"
 DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_PICTURE_URL = "https://raw.githubusercontent.com/yuhonas/free-exercise-db/main/exercises/"
+"""free-exercise-db's hosted pictures (its README), public domain."""
 
 
 class Settings(BaseSettings):
@@ -60,6 +68,9 @@ class Settings(BaseSettings):
     are skipped and the next session planned."""
     flexflow_scheduler_tick_s: float = Field(default=1.0, gt=0, le=60)
     """How often the scheduler looks for due rows."""
+    flexflow_picture_url: str = DEFAULT_PICTURE_URL
+    """Where the exercises' pictures are hosted: an image's path (core/data/catalogue.json,
+    ``images``) is appended. Telegram fetches them itself (sendPhoto by URL)."""
     flexflow_allowed_users: Annotated[frozenset[int], NoDecode] = frozenset()
     """Telegram user ids the bot serves ("1,2 3"); empty: everyone."""
 
@@ -85,6 +96,16 @@ class Settings(BaseSettings):
                 f"commas or spaces, not {bad[0]!r}"
             )
         return [int(part) for part in parts]
+
+    @field_validator("flexflow_picture_url")
+    @classmethod
+    def _picture_url(cls, value: str) -> str:
+        """An http(s) URL ending in a slash, as Telegram fetches it."""
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                "FLEXFLOW_PICTURE_URL must be an http(s) URL, e.g. " + DEFAULT_PICTURE_URL
+            )
+        return value if value.endswith("/") else value + "/"
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

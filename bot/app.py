@@ -187,6 +187,7 @@ def build_application(
     bot_data.generations_per_hour = settings.flexflow_generations_per_hour
     bot_data.words_ai = words_ai
     bot_data.ai_budget = AIBudget(settings.flexflow_ai_messages_per_day)
+    bot_data.picture_url = settings.flexflow_picture_url
     gates.install(
         application,
         updates_per_minute=settings.flexflow_user_updates_per_minute,

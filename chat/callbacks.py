@@ -23,10 +23,13 @@ data                                kind                 meaning
 ``t:<plan_id>``                     ``Kind.START``       start a live session of the plan
 ``l:<live_id>:<step>:<action>``     ``Kind.LIVE``        a live session's button, pressed
                                                          at ``step`` (``LIVE_ACTIONS``)
+``i:<plan_id>[:<i>:<check>]``       ``Kind.PICTURE``     pictures: the exercises that have
+                                                         one, or exercise ``i``'s picture
 ==================================  ===================  ===================================
 
-``check`` (8 hex digits of ``name_check``) names the exercise a swap list was made for, so a
-button left over from before an earlier swap cannot replace the wrong exercise. Ids are
+``check`` (8 hex digits of ``name_check``) names the exercise a swap list (or a picture
+button) was made for, so a button left over from before an earlier swap cannot replace (or
+show) the wrong exercise. Ids are
 canonical decimals (no sign, no leading zeros, at most 18 digits). ``decode`` raises
 ``ValueError`` for anything else, so forged data never reaches a query; whether the id
 belongs to the person pressing is the use case's check.
@@ -90,6 +93,7 @@ class Kind(StrEnum):
     SESSION = "c"
     START = "t"
     LIVE = "l"
+    PICTURE = "i"
 
 
 NEW_WORKOUT = "w:new"
@@ -104,6 +108,7 @@ LIVE_ACTIONS = ("d", "rp", "rm", "wp", "wm", "sk", "nx", "x")
 """A live session's buttons: set done, a rep (or 5 s) more or less, a load step more or
 less, skip the exercise, next set now (end the rest), finish."""
 _LIVE = re.compile(rf"l:{_ID}:{_ID}:({'|'.join(LIVE_ACTIONS)})", re.ASCII)
+_PICTURE = re.compile(rf"i:{_ID}(?::{_SMALL}:([0-9a-f]{{8}}))?", re.ASCII)
 _RATE = re.compile(rf"f:{_ID}:({'|'.join(value for value, _ in RATINGS)})", re.ASCII)
 
 
@@ -133,11 +138,12 @@ class Callback:
     id: int | None = None
     """The plan, request, log or page the button is about; None for ``Kind.NEW``."""
     index: int | None = None
-    """SWAP: the exercise (0-based); None lists the exercises."""
+    """SWAP, PICTURE: the exercise (0-based); None lists the exercises."""
     choice: int | None = None
     """SWAP: the alternative picked (0-based, of ``core.swap.swap_options``)."""
     check: str | None = None
-    """SWAP: ``name_check`` of the exercise the alternatives were listed for."""
+    """SWAP: ``name_check`` of the exercise the alternatives were listed for; PICTURE: of
+    the exercise the button shows."""
     rating: str | None = None
     """RATE: one of ``RATINGS``' values."""
     action: str | None = None
@@ -177,6 +183,10 @@ def encode(
             if not 0 <= choice < 1000 or check is None or not _CHECK.fullmatch(check):
                 raise ValueError("a swap needs an alternative 0-999 and an 8-hex-digit check")
             data += f":{choice}:{check}"
+    elif kind is Kind.PICTURE and index is not None:
+        if not 0 <= index < 1000 or check is None or not _CHECK.fullmatch(check):
+            raise ValueError("a picture needs an exercise 0-999 and an 8-hex-digit check")
+        data += f":{index}:{check}"
     elif kind is Kind.RATE:
         if rating not in {value for value, _ in RATINGS}:
             raise ValueError(f"unknown rating {rating!r}")
@@ -200,6 +210,11 @@ def decode(data: str) -> Callback:
             index=None if index is None else int(index),
             choice=None if choice is None else int(choice),
             check=check,
+        )
+    if match := _PICTURE.fullmatch(data):
+        plan, index, check = match.groups()
+        return Callback(
+            Kind.PICTURE, int(plan), index=None if index is None else int(index), check=check
         )
     if match := _RATE.fullmatch(data):
         return Callback(Kind.RATE, int(match.group(1)), rating=match.group(2))

@@ -57,6 +57,7 @@ __all__ = [
     "history_keyboard",
     "level_keyboard",
     "limitations_keyboard",
+    "pictures_keyboard",
     "profile_edit_keyboard",
     "summary_keyboard",
     "swap_exercises_keyboard",
@@ -215,7 +216,7 @@ def workout_keyboard(plan_id: int) -> list[list[Button]]:
     """The buttons under a delivered workout (plan ``plan_id``).
 
     Start it as a live session (set by set, with rest timers); Swap an exercise,
-    Regenerate, log it as Done; then a new workout, the history.
+    Regenerate, log it as Done; then how-to pictures, a new workout, the history.
     """
     return [
         [Button("▶️ Start: set by set, with rest timers", encode(Kind.START, plan_id))],
@@ -224,7 +225,11 @@ def workout_keyboard(plan_id: int) -> list[list[Button]]:
             Button("🎲 Regenerate", encode(Kind.REGENERATE, plan_id)),
             Button("✅ Done", encode(Kind.DONE, plan_id)),
         ],
-        [Button("🔁 New workout", encode(Kind.NEW)), Button("📜 History", encode(Kind.HISTORY, 0))],
+        [
+            Button("🖼 How-to", encode(Kind.PICTURE, plan_id)),
+            Button("🔁 New workout", encode(Kind.NEW)),
+            Button("📜 History", encode(Kind.HISTORY, 0)),
+        ],
     ]
 
 
@@ -247,6 +252,22 @@ def swap_options_keyboard(
         for c, option in enumerate(options)
     ]
     return [*rows, [Button("⬅️ Back", encode(Kind.SWAP, plan_id))]]
+
+
+def pictures_keyboard(plan_id: int, exercises: Sequence[tuple[int, str]]) -> list[list[Button]]:
+    """How-to: one button per exercise that has a picture ((index, name) pairs), and Back.
+    Each carries the exercise's ``name_check``, so a button from before a swap shows nothing
+    rather than the wrong exercise."""
+    rows = [
+        [
+            Button(
+                f"🖼 {index + 1}. {_label(name)}",
+                encode(Kind.PICTURE, plan_id, index=index, check=name_check(name)),
+            )
+        ]
+        for index, name in exercises
+    ]
+    return [*rows, [Button("⬅️ Back", encode(Kind.BUTTONS, plan_id))]]
 
 
 def feel_keyboard(log_id: int) -> list[list[Button]]:

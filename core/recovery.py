@@ -8,7 +8,9 @@ session for it. So eight sets of squats and lunges yesterday leave the quads at 
 day after at 75%, and a week later they are fresh; a muscle trained lightly (three sets)
 yesterday is at about 80%, above ``TIRED``.
 
-Why our own: no library models training fatigue; the model is a dozen lines of arithmetic
+Its groups are finer than ``core.muscles.group`` (which folds the legs into one for swaps):
+quads, hamstrings and glutes are trained and recover apart. Why our own: no library
+models training fatigue; the model is a dozen lines of arithmetic
 and its constants are the coaching decision, so they sit here with their reasons.
 
     logged sets (7 days) ──▶ fatigue per group ──▶ readiness % ──▶ the generator steers

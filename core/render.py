@@ -26,6 +26,7 @@ from typing import Protocol
 
 from core.coaches import Coach, coach_by_key
 from core.domain import Units, WorkoutType
+from core.loads import per_hand
 from core.models import Block, Exercise, Workout
 
 __all__ = [
@@ -195,7 +196,10 @@ def _exercise(number: int, exercise: Exercise, units: Units) -> _Section:
     facts.append(_rest(exercise.rest_seconds))
     weight = format_weight(exercise, units)
     if weight is not None:
-        facts.append(weight)
+        # Two dumbbells: the load of each (a coach's "20 kg dumbbells", not 40 kg in all).
+        facts.append(
+            f"{weight} per hand" if per_hand(exercise.name, exercise.equipment) else weight
+        )
     lines = [
         _Line((_Span(prefix + _clean(exercise.name), "b"),)),
         _Line((_Span(" · ".join(facts)),), indent=pad),

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Entry, load_catalogue
 from core.coaches import Coach, coach_by_key
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+from core.domain import Equipment, Goal, WorkoutType
+from core.loads import KETTLEBELLS, on_implement, starting_load
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.norms import (
     COMPOUND_PATTERNS,
@@ -43,7 +44,7 @@ from core.norms import (
     role_dose,
 )
 from core.recovery import group_of
-from core.sessions import EMPTY_BAR, cooldown_items, ramp_up, warmup_items
+from core.sessions import cooldown_items, ramp_up, warmup_items
 from core.validation import exercise_count_bounds
 
 __all__ = ["KETTLEBELLS", "generate_rule_based", "on_implement", "starting_load"]
@@ -72,9 +73,12 @@ _LOOSE = (WorkoutType.MOBILITY, WorkoutType.FLEXIBILITY)
 _STEADY = (
     "Treadmill run",
     "Elliptical steady",
+    "Bicycling, stationary",
     "Treadmill incline walk",
+    "Stairmaster",
     "Easy run",
     "Brisk walk",
+    "Trail running/walking",
     "Marching in place",
     "Step-up",
 )
@@ -84,6 +88,8 @@ _MAIN_ONLY = frozenset(
     {"Conventional deadlift", "Barbell back squat", "Barbell front squat", "Power clean"}
 )
 """Lifts a coach doses heavy or not at all: never at an accessory's reps and rest."""
+_IMPORTED_PER_PATTERN = 12
+"""Imported (not hand-written) exercises a workout's picker considers per pattern."""
 _ROLE_ORDER = {"main": 0, "accessory": 1, "isolation": 2, "carry": 3, "core": 4}
 
 
@@ -156,16 +162,27 @@ class _Picker:
         # and press, row and deadlift in turn) and consecutive sessions share little.
         last = request.history[0].exercises if request.history else ()
         self.last = {" ".join(name.lower().split()) for name in last}
-        self.primary = {e.name for e in pool if request.workout_type in e.types}
         shuffled = list(pool)
         rng.shuffle(shuffled)
-        self.pool = shuffled
+        # Every staple, and a fresh handful of the imported exercises of each pattern: the
+        # staples come first anyway (see _key), the handful brings variety and covers a
+        # pattern the staples lack, and the picker's work stays near the staples' size.
+        per_pattern: dict[str, int] = {}
+        kept = []
+        for e in shuffled:
+            if not e.staple:
+                per_pattern[e.pattern] = per_pattern.get(e.pattern, 0) + 1
+                if per_pattern[e.pattern] > _IMPORTED_PER_PATTERN:
+                    continue
+            kept.append(e)
+        self.primary = {e.name for e in kept if request.workout_type in e.types}
+        self.pool = shuffled = kept
         self.chosen: list[Entry] = []
         self.names: set[str] = set()
         self.muscles: list[str] = []
 
         # What ranks an entry and does not change while picking, worked out once.
-        self._static: dict[str, tuple[bool, bool, bool, bool, int, int, bool]] = {}
+        self._static: dict[str, tuple[bool, bool, bool, bool, int, int, bool, bool]] = {}
         for e in shuffled:
             name = e.name.lower()
             key = " ".join(name.split())
@@ -180,10 +197,13 @@ class _Picker:
                 index if progressing and index is not None else 0,
                 self.recency.get(name, 0),
                 e.name not in self.primary,
+                not e.staple,
             )
 
     def _key(self, e: Entry, prefer_loaded: bool, main: bool, anchor: bool) -> tuple[int, ...]:
-        avoided, tired, progressing, in_last, index, recent, secondary = self._static[e.name]
+        avoided, tired, progressing, in_last, index, recent, secondary, imported = self._static[
+            e.name
+        ]
         kept = progressing and (anchor or not in_last)
         return (
             avoided,
@@ -192,7 +212,12 @@ class _Picker:
             index if kept else 0,
             # With the gear for it, a loaded move beats an unloaded one, even a recent one.
             prefer_loaded and not e.weighted,
+            # A main lift is a staple, recent or not (the big lifts stay); accessories take
+            # the hand-written staples first and rotate through the imported exercises once
+            # the staples are recent.
+            main and imported,
             recent,
+            imported,
             bool(e.muscles) and e.muscles[0] in self.muscles,
             secondary,
             # A main lift: a barbell when there is one, both sides at once.
@@ -292,63 +317,18 @@ def _pick_by_slots(
 
 # ── loads and reps ──────────────────────────────────────────────────────────────────
 
-_BASE_KG = {  # starting load per set by equipment, for beginner / intermediate / advanced
-    Equipment.BARBELL: (30.0, 50.0, 80.0),
-    Equipment.DUMBBELLS: (8.0, 14.0, 22.0),
-    Equipment.KETTLEBELL: (12.0, 16.0, 24.0),
-    Equipment.CABLE_MACHINE: (20.0, 30.0, 45.0),
-    Equipment.MACHINES: (25.0, 45.0, 70.0),
-}
-_SMALL_MUSCLES = {
-    "biceps",
-    "triceps",
-    "shoulders",
-    "rear shoulders",
-    "calves",
-    "abs",
-    "traps",
-    "forearms",
-    "chest",
-}
-_BIG_LIFTS = {"quads", "hamstrings", "glutes"}
-
-
-def starting_load(entry: Entry, level: FitnessLevel, units: Units) -> float | None:
-    """The load the generator gives ``entry`` at ``level``, in ``units``; None if unweighted."""
-    if not entry.weighted:
-        return None
-    base = next(
-        (loads for eq, loads in _BASE_KG.items() if eq in entry.equipment), (10.0, 15.0, 20.0)
-    )
-    kg = base[level.rank]
-    if entry.muscles and entry.muscles[0] in _BIG_LIFTS:
-        kg *= 1.3
-    elif len(entry.muscles) == 1 and entry.muscles[0] in _SMALL_MUSCLES:
-        kg *= 0.5
-    return on_implement(entry.equipment, kg * units.per_kg, units)
-
-
-KETTLEBELLS = {
-    Units.KG: (8.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0),
-    Units.LB: (18.0, 26.0, 35.0, 44.0, 53.0, 62.0, 70.0),
-}
-"""The kettlebells that exist (the competition series, and its usual lb labels)."""
-
-
-def on_implement(equipment: frozenset[Equipment], value: float, units: Units) -> float:
-    """``value`` as a load the implement can have: the nearest kettlebell that exists, at
-    least the empty bar on a barbell, else a multiple of the unit's plate step."""
-    if Equipment.KETTLEBELL in equipment and Equipment.BARBELL not in equipment:
-        return min(KETTLEBELLS[units], key=lambda bell: (abs(bell - value), bell))
-    floor = EMPTY_BAR[units] if Equipment.BARBELL in equipment else units.step
-    return max(floor, round(value / units.step) * units.step)
-
 
 def _per_side(entry: Entry) -> bool:
     """Unilateral moves are counted per side (and take twice as long)."""
     words = (
         "single-leg",
+        "single leg",
         "one-arm",
+        "one arm",
+        "single-arm",
+        "single arm",
+        "one-legged",
+        "one leg",
         "side plank",
         "split squat",
         "pigeon",
@@ -424,12 +404,11 @@ def _weight(entry: Entry, request: WorkoutRequest) -> float | None:
 
 
 def _role(entry: Entry) -> Role:
-    if entry.pattern in COMPOUND_PATTERNS:
+    """The role an entry's dosing class gives it before mains are chosen."""
+    if entry.dosing == "compound" and entry.pattern in COMPOUND_PATTERNS:
         return "accessory"
-    if entry.pattern == "carry":
-        return "carry"
-    if entry.pattern == "core":
-        return "core"
+    if entry.dosing in ("carry", "core"):
+        return "carry" if entry.dosing == "carry" else "core"
     return "isolation"
 
 
@@ -556,6 +535,9 @@ def _cardio(
         it.rest_low = 0 if sets == 1 else 30
         it.note = "Steady: you can talk in short sentences (about 6/10 effort)."
         items.append(it)
+        if len(pool) >= count + len(steady):
+            # Intervals of other moves: the other steady bouts stay free for a Regenerate.
+            picker.names.update(e.name for e in steady)
     work, rest = ((60, 60), (60, 30), (90, 30))[level.rank]
     entries = _pick_by_slots(
         picker, [frozenset({"cardio"})] * (count - len(items)), False, low - len(items)
@@ -761,11 +743,17 @@ def _arrange(items: list[_Item], duration: int) -> tuple[list[_Item], int, int]:
     return best[1], best[2], best[3]
 
 
-def _relax(items: list[_Item]) -> None:
-    """The last resort for a session the norms cannot fill: up to 10 sets each."""
+def _relax(items: list[_Item], request: WorkoutRequest) -> None:
+    """The last resort for a session the norms cannot fill: up to 10 sets each; an EMOM
+    (ten minutes at most) becomes work/rest intervals, which a long session fills better."""
+    iv = interval_for(request.profile.level, long=request.duration_min > 60)
     for it in items:
         if it.role == "tabata":
             continue  # a tabata is 8 rounds, always
+        if it.role == "emom":
+            it.role, it.reps, it.work = "interval", f"{iv.work}s", float(iv.work)
+            it.rest = it.rest_low = it.rest_high = iv.rest
+            it.note = f"Intervals: {iv.work} s on, {iv.rest} s off."
         it.sets_high = 10
         if it.partner is None and it.role not in ("tabata", "emom", "interval"):
             it.rest_high = max(it.rest_high, 120 if it.role != "isolation" else 105)
@@ -800,7 +788,7 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
         rng.setstate(state)
         items = build(catalogue, request, rng, count, min(low, count))
         if relax:
-            _relax(items)
+            _relax(items, request)
         arranged, w, c = _arrange(items, duration)
         minutes = w + c + _total(arranged) / 60
         off = abs(minutes - duration) / duration
@@ -811,8 +799,11 @@ def generate_rule_based(request: WorkoutRequest, rng: random.Random) -> Workout:
             break
         longer = minutes < duration
         nxt = count + 1 if longer else count - 1
-        bound_high = ceiling if relax else high
-        bound_low = floor if relax else low
+        # Relaxed, sets and rests stretch first; the count leaves the norm only when the
+        # norm's counts cannot come within the promised 10% at all.
+        wide = relax and (result[0] > 0.10 or not low <= len(result[1]) <= high)
+        bound_high = ceiling if wide else high
+        bound_low = floor if wide else low
         if nxt in tried or not bound_low <= nxt <= bound_high or len(items) < count:
             if relax or result[0] <= 0.08:
                 break

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from core.catalogue import Catalogue, Entry
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType, with_bodyweight
+from core.loads import EMPTY_BAR, lighter_bells
 
 __all__ = ["EMPTY_BAR", "cooldown_items", "muscle_groups", "ramp_up", "warmup_items"]
 
-EMPTY_BAR = {Units.KG: 20.0, Units.LB: 45.0}
-"""An Olympic bar's own weight, in each unit."""
 
 _GROUPS: dict[str, frozenset[str]] = {
     "quads": frozenset({"quads", "legs"}),
@@ -52,7 +51,12 @@ def muscle_groups(entries: list[Entry]) -> list[str]:
 
 
 def _usable(entry: Entry | None, have: frozenset[Equipment], level: FitnessLevel) -> bool:
-    return entry is not None and entry.equipment <= have and entry.level.rank <= level.rank
+    return (
+        entry is not None
+        and not entry.needs
+        and entry.equipment <= have
+        and entry.level.rank <= level.rank
+    )
 
 
 def _side(entry: Entry) -> str:
@@ -103,6 +107,12 @@ def ramp_up(entry: Entry, weight: float, units: Units) -> str | None:
             sets.append(f"{num(weight)} × 2")
         if len(sets) == 1:  # the working weight is the empty bar
             return f"{entry.name}: empty bar × 10, slow, for the groove"
+    elif Equipment.KETTLEBELL in entry.equipment:  # bells that exist, not plate steps
+        bells = lighter_bells(weight, units)
+        if not bells:
+            return f"{entry.name}: {num(weight)} × 5, slow, for the groove"
+        picks = [b for b in bells if b <= weight * 0.75][-2:] or bells[-1:]
+        sets = [f"{num(w)} × {r}" for w, r in zip(picks, (8, 3), strict=False)]
     else:
         loads = sorted({at(0.5), at(0.75)})
         loads = [w for w in loads if w < weight] or [at(0.5)]
@@ -170,8 +180,8 @@ def cooldown_items(
         items.append(f"{1 if minutes < 5 else 2} min easy walk, breathing slowing down")
     stretches = [
         e
-        for e in catalogue.entries
-        if e.pattern == "stretch" and _usable(e, have, level) and e.name.lower() not in used
+        for e in catalogue.by_pattern("stretch")
+        if _usable(e, have, level) and e.name.lower() not in used
     ]
     room = max(1, min(5, minutes - 1))
     picked: list[Entry] = []

@@ -18,31 +18,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 
 from core.catalogue import Catalogue, Entry, load_catalogue
 from core.domain import Equipment, FitnessLevel, Units, WorkoutType, with_bodyweight
+from core.loads import IMPLEMENT_SHARE, implement_share, on_implement, ratio_of, starting_load
 from core.models import Exercise, Workout
+from core.muscles import group, muscle_share
 from core.render import weight_in
-from core.rulebased import on_implement, starting_load
 
 __all__ = ["MAX_OPTIONS", "SwapError", "equipment_in_name", "swap_exercise", "swap_options"]
 
 MAX_OPTIONS = 6
 """Alternatives offered at most (one button each)."""
 
-_IMPLEMENT_SHARE = {
-    Equipment.BARBELL: 1.0,
-    Equipment.MACHINES: 0.9,
-    Equipment.CABLE_MACHINE: 0.6,
-    Equipment.KETTLEBELL: 0.4,
-    Equipment.DUMBBELLS: 0.4,
-}
-"""Load relative to a barbell for the same movement (dumbbells: per hand), in priority order."""
-_OTHER_SHARE = 0.4
-"""Any other loaded equipment (bands, a weighted vest)."""
-_BIG_MUSCLES = {"quads", "hamstrings", "glutes"}
-_SMALL_MUSCLES = {"biceps", "triceps", "shoulders", "rear shoulders", "calves", "abs", "forearms"}
 
 _NAME_EQUIPMENT = (
     (re.compile(r"barbell|\bbar\b(?!.*pull)|deadlift|bench press", re.I), Equipment.BARBELL),
@@ -71,13 +59,63 @@ def _taken(workout: Workout) -> set[str]:
     return {e.name.strip().lower() for e in workout.exercises}
 
 
+def _entry(catalogue: Catalogue, exercise: Exercise) -> Entry | None:
+    """The catalogue's entry for the exercise (by name, alias or loose spelling), else for
+    its first alternative the catalogue knows."""
+    for name in (exercise.name, *exercise.alternatives):
+        entry = catalogue.find(name)
+        if entry is not None:
+            return entry
+    return None
+
+
 def _muscles(catalogue: Catalogue, exercise: Exercise) -> tuple[str, ...]:
     """The exercise's muscles, or those of its first alternative the catalogue knows."""
-    for name in (exercise.name, *exercise.alternatives):
-        entry = catalogue.get(name)
-        if entry is not None and entry.muscles:
-            return entry.muscles
-    return ()
+    entry = _entry(catalogue, exercise)
+    return entry.muscles if entry is not None else ()
+
+
+_POSITION = (1.0, 0.75, 0.5, 0.35, 0.25, 0.2, 0.15, 0.1)
+
+
+def _weights(muscles: tuple[str, ...]) -> dict[str, float]:
+    """Each muscle group of a list, weighted by where it first appears (main first)."""
+    out: dict[str, float] = {}
+    for m in muscles:
+        out.setdefault(group(m), _POSITION[min(len(out), len(_POSITION) - 1)])
+    return out
+
+
+def _likeness(current: Entry | None, muscles: tuple[str, ...], other: Entry) -> tuple[float, str]:
+    """How alike ``other`` is to the exercise being swapped, as a sort key (most alike
+    first): the same movement pattern and main muscle count most, then each muscle shared,
+    the current exercise's first muscles weighing more (a thruster's look-alikes share its
+    legs and its shoulders: squat-and-press moves before presses), then the same dosing
+    class, mode (a hold for a hold) and implement, a level near the current one, and the
+    hand-written staples before the imported exercises."""
+    score = 0.0
+    main = muscles[0] if muscles else ""
+    theirs = _weights(other.muscles)
+    shared = sum(w * theirs.get(g, 0.0) for g, w in _weights(muscles).items())
+    if current is not None and current.pattern == "full_body":
+        # A complex is alike by all it works (a thruster: legs and shoulders), not by its
+        # pattern or first muscle: a push press before a snatch.
+        score += 6 * shared
+    else:
+        if current is not None and current.pattern != "other":
+            score += 4 * (other.pattern == current.pattern)
+        if main and other.muscles[:1] == (main,):
+            score += 3
+        elif main and other.muscles and group(other.muscles[0]) == group(main):
+            score += 2
+        score += 4 * shared
+    if current is not None:
+        score += 1.0 * (other.dosing == current.dosing) + 1.0 * (other.timed == current.timed)
+        score += 0.5 * (other.equipment == current.equipment)
+        score -= 0.5 * abs(other.level.rank - current.level.rank)
+    if other.staple:
+        score += 1.0
+    return (-score, other.name)
 
 
 def swap_options(
@@ -102,7 +140,7 @@ def swap_options(
             found.append(name)
 
     def fits(entry: Entry) -> bool:
-        return entry.equipment <= have and workout_type in entry.types
+        return not entry.needs and entry.equipment <= have and workout_type in entry.types
 
     for alt in current.alternatives:
         entry = catalogue.get(alt)
@@ -111,37 +149,15 @@ def swap_options(
                 add(entry.name)
         elif alt.strip() and equipment_in_name(alt) <= have:
             add(alt.strip())
+    known = _entry(catalogue, current)
     muscles = _muscles(catalogue, current)
-    main = muscles[0] if muscles else ""
-    tiers: list[Callable[[Entry], bool]] = [
-        lambda o: bool(main) and o.muscles[:1] == (main,),
-        lambda o: bool(main) and main in o.muscles,
-        lambda o: bool(set(o.muscles) & set(muscles)),
-    ]
-    for tier in tiers:
-        for other in catalogue.entries:
-            if fits(other) and tier(other):
-                add(other.name)
-    if len(found) < 2:  # nothing alike fits: anything of the workout's type will do
-        for other in catalogue.entries:
-            if fits(other):
-                add(other.name)
+    for other in sorted(
+        (o for o in catalogue.entries if fits(o)), key=lambda o: _likeness(known, muscles, o)
+    ):
+        if len(found) >= MAX_OPTIONS:
+            break
+        add(other.name)
     return found[:MAX_OPTIONS]
-
-
-def _implement_share(gear: frozenset[Equipment] | list[Equipment]) -> float:
-    for implement, share in _IMPLEMENT_SHARE.items():
-        if implement in gear:
-            return share
-    return _OTHER_SHARE
-
-
-def _muscle_share(muscles: tuple[str, ...]) -> float:
-    if muscles and muscles[0] in _BIG_MUSCLES:
-        return 1.3
-    if len(muscles) == 1 and muscles[0] in _SMALL_MUSCLES:
-        return 0.5
-    return 1.0
 
 
 def _carried_weight(
@@ -151,19 +167,29 @@ def _carried_weight(
     new_entry: Entry | None,
     level: FitnessLevel,
     units: Units,
+    old_entry: Entry | None = None,
 ) -> float | None:
     """The new exercise's weight in ``units``; None when it takes no external load."""
     weighted = (
-        new_entry.weighted if new_entry is not None else bool(new_gear & set(_IMPLEMENT_SHARE))
+        new_entry.weighted if new_entry is not None else bool(new_gear & set(IMPLEMENT_SHARE))
     )
     if not weighted:
         return None
     before = weight_in(old, units)
     if before is None:  # from bodyweight to a loaded move: the generator's starting load
         return starting_load(new_entry, level, units) if new_entry is not None else None
-    ratio = _implement_share(new_gear) / _implement_share(old.equipment)
-    new_muscles = new_entry.muscles if new_entry is not None else old_muscles
-    ratio *= _muscle_share(new_muscles) / _muscle_share(old_muscles)
+    if (
+        old_entry is not None
+        and new_entry is not None
+        and not (old_entry.assisted or new_entry.assisted)
+    ):
+        # Both known: the movements' own load ratios (a bench press to a dumbbell press:
+        # 0.75 of the squat's reference on a bar, 0.3 per hand).
+        ratio = ratio_of(new_entry) / ratio_of(old_entry)
+    else:
+        ratio = implement_share(new_gear) / implement_share(old.equipment)
+        new_muscles = new_entry.muscles if new_entry is not None else old_muscles
+        ratio *= muscle_share(new_muscles) / muscle_share(old_muscles)
     value = before * ratio
     if not math.isfinite(value) or value <= 0:
         return None
@@ -192,7 +218,9 @@ def swap_exercise(
     old = workout.exercises[index]
     entry = catalogue.get(chosen)
     gear = entry.equipment if entry is not None else equipment_in_name(chosen)
-    weight = _carried_weight(old, _muscles(catalogue, old), gear, entry, level, units)
+    weight = _carried_weight(
+        old, _muscles(catalogue, old), gear, entry, level, units, catalogue.get(old.name)
+    )
     have = with_bodyweight(equipment)
     alternatives = [old.name]
     for alt in [*catalogue.alternatives_for(chosen, have), *old.alternatives, *options]:

@@ -364,6 +364,22 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def cmd_catalogue_import(args: argparse.Namespace) -> int:
+    """Import free-exercise-db into core/data/catalogue.json (see flexflow/catalogue_import)."""
+    from pathlib import Path
+
+    from flexflow.catalogue_import import OUTPUT, run_import
+
+    source = Path(args.source)
+    if not source.is_file():
+        print(f"no such file: {source} (free-exercise-db's exercises.json)", file=sys.stderr)
+        return 2
+    records = run_import(source, out=Path(args.out) if args.out else OUTPUT)
+    staples = sum(1 for r in records if r.get("staple"))
+    print(f"{len(records)} exercises ({staples} hand-written) -> {args.out or OUTPUT}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flexflow", description="FlexFlow, the workout coach.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -395,6 +411,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="run the scheduler (needs REDIS_URL)").set_defaults(
         func=cmd_scheduler
     )
+    cat = sub.add_parser("catalogue", help="exercise catalogue commands")
+    cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
+    imp = cat_sub.add_parser("import", help="import free-exercise-db into the catalogue")
+    imp.add_argument(
+        "--source",
+        default="../shared/data/free-exercise-db/exercises.json",
+        help="free-exercise-db's exercises.json",
+    )
+    imp.add_argument("--out", default="", help="where to write (default core/data/catalogue.json)")
+    imp.set_defaults(func=cmd_catalogue_import)
+
     sub.add_parser("demo-user", help="create the demo profile").set_defaults(func=cmd_demo_user)
     sub.add_parser("doctor", help="check the configuration and every service").set_defaults(
         func=cmd_doctor

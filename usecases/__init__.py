@@ -11,6 +11,7 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
                          it, give up on one that never got going
     usecases.generation  generate one request and deliver it; give up; requeue stale ones
     usecases.plans       /history, one plan, Swap
+    usecases.pictures    How-to: an exercise's picture and steps
     usecases.workoutlog  Done: log a workout, rate it
     usecases.live        a live session: Start, set by set, rest timers
     usecases.questions   a typed question: the catalogue's facts for the caller
@@ -32,6 +33,12 @@ from usecases.errors import DeliveryFailed, IllegalTransition, QueueUnavailable,
 from usecases.live import LiveOutcome, LiveView, claim_rests, ring_rest, start_live
 from usecases.live import act as act_live
 from usecases.live import set_message as set_live_message
+from usecases.pictures import (
+    PictureOutcome,
+    PictureStatus,
+    exercise_picture,
+    pictured_exercises,
+)
 from usecases.plans import (
     HISTORY_PAGE_SIZE,
     HistoryPage,
@@ -86,6 +93,8 @@ __all__ = [
     "Member",
     "OpenStatus",
     "Opened",
+    "PictureOutcome",
+    "PictureStatus",
     "PlanSummary",
     "PlanView",
     "ProgressView",
@@ -102,6 +111,7 @@ __all__ = [
     "apply_swap",
     "attach_placeholder",
     "claim_rests",
+    "exercise_picture",
     "export_for",
     "fail_request",
     "give_up_queued",
@@ -114,6 +124,7 @@ __all__ = [
     "mark_blocked",
     "open_local_request",
     "open_request",
+    "pictured_exercises",
     "plan_for",
     "plan_to_log",
     "progress_for",

@@ -6,6 +6,7 @@ generate.py  Generate, Try again and Regenerate
 history.py   /history and opening a plan
 progress.py  /progress and /export
 swap.py      Swap under a workout      done.py      Done under a workout (logging)
+pictures.py  How-to: an exercise's picture and steps
 start.py     /start                    common.py    shared helpers, /help, errors
 plan.py      /plan, its week and the reminders' Start, Tomorrow and Skip
 gates.py     checks every update passes first (allow-list, per-user rate)
@@ -18,7 +19,18 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import common, done, generate, history, live, plan, progress, start, swap
+from bot.handlers import (
+    common,
+    done,
+    generate,
+    history,
+    live,
+    pictures,
+    plan,
+    progress,
+    start,
+    swap,
+)
 from bot.handlers.context import App
 from bot.handlers.dialog import build_dialogs
 
@@ -40,6 +52,7 @@ def register(application: App) -> None:
     application.add_handler(CallbackQueryHandler(generate.regenerate, pattern=r"^g:"))
     application.add_handler(CallbackQueryHandler(swap.swap_button, pattern=r"^s:"))
     application.add_handler(CallbackQueryHandler(swap.back_button, pattern=r"^b:"))
+    application.add_handler(CallbackQueryHandler(pictures.picture_button, pattern=r"^i:"))
     application.add_handler(CallbackQueryHandler(done.rate_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(plan.session_button, pattern=r"^c:"))
     application.add_handler(CallbackQueryHandler(live.start_button, pattern=r"^t:"))

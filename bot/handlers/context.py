@@ -13,6 +13,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 import usecases
+from adapters.settings import DEFAULT_PICTURE_URL
 from bot.aibudget import AIBudget
 from bot.handlers.drafts import DraftName, UserData
 from bot.requeue import Requeuer
@@ -38,6 +39,8 @@ class BotData:
     """Claude reading typed requests and answering questions; None: the rules alone."""
     ai_budget: AIBudget = AIBudget(0)
     """Typed messages per user the AI may read a day (FLEXFLOW_AI_MESSAGES_PER_DAY)."""
+    picture_url: str = DEFAULT_PICTURE_URL
+    """FLEXFLOW_PICTURE_URL: where the exercises' pictures are hosted."""
 
 
 class Context(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
@@ -59,6 +62,11 @@ class Context(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
     def generations_per_hour(self) -> int:
         """Generations a user may start in an hour (FLEXFLOW_GENERATIONS_PER_HOUR)."""
         return self.bot_data.generations_per_hour
+
+    @property
+    def picture_url(self) -> str:
+        """The exercises' pictures' URL prefix (FLEXFLOW_PICTURE_URL)."""
+        return self.bot_data.picture_url
 
     @property
     def drafts(self) -> UserData:

@@ -36,6 +36,10 @@ __all__ = [
     "NO_LAST_REQUEST",
     "NO_LAST_REQUEST_YET",
     "NO_PROGRESS_YET",
+    "PICTURES_NONE",
+    "PICTURES_PICK",
+    "PICTURE_GONE",
+    "PICTURE_STALE",
     "QUEUED_LATER",
     "RATED",
     "REGENERATING",
@@ -133,6 +137,10 @@ DURATION_REPROMPT = (
 )
 LIMITATIONS_TOO_LONG = "Please keep it under 500 characters."
 SWAP_PICK = "Which exercise should go?"
+PICTURES_PICK = "Which exercise? Its picture and steps come as a photo."
+PICTURES_NONE = "No pictures for these exercises, sorry."
+PICTURE_STALE = "That list is out of date; here it is again."
+PICTURE_GONE = "No picture for that one."
 SWAP_NOTHING_FITS = "Nothing else fits your equipment for this one."
 SWAP_STALE = "That list is out of date; here it is again."
 REGENERATING = "Writing you a different one…"

@@ -37,6 +37,7 @@ PLAN_BUTTONS = [
     "🔀 Swap",
     "🎲 Regenerate",
     "✅ Done",
+    "🖼 How-to",
     "🔁 New workout",
     "📜 History",
 ]

@@ -19,6 +19,7 @@ from chat.callbacks import (
 from chat.keyboards import (
     failure_keyboard,
     feel_keyboard,
+    pictures_keyboard,
     swap_exercises_keyboard,
     swap_options_keyboard,
     workout_keyboard,
@@ -38,9 +39,10 @@ def test_button_rejects_oversized_or_empty_data() -> None:
 
 
 def test_keyboards() -> None:
-    [[live], [swap, regenerate, done], [new, history]] = workout_keyboard(7)
+    [[live], [swap, regenerate, done], [pictures, new, history]] = workout_keyboard(7)
     assert (live.label, live.data) == ("▶️ Start: set by set, with rest timers", "t:7")
     assert (swap.label, swap.data) == ("🔀 Swap", "s:7")
+    assert (pictures.label, pictures.data) == ("🖼 How-to", "i:7")
     assert (regenerate.label, regenerate.data) == ("🎲 Regenerate", "g:7")
     assert (done.label, done.data) == ("✅ Done", "d:7")
     assert (new.label, new.data) == ("🔁 New workout", NEW_WORKOUT)
@@ -195,3 +197,32 @@ def test_dialog_value() -> None:
     assert dialog_value("pf:edit:coach") == "coach"
     assert dialog_value("wk:go") == ""
     assert dialog_value(None) == ""
+
+
+def test_picture_data_round_trips_and_rejects_garbage() -> None:
+    big = 10**18 - 1
+    check = name_check("Goblet squat")
+    assert encode(Kind.PICTURE, 5) == "i:5"
+    for data, expected in [
+        (encode(Kind.PICTURE, big), Callback(Kind.PICTURE, big)),
+        (
+            encode(Kind.PICTURE, big, index=999, check=check),
+            Callback(Kind.PICTURE, big, index=999, check=check),
+        ),
+    ]:
+        assert len(data.encode()) <= 64
+        assert decode(data) == expected
+    for garbage in ["i:", "i:1:", "i:1:2", "i:1:2:ABCDEF12", "i:1:1000:abcdef12", "i:01",
+                    "i:1:2:abcdef12:3", "i:1:2:abcdef1"]:  # fmt: skip
+        with pytest.raises(ValueError, match="unknown callback data"):
+            decode(garbage)
+    with pytest.raises(ValueError, match="check"):
+        encode(Kind.PICTURE, 1, index=0)
+
+
+def test_pictures_keyboard() -> None:
+    *rows, [back] = pictures_keyboard(3, [(0, "Goblet squat"), (2, "<i>Row</i> " + "y" * 90)])
+    assert rows[0][0].label == "🖼 1. Goblet squat"
+    assert rows[1][0].label.startswith("🖼 3. <i>Row</i>") and len(rows[1][0].label) < 60
+    assert rows[0][0].data == f"i:3:0:{name_check('Goblet squat')}"
+    assert decode(rows[1][0].data).index == 2 and back.data == "b:3"

@@ -294,13 +294,18 @@ def test_astral_characters_count_double() -> None:
     assert any("💪…" in part for part in parts)
 
 
+def bar(name: str, **changes: object) -> Exercise:
+    """``exercise`` on a barbell: one load, never "per hand"."""
+    return exercise(name, **({"equipment": [Equipment.BARBELL]} | changes))
+
+
 def test_weights_convert_into_the_users_unit() -> None:
     w = workout(
         [
-            exercise("Squat", target_weight=60, weight_unit=Units.KG),
-            exercise("Press", target_weight=22.5, weight_unit=Units.KG),
-            exercise("Curl", target_weight=10, weight_unit=Units.KG),
-            exercise("Deadlift", target_weight=135, weight_unit=Units.LB),
+            bar("Squat", target_weight=60, weight_unit=Units.KG),
+            bar("Press", target_weight=22.5, weight_unit=Units.KG),
+            bar("Curl", target_weight=10, weight_unit=Units.KG),
+            bar("Deadlift", target_weight=135, weight_unit=Units.LB),
         ]
     )
     [in_lb] = html(w, Units.LB)
@@ -320,12 +325,12 @@ def test_weights_convert_into_the_users_unit() -> None:
 def test_weights_only_when_weighted_and_sensible() -> None:
     w = workout(
         [
-            exercise("Plank", weighted=False, target_weight=20),
-            exercise("Row", target_weight=None),
-            exercise("Odd", target_weight=float("nan")),
-            exercise("Neg", target_weight=-5),
-            exercise("Tiny", target_weight=0.5, weight_unit=Units.KG),
-            exercise("Mine", target_weight=30, weight_unit=None),
+            bar("Plank", weighted=False, target_weight=20),
+            bar("Row", target_weight=None),
+            bar("Odd", target_weight=float("nan")),
+            bar("Neg", target_weight=-5),
+            bar("Tiny", target_weight=0.5, weight_unit=Units.KG),
+            bar("Mine", target_weight=30, weight_unit=None),
         ]
     )
     [message] = html(w, Units.LB)
@@ -334,6 +339,20 @@ def test_weights_only_when_weighted_and_sensible() -> None:
         assert block == "3 × 8-12 · rest 1 min 30 s", name
     assert message.split("Tiny</b>\n")[1].startswith("3 × 8-12 · rest 1 min 30 s · 5 lb\n")
     assert message.split("Mine</b>\n")[1].startswith("3 × 8-12 · rest 1 min 30 s · 30 lb\n")
+
+
+def test_two_dumbbells_show_the_load_per_hand() -> None:
+    w = workout(
+        [
+            exercise("Dumbbell bench press", equipment=[Equipment.DUMBBELLS, Equipment.BENCH]),
+            exercise("Goblet squat"),
+        ]
+    )
+    [message] = html(w, Units.KG)
+    assert "· 22.5 kg per hand\n" in message.split("Dumbbell bench press</b>\n")[1]
+    assert message.split("Goblet squat</b>\n")[1].startswith(
+        "3 × 8-12 · rest 1 min 30 s · 22.5 kg\n"
+    )
 
 
 def test_render_text_is_plain_and_complete() -> None:

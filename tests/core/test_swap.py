@@ -124,8 +124,8 @@ def test_weight_to_bodyweight_and_back() -> None:
     # From bodyweight to a loaded lift: the generator's starting load for the level.
     back = swap(PLAN, 2, "Dumbbell bench press")
     assert (
-        back.exercises[2].weighted and back.exercises[2].target_weight == 15.0
-    )  # 14 kg, on the step
+        back.exercises[2].weighted and back.exercises[2].target_weight == 20.0
+    )  # intermediate: 70 kg x 0.75 (a bench press) x 0.4 (a dumbbell) = 21 kg, on the step
 
 
 def test_lb_weights_stay_on_the_lb_step() -> None:
@@ -199,3 +199,39 @@ def test_every_option_of_a_generated_plan_swaps_cleanly(
     assert (new.weight_unit is None) == (new.target_weight is None) == (not new.weighted)
     if new.target_weight is not None:
         assert new.target_weight > 0 and new.weight_unit is units
+
+
+def test_a_thrusters_swaps_squat_and_press() -> None:
+    """Ranked by pattern and all the muscles worked: a squat-and-press complex is swapped
+    for other moves that drive with the legs and press overhead, not only for presses."""
+    options = swap_options(
+        workout(exercise("Thruster")), 0, workout_type=WorkoutType.STRENGTH, equipment=GYM
+    )
+    assert options[:2] == ["Dumbbell thruster", "Push press"]
+    for name in options[:3]:
+        entry = CATALOGUE.get(name)
+        assert entry is not None
+        assert set(entry.muscles) & {"legs", "quads", "glutes", "hamstrings"}, name
+        assert "shoulders" in entry.muscles, name
+
+
+def test_swaps_never_need_gear_the_user_cannot_have() -> None:
+    gear = frozenset(Equipment) - {Equipment.BODYWEIGHT}
+    for name in ("Plank", "Burpee", "Barbell back squat", "Farmer's carry"):
+        plan = workout(exercise(name))
+        for kind in WorkoutType:
+            for option in swap_options(plan, 0, workout_type=kind, equipment=gear):
+                entry = CATALOGUE.get(option)
+                assert entry is None or not entry.needs, option
+
+
+def test_swap_finds_an_ai_name_by_its_loose_spelling() -> None:
+    """An AI's "Barbell Back Squats" is the catalogue's squat: its look-alikes are squats."""
+    plan = workout(
+        exercise("Barbell back squat").model_copy(
+            update={"name": "Barbell Back Squats", "alternatives": []}
+        )
+    )
+    options = swap_options(plan, 0, workout_type=WorkoutType.STRENGTH, equipment=GYM)
+    patterns = [e.pattern for n in options[:4] if (e := CATALOGUE.get(n)) is not None]
+    assert patterns == ["squat"] * 4

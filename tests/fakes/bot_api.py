@@ -11,7 +11,8 @@ POSTs to the webhook with the secret token header.
 Deliberate differences from Telegram, each to keep tests honest: a bare ``&`` in HTML is an
 error (see telegram_html); http:// webhooks are allowed only on loopback hosts; parse modes
 Markdown and MarkdownV2 are refused (the project sends HTML); webhook updates are delivered one
-at a time in order.
+at a time in order; a photo sent by URL is judged by its URL alone (nothing is fetched: a
+public http(s) host, a picture's extension).
 
     ApiError        -- a Telegram error response (raised inside the server, returned as JSON)
     SimulatorError  -- a FakeUser could not do what the test asked (an AssertionError)
@@ -428,6 +429,40 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             return int(width), int(height)
         index += 2 + length
     return None
+
+
+_URL_LIMIT = 2048
+_PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+_WRONG_URL = "Bad Request: wrong file identifier/HTTP URL specified"
+
+
+def _check_file_url(url: str, kind: str) -> None:
+    """A file sent by URL as Telegram takes it: Telegram's servers fetch it themselves, so
+    the URL must be a well-formed public http(s) address, and for a photo one that serves
+    an image. This fake fetches nothing: it judges the URL alone (an image's path ends in
+    a picture's extension; loopback, private and local hosts cannot be fetched from
+    Telegram's side)."""
+    if len(url) > _URL_LIMIT or re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise ApiError(400, _WRONG_URL)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ApiError(400, _WRONG_URL) from None
+    host = (parts.hostname or "").lower()
+    if not host or parts.username is not None or port == 0:
+        raise ApiError(400, _WRONG_URL)
+    local = (
+        host == "localhost"
+        or host.endswith((".localhost", ".local", ".internal"))
+        or re.fullmatch(r"127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+", host)
+        or re.fullmatch(r"172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?", host)
+        or "." not in host.strip("[]")
+    )
+    if local:
+        raise ApiError(400, "Bad Request: failed to get HTTP URL content")
+    if kind == "photo" and not parts.path.lower().endswith(_PHOTO_EXTENSIONS):
+        raise ApiError(400, "Bad Request: wrong type of the web page content")
 
 
 def _valid_button_url(url: str) -> bool:
@@ -1074,7 +1109,8 @@ class FakeBotAPI(LocalServer):
                         400, f"Bad Request: can't use file of type {known.kind} as {name}"
                     )
                 return known
-            if urlsplit(value).scheme in ("http", "https"):
+            if urlsplit(value).scheme.lower() in ("http", "https"):
+                _check_file_url(value, name)
                 return UploadedFile(
                     "BQAC" + secrets.token_hex(12), secrets.token_hex(8), name, None, None, b"",
                     value, 1280 if name == "photo" else 0, 720 if name == "photo" else 0,

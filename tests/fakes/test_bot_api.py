@@ -235,6 +235,46 @@ async def test_files_and_size_limits(fake_bot_api: FakeBotAPI, bot: Bot) -> None
     assert len(user.messages) == 3
 
 
+async def test_photos_by_url(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
+    """sendPhoto with a URL: Telegram fetches it, so only a public http(s) image URL works;
+    the caption is at most 1024 characters after HTML parsing; buttons come along."""
+    user = fake_bot_api.user(USER)
+    url = "https://raw.githubusercontent.com/yuhonas/free-exercise-db/main/exercises/Plank/0.jpg"
+    markup = keyboard(("Back", "b:1"))
+    caption = "<b>Plank</b>\n1. " + "&lt;" * 500 + "x" * 515  # 1,024 once parsed
+    sent = await bot.send_photo(USER, url, caption=caption, parse_mode="HTML", reply_markup=markup)
+    assert sent.photo and user.last.kind == "photo"
+    assert user.last.file is not None and user.last.file.url == url and not user.last.file.data
+    assert user.last.text.startswith("Plank\n1. <<<") and utf16_length(user.last.text) == 1024
+    assert user.last.buttons == ["Back"]
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_photo(USER, url, caption=caption + "y", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.send_photo(USER, url, caption="<b>Plank", parse_mode="HTML")
+    for bad in (
+        "ftp://example.com/a.jpg",
+        "https://exa mple.com/a.jpg",
+        "https:///a.jpg",
+        "https://user:pw@example.com/a.jpg",
+        "https://example.com/" + "a" * 2048 + ".jpg",
+        "https://example.com/a.jpg\n",
+    ):
+        with pytest.raises(BadRequest, match="Wrong file identifier/http url specified"):
+            await bot.send_photo(USER, bad)
+    for unreachable in (
+        "http://127.0.0.1:8080/a.jpg",
+        "http://localhost/a.jpg",
+        "http://192.168.1.2/a.png",
+        "http://10.0.0.1/a.png",
+        "http://intranet/a.png",
+    ):
+        with pytest.raises(BadRequest, match="Failed to get http url content"):
+            await bot.send_photo(USER, unreachable)
+    with pytest.raises(BadRequest, match="Wrong type of the web page content"):
+        await bot.send_photo(USER, "https://example.com/exercises/plank.html")
+    assert len(user.messages) == 1
+
+
 async def test_commands(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
     assert await bot.set_my_commands([("start", "Start over"), ("new_workout", "A new workout")])
     assert [(c.command, c.description) for c in await bot.get_my_commands()] == [

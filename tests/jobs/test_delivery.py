@@ -28,6 +28,7 @@ PLAN_BUTTONS = [
     "🔀 Swap",
     "🎲 Regenerate",
     "✅ Done",
+    "🖼 How-to",
     "🔁 New workout",
     "📜 History",
 ]
