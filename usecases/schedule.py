@@ -419,7 +419,14 @@ def _open_job(
     session: Session, job_id: int, kind: DueKind, now: dt.datetime, window: dt.timedelta
 ) -> tuple[ScheduledJob, PlannedSession, User] | None:
     """The locked row, its session and user, when it is still to be done now; None (the row
-    closed as needed) otherwise."""
+    closed as needed) otherwise.
+
+    Locks are taken session first, then the due row, as every other writer of both does
+    (the reminder's buttons, the record of a send): a prepare that locked its row first
+    and then wrote the session deadlocked with a Tomorrow pressed at that moment."""
+    session_id = db_schedule.session_of_job(session, job_id)  # without a lock yet
+    if session_id is not None:
+        db_schedule.lock_session(session, session_id)
     job = db_schedule.lock_job(session, job_id)
     if job is None or job.kind != kind or job.status not in ("pending", "queued"):
         return None  # done, being sent, skipped: a duplicate message
