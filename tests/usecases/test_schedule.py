@@ -30,19 +30,18 @@ from db.models import (
 from usecases import Member, register
 from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
+from usecases.reminderbuttons import move_session, skip_session
 from usecases.schedule import (
     DueKind,
     PlanSettings,
     Scheduling,
-    move_session,
     prepare_session,
     save_plan,
     send_reminder,
-    send_review,
-    skip_session,
     stop_plan,
     tick,
 )
+from usecases.weeklyreview import send_review
 
 UTC = dt.UTC
 
