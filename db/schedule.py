@@ -28,6 +28,7 @@ __all__ = [
     "lock_plan",
     "lock_session",
     "plan_of_user",
+    "session_of_job",
     "sessions_between",
 ]
 
@@ -53,14 +54,29 @@ def get_session(session: Session, session_id: int) -> PlannedSession | None:
 def lock_session(session: Session, session_id: int) -> PlannedSession | None:
     """One planned session, locked until the transaction ends."""
     return session.scalar(
-        select(PlannedSession).where(PlannedSession.id == session_id).with_for_update()
+        select(PlannedSession)
+        .where(PlannedSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # what the lock's holder wrote, not a
+        # copy read earlier in this transaction
     )
 
 
 def lock_job(session: Session, job_id: int) -> ScheduledJob | None:
     """One due row, locked until the transaction ends (an actor waits here while the
     scheduler that queued it has not committed yet)."""
-    return session.scalar(select(ScheduledJob).where(ScheduledJob.id == job_id).with_for_update())
+    return session.scalar(
+        select(ScheduledJob)
+        .where(ScheduledJob.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def session_of_job(session: Session, job_id: int) -> int | None:
+    """The planned session of a due row (None: none, or no such row), read without a lock
+    and without loading the row (its lock is taken after the session's)."""
+    return session.scalar(select(ScheduledJob.session_id).where(ScheduledJob.id == job_id))
 
 
 def jobs_of(session: Session, session_id: int) -> dict[str, ScheduledJob]:

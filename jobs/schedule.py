@@ -16,7 +16,7 @@ from typing import Any
 from jobs.enqueue import PREPARE_ACTOR, REMIND_ACTOR, REVIEW_ACTOR, SCHEDULE_QUEUE
 from jobs.generate import retry_later
 from jobs.resources import current
-from usecases import schedule
+from usecases import schedule, weeklyreview
 from usecases.errors import TryLater
 
 __all__ = [
@@ -64,6 +64,6 @@ def send_reminder(job_id: int) -> None:
 def send_review(job_id: int) -> None:
     """Send a plan's weekly review (idempotent)."""
     try:
-        schedule.send_review(_scheduling(), job_id)
+        weeklyreview.send_review(_scheduling(), job_id)
     except TryLater as exc:
         raise retry_later(exc) from exc

@@ -16,6 +16,9 @@ queue, the notifier, the AI client, the observer) are handed in (usecases/ports.
     usecases.live        a live session: Start, set by set, rest timers
     usecases.questions   a typed question: the catalogue's facts for the caller
     usecases.progress    /progress and /export
+    usecases.schedule    /plan's week, the scheduler's tick, preparing and reminding
+    usecases.reminderbuttons  Start, Tomorrow, Skip under a reminder
+    usecases.weeklyreview     the Sunday review
     usecases.profile     who is talking (Member), the profile, blocked users
     usecases.ports       the interfaces handed in; usecases.errors the errors
 

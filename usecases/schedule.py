@@ -1,4 +1,6 @@
-"""Training on a plan: /plan's week, the scheduler's tick, and what each due row does.
+"""Training on a plan: /plan's week, the scheduler's tick, and what the session's due rows
+do (the reminder's buttons: usecases/reminderbuttons.py; the weekly review:
+usecases/weeklyreview.py).
 
 A plan keeps exactly one session ahead: saving the plan plans the next occurrence
 (core.schedule), and each session, once reminded, skipped or missed, plans the one after.
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,12 +39,8 @@ from html import escape
 from sqlalchemy.orm import Session
 
 from chat.callbacks import Button, encode_session
-from chat.keyboards import workout_keyboard
 from core.coaches import coach_by_key
-from core.domain import ACTIVE_STATES, Equipment, RequestState, WorkoutType
-from core.models import Profile
-from core.render import render_plan
-from core.review import PlannedDay, compose_review, render_review
+from core.domain import Equipment, WorkoutType
 from core.schedule import (
     Focus,
     Split,
@@ -52,19 +49,15 @@ from core.schedule import (
     focus_workout_type,
     next_occurrence,
     occurrences,
-    to_utc,
     zone_label,
     zone_of,
 )
-from db import progress as db_progress
-from db import progression as db_progression
 from db import requests as db_requests
 from db import schedule as db_schedule
 from db import users as db_users
-from db.history import StoredPlan, get_plan_for_request
 from db.models import PlannedSession, ScheduledJob, TrainingPlan, User
 from usecases.errors import DeliveryFailed, TryLater
-from usecases.ports import Enqueue, Keyboard, Notifier
+from usecases.ports import Enqueue, Notifier
 from usecases.profile import Member, Sessions, known_user, user_of
 from usecases.requests import WorkoutChoice, open_planned_request
 
@@ -78,20 +71,17 @@ __all__ = [
     "PlanSettings",
     "Scheduling",
     "SessionAction",
-    "StartStatus",
-    "Started",
     "TickResult",
     "WeekView",
-    "move_session",
+    "plan_review",
     "plan_view",
     "prepare_session",
     "reminder_keyboard",
     "reminder_text",
     "save_plan",
     "send_reminder",
-    "send_review",
-    "skip_session",
-    "start_session",
+    "settings_of",
+    "skip_row",
     "stop_plan",
     "tick",
 ]
@@ -199,7 +189,7 @@ class WeekView:
         return "\n".join(lines)
 
 
-def _settings_of(plan: TrainingPlan) -> PlanSettings:
+def settings_of(plan: TrainingPlan) -> PlanSettings:
     hour, minute = (int(x) for x in plan.local_time.split(":"))
     return PlanSettings(
         days=tuple(sorted(int(d) for d in plan.days)),
@@ -237,7 +227,7 @@ def _plan_next(session: Session, plan: TrainingPlan, after: dt.datetime) -> Plan
     """Plan the plan's first session after ``after`` (none for a stopped plan)."""
     if not plan.active:
         return None
-    settings = _settings_of(plan)
+    settings = settings_of(plan)
     zone = zone_of(settings.time_zone)
     nxt = next_occurrence(after, settings.days, settings.local_time, zone)
     focus, kind, _ = _focus(settings, nxt.local_date.weekday())
@@ -266,7 +256,7 @@ def _plan_next(session: Session, plan: TrainingPlan, after: dt.datetime) -> Plan
     return db_schedule.add_session(session, planned, jobs)
 
 
-def _plan_review(session: Session, plan: TrainingPlan, after: dt.datetime) -> None:
+def plan_review(session: Session, plan: TrainingPlan, after: dt.datetime) -> None:
     """Plan the plan's next weekly review (the user's Sunday evening) after ``after``."""
     if not plan.active:
         return
@@ -313,8 +303,8 @@ def save_plan(
         session.flush()
         db_schedule.drop_upcoming(session, plan.id)
         _plan_next(session, plan, now)
-        _plan_review(session, plan, now)
-        return WeekView(_settings_of(plan), True, _week(_settings_of(plan), now))
+        plan_review(session, plan, now)
+        return WeekView(settings_of(plan), True, _week(settings_of(plan), now))
 
 
 def plan_view(sessions: Sessions, who: Member, *, now: dt.datetime) -> WeekView | None:
@@ -324,7 +314,7 @@ def plan_view(sessions: Sessions, who: Member, *, now: dt.datetime) -> WeekView 
         plan = None if user is None else db_schedule.plan_of_user(session, user.id)
         if plan is None:
             return None
-        settings = _settings_of(plan)
+        settings = settings_of(plan)
         return WeekView(settings, plan.active, _week(settings, now) if plan.active else ())
 
 
@@ -354,7 +344,7 @@ class TickResult:
     """Rows too late to do (past the late window), skipped."""
 
 
-def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> None:
+def skip_row(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> None:
     """The row will not be done: say why; a skipped reminder's session is missed and the
     next one planned."""
     job.status = "skipped"
@@ -363,7 +353,7 @@ def _skip(session: Session, job: ScheduledJob, note: str, now: dt.datetime) -> N
     if job.kind == DueKind.REVIEW and job.plan_id is not None:
         plan = db_schedule.lock_plan(session, job.plan_id)
         if plan is not None:
-            _plan_review(session, plan, max(job.fire_at, now))
+            plan_review(session, plan, max(job.fire_at, now))
         return
     if job.session_id is None:
         return
@@ -401,7 +391,7 @@ def tick(
             )
             for job in rows:
                 if now - job.fire_at > late_window:
-                    _skip(session, job, f"late: due {job.fire_at:%Y-%m-%d %H:%M} UTC", now)
+                    skip_row(session, job, f"late: due {job.fire_at:%Y-%m-%d %H:%M} UTC", now)
                     skipped += 1
                     continue
                 job.status = "queued"
@@ -419,7 +409,14 @@ def _open_job(
     session: Session, job_id: int, kind: DueKind, now: dt.datetime, window: dt.timedelta
 ) -> tuple[ScheduledJob, PlannedSession, User] | None:
     """The locked row, its session and user, when it is still to be done now; None (the row
-    closed as needed) otherwise."""
+    closed as needed) otherwise.
+
+    Locks are taken session first, then the due row, as every other writer of both does
+    (the reminder's buttons, the record of a send): a prepare that locked its row first
+    and then wrote the session deadlocked with a Tomorrow pressed at that moment."""
+    session_id = db_schedule.session_of_job(session, job_id)  # without a lock yet
+    if session_id is not None:
+        db_schedule.lock_session(session, session_id)
     job = db_schedule.lock_job(session, job_id)
     if job is None or job.kind != kind or job.status not in ("pending", "queued"):
         return None  # done, being sent, skipped: a duplicate message
@@ -427,18 +424,18 @@ def _open_job(
         job.status = "pending"  # moved later (Tomorrow) since it was queued: its time will come
         return None
     if now - job.fire_at > window:
-        _skip(session, job, "late", now)
+        skip_row(session, job, "late", now)
         return None
     planned = db_schedule.get_session(session, job.session_id) if job.session_id else None
     user = session.get(User, job.user_id)
     if planned is None or user is None:
-        _skip(session, job, "gone", now)
+        skip_row(session, job, "gone", now)
         return None
     if planned.status != "planned":
-        _skip(session, job, f"session {planned.status}", now)
+        skip_row(session, job, f"session {planned.status}", now)
         return None
     if user.blocked or user.chat_id is None:
-        _skip(session, job, "blocked", now)
+        skip_row(session, job, "blocked", now)
         return None
     return job, planned, user
 
@@ -535,7 +532,7 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
             db_users.mark_blocked(session, user_id)
             closed = db_schedule.lock_job(session, job_id)
             if closed is not None:
-                _skip(session, closed, "blocked", now)
+                skip_row(session, closed, "blocked", now)
         return
     with sch.sessions.begin() as session:
         planned_row = db_schedule.lock_session(session, session_id)
@@ -552,216 +549,3 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
             planned_row.status = "reminded"
         planned_row.message_id = message_id
         _plan_following(session, planned_row, now)
-
-
-def _open_review(
-    session: Session, job_id: int, now: dt.datetime, window: dt.timedelta
-) -> tuple[ScheduledJob, TrainingPlan, User] | None:
-    """The locked review row, its plan and user when it is to be sent now; None (closed as
-    needed) otherwise."""
-    job = db_schedule.lock_job(session, job_id)
-    if job is None or job.kind != DueKind.REVIEW or job.status not in ("pending", "queued"):
-        return None
-    if job.fire_at > now + dt.timedelta(seconds=5):
-        job.status = "pending"
-        return None
-    plan = db_schedule.lock_plan(session, job.plan_id) if job.plan_id is not None else None
-    user = session.get(User, job.user_id)
-    if plan is None or user is None or not plan.active:
-        job.status, job.note, job.done_at = "skipped", "plan off", now
-        return None
-    if now - job.fire_at > window:
-        _skip(session, job, "late", now)
-        return None
-    if user.blocked or user.chat_id is None:
-        _skip(session, job, "blocked", now)
-        return None
-    return job, plan, user
-
-
-def _review_text(session: Session, job: ScheduledJob, plan: TrainingPlan, user: User) -> str | None:
-    """The week's review in the coach's voice; None for a week with nothing planned or done."""
-    zone = zone_of(plan.time_zone)
-    end_local = job.fire_at.astimezone(zone)
-    monday = end_local.date() - dt.timedelta(days=end_local.weekday())
-    start = dt.datetime.combine(monday, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
-
-    def days(first: dt.date, last: dt.date) -> list[PlannedDay]:
-        rows = db_schedule.sessions_between(session, plan.id, first, last)
-        return [PlannedDay(r.local_date, r.status) for r in rows]
-
-    week = days(monday, end_local.date())
-    history = days(monday - dt.timedelta(weeks=3), monday - dt.timedelta(days=1))
-    logged = db_progress.logged_sessions(session, user.id)
-    profile = db_users.load_profile(session, user.id) or Profile(units=user.units)
-    targets = db_progression.load_targets(session, user.id, profile)
-    review = compose_review(start, job.fire_at, week, logged, targets, history)
-    if review.planned == 0 and review.done == 0:
-        return None
-    rng = random.Random(job.id)  # the same words if it is ever rendered again
-    return render_review(review, coach_by_key(plan.coach), user.units, rng)
-
-
-def send_review(sch: Scheduling, job_id: int) -> None:
-    """Send the week's review (once), then plan next week's."""
-    now = sch.clock()
-    with sch.sessions.begin() as session:
-        opened = _open_review(session, job_id, now, sch.late_window)
-        if opened is None:
-            return
-        job, plan, user = opened
-        text = _review_text(session, job, plan, user)
-        if text is None:
-            _skip(session, job, "empty week", now)
-            return
-        job.status = "sending"
-        chat_id, user_id = user.chat_id, user.id
-    assert chat_id is not None  # _open_review checked
-    try:
-        sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=None)
-    except TryLater:
-        with sch.sessions.begin() as session:
-            again = db_schedule.lock_job(session, job_id)
-            if again is not None and again.status == "sending":
-                again.status = "queued"
-        raise
-    except DeliveryFailed as exc:
-        log.info("review %s not sent: %s", job_id, exc)
-        with sch.sessions.begin() as session:
-            db_users.mark_blocked(session, user_id)
-            closed = db_schedule.lock_job(session, job_id)
-            if closed is not None:
-                _skip(session, closed, "blocked", now)
-        return
-    with sch.sessions.begin() as session:
-        sent = db_schedule.lock_job(session, job_id)
-        if sent is None or sent.status != "sending":
-            return
-        sent.status, sent.done_at = "done", now
-        plan_row = db_schedule.lock_plan(session, plan.id)
-        if plan_row is not None:
-            _plan_review(session, plan_row, max(sent.fire_at, now))
-
-
-# The reminder's buttons ----------------------------------------------------------------
-
-
-class StartStatus(StrEnum):
-    """What Start found."""
-
-    READY = "ready"
-    """The workout is there: show ``plan``."""
-    WRITING = "writing"
-    """It is being written; the worker delivers it into the reminder's message."""
-    NEW = "new"
-    """Nothing usable was generated ahead: open a request like Generate does."""
-    NOT_FOUND = "not_found"
-    """Not the caller's session (a forged button)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    """The outcome of ``start_session``."""
-
-    status: StartStatus
-    plan: StoredPlan | None = None
-    parts: tuple[str, ...] = ()
-    """READY: the workout as messages, as a delivery renders it."""
-    keyboard: Keyboard | None = None
-    """READY: the buttons under the last part, as under a delivery."""
-    choice: WorkoutChoice | None = None
-    """NEW: what to ask for."""
-    writing: str = ""
-    """WRITING: the placeholder's text."""
-
-
-def _own_session(session: Session, who: Member, session_id: int) -> PlannedSession | None:
-    user = known_user(session, who)
-    planned = db_schedule.lock_session(session, session_id)
-    if user is None or planned is None or planned.user_id != user.id:
-        return None
-    return planned
-
-
-def start_session(
-    sessions: Sessions, who: Member, session_id: int, message_id: int | None
-) -> Started:
-    """Start under a reminder: the workout generated ahead, or the one being written
-    (delivered into the reminder's message ``message_id``), or what to ask for anew."""
-    with sessions.begin() as session:
-        planned = _own_session(session, who, session_id)
-        if planned is None:
-            return Started(StartStatus.NOT_FOUND)
-        user = known_user(session, who)
-        assert user is not None
-        planned.status = "started"
-        choice = WorkoutChoice(
-            coach=planned.coach,
-            workout_type=WorkoutType(planned.workout_type),
-            duration_min=planned.duration_min,
-            equipment=(db_users.load_profile(session, user.id) or Profile()).equipment,
-        )
-        row = (
-            db_requests.lock_request(session, planned.request_id)
-            if planned.request_id is not None
-            else None
-        )
-        if row is not None and row.state in (RequestState.GENERATED, RequestState.DELIVERED):
-            plan = get_plan_for_request(session, row.id)
-            if plan is not None:
-                parts = tuple(render_plan(plan, user.units))
-                return Started(StartStatus.READY, plan, parts, workout_keyboard(plan.plan_id))
-        if row is not None and row.state in ACTIVE_STATES:
-            row.chat_id = who.chat_id
-            if message_id is not None:
-                db_requests.set_placeholder(session, row.id, message_id)
-            coach = coach_by_key(row.coach)
-            return Started(
-                StartStatus.WRITING,
-                writing=coach.writing(minutes=row.duration_min, workout_type=row.workout_type),
-            )
-        return Started(StartStatus.NEW, choice=choice)
-
-
-def move_session(
-    sessions: Sessions, who: Member, session_id: int, *, now: dt.datetime
-) -> PlannedSession | None:
-    """Tomorrow: the session moves a day, same local time, and its reminder with it; None
-    when it is not the caller's (or already over)."""
-    with sessions.begin() as session:
-        planned = _own_session(session, who, session_id)
-        if planned is None or planned.status not in ("planned", "reminded"):
-            return None
-        plan = db_schedule.lock_plan(session, planned.plan_id)
-        if plan is None:
-            return None
-        settings = _settings_of(plan)
-        day = max(planned.local_date, now.astimezone(zone_of(settings.time_zone)).date())
-        day += dt.timedelta(days=1)
-        planned.local_date = day
-        planned.fire_at = to_utc(day, settings.local_time, zone_of(settings.time_zone))
-        planned.status = "planned"
-        jobs = db_schedule.jobs_of(session, planned.id)
-        for kind, job in jobs.items():
-            if kind == DueKind.PREPARE and job.status == "done":
-                continue  # its workout is made already: Start tomorrow shows it
-            job.fire_at = planned.fire_at - (
-                PREPARE_AHEAD if kind == DueKind.PREPARE else dt.timedelta()
-            )
-            job.status = "pending"
-            job.claimed_at = None
-            job.done_at = None
-        return planned
-
-
-def skip_session(sessions: Sessions, who: Member, session_id: int) -> bool:
-    """Skip: the session is recorded as skipped; False when it is not the caller's."""
-    with sessions.begin() as session:
-        planned = _own_session(session, who, session_id)
-        if planned is None or planned.status not in ("planned", "reminded"):
-            return False
-        planned.status = "skipped"
-        for job in db_schedule.jobs_of(session, planned.id).values():
-            if job.status in ("pending", "queued"):
-                job.status = "cancelled"
-        return True

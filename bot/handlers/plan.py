@@ -44,7 +44,7 @@ from chat.keyboards import CHECK, DONE, DURATIONS, Rows, coach_keyboard
 from core.coaches import COACHES
 from core.domain import WorkoutType
 from core.schedule import DAY_NAMES, Split, parse_local_time, parse_zone, split_for, zone_near
-from usecases import schedule
+from usecases import reminderbuttons, schedule
 
 __all__ = ["DRAFT", "plan_command", "session_button"]
 
@@ -324,7 +324,7 @@ async def session_button(update: Update, context: Context) -> None:
     message_id = message.message_id if isinstance(message, Message) else None
     if data.action == schedule.SessionAction.TOMORROW:
         moved = await db(
-            context, functools.partial(schedule.move_session, now=_now()), who, data.id
+            context, functools.partial(reminderbuttons.move_session, now=_now()), who, data.id
         )
         if moved is None:
             await query.answer(texts.SESSION_NOT_FOUND)
@@ -334,19 +334,19 @@ async def session_button(update: Update, context: Context) -> None:
             await message.edit_text(texts.moved_to(moved.local_date), reply_markup=None)
         return
     if data.action == schedule.SessionAction.SKIP:
-        if not await db(context, schedule.skip_session, who, data.id):
+        if not await db(context, reminderbuttons.skip_session, who, data.id):
             await query.answer(texts.SESSION_NOT_FOUND)
             return
         await acknowledge(query, texts.SKIPPED)
         if isinstance(message, Message):
             await message.edit_text(texts.SKIPPED_TEXT, reply_markup=None)
         return
-    started = await db(context, schedule.start_session, who, data.id, message_id)
-    if started.status is schedule.StartStatus.NOT_FOUND:
+    started = await db(context, reminderbuttons.start_session, who, data.id, message_id)
+    if started.status is reminderbuttons.StartStatus.NOT_FOUND:
         await query.answer(texts.SESSION_NOT_FOUND)
         return
     await acknowledge(query)
-    if started.status is schedule.StartStatus.READY and isinstance(message, Message):
+    if started.status is reminderbuttons.StartStatus.READY and isinstance(message, Message):
         parts = started.parts
         last = len(parts) - 1
         await message.edit_text(
@@ -358,7 +358,7 @@ async def session_button(update: Update, context: Context) -> None:
                 parts[index],
                 list(map(list, started.keyboard or [])) if index == last else None,
             )
-    elif started.status is schedule.StartStatus.WRITING and isinstance(message, Message):
+    elif started.status is reminderbuttons.StartStatus.WRITING and isinstance(message, Message):
         await message.edit_text(escape(started.writing), reply_markup=None)
     elif started.choice is not None:
         summary = message if isinstance(message, Message) else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.domain import WorkoutType
 from core.schedule import Split
+from db import schedule as db_schedule
 from db.models import (
     PlannedSession,
     ScheduledJob,
@@ -28,19 +30,18 @@ from db.models import (
 from usecases import Member, register
 from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
+from usecases.reminderbuttons import move_session, skip_session
 from usecases.schedule import (
     DueKind,
     PlanSettings,
     Scheduling,
-    move_session,
     prepare_session,
     save_plan,
     send_reminder,
-    send_review,
-    skip_session,
     stop_plan,
     tick,
 )
+from usecases.weeklyreview import send_review
 
 UTC = dt.UTC
 
@@ -450,3 +451,42 @@ def test_the_weekly_review_on_sunday_evening(world: World) -> None:
     ]
     world.tick()
     assert world.queue == []  # sent once
+
+
+def test_a_preparation_and_a_button_at_the_same_moment_do_not_deadlock(world: World) -> None:
+    """Tomorrow locks the session and then writes its due rows; a preparation running at
+    that moment must take the same locks in the same order (it deadlocked when it locked
+    its row first and wrote the session after)."""
+    register(world.sessions, member(710))
+    save_plan(world.sessions, member(710), settings((1,)), now=world.clock.now)
+    [tuesday] = world.planned(710)
+    with world.sessions.begin() as session:
+        prepare = session.scalar(
+            select(ScheduledJob).where(
+                ScheduledJob.session_id == tuesday.id, ScheduledJob.kind == "prepare"
+            )
+        )
+        assert prepare is not None
+        prepare_id = prepare.id
+    world.clock.now = tuesday.fire_at - dt.timedelta(minutes=4)
+    holding, errors = threading.Event(), []
+
+    def button() -> None:  # what move_session does, with a pause inside
+        try:
+            with world.sessions.begin() as session:
+                db_schedule.lock_session(session, tuesday.id)
+                holding.set()
+                time.sleep(0.5)  # the preparation starts meanwhile
+                job = db_schedule.lock_job(session, prepare_id)
+                assert job is not None
+                job.note = "touched by the button"
+        except Exception as exc:
+            errors.append(exc)
+
+    pressing = threading.Thread(target=button)
+    pressing.start()
+    holding.wait(5)
+    prepare_session(world.sch, prepare_id)  # waits for the button's transaction
+    pressing.join(10)
+    assert errors == []
+    assert len(world.enqueued) == 1
