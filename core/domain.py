@@ -16,6 +16,7 @@ __all__ = [
     "TOGGLED_EQUIPMENT",
     "Equipment",
     "FitnessLevel",
+    "Focus",
     "Goal",
     "RequestState",
     "Units",
@@ -49,6 +50,36 @@ class _Vocabulary(StrEnum):
                 return member
         valid = ", ".join(m.value for m in cls)
         raise ValueError(f"unknown {cls.__name__.lower()} {text!r}; valid: {valid}")
+
+
+class Focus(StrEnum):
+    """What one session of a split trains (core/schedule.py's splits)."""
+
+    FULL_BODY = "full_body"
+    UPPER = "upper"
+    LOWER = "lower"
+    PUSH = "push"
+    PULL = "pull"
+    LEGS = "legs"
+
+    @property
+    def label(self) -> str:
+        return {
+            "full_body": "Full body",
+            "upper": "Upper body",
+            "lower": "Lower body",
+            "push": "Push",
+            "pull": "Pull",
+            "legs": "Legs",
+        }[self.value]
+
+    @classmethod
+    def of(cls, value: str | None) -> Focus | None:
+        """The focus named ``value``; None for anything else (a plan's workout type)."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 
 
 class WorkoutType(_Vocabulary):

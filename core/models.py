@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.coaches import COACHES
-from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType, with_bodyweight
+from core.domain import Equipment, FitnessLevel, Focus, Goal, Units, WorkoutType, with_bodyweight
 
 __all__ = [
     "MAX_DURATION",
@@ -181,6 +181,9 @@ class WorkoutRequest(BaseModel):
     """Exercises not to use: the person asked for a workout different from the one with these
     (Regenerate). Stronger than ``history`` and ``progression``: used only when nothing else
     fits."""
+    focus: Focus | None = None
+    """A split's day (upper, lower, push, pull, legs): the session trains that alone. None
+    (or full body): the whole body."""
     tired: frozenset[str] = frozenset()
     """Muscle groups (``core.recovery.GROUPS``) still recovering from the sets logged in the
     last days: today's session steers away from them where the balance allows."""

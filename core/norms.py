@@ -24,21 +24,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from core.domain import FitnessLevel, Goal, WorkoutType
+from core.domain import FitnessLevel, Focus, Goal, WorkoutType
+from core.recovery import group_of
 from core.validation import exercise_count_bounds
 
 __all__ = [
     "COMPOUND_PATTERNS",
     "COUNT_NORMS",
+    "FOCUS_ACCESSORIES",
+    "FOCUS_MUSCLES",
+    "FOCUS_PATTERNS",
     "REST_GRID",
     "TABATA",
     "Dose",
     "Interval",
     "Role",
     "exercise_range",
+    "focus_patterns",
     "full_body_patterns",
     "interval_for",
     "main_dose",
+    "on_focus",
     "role_dose",
 ]
 
@@ -101,6 +107,59 @@ def full_body_patterns(kind: WorkoutType, minutes: int) -> tuple[frozenset[str],
     if minutes >= 45:
         needed.append(frozenset({"core"}))
     return tuple(needed)
+
+
+_SQUAT = frozenset({"squat", "lunge"})
+_PUSH, _PULL, _HINGE = frozenset({"push"}), frozenset({"pull"}), frozenset({"hinge"})
+_OTHER, _CORE = frozenset({"other"}), frozenset({"core"})
+FOCUS_PATTERNS: dict[Focus, tuple[frozenset[str], ...]] = {
+    Focus.UPPER: (_PUSH, _PULL, _PUSH, _PULL),
+    Focus.LOWER: (_SQUAT, _HINGE, _SQUAT, _HINGE),
+    Focus.LEGS: (_SQUAT, _HINGE, _SQUAT, _OTHER),
+    Focus.PUSH: (_PUSH, _PUSH, _OTHER, _PUSH),
+    Focus.PULL: (_PULL, _PULL, _OTHER, _PULL),
+}
+"""A split day's patterns, first to last: a horizontal and a vertical push and pull for
+the upper body, a squat and a hinge twice for the lower, the legs with calves or
+hamstrings alone, the presses with their isolation (triceps, shoulders), the pulls with
+theirs (biceps, rear shoulders). Core joins from 45 minutes, as in a full-body session."""
+FOCUS_ACCESSORIES: dict[Focus, tuple[frozenset[str], ...]] = {
+    Focus.UPPER: (_OTHER, _PUSH, _PULL, _CORE),
+    Focus.LOWER: (_OTHER, _SQUAT, _HINGE, _CORE),
+    Focus.LEGS: (_OTHER, _SQUAT, _HINGE, _CORE),
+    Focus.PUSH: (_OTHER, _PUSH, _CORE),
+    Focus.PULL: (_OTHER, _PULL, frozenset({"carry"}), _CORE),
+}
+"""What a longer split day adds, in turn, after its patterns."""
+FOCUS_MUSCLES: dict[Focus, frozenset[str]] = {
+    Focus.UPPER: frozenset({"chest", "back", "shoulders", "arms", "core"}),
+    Focus.LOWER: frozenset({"quads", "hamstrings", "glutes", "calves", "core"}),
+    Focus.LEGS: frozenset({"quads", "hamstrings", "glutes", "calves", "core"}),
+    Focus.PUSH: frozenset({"chest", "shoulders", "triceps", "core"}),
+    Focus.PULL: frozenset({"back", "biceps", "forearms", "rear shoulders", "core"}),
+}
+"""The main muscles (core.recovery's groups; push and pull split the arms and shoulders
+by muscle) a split day's exercises may lead with."""
+_PUSH_PULL_MUSCLES = {"triceps", "biceps", "forearms", "grip", "rear shoulders"}
+
+
+def focus_patterns(focus: Focus, minutes: int) -> tuple[frozenset[str], ...]:
+    """The patterns a split day holds: ``FOCUS_PATTERNS`` (its first two under 30 minutes,
+    three under 40), and core from 45."""
+    patterns = FOCUS_PATTERNS[focus]
+    patterns = patterns[:2] if minutes < 30 else patterns[:3] if minutes < 40 else patterns
+    return (*patterns, _CORE) if minutes >= 45 else patterns
+
+
+def on_focus(focus: Focus, muscles: tuple[str, ...]) -> bool:
+    """True when an exercise led by ``muscles[0]`` belongs to a split day of ``focus``."""
+    if not muscles:
+        return False
+    main = muscles[0].strip().lower()
+    allowed = FOCUS_MUSCLES[focus]
+    if focus in (Focus.PUSH, Focus.PULL) and main in _PUSH_PULL_MUSCLES | {"grip"}:
+        return main in allowed or (main == "grip" and "forearms" in allowed)
+    return group_of(main) in allowed
 
 
 Role = Literal["main", "accessory", "isolation", "core", "carry"]

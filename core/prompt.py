@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from core.coaches import COACHES
-from core.domain import Units
+from core.domain import Focus, Units
 from core.models import Workout, WorkoutRequest
 from core.validation import MAX_WEIGHT, TIME_TOLERANCE, exercise_count_bounds
 
@@ -123,7 +123,8 @@ exercise name appears twice.
 different workout than the one with those exercises: use none of them (not even a \
 "progression" lift) unless the equipment leaves no other choice. "recovering" names muscle \
 groups trained hard in the last days: load other groups where the session's balance allows, \
-and give exercises for those groups a set fewer.
+and give exercises for those groups a set fewer. "focus" is a split's day (upper, lower, \
+push, pull, legs): train only its muscles; without it, the whole body.
 11. "progression" lists lifts the person logged: weight x reps per set, how it felt, and the \
 next load by double progression ("increase", "hold", "reduce", "deload"), in their unit. \
 Include the ones that suit this workout (exact same name), use that load as target_weight \
@@ -221,6 +222,8 @@ def _request_data(request: WorkoutRequest) -> dict[str, Any]:
         data["progression"] = summary
     if request.tired:
         data["recovering"] = sorted(request.tired)
+    if request.focus is not None and request.focus is not Focus.FULL_BODY:
+        data["focus"] = request.focus.value
     progressed = {" ".join(t.name.lower().split()) for t in request.progression}
     size = len(_data_json(data))
     for item in sorted(request.history, key=lambda h: h.date, reverse=True)[:HISTORY_LIMIT]:

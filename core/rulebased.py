@@ -29,18 +29,21 @@ from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Entry, load_catalogue
 from core.coaches import Coach, coach_by_key
-from core.domain import Equipment, Goal, WorkoutType
+from core.domain import Equipment, Focus, Goal, WorkoutType
 from core.loads import KETTLEBELLS, on_implement, starting_load
 from core.models import Block, Exercise, Workout, WorkoutRequest, set_seconds
 from core.norms import (
     COMPOUND_PATTERNS,
+    FOCUS_ACCESSORIES,
     REST_GRID,
     Dose,
     Role,
     exercise_range,
+    focus_patterns,
     full_body_patterns,
     interval_for,
     main_dose,
+    on_focus,
     role_dose,
 )
 from core.recovery import group_of
@@ -270,7 +273,16 @@ _ACCESSORY_CYCLE: tuple[frozenset[str], ...] = (
 )
 
 
-def _slots(kind: WorkoutType, minutes: int, count: int) -> list[frozenset[str]]:
+def _slots(
+    kind: WorkoutType, minutes: int, count: int, focus: Focus | None = None
+) -> list[frozenset[str]]:
+    if focus is not None and focus is not Focus.FULL_BODY:  # a split's day: its own patterns
+        required = list(focus_patterns(focus, minutes))
+        slots = required[:count] if len(required) > count else required
+        extra = FOCUS_ACCESSORIES[focus]
+        while len(slots) < count:
+            slots.append(extra[(len(slots) - len(required)) % len(extra)])
+        return slots
     required = list(full_body_patterns(kind, minutes))
     if not required:  # shorter sessions are balanced all the same, in this order
         required = [
@@ -419,9 +431,13 @@ def _resistance(
     minutes = request.duration_min
     level = request.profile.level
 
+    focus = request.focus if request.focus is not Focus.FULL_BODY else None
+
     def keep(e: Entry) -> bool:
         if e.pattern in ("cardio", "stretch", "mobility"):
             return False
+        if focus is not None and not on_focus(focus, e.muscles):
+            return False  # a split's day keeps to its muscles (core/norms.py)
         # A bodyweight session borrows only unloaded strength moves.
         return not (
             kind is WorkoutType.BODYWEIGHT and WorkoutType.BODYWEIGHT not in e.types and e.weighted
@@ -431,7 +447,11 @@ def _resistance(
     strength = kind is WorkoutType.STRENGTH
     mains_wanted = 1 if minutes < 30 else 2 if minutes < 75 else 3
     entries = _pick_by_slots(
-        picker, _slots(kind, minutes, count), strength, low, mains_wanted if strength else 0
+        picker,
+        _slots(kind, minutes, count, focus),
+        strength,
+        low,
+        mains_wanted if strength else 0,
     )
     heavy = request.coach == "MAX" or Goal.STRENGTH in request.profile.goals
     items: list[_Item] = []
@@ -866,7 +886,8 @@ def _workout(
     warm_items = warmup_items(catalogue, kind, entries, request.equipment, level, warm, ramp)
     cool_items = cooldown_items(catalogue, kind, entries, request.equipment, level, cool)
     return Workout(
-        title=f"{rng.choice(_TITLES[kind])} · {request.duration_min} min",
+        title=(f"{request.focus.label}: " if request.focus not in (None, Focus.FULL_BODY) else "")
+        + f"{rng.choice(_TITLES[kind])} · {request.duration_min} min",
         intro=coach.intro(rng, minutes=request.duration_min, workout_type=kind),
         warmup=Block(minutes=warm, items=warm_items),
         exercises=exercises,

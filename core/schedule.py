@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from core.domain import WorkoutType
+from core.domain import Focus, WorkoutType
 
 __all__ = [
     "CITIES",
@@ -73,28 +73,6 @@ class Split(StrEnum):
         if self is Split.UPPER_LOWER:
             return (Focus.UPPER, Focus.LOWER)
         return (Focus.PUSH, Focus.PULL, Focus.LEGS)
-
-
-class Focus(StrEnum):
-    """What one session of a split trains."""
-
-    FULL_BODY = "full_body"
-    UPPER = "upper"
-    LOWER = "lower"
-    PUSH = "push"
-    PULL = "pull"
-    LEGS = "legs"
-
-    @property
-    def label(self) -> str:
-        return {
-            "full_body": "Full body",
-            "upper": "Upper body",
-            "lower": "Lower body",
-            "push": "Push",
-            "pull": "Pull",
-            "legs": "Legs",
-        }[self.value]
 
 
 def split_for(days_a_week: int) -> Split:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.domain import Equipment, RequestState, WorkoutType
+from core.domain import Equipment, Focus, RequestState, WorkoutType
 from core.models import HistoryItem, Workout
 from db.models import WorkoutPlan, WorkoutRequestRow
 
@@ -67,6 +67,8 @@ class StoredPlan:
     workout: Workout
     equipment: frozenset[Equipment] = frozenset()
     """The equipment the request had (what a swap may use)."""
+    focus: Focus | None = None
+    """The split's day the request asked for, if any."""
 
 
 def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
@@ -84,6 +86,7 @@ def stored_plan(plan: WorkoutPlan, request: WorkoutRequestRow) -> StoredPlan:
         model=plan.model,
         workout=Workout.model_validate(plan.workout),
         equipment=frozenset(Equipment(e) for e in request.equipment),
+        focus=Focus.of(request.focus),
     )
 
 

@@ -241,6 +241,9 @@ class WorkoutRequestRow(_Timestamps, Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column()
     avoid_exercises: Mapped[list[Any] | None] = mapped_column(NullableJSON)
     """Exercise names the workout should not use: the previous plan's, for a Regenerate."""
+    focus: Mapped[str | None] = mapped_column(String(16))
+    """A split's day (core.domain.Focus: upper, lower, push, pull, legs) for a plan's
+    session; None: the whole body."""
 
     user: Mapped[User] = relationship()
     plan: Mapped[WorkoutPlan | None] = relationship(back_populates="request")

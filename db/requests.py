@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.coaches import coach_by_key
-from core.domain import ACTIVE_STATES, Equipment, RequestState, Units, WorkoutType
+from core.domain import ACTIVE_STATES, Equipment, Focus, RequestState, Units, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from core.recovery import WINDOW, logged_work, readiness, tired_groups
 from db.history import recent_history
@@ -89,6 +89,7 @@ def create_request(
     chat_id: int | None = None,
     message_id: int | None = None,
     avoid: Iterable[str] = (),
+    focus: Focus | None = None,
 ) -> WorkoutRequestRow:
     """A new queued request, or the existing one with the same idempotency key.
 
@@ -108,6 +109,7 @@ def create_request(
         equipment=sorted({Equipment(e).value for e in equipment}),
         idempotency_key=idempotency_key,
         avoid_exercises=list(dict.fromkeys(avoid)) or None,
+        focus=focus.value if focus is not None and focus is not Focus.FULL_BODY else None,
     )
     try:
         with session.begin_nested():
@@ -239,6 +241,7 @@ def to_generation_request(
         progression=load_targets(session, row.user_id, profile),
         avoid=tuple(str(name) for name in row.avoid_exercises or ()),
         tired=tired_muscles(session, row.user_id, utcnow()),
+        focus=Focus.of(row.focus),
     )
 
 

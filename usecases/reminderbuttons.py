@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chat.keyboards import workout_keyboard
 from core.coaches import coach_by_key
-from core.domain import ACTIVE_STATES, RequestState, WorkoutType
+from core.domain import ACTIVE_STATES, Focus, RequestState, WorkoutType
 from core.models import Profile
 from core.render import render_plan
 from core.schedule import to_utc, zone_of
@@ -87,6 +87,7 @@ def start_session(
             coach=planned.coach,
             workout_type=WorkoutType(planned.workout_type),
             duration_min=planned.duration_min,
+            focus=Focus.of(planned.focus),
             equipment=(db_users.load_profile(session, user.id) or Profile()).equipment,
         )
         row = (

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from core.domain import Equipment, RequestState, WorkoutType, with_bodyweight
+from core.domain import Equipment, Focus, RequestState, WorkoutType, with_bodyweight
 from core.models import Profile
 from db import history as db_history
 from db import requests as db_requests
@@ -67,6 +67,8 @@ class WorkoutChoice:
     """Equipment at hand (bodyweight is always added by the request)."""
     avoid: tuple[str, ...] = ()
     """Exercises the new workout should not use (Regenerate: the previous plan's)."""
+    focus: Focus | None = None
+    """A split's day (a plan's session): what the workout trains; None: the whole body."""
 
 
 class OpenStatus(StrEnum):
@@ -158,6 +160,7 @@ def _open(
         chat_id=chat_id,
         message_id=placeholder_id,  # a new row only; an old one keeps its own
         avoid=choice.avoid,
+        focus=choice.focus,
     )
     # No request of the user is active, so a row that is not queued is an old one.
     status = OpenStatus.CREATED if row.state is RequestState.QUEUED else OpenStatus.DUPLICATE
@@ -264,12 +267,13 @@ def queue_request(enqueue: Enqueue, request_id: int) -> bool:
 
 
 def _choice_of(row: WorkoutRequestRow) -> WorkoutChoice:
-    """What was asked for in ``row``: the same coach, type, duration and equipment."""
+    """What was asked for in ``row``: the same coach, type, duration, equipment and focus."""
     return WorkoutChoice(
         coach=row.coach,
         workout_type=row.workout_type,
         duration_min=row.duration_min,
         equipment=frozenset(Equipment(e) for e in row.equipment),
+        focus=Focus.of(row.focus),
     )
 
 
@@ -308,4 +312,5 @@ def regenerate_choice(sessions: Sessions, who: Member, plan_id: int) -> WorkoutC
             duration_min=plan.duration_min,
             equipment=with_bodyweight(plan.equipment),
             avoid=plan.workout.exercise_names,
+            focus=plan.focus,
         )

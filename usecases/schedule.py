@@ -454,6 +454,7 @@ def prepare_session(sch: Scheduling, job_id: int) -> None:
             coach=planned.coach,
             workout_type=WorkoutType(planned.workout_type),
             duration_min=planned.duration_min,
+            focus=Focus.of(planned.focus),
             equipment=frozenset(equipment),
         )
         request_id = open_planned_request(

@@ -69,7 +69,7 @@ def test_migration_to_head_on_postgresql(pg_url: str) -> None:
     assert not is_at_head(pg_url)
     upgrade(pg_url)
     assert is_at_head(pg_url)
-    assert current_revision(pg_url) == head_revision() == "0006"
+    assert current_revision(pg_url) == head_revision() == "0007"
     tables, indexes = tables_and_indexes(pg_url)
     assert tables == TABLES
     assert {

@@ -5,6 +5,7 @@ a blocked user and their return, Tomorrow and Skip."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.domain import WorkoutType
+from core.catalogue import load_catalogue
+from core.domain import Focus, WorkoutType
+from core.norms import on_focus
+from core.rulebased import generate_rule_based
 from core.schedule import Split
 from db import schedule as db_schedule
 from db.models import (
@@ -27,6 +31,7 @@ from db.models import (
     WorkoutLogSet,
     WorkoutRequestRow,
 )
+from db.requests import to_generation_request
 from usecases import Member, register
 from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
@@ -205,6 +210,31 @@ def test_reminder_text_and_buttons(world: World) -> None:
     assert keyboard is not None
     assert [b.label for b in keyboard[0]] == ["▶️ Start", "📅 Tomorrow", "⏭ Skip"]
     assert [b.data for b in keyboard[0]] == [f"c:{nxt.id}:go", f"c:{nxt.id}:tm", f"c:{nxt.id}:sk"]
+
+
+def test_a_split_days_workout_is_made_for_its_focus(world: World) -> None:
+    register(world.sessions, member(4))
+    save_plan(
+        world.sessions,
+        member(4),
+        settings((0, 1, 3, 4), split=Split.UPPER_LOWER),
+        now=world.clock.now,
+    )
+    [nxt] = world.planned(4)
+    assert nxt.focus == "lower"
+    world.at(nxt.fire_at - dt.timedelta(minutes=5))  # the preparation runs
+    [request_id] = world.enqueued
+    with world.sessions.begin() as session:
+        row = session.get(WorkoutRequestRow, request_id)
+        assert row is not None and row.focus == "lower"
+        request = to_generation_request(session, row)
+    assert request.focus is Focus.LOWER
+    catalogue = load_catalogue()
+    workout = generate_rule_based(request, random.Random(1))
+    assert workout.title.startswith("Lower body: ")
+    for e in workout.exercises:
+        entry = catalogue.get(e.name)
+        assert entry is not None and on_focus(Focus.LOWER, entry.muscles), e.name
 
 
 def test_two_schedulers_at_once_send_each_reminder_once(world: World) -> None:
