@@ -1,22 +1,26 @@
 """From a request to a workout: ask the AI (when there is one), check, fall back.
 
-    build_workout(request, ai, rng)
+    build_workout(request, ai, rng, progress)
       ├── ai is None            -> rule-based generator            (source "rule_based")
       ├── ai answers, valid     -> the AI's workout, its loads held to the progression
       │                            targets (core/progression.py)  (source "ai")
       └── ai fails or invalid   -> rule-based generator            (source "fallback")
 
 Every AI call leaves an ``AIAttempt`` in the result, good or bad, so the caller can log
-it. Nothing here does I/O except through the ``AIClient`` it is handed.
+it. ``progress``, when given, is told what of the AI's answer is finished while it is being
+written (a ``core.partial.Draft``), so the chat can show it. Nothing here does I/O except
+through the ``AIClient`` it is handed.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from core.models import Workout, WorkoutRequest
+from core.partial import Draft
 from core.progression import apply_targets
 from core.rulebased import generate_rule_based
 from core.validation import validate_workout
@@ -27,6 +31,7 @@ __all__ = [
     "AIResult",
     "Outcome",
     "PipelineResult",
+    "Progress",
     "Source",
     "build_workout",
 ]
@@ -35,6 +40,10 @@ Source = Literal["ai", "rule_based", "fallback"]
 Outcome = Literal["ok", "rejected", "invalid", "error"]
 """ok: used; rejected: parsed but broke the request's rules; invalid: not a workout at all
 (prose, truncated, wrong shape); error: the call itself failed (HTTP error, timeout)."""
+
+
+Progress = Callable[[Draft], None]
+"""Told, while the AI writes, what of its answer is finished; never raises into the call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,9 @@ class AIClient(Protocol):
     @property
     def model(self) -> str: ...
 
-    def generate(self, request: WorkoutRequest) -> AIResult: ...
+    def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
+        """Ask for a workout; a streaming client tells ``progress`` what it has so far."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +94,17 @@ class PipelineResult:
 
 
 def build_workout(
-    request: WorkoutRequest, ai: AIClient | None, rng: random.Random | None = None
+    request: WorkoutRequest,
+    ai: AIClient | None,
+    rng: random.Random | None = None,
+    progress: Progress | None = None,
 ) -> PipelineResult:
     """Build the workout for ``request``; always returns a workout."""
     rng = rng or random.Random()
     if ai is None:
         return PipelineResult(generate_rule_based(request, rng), "rule_based", None, ())
 
-    result = ai.generate(request)
+    result = ai.generate(request) if progress is None else ai.generate(request, progress)
     attempt = result.attempt
     if result.workout is not None:
         problems = validate_workout(result.workout, request)

@@ -70,7 +70,7 @@ def test_user_text_is_data_delimited_capped_and_cannot_close_its_tags() -> None:
         (FakeMessagesAPI.status(500), "error", "HTTP 500"),
         (FakeMessagesAPI.status(529), "error", "overloaded"),
         (FakeMessagesAPI.status(429, retry_after=1), "error", "HTTP 429"),
-        (FakeMessagesAPI.hang(5), "error", "timed out"),
+        (FakeMessagesAPI.hang(5), "error", "no first byte"),
         (FakeMessagesAPI.reset(), "error", "connection"),
         (FakeMessagesAPI.prose(), "invalid", "prose"),
         (FakeMessagesAPI.truncated(), "invalid", "truncated"),

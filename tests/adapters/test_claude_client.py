@@ -87,13 +87,14 @@ def test_the_request_carries_the_schema_the_forced_tool_and_cache_control(
     prompt = build_prompt(REQUEST)
     assert body["model"] == MODEL
     assert body["max_tokens"] == 4000
-    assert body["tools"] == [strict_tool(prompt.tool)]
+    assert body["tools"] == [{**strict_tool(prompt.tool), "eager_input_streaming": True}]
     assert body["tools"][0]["strict"] is True
+    assert body["stream"] is True  # messages.stream
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
     assert body["system"] == prompt.system
     assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
     assert body["messages"] == [{"role": "user", "content": prompt.user}]
-    assert not {"temperature", "top_p", "stream"} & set(body)
+    assert not {"temperature", "top_p"} & set(body)
     assert recorded.headers["anthropic-version"]
     assert recorded.headers["x-stainless-retry-count"] == "0"
     assert fake_anthropic.api_key not in json.dumps(recorded.headers)
@@ -142,7 +143,7 @@ def test_an_answer_that_is_not_a_workout_is_invalid(
         (status(529), "error", "HTTP 529 overloaded_error"),
         (status(429, retry_after=1), "error", "HTTP 429 rate_limit_error"),
         (status(400), "error", "HTTP 400 invalid_request_error"),
-        (hang(3), "error", "timed out after 0.5 s"),
+        (hang(3), "error", "no first byte within 0.5 s"),
         (reset(), "error", "connection failed"),
         (prose(), "invalid", "no tool call: the answer holds no JSON object (prose)"),
         (truncated(), "invalid", "truncated at max_tokens"),
@@ -242,15 +243,15 @@ def test_a_long_retry_after_is_not_waited_for(
     assert len(fake_anthropic.requests) == 1
 
 
-def test_a_hang_is_cut_by_the_timeout_and_retried(
+def test_a_hang_is_cut_by_the_first_byte_limit_and_not_retried(
     fake_anthropic: FakeMessagesAPI, make_client: Any
 ) -> None:
+    """The SDK would retry a timeout max_retries times, each as long: a silent API would
+    cost minutes. A hang ends the call at the first-byte limit; the fallback serves."""
     fake_anthropic.script(hang(5))
-    started = time.monotonic()
-    result = build_workout(REQUEST, make_client(timeout=0.5, max_retries=1))
-    assert result.source == "ai"
-    assert time.monotonic() - started < 3
-    assert len(fake_anthropic.requests) == 2
+    attempt = fell_back(build_workout(REQUEST, make_client(first_byte_s=0.5, max_retries=2)))
+    assert attempt.error == "no first byte within 0.5 s"
+    assert len(fake_anthropic.requests) == 1
 
 
 # ---------------------------------------------------------------------- settings and threads
