@@ -139,7 +139,7 @@ def _no_long_waits(
     return response
 
 
-class _Silent(Exception):  # noqa: N818  (a reason, not a failure of ours)
+class _Silent(Exception):
     """The stream stopped short of an answer within our limits; the message says how."""
 
 

@@ -62,12 +62,12 @@ __all__ = [
     "FakeMessagesAPI",
     "Recorded",
     "Reply",
+    "drop",
     "fake_anthropic",
     "hang",
     "ok",
-    "prose",
-    "drop",
     "overloaded",
+    "prose",
     "reset",
     "stall",
     "status",
@@ -447,9 +447,7 @@ class FakeMessagesAPI(LocalServer):
         await event("content_block_start", start)
         await event("ping", {"type": "ping"})
         step = max(1, self.chunk_tokens * CHARS_PER_TOKEN)
-        pause = (
-            self.chunk_tokens / self.tokens_per_second if self.tokens_per_second else 0.0
-        )
+        pause = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second else 0.0
         position = 0
         stop = "end_turn" if kind == "text" else "tool_use"
         while position < len(text):
