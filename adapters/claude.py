@@ -89,12 +89,6 @@ class _Shown:
         self._shape = shape
         self._tell(draft_of(partial))
 
-    def finish(self, message: Message) -> None:
-        if self._progress is None or message.stop_reason != "tool_use":
-            return
-        tool_input = next((b.input for b in message.content if b.type == "tool_use"), None)
-        self._tell(draft_of(tool_input, complete=True))
-
     def _tell(self, draft: Draft) -> None:
         if self._progress is None or draft == self._last:
             return
@@ -254,7 +248,6 @@ class ClaudeClient:
             )
             return AIResult(None, attempt)
         latency_ms = _ms_since(start)
-        shown.finish(message)
         return self._read(message, latency_ms)
 
     def _stream(

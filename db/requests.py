@@ -302,3 +302,15 @@ def count_by_state(session: Session) -> dict[str, int]:
         select(WorkoutRequestRow.state, func.count()).group_by(WorkoutRequestRow.state)
     )
     return {str(state): int(count) for state, count in rows}
+
+
+def holds_claim(session: Session, request_id: int, message_id: str) -> bool:
+    """Whether queue message ``message_id`` still holds request ``request_id`` (generating,
+    claimed by it). A plain read, no lock: for frames, which only need to stop showing once
+    another message has taken the request over."""
+    row = session.execute(
+        select(WorkoutRequestRow.state, WorkoutRequestRow.claimed_by).where(
+            WorkoutRequestRow.id == request_id
+        )
+    ).one_or_none()
+    return row is not None and row.state is RequestState.GENERATING and row.claimed_by == message_id
