@@ -2,9 +2,12 @@
 
     build_workout(request, ai, rng, progress)
       ├── ai is None            -> rule-based generator            (source "rule_based")
-      ├── ai answers, valid     -> the AI's workout, its loads held to the progression
+      ├── ai answers a workout  -> repaired where a coach would (core/repair.py), then
+      │   that is valid            checked (core/validation.py) and scored (core/score.py):
+      │                            the AI's workout, its loads held to the progression
       │                            targets (core/progression.py)  (source "ai")
-      └── ai fails or invalid   -> rule-based generator            (source "fallback")
+      └── ai fails, or its      -> rule-based generator            (source "fallback")
+          answer cannot be made valid
 
 Every AI call leaves an ``AIAttempt`` in the result, good or bad, so the caller can log
 it. ``progress``, when given, is told what of the AI's answer is finished while it is being
@@ -22,7 +25,9 @@ from typing import Literal, Protocol
 from core.models import Workout, WorkoutRequest
 from core.partial import Draft
 from core.progression import apply_targets
+from core.repair import Repair, repair_workout
 from core.rulebased import generate_rule_based
+from core.score import score_workout
 from core.validation import validate_workout
 
 __all__ = [
@@ -61,6 +66,12 @@ class AIAttempt:
     """Why the attempt was not used, in plain words; never contains a secret."""
     response_text: str | None = None
     """The raw answer, truncated to a few kilobytes."""
+    repairs: tuple[Repair, ...] = ()
+    """What was changed to fit the answer to the request (core/repair.py)."""
+    score: int | None = None
+    """How close the used answer comes to the coach rules, 0-100 (core/score.py)."""
+    misses: tuple[str, ...] = ()
+    """What cost the score points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +118,13 @@ def build_workout(
     result = ai.generate(request) if progress is None else ai.generate(request, progress)
     attempt = result.attempt
     if result.workout is not None:
-        problems = validate_workout(result.workout, request)
+        repaired = repair_workout(result.workout, request)
+        attempt = replace(attempt, repairs=repaired.repairs)
+        problems = validate_workout(repaired.workout, request)
         if not problems:
-            workout = apply_targets(result.workout, request.progression, request.profile.units)
+            score = score_workout(repaired.workout, request)
+            attempt = replace(attempt, score=score.points, misses=score.misses)
+            workout = apply_targets(repaired.workout, request.progression, request.profile.units)
             return PipelineResult(workout, "ai", ai.model, (attempt,))
         attempt = replace(attempt, outcome="rejected", error="; ".join(problems)[:2000])
     return PipelineResult(generate_rule_based(request, rng), "fallback", ai.model, (attempt,))

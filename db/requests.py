@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -195,6 +195,16 @@ def save_plan(
     return plan
 
 
+def _review(attempt: AIAttempt) -> dict[str, Any] | None:
+    """The generation log's record of the repairs and the score's misses (None: neither)."""
+    if not attempt.repairs and not attempt.misses:
+        return None
+    return {
+        "repairs": [{"kind": r.kind, "what": r.what} for r in attempt.repairs],
+        "misses": list(attempt.misses),
+    }
+
+
 def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AIAttempt]) -> None:
     """One log row per AI call; the raw answer is cut to ``RESPONSE_TEXT_LIMIT`` characters."""
     for a in attempts:
@@ -210,6 +220,8 @@ def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AI
                 outcome=a.outcome,
                 error=a.error,
                 response_text=a.response_text[:RESPONSE_TEXT_LIMIT] if a.response_text else None,
+                score=a.score,
+                review=_review(a),
             )
         )
     session.flush()

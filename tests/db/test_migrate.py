@@ -65,7 +65,7 @@ def test_migration_to_head_on_postgresql(pg_url: str) -> None:
     assert not is_at_head(pg_url)
     upgrade(pg_url)
     assert is_at_head(pg_url)
-    assert current_revision(pg_url) == head_revision() == "0003"
+    assert current_revision(pg_url) == head_revision() == "0005"
     tables, indexes = tables_and_indexes(pg_url)
     assert tables == TABLES
     assert {

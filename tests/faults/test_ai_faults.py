@@ -142,8 +142,8 @@ CASES = {
     ),
     "prose-not-a-tool-call": Case((prose(),), "invalid", "no tool call", calls=1),
     "truncated-at-max-tokens": Case((truncated(),), "invalid", "truncated at max_tokens", calls=1),
-    "equipment-the-user-lacks": Case(
-        (ok(lacking_equipment()),), "rejected", "barbell, which the user does not have", calls=1
+    "equipment-the-user-lacks": Case(  # a coach swaps the move: the answer is kept
+        (ok(lacking_equipment()),), "ok", "", source="ai", calls=1
     ),
     "3-exercises-for-90-min": Case(
         (ok(three_exercises()),), "rejected", "3 exercises for 90 min", calls=1
@@ -225,6 +225,13 @@ def test_the_ai_misbehaving_still_gives_the_user_one_valid_workout(
     bound_s = TIMEOUT_S * (RETRIES + 1) + SDK_PAUSE_S * RETRIES + SLACK_S
     assert attempt.latency_ms <= bound_s * 1000
     assert len(fake_anthropic.requests) == case.calls
+
+    if case.source == "ai":
+        assert attempt.score is not None and 0 <= attempt.score <= 100
+    if name == "equipment-the-user-lacks":
+        assert attempt.review is not None
+        (repair,) = attempt.review["repairs"]
+        assert repair["kind"] == "gear" and "needs barbell" in repair["what"]
 
     [seen] = workouts_seen(user)  # exactly one workout, and the fake's strict HTML took it
     assert api_errors(fake_bot_api) == []
