@@ -144,15 +144,49 @@ class _Fitter:
         best = same or [o for o, _ in fitting]
         return best[0] if best else None
 
-    def swaps(self) -> None:
-        for index in range(len(self.workout.exercises)):
-            ex = self.workout.exercises[index]
-            missing = sorted(e.value for e in set(ex.equipment) - self.have)
-            if not missing and not self._too_hard(ex):
-                continue
-            target = self._swap_target(index)
-            if target is None:
-                continue  # nothing fits: the validator will say so
+    def _from_catalogue(self, index: int) -> Exercise | None:
+        """When no swap option is within the level (``swap_options`` does not look at it):
+        a catalogue exercise the user can do, of the same pattern (else the same main
+        muscle, else any of the type), with the old one's sets, reps and rest."""
+        old = self.workout.exercises[index]
+        taken = {e.name.strip().lower() for e in self.workout.exercises}
+        known = self.catalogue.get(old.name.strip())
+        pool = [
+            e
+            for e in self.catalogue.candidates(
+                self.request.workout_type, self.level, self.request.equipment
+            )
+            if e.name.lower() not in taken
+        ]
+        tiers: list[Callable[[Entry], bool]] = [lambda e: True]
+        if known is not None:
+            main = known.muscles[:1]
+            tiers = [lambda e: e.pattern == known.pattern, lambda e: e.muscles[:1] == main, *tiers]
+        entry = next((e for fits in tiers for e in pool if fits(e)), None)
+        if entry is None:
+            return None
+        load = starting_load(entry, self.level, self.units)
+        alternatives = [old.name.strip()]
+        for alt in self.catalogue.alternatives_for(entry.name, self.have, self.level):
+            if len(alternatives) < 3 and alt.lower() != entry.name.lower():
+                alternatives.append(alt)
+        return Exercise(
+            name=entry.name,
+            sets=old.sets,
+            reps=old.reps,
+            rest_seconds=old.rest_seconds,
+            instructions=entry.instructions,
+            equipment=sorted(entry.equipment),
+            weighted=load is not None,
+            target_weight=load,
+            weight_unit=self.units if load is not None else None,
+            alternatives=alternatives,
+        )
+
+    def _swap(self, index: int) -> str | None:
+        """Swap exercise ``index`` for the best alternative; its name (None: none fits)."""
+        target = self._swap_target(index)
+        if target is not None:
             try:
                 self.workout = swap_exercise(
                     self.workout,
@@ -165,7 +199,26 @@ class _Fitter:
                     catalogue=self.catalogue,
                 )
             except SwapError:
+                target = None
+            else:
+                return target
+        new = self._from_catalogue(index)
+        if new is None:
+            return None
+        exercises = list(self.workout.exercises)
+        exercises[index] = new
+        self.workout = self.workout.model_copy(update={"exercises": exercises})
+        return new.name
+
+    def swaps(self) -> None:
+        for index in range(len(self.workout.exercises)):
+            ex = self.workout.exercises[index]
+            missing = sorted(e.value for e in set(ex.equipment) - self.have)
+            if not missing and not self._too_hard(ex):
                 continue
+            target = self._swap(index)
+            if target is None:
+                continue  # nothing fits: the validator will say so
             why = f"needs {', '.join(missing)}" if missing else f"above {self.level.value}"
             self.note("gear" if missing else "level", f"{ex.name} ({why}) -> {target}")
 

@@ -4,7 +4,8 @@ A ``Frames`` object is the pipeline's ``progress``: told each time the AI has fi
 more exercise (a ``core.partial.Draft``), it edits the placeholder ("MAX is writing…") into
 what is written so far. Frames are a courtesy, never at the cost of the workout:
 
-- at most one a second per chat (``MIN_INTERVAL``, and the send budget's own check), and
+- at most one a second per chat (``MIN_INTERVAL``, counted from the run's start, which
+  follows the placeholder; and the send budget's own check), and
   only when the send budget has room at once: a frame is dropped, never queued
   (``FrameNotifier.frame``). A dropped frame is not retried: the next exercise brings the
   next one, and the workout itself replaces them all.
@@ -58,7 +59,9 @@ class Frames:
     """Frames that went out."""
     dropped: int = 0
     """Frames the budget, the interval or Telegram dropped."""
-    _last: float = field(default=float("-inf"))
+    _last: float = field(default_factory=time.monotonic)
+    """When the last frame went out; at first, when the run began: the placeholder went out
+    before that, and an answer written within a second (an instant AI) needs no frame."""
     _stopped: bool = False
 
     def __call__(self, draft: Draft) -> None:

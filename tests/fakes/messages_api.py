@@ -229,6 +229,9 @@ class FakeMessagesAPI(LocalServer):
         """Streamed answers: tokens (four characters each) per delta event."""
         self.streams: list[list[tuple[float, str]]] = []
         """Every streamed answer's events as sent: (``time.monotonic()``, event name)."""
+        self.written: list[tuple[str, list[tuple[float, int]]]] = []
+        """Every streamed answer's text, and when each delta went out with how many of its
+        characters had been sent by then."""
         self.min_cacheable_tokens = min_cacheable_tokens
         self.unknown_models: set[str] = set()
         """Models GET /v1/models/{id} answers 404 for."""
@@ -424,8 +427,10 @@ class FakeMessagesAPI(LocalServer):
         )  # fmt: skip
         await response.prepare(request)
         sent: list[tuple[float, str]] = []
+        progress: list[tuple[float, int]] = []
         with self._lock:
             self.streams.append(sent)
+            self.written.append((text, progress))
 
         async def event(name: str, data: dict[str, Any]) -> None:
             payload = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
@@ -467,6 +472,7 @@ class FakeMessagesAPI(LocalServer):
                 {"type": "content_block_delta", "index": 0, "delta": delta},
             )
             position = end
+            progress.append((time.monotonic(), position))
             if position != cut or cut == len(text):
                 continue
             if reply.kind == "stall":
