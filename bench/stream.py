@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import time
@@ -71,7 +72,9 @@ class Streamed:
     """Generate to the AI's last character."""
     frames_p50: float
     """Frames per request."""
-    max_per_chat_second: int
+    min_frame_gap_s: float
+    """The shortest time between two edits of one placeholder, the workout's own left out
+    (a real message, which may follow a frame at once)."""
     telegram_errors: int
 
 
@@ -85,6 +88,7 @@ def streamed(n: int = 12) -> Streamed:
         whole: list[float] = []
         written: list[float] = []
         frames: list[float] = []
+        gaps: list[float] = []
         for number, user in enumerate(users):
             query_id = user.press("Generate")
             pressed = time.monotonic()
@@ -103,6 +107,7 @@ def streamed(n: int = 12) -> Streamed:
             whole.append(edits[-1] - handed)
             written.append(system.anthropic.written[number][1][-1][0] - handed)
             frames.append(float(len(edits) - 2))
+            gaps += [b - a for a, b in itertools.pairwise(edits[:-1])]
         return Streamed(
             n=n,
             first_written_p50_s=_pct(first_written, 50),
@@ -112,7 +117,7 @@ def streamed(n: int = 12) -> Streamed:
             whole_p50_s=_pct(whole, 50),
             written_p50_s=_pct(written, 50),
             frames_p50=_pct(frames, 50),
-            max_per_chat_second=system.telegram.max_sends_per_chat_per_second(),
+            min_frame_gap_s=min(gaps),
             telegram_errors=len(system.telegram.errors()),
         )
 
@@ -120,6 +125,8 @@ def streamed(n: int = 12) -> Streamed:
 @dataclass(frozen=True, slots=True)
 class Stalls:
     silent_mid_answer_s: float
+    silent_after_s: float
+    """Generate to the stalled answer's last character before the silence."""
     never_answers_s: float
     reasons: tuple[str, ...]
 
@@ -128,6 +135,7 @@ def stalls() -> Stalls:
     """Generate to workout with an AI that stalls half-way, and one that never answers."""
     with System(workers=1, threads=8, ai=True, ai_tokens_per_second=TOKENS_PER_SECOND) as system:
         times = []
+        silent_after = 0.0
         for number, reply in enumerate((stall(600, at=0.5), hang(600))):
             user = system.ready_user(31_000 + number)
             system.anthropic.script(reply)
@@ -139,13 +147,15 @@ def stalls() -> Stalls:
                 time.sleep(0.02)
             handed = system.telegram.query_handed_at(query_id) or pressed
             times.append(_edits(system.telegram, user.chat_id, pressed)[-1] - handed)
+            if number == 0:
+                silent_after = system.anthropic.written[0][1][-1][0] - handed
         log = (system.logs / "worker0.log").read_text(errors="replace")
         reasons = tuple(
-            line.split("generated (fallback, ", 1)[1][:160]
+            line.split("generated (fallback, ", 1)[1].split("): ", 1)[-1].split(" [")[0]
             for line in log.splitlines()
             if "generated (fallback, " in line
         )
-    return Stalls(times[0], times[1], reasons)
+    return Stalls(times[0], silent_after, times[1], reasons)
 
 
 @dataclass(frozen=True, slots=True)
