@@ -6,9 +6,9 @@ rather than ``messages.parse(output_format=...)``: the answer arrives as plain J
 keep verbatim for the generation log and parse ourselves, so every failure gets the same
 short ``InvalidAnswer`` reason whatever the SDK would have raised, and the call stays a plain
 Messages API request that any compatible server (and the test fake) understands. The call
-is streamed (``messages.stream``, the tool with ``eager_input_streaming``): the SDK re-parses
-the partial input after each fragment and ``progress`` hears each exercise once it is
-finished (core/partial.py).
+is streamed (the SDK's raw events, the tool with ``eager_input_streaming``): the partial
+input is parsed as it grows and ``progress`` hears each exercise once it is finished
+(core/partial.py).
 
 The SDK's own retries are few and quick (``max_retries``); a server asking for a longer wait
 than ``MAX_RETRY_WAIT_S`` (``retry-after``, which the SDK would otherwise honour without a

@@ -1,10 +1,10 @@
 """A workout still being written: what of a partial answer is complete enough to show.
 
-The AI's answer arrives as a stream of JSON fragments. The anthropic SDK already re-parses
-the fragments so far with jiter's partial mode after each one (the stream's snapshot holds
-the tool input as a dict of everything complete so far, an unfinished string dropped), so
-no parser of our own is needed: this module only decides which parts of that dict are
-*finished*. An exercise is finished once the next one has begun, or once the answer has gone
+The AI's answer arrives as a stream of JSON fragments. The Claude client parses the
+fragments so far with jiter's partial mode (jiter ships with the anthropic SDK, and reads
+a cut string, number or literal as a parser of our own would have to: an unfinished string
+dropped), so no parser of our own is needed: this module only decides which parts of that
+dict are *finished*. An exercise is finished once the next one has begun, or once the answer has gone
 past the exercises (a key after ``exercises``, as the schema orders them), or once the
 answer is complete. Until then its last field may still be growing ("alternatives" with one
 of two entries, a cut instruction), so it is not shown.
