@@ -4,9 +4,9 @@ The AI's answer arrives as a stream of JSON fragments. The Claude client parses 
 fragments so far with jiter's partial mode (jiter ships with the anthropic SDK, and reads
 a cut string, number or literal as a parser of our own would have to: an unfinished string
 dropped), so no parser of our own is needed: this module only decides which parts of that
-dict are *finished*. An exercise is finished once the next one has begun, or once the answer has gone
-past the exercises (a key after ``exercises``, as the schema orders them), or once the
-answer is complete. Until then its last field may still be growing ("alternatives" with one
+dict are *finished*. An exercise is finished once the next one has begun, or once the
+answer has gone past the exercises (a key after ``exercises``, as the schema orders them),
+or once the answer is complete. Until then its last field may still be growing ("alternatives" with one
 of two entries, a cut instruction), so it is not shown.
 
 Pure and cheap: called after every fragment, it validates only the finished exercises.
