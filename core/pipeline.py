@@ -2,7 +2,8 @@
 
     build_workout(request, ai, rng, progress)
       ├── ai is None            -> rule-based generator            (source "rule_based")
-      ├── ai answers a workout  -> repaired where a coach would (core/repair.py), then
+      ├── ai answers a workout  -> its names matched to the catalogue (core/grounding.py),
+      │                            repaired where a coach would (core/repair.py), then
       │   that is valid            checked (core/validation.py) and scored (core/score.py):
       │                            the AI's workout, its loads held to the progression
       │                            targets (core/progression.py)  (source "ai")
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
+from core.grounding import ground_workout
 from core.models import Workout, WorkoutRequest
 from core.partial import Draft
 from core.progression import apply_targets
@@ -72,6 +74,10 @@ class AIAttempt:
     """How close the used answer comes to the coach rules, 0-100 (core/score.py)."""
     misses: tuple[str, ...] = ()
     """What cost the score points."""
+    renamed: tuple[str, ...] = ()
+    """Exercises renamed to their catalogue entry ("DB bench press -> Dumbbell bench press")."""
+    unmatched: tuple[str, ...] = ()
+    """Exercises no catalogue entry matched: kept as the AI wrote them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +124,14 @@ def build_workout(
     result = ai.generate(request) if progress is None else ai.generate(request, progress)
     attempt = result.attempt
     if result.workout is not None:
-        repaired = repair_workout(result.workout, request)
-        attempt = replace(attempt, repairs=repaired.repairs)
+        grounded = ground_workout(result.workout, request)
+        repaired = repair_workout(grounded.workout, request)
+        attempt = replace(
+            attempt,
+            repairs=repaired.repairs,
+            renamed=grounded.renamed,
+            unmatched=grounded.unmatched,
+        )
         problems = validate_workout(repaired.workout, request)
         if not problems:
             score = score_workout(repaired.workout, request)

@@ -283,8 +283,9 @@ class AIGenerationLog(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     """How close the used answer came to the coach rules, 0-100 (core/score.py)."""
     review: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
-    """What was made of the answer: ``{"repairs": [{"kind", "what"}], "misses": [...]}``
-    (core/repair.py, core/score.py); None when nothing was changed or missed."""
+    """What was made of the answer: ``{"repairs": [{"kind", "what"}], "misses": [...],
+    "renamed": [...], "unmatched": [...]}`` (core/repair.py, core/score.py,
+    core/grounding.py); None when nothing was changed, missed or left unmatched."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

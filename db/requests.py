@@ -196,12 +196,15 @@ def save_plan(
 
 
 def _review(attempt: AIAttempt) -> dict[str, Any] | None:
-    """The generation log's record of the repairs and the score's misses (None: neither)."""
-    if not attempt.repairs and not attempt.misses:
+    """The generation log's record of the repairs, the score's misses and the grounding
+    (exercises renamed to the catalogue's names, those it does not know); None: nothing."""
+    if not (attempt.repairs or attempt.misses or attempt.renamed or attempt.unmatched):
         return None
     return {
         "repairs": [{"kind": r.kind, "what": r.what} for r in attempt.repairs],
         "misses": list(attempt.misses),
+        "renamed": list(attempt.renamed),
+        "unmatched": list(attempt.unmatched),
     }
 
 
