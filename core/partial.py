@@ -6,8 +6,8 @@ a cut string, number or literal as a parser of our own would have to: an unfinis
 dropped), so no parser of our own is needed: this module only decides which parts of that
 dict are *finished*. An exercise is finished once the next one has begun, or once the
 answer has gone past the exercises (a key after ``exercises``, as the schema orders them),
-or once the answer is complete. Until then its last field may still be growing ("alternatives" with one
-of two entries, a cut instruction), so it is not shown.
+or once the answer is complete. Until then its last field may still be growing
+("alternatives" with one of two entries, a cut instruction), so it is not shown.
 
 Pure and cheap: called after every fragment, it validates only the finished exercises.
 """
