@@ -24,6 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -123,8 +124,13 @@ class _Shown:
         self._progress = progress
         self._shape: tuple[int, int] = (0, 0)
         self._last = Draft(None, ())
+        self._began: float | None = None
+        """When the partial input was first seen: the answer's start."""
 
     def update(self, partial: object) -> None:
+        now = time.monotonic()
+        if self._began is None:
+            self._began = now
         if self._progress is None or not isinstance(partial, dict):
             return
         items = partial.get("exercises")
@@ -132,10 +138,12 @@ class _Shown:
         if shape == self._shape:
             return
         self._shape = shape
-        self._tell(draft_of(partial))
+        self._tell(replace(draft_of(partial), writing_s=now - self._began))
 
     def _tell(self, draft: Draft) -> None:
-        if self._progress is None or draft == self._last:
+        if self._progress is None:
+            return
+        if (draft.title, draft.exercises) == (self._last.title, self._last.exercises):
             return
         self._last = draft
         try:

@@ -32,6 +32,9 @@ class Draft:
     """The title, once written whole (None before)."""
     exercises: tuple[Exercise, ...]
     """The exercises written whole, in order; one that does not parse is left out."""
+    writing_s: float = 0.0
+    """How long the answer had been arriving when this much of it was finished (an answer
+    that arrives at once is not worth showing piece by piece)."""
 
 
 def _finished_text(data: Mapping[str, object], key: str) -> str | None:

@@ -4,6 +4,8 @@ A ``Frames`` object is the pipeline's ``progress``: told each time the AI has fi
 more exercise (a ``core.partial.Draft``), it edits the placeholder ("MAX is writing…") into
 what is written so far. Frames are a courtesy, never at the cost of the workout:
 
+- only for an answer that takes its time: none before it has been arriving for a second
+  (an answer that comes at once, as in the overhead benchmark, shows no frame);
 - at most one a second per chat (``MIN_INTERVAL``, counted from the run's start, which
   follows the placeholder; and the send budget's own check), and
   only when the send budget has room at once: a frame is dropped, never queued
@@ -68,7 +70,7 @@ class Frames:
         if self._stopped or not draft.exercises:
             return
         now = time.monotonic()
-        if now - self._last < MIN_INTERVAL:
+        if draft.writing_s < MIN_INTERVAL or now - self._last < MIN_INTERVAL:
             self.dropped += 1
             return
         with self.sessions() as session:
