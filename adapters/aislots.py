@@ -23,7 +23,7 @@ from typing import Protocol
 import redis
 
 from core.models import WorkoutRequest
-from core.pipeline import AIClient, AIResult
+from core.pipeline import AIClient, AIResult, Progress
 
 __all__ = ["LimitedAI", "LocalSemaphore", "RedisSemaphore", "Semaphore"]
 
@@ -158,6 +158,8 @@ class LimitedAI:
     def model(self) -> str:
         return self.inner.model
 
-    def generate(self, request: WorkoutRequest) -> AIResult:
+    def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
         with self.slots.slot():
-            return self.inner.generate(request)
+            if progress is None:
+                return self.inner.generate(request)
+            return self.inner.generate(request, progress)

@@ -5,7 +5,10 @@ whose input_schema is the Workout model made strict by ``anthropic.transform_sch
 rather than ``messages.parse(output_format=...)``: the answer arrives as plain JSON that we
 keep verbatim for the generation log and parse ourselves, so every failure gets the same
 short ``InvalidAnswer`` reason whatever the SDK would have raised, and the call stays a plain
-Messages API request that any compatible server (and the test fake) understands.
+Messages API request that any compatible server (and the test fake) understands. The call
+is streamed (the SDK's raw events, the tool with ``eager_input_streaming``): the partial
+input is parsed as it grows and ``progress`` hears each exercise once it is finished
+(core/partial.py).
 
 The SDK's own retries are few and quick (``max_retries``); a server asking for a longer wait
 than ``MAX_RETRY_WAIT_S`` (``retry-after``, which the SDK would otherwise honour without a
@@ -17,18 +20,24 @@ rule-based generator at once. Nothing here raises for API trouble: every call re
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, cast
 
 import anthropic
 import httpx2
-from anthropic.types import Message, TextBlockParam, ToolParam
+import jiter
+from anthropic.types import TextBlockParam, ToolParam
 
 from adapters.settings import Settings
 from core.models import WorkoutRequest
-from core.pipeline import AIAttempt, AIClient, AIResult, Outcome
-from core.prompt import TOOL_NAME, build_prompt
+from core.partial import Draft, draft_of
+from core.pipeline import AIAttempt, AIClient, AIResult, Outcome, Progress
+from core.prompt import build_prompt
 from core.validation import InvalidAnswer, parse_workout
 
 __all__ = [
@@ -44,6 +53,103 @@ RESPONSE_TEXT_LIMIT = 4000
 MAX_RETRY_WAIT_S = 10.0
 """The longest ``retry-after`` the SDK may sleep through inside one call."""
 _MESSAGE_LIMIT = 200
+log = logging.getLogger(__name__)
+
+
+def _read_timeout(response: httpx2.Response, seconds: float) -> None:
+    """From now on, a read of ``response`` waits at most ``seconds``.
+
+    httpx has one read timeout for the headers and for every chunk after; we want the
+    first-byte limit for the first and the stall limit for the rest. The transport reads
+    the request's ``timeout`` extension when the body is first read, which has not happened
+    yet when the stream is handed to us, so changing it here applies to the whole body.
+    """
+    timeouts = response.request.extensions.get("timeout")
+    if isinstance(timeouts, dict):
+        timeouts["read"] = seconds
+
+
+_STRUCTURE = re.compile(r"[{}\[\]]")
+"""A fragment that opens or closes an object or a list: worth parsing the input again."""
+
+
+def _partial(text: str) -> object:
+    """The partial tool input so far (jiter's partial mode); None while it does not parse
+    (with fine-grained streaming a fragment may be invalid JSON until the answer is done)."""
+    try:
+        return jiter.from_json(text.encode(), partial_mode=True)
+    except ValueError:
+        return None
+
+
+class _Answer:
+    """What a stream said, gathered event by event (mutable while it streams)."""
+
+    def __init__(self) -> None:
+        self.tool = False
+        """The forced tool was called."""
+        self.tool_json = ""
+        self.text: list[str] = []
+        self.stop_reason: str | None = None
+        self.tokens = {
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cache_read_tokens": 0,
+            "cache_write_tokens": 0,
+        }
+
+    def usage(self, usage: Any) -> None:
+        """Take the counts of a ``message_start`` or ``message_delta`` (cumulative totals:
+        a later count replaces an earlier one; a missing one leaves it)."""
+        for name, field in (
+            ("input_tokens", "input_tokens"),
+            ("output_tokens", "output_tokens"),
+            ("cache_read_tokens", "cache_read_input_tokens"),
+            ("cache_write_tokens", "cache_creation_input_tokens"),
+        ):
+            value = getattr(usage, field, None)
+            if value is not None:
+                self.tokens[name] = int(value)
+
+
+class _Shown:
+    """Tells ``progress`` about the finished part of a partial answer, once per change.
+
+    Called after every fragment, it looks again only when the answer gained a top-level key
+    or an exercise (cheap), and tells only when a title or an exercise was finished.
+    ``progress`` raising must not end the call: it is logged and ignored.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._shape: tuple[int, int] = (0, 0)
+        self._last = Draft(None, ())
+        self._began: float | None = None
+        """When the partial input was first seen: the answer's start."""
+
+    def update(self, partial: object) -> None:
+        now = time.monotonic()
+        if self._began is None:
+            self._began = now
+        if self._progress is None or not isinstance(partial, dict):
+            return
+        items = partial.get("exercises")
+        shape = (len(partial), len(items) if isinstance(items, list) else 0)
+        if shape == self._shape:
+            return
+        self._shape = shape
+        self._tell(replace(draft_of(partial), writing_s=now - self._began))
+
+    def _tell(self, draft: Draft) -> None:
+        if self._progress is None:
+            return
+        if (draft.title, draft.exercises) == (self._last.title, self._last.exercises):
+            return
+        self._last = draft
+        try:
+            self._progress(draft)
+        except Exception:  # showing progress is best effort; the answer matters
+            log.warning("showing the AI's progress failed", exc_info=True)
 
 
 @lru_cache(maxsize=4)
@@ -80,8 +186,38 @@ def _no_long_waits(
     return response
 
 
+class _Silent(Exception):
+    """The stream stopped short of an answer within our limits; the message says how."""
+
+
+def _no_slow_retries(
+    request: anthropic.APIRequest, call_next: anthropic.CallNext
+) -> anthropic.APIResponse[Any]:
+    """SDK middleware: a timeout (no first byte in time) ends the call, it is not retried.
+
+    The SDK would retry it ``max_retries`` times, each as long again: a silent API would
+    cost minutes instead of the first-byte limit. Raising a type outside the SDK's retry
+    policy (and not chained to the timeout) is how middleware opts out of a retry.
+    """
+    try:
+        return call_next(request)
+    except anthropic.APITimeoutError:
+        raise _NoFirstByte from None
+
+
+class _NoFirstByte(_Silent):
+    """The API said nothing within the first-byte limit."""
+
+
 class ClaudeClient:
-    """An ``AIClient`` backed by the Messages API; safe to share between threads."""
+    """An ``AIClient`` backed by the Messages API, streamed; safe to share between threads.
+
+    Limits of one call: no first byte within ``first_byte_s`` (the SDK does not retry it),
+    a stream silent for ``stall_s``, or a whole answer taking longer than ``timeout`` end
+    it at once, and the request falls back to the rule-based generator. The SDK raises a
+    stall from the stream's iterator as ``httpx2.ReadTimeout`` (not ``APITimeoutError``),
+    and a dropped connection as an ``httpx2.TransportError``: both are caught here.
+    """
 
     def __init__(
         self,
@@ -92,48 +228,133 @@ class ClaudeClient:
         max_retries: int,
         base_url: str | None = None,
         max_tokens: int = 8192,
+        stall_s: float = 15.0,
+        first_byte_s: float = 10.0,
     ) -> None:
         self._model = model
         self._max_tokens = max_tokens
         self._timeout = timeout
+        self._stall_s = stall_s
+        self._first_byte_s = min(first_byte_s, timeout)
         self._secret = api_key
         # base_url None lets the SDK read ANTHROPIC_BASE_URL; timeout and retries are set on
-        # purpose (the SDK's defaults are 600 s and 2 retries).
+        # purpose (the SDK's defaults are 600 s and 2 retries). The read timeout is the
+        # first-byte limit until the answer starts; then the stall limit (see _stream).
         self._client = anthropic.Anthropic(
             api_key=api_key,
             base_url=base_url,
-            timeout=timeout,
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 5.0), read=self._first_byte_s),
             max_retries=max_retries,
-            middleware=[_no_long_waits],
+            middleware=[_no_long_waits, _no_slow_retries],
         )
 
     @property
     def model(self) -> str:
         return self._model
 
-    def generate(self, request: WorkoutRequest) -> AIResult:
-        """Ask once (plus the SDK's quick retries); never raises for API trouble."""
+    def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
+        """Ask once (plus the SDK's quick retries), streamed; never raises for API trouble.
+
+        ``progress`` hears the finished part of the workout each time it grows.
+        """
         prompt = build_prompt(request)
+        tool = {**strict_tool(prompt.tool), "eager_input_streaming": True}
         start = time.monotonic()
+        written: list[str] = []
+        shown = _Shown(progress)
         try:
-            message = self._client.messages.create(
-                model=self._model,
-                max_tokens=self._max_tokens,
-                system=cast("list[TextBlockParam]", prompt.system),
-                tools=[cast(ToolParam, strict_tool(prompt.tool))],
-                tool_choice={"type": "tool", "name": TOOL_NAME},
-                messages=[{"role": "user", "content": prompt.user}],
+            answer = self._stream(
+                system=prompt.system,
+                tool=tool,
+                user=prompt.user,
+                written=written,
+                on_input=shown.update,
+                start=start,
             )
         except anthropic.APIStatusError as exc:
+            if written:  # an error event mid-stream (overloaded_error): the status is 200
+                reason = f"{_event_reason(exc)} mid-answer"
+                return self._failed(start, reason, "".join(written))
             return self._failed(start, _status_reason(exc), _body_text(exc))
+        except _NoFirstByte:
+            return self._failed(start, f"no first byte within {self._first_byte_s:g} s")
+        except _Silent as exc:
+            return self._failed(start, str(exc), "".join(written) or None)
+        except httpx2.ReadTimeout:
+            reason = f"the answer stalled: silent for {self._stall_s:g} s"
+            return self._failed(start, reason, "".join(written) or None)
         except anthropic.APITimeoutError:
             return self._failed(start, f"timed out after {self._timeout:g} s")
+        except httpx2.TransportError as exc:
+            reason = f"connection dropped mid-answer: {type(exc).__name__}"
+            return self._failed(start, reason, "".join(written) or None)
         except anthropic.APIConnectionError as exc:
             return self._failed(start, f"connection failed: {_cause(exc)}")
         except anthropic.APIError as exc:  # e.g. a 200 whose body is not a message
             return self._failed(start, f"unexpected response: {type(exc).__name__}")
-        latency_ms = _ms_since(start)
-        return self._read(message, latency_ms)
+        return self._read(answer, _ms_since(start))
+
+    def _stream(
+        self,
+        *,
+        system: list[dict[str, Any]],
+        tool: dict[str, Any],
+        user: str,
+        written: list[str],
+        on_input: Callable[[object], None],
+        start: float,
+    ) -> _Answer:
+        """One streamed forced-tool call: what it answered. ``written`` collects the raw
+        fragments (for the log when the call fails); ``on_input`` hears the partial input.
+        Raises the SDK's and httpx2's errors, and ``_Silent`` past a limit of ours.
+
+        The SDK's raw events (``create(stream=True)``) rather than its ``messages.stream``
+        helper: the helper re-parses the whole partial input with jiter and rebuilds its
+        snapshot after every fragment, which cost 2-3 times the raw stream for an answer
+        that arrives at once (the overhead benchmark). Here the partial input is parsed
+        (jiter's partial mode, which the SDK ships) only when a fragment opens or closes an
+        object or a list: all an exercise's being finished can depend on.
+
+        Kept apart from the workout (any forced strict tool streams through it), so a second
+        tool call can share the client.
+        """
+        answer = _Answer()
+        parts: list[str] = []
+        stream = self._client.messages.create(
+            model=self._model,
+            max_tokens=self._max_tokens,
+            system=cast("list[TextBlockParam]", system),
+            tools=[cast(ToolParam, tool)],
+            tool_choice={"type": "tool", "name": str(tool["name"])},
+            messages=[{"role": "user", "content": user}],
+            stream=True,
+        )
+        with stream:
+            _read_timeout(stream.response, self._stall_s)
+            for event in stream:
+                if time.monotonic() - start > self._timeout:
+                    raise _Silent(f"the answer took longer than {self._timeout:g} s")
+                if event.type == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "input_json_delta":
+                        written.append(delta.partial_json)
+                        parts.append(delta.partial_json)
+                        if _STRUCTURE.search(delta.partial_json):
+                            on_input(_partial("".join(parts)))
+                    elif delta.type == "text_delta":
+                        written.append(delta.text)
+                        answer.text.append(delta.text)
+                elif event.type == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use" and block.name == tool["name"]:
+                        answer.tool = True
+                elif event.type == "message_start":
+                    answer.usage(event.message.usage)
+                elif event.type == "message_delta":
+                    answer.stop_reason = event.delta.stop_reason
+                    answer.usage(event.usage)
+        answer.tool_json = "".join(parts)
+        return answer
 
     def close(self) -> None:
         """Close the SDK's connection pool."""
@@ -158,20 +379,10 @@ class ClaudeClient:
         attempt = self._attempt(_ms_since(start), "error", error=reason, response_text=body)
         return AIResult(None, attempt)
 
-    def _read(self, message: Message, latency_ms: int) -> AIResult:
-        usage = message.usage
-        tokens = {
-            "input_tokens": usage.input_tokens or 0,
-            "output_tokens": usage.output_tokens or 0,
-            "cache_read_tokens": usage.cache_read_input_tokens or 0,
-            "cache_write_tokens": usage.cache_creation_input_tokens or 0,
-        }
-        tool_input = next(
-            (b.input for b in message.content if b.type == "tool_use" and b.name == TOOL_NAME),
-            None,
-        )
-        text = "".join(b.text for b in message.content if b.type == "text")
-        raw = json.dumps(tool_input, ensure_ascii=False) if tool_input is not None else text
+    def _read(self, answer: _Answer, latency_ms: int) -> AIResult:
+        tokens = answer.tokens
+        text = "".join(answer.text)
+        raw = answer.tool_json if answer.tool else text
 
         def invalid(reason: str) -> AIResult:
             attempt = self._attempt(
@@ -179,14 +390,22 @@ class ClaudeClient:
             )
             return AIResult(None, attempt)
 
-        if message.stop_reason == "max_tokens":
+        if answer.stop_reason == "max_tokens":
             return invalid("truncated at max_tokens")
-        if message.stop_reason == "refusal":
+        if answer.stop_reason == "refusal":
             return invalid("the model refused")
+        tool_input: object = None
+        if answer.tool:
+            try:
+                tool_input = json.loads(answer.tool_json or "{}")
+            except ValueError:
+                return invalid("the tool input does not parse as JSON")
+            if not isinstance(tool_input, dict):
+                return invalid("the tool input is not an object")
         try:
-            workout = parse_workout(tool_input if tool_input is not None else text)
+            workout = parse_workout(tool_input if isinstance(tool_input, dict) else text)
         except InvalidAnswer as exc:
-            reason = str(exc) if tool_input is not None else f"no tool call: {exc}"
+            reason = str(exc) if answer.tool else f"no tool call: {exc}"
             return invalid(reason)
         attempt = self._attempt(latency_ms, "ok", response_text=raw, **tokens)
         return AIResult(workout, attempt)
@@ -209,6 +428,13 @@ def _status_reason(exc: anthropic.APIStatusError) -> str:
     if wait is not None:
         reason += f" (retry after {wait:g} s)"
     return reason
+
+
+def _event_reason(exc: anthropic.APIStatusError) -> str:
+    """'overloaded_error: Overloaded' from an ``error`` event of a stream."""
+    kind = _error_field(exc, "type") or "error"
+    message = _error_field(exc, "message")
+    return f"{kind}: {message[:_MESSAGE_LIMIT]}" if message else kind
 
 
 def _error_field(exc: anthropic.APIStatusError, name: str) -> str | None:
@@ -240,4 +466,6 @@ def make_ai_client(settings: Settings) -> AIClient | None:
         model=settings.anthropic_model,
         timeout=settings.anthropic_timeout,
         max_retries=settings.anthropic_max_retries,
+        stall_s=settings.anthropic_stall_s,
+        first_byte_s=settings.anthropic_first_byte_s,
     )

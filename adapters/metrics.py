@@ -72,6 +72,12 @@ AI_TOKENS = Counter(
     "Tokens of the AI calls: input, output, cache_read, cache_write.",
     ["kind"],
 )
+AI_REPAIRS = Counter(
+    "flexflow_ai_repairs",
+    "Changes made to fit AI answers to their requests, by kind (core/repair.py: gear, "
+    "level, duplicate, count, alternatives, weight, blocks, sets, rest, duration).",
+    ["kind"],
+)
 WORKOUTS = Counter(
     "flexflow_workouts",
     "Workouts saved, by source: ai, fallback (the AI failed), rule_based (no AI configured).",
@@ -101,6 +107,8 @@ def record_attempts(attempts: Iterable[AIAttempt]) -> None:
     """Count AI calls and their tokens (each call counts once, whatever became of it)."""
     for attempt in attempts:
         AI_ATTEMPTS.labels(attempt.outcome).inc()
+        for repair in attempt.repairs:
+            AI_REPAIRS.labels(repair.kind).inc()
         for kind, tokens in (
             ("input", attempt.input_tokens),
             ("output", attempt.output_tokens),

@@ -9,6 +9,11 @@ wait. Reservations never poll and are fair in arrival order. A chat's slot is bo
 the bot-wide one, which is booked only once the chat's wait is over (see ``Reservation``).
 Redis's own clock is used, so processes on different machines agree.
 
+Frames (the workout shown while the AI writes it) are the lowest priority: ``try_reserve``
+books a slot only when nothing would wait, neither the chat (its last message is a second
+old) nor the bot (its budget is idle, no burst in use); otherwise it books nothing and the
+frame is dropped, never queued ahead of a real message.
+
 Without Redis (the embedded default) the same algorithm runs in-process, and so it does
 while Redis cannot be reached: a Redis outage must not silence the bot (replies, /history,
 /profile keep going out, each process under its own copy of the budget); the next
@@ -74,6 +79,19 @@ if #KEYS == 2 then
   if wait > 0 then return {tostring(wait), 0} end
 end
 return {tostring(book(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))), 1}
+"""
+
+_TRY = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > now then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  local nxt = now + tonumber(ARGV[2 * i - 1])
+  redis.call('SET', key, tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
+end
+return 1
 """
 
 
@@ -179,6 +197,16 @@ class SendLimiter:
         wait, overall = result
         return Reservation(max(0.0, float(wait)), overall=int(overall) == 1)
 
+    def _try_local(self, chat_id: int) -> bool:
+        now = time.monotonic()
+        keys, args = self._keys(chat_id)
+        with self._lock:
+            if any(self._local.get(key, 0.0) > now for key in keys):
+                return False
+            for key, interval in zip(keys, args[::2], strict=True):
+                self._local[key] = now + interval
+        return True
+
     def _redis_down(self, chat_id: int | None, exc: redis.RedisError) -> Reservation:
         """Redis failed: book in-process instead (logged once per outage)."""
         if not self._degraded:
@@ -219,6 +247,28 @@ class SendLimiter:
             return self._redis_down(chat_id, exc)
         self._redis_up()
         return self._reservation(result)
+
+    async def try_reserve_async(self, chat_id: int) -> bool:
+        """Book a send to ``chat_id`` only if it would not wait and the bot is idle; True
+        when booked (send now), False when nothing was booked (drop the message). For
+        frames, the lowest priority: see the module docstring."""
+        if self._redis_url is None:
+            return self._try_local(chat_id)
+        if self._async is None:
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+            )
+            self._async = redis.asyncio.Redis.from_pool(pool)
+        keys, args = self._keys(chat_id)
+        try:
+            booked = await self._async.eval(_TRY, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            if not self._degraded:  # as _redis_down, without booking a real message's slot
+                self._degraded = True
+                log.warning("send budget: Redis unreachable (%s); using this process's own", exc)
+            return self._try_local(chat_id)
+        self._redis_up()
+        return int(booked) == 1
 
     def acquire(self, chat_id: int | None) -> None:
         """Block the calling thread until one more message may go to ``chat_id``."""

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     """Seconds one AI call may take before the SDK gives up."""
     anthropic_max_retries: int = Field(default=2, ge=0, le=5)
     """The SDK's own quick retries; longer waits are Dramatiq's."""
+    anthropic_stall_s: float = Field(default=15.0, gt=0)
+    """A streamed answer silent this long is given up (the rule-based generator steps in)."""
+    anthropic_first_byte_s: float = Field(default=10.0, gt=0)
+    """Seconds to wait for the API's first byte before the call is given up."""
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None

@@ -9,6 +9,10 @@ Telegram's answers map to what the actor needs:
     403 Forbidden         -> DeliveryFailed                      (bot blocked: stop)
     400 not modified      -> fine, the message already shows this
     400 message not found -> send a new message instead of editing
+
+``frame`` is the other kind of message: the workout shown while the AI writes it, an edit of
+the placeholder at the lowest priority of the send budget (``SendLimiter.try_reserve_async``:
+dropped rather than waited for). A frame never raises: whatever goes wrong drops it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from adapters.metrics import record_telegram_error
@@ -40,6 +51,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+FRAME_TIMEOUT = 5.0
+"""Seconds a frame may take: the AI's stream is not read meanwhile."""
 
 
 def markup(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -196,6 +209,40 @@ class TelegramNotifier:
             chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
         )
         return message.message_id
+
+    def frame(self, chat_id: int, html: str, *, message_id: int) -> bool:
+        """Edit ``message_id`` into ``html`` if the send budget has room at once; True when
+        the edit went out. Waits for the edit to finish (at most ``FRAME_TIMEOUT``), so no
+        frame can land after the workout that follows it."""
+        self._ensure_started()
+        future = asyncio.run_coroutine_threadsafe(
+            self._frame(chat_id, html, message_id), self._loop
+        )
+        try:
+            return future.result(FRAME_TIMEOUT * 2)
+        except TimeoutError:
+            future.cancel()  # it must not land later, after the workout
+            log.info("frame for chat %s dropped: no answer in time", chat_id)
+        except TelegramError as exc:
+            log.info("frame for chat %s dropped: %s", chat_id, exc)
+        return False
+
+    async def _frame(self, chat_id: int, html: str, message_id: int) -> bool:
+        if not await self._limiter.try_reserve_async(chat_id):
+            return False
+        await edit_unless_unchanged(
+            self._bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                read_timeout=FRAME_TIMEOUT,
+                write_timeout=FRAME_TIMEOUT,
+                connect_timeout=FRAME_TIMEOUT,
+                pool_timeout=FRAME_TIMEOUT,
+            )
+        )
+        return True
 
     def close(self) -> None:
         if self._started:

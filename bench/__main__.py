@@ -2,7 +2,7 @@
 
 python -m bench                 # every benchmark this machine can run
 python -m bench quality prompt  # some of them (overhead, throughput, prompt, quality, typed,
-                                #   reminders, timers, series)
+                                #   reminders, timers, series, stream)
 
 Needs PostgreSQL and Redis (scripts/services starts them); Redis database 15 is the
 benchmarks' own (FLEXFLOW_BENCH_REDIS).
@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bench import chat, prompt_cost, quality, reminders, timers, variety
+from bench import chat, prompt_cost, quality, reminders, stream, timers, variety
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -334,6 +334,71 @@ ring's lateness is when its "Rest over" reached the fake Bot API minus the rest'
 """
 
 
+def section_stream() -> str:
+    s = stream.streamed()
+    stalled = stream.stalls()
+    r = stream.repair_share(1000)
+    lag_ok = s.lag_max_s <= 1.0
+    stall_ok = stalled.silent_mid_answer_s <= 30 and stalled.never_answers_s <= 30
+    share = r.kept / r.answers
+    breaks = ", ".join(f"{k} {kept}/{n}" for k, (n, kept) in r.by_break.items())
+    repairs = ", ".join(f"{k} {n}" for k, n in r.repairs.most_common())
+    reasons = "; ".join(stalled.reasons) or "none logged"
+    table = _table(
+        ("measure", "result", "target"),
+        (
+            "Generate -> the AI has written the first exercise, p50",
+            f"{s.first_written_p50_s:.1f} s",
+            "-",
+        ),
+        ("Generate -> the first exercise in the chat, p50", f"{s.first_shown_p50_s:.1f} s", "-"),
+        (
+            "first exercise in the chat after the AI wrote it, p50 / max",
+            f"{s.lag_p50_s:.2f} / {s.lag_max_s:.2f} s",
+            f"max <= 1 s: {_mark(lag_ok)}",
+        ),
+        ("Generate -> the AI's last character, p50", f"{s.written_p50_s:.1f} s", "-"),
+        ("Generate -> the whole workout in the chat, p50", f"{s.whole_p50_s:.1f} s", "-"),
+        ("frames per request, p50", f"{s.frames_p50:g}", "-"),
+        (
+            "shortest time between two edits of a placeholder (frames)",
+            f"{s.min_frame_gap_s:.2f} s",
+            f">= 1 s: {_mark(s.min_frame_gap_s >= 1.0)}",
+        ),
+        ("Telegram errors", str(s.telegram_errors), "0"),
+        (
+            f"AI silent half-way (from {stalled.silent_after_s:.1f} s): Generate -> workout",
+            f"{stalled.silent_mid_answer_s:.1f} s",
+            f"<= 30 s: {_mark(stalled.silent_mid_answer_s <= 30)}",
+        ),
+        (
+            "AI never answers: Generate -> workout",
+            f"{stalled.never_answers_s:.1f} s",
+            f"<= 30 s: {_mark(stalled.never_answers_s <= 30)}",
+        ),
+        (
+            "imperfect answers kept after repair",
+            f"{share:.1%} ({r.kept} of {r.answers})",
+            "every one a coach could fix",
+        ),
+        ("repair time per answer, p50", f"{r.ms_p50:.2f} ms", "-"),
+    )
+    return f"""## 9. The AI stage streamed, stalls, repairs
+
+{s.n} requests one after another, each alone in the system; the fake AI streams its answer
+at {stream.TOKENS_PER_SECOND:.0f} tokens a second in deltas of 4 tokens (real SSE events).
+Times from the fakes' clocks. Stalls with the default limits (ANTHROPIC_STALL_S 15 s,
+ANTHROPIC_FIRST_BYTE_S 10 s). Repairs: {r.answers} rule-based workouts broken in 1-3 of the
+ways a coach fixes, in process.
+
+{table}
+
+Stall targets: {_mark(stall_ok)}. The worker's log lines for the two fallbacks: {reasons}.
+
+Kept by kind of break (kept/answers with it): {breaks}. Repairs made: {repairs}.
+"""
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "overhead": section_overhead,
     "throughput": section_throughput,
@@ -343,6 +408,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "reminders": section_reminders,
     "timers": section_timers,
     "series": section_series,
+    "stream": section_stream,
 }
 
 

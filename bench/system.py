@@ -73,6 +73,8 @@ class System:
     threads: int = 8
     ai: bool = True
     ai_latency: float = 0.0
+    ai_tokens_per_second: float | None = None
+    """The fake AI streams at this pace (None: all at once)."""
     ai_concurrency: int = 5
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
@@ -82,7 +84,9 @@ class System:
         base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
         self.database_url = f"{base}/{self.database}"
         self.telegram = FakeBotAPI()
-        self.anthropic = FakeMessagesAPI(latency=self.ai_latency)
+        self.anthropic = FakeMessagesAPI(
+            latency=self.ai_latency, tokens_per_second=self.ai_tokens_per_second
+        )
         self.processes: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
 

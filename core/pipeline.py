@@ -1,24 +1,35 @@
 """From a request to a workout: ask the AI (when there is one), check, fall back.
 
-    build_workout(request, ai, rng)
+    build_workout(request, ai, rng, progress)
       ├── ai is None            -> rule-based generator            (source "rule_based")
-      ├── ai answers, valid     -> the AI's workout, its loads held to the progression
+      ├── ai answers a workout  -> its names matched to the catalogue (core/grounding.py),
+      │                            repaired where a coach would (core/repair.py), then
+      │   that is valid            checked (core/validation.py) and scored (core/score.py):
+      │                            the AI's workout, its loads held to the progression
       │                            targets (core/progression.py)  (source "ai")
-      └── ai fails or invalid   -> rule-based generator            (source "fallback")
+      └── ai fails, or its      -> rule-based generator            (source "fallback")
+          answer cannot be made valid
 
 Every AI call leaves an ``AIAttempt`` in the result, good or bad, so the caller can log
-it. Nothing here does I/O except through the ``AIClient`` it is handed.
+it. ``progress``, when given, is told what of the AI's answer is finished while it is being
+written (a ``core.partial.Draft``), so the chat can show it. Nothing here does I/O except
+through the ``AIClient`` it is handed.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
+from core.grounding import ground_workout
 from core.models import Workout, WorkoutRequest
+from core.partial import Draft
 from core.progression import apply_targets
+from core.repair import Repair, repair_workout
 from core.rulebased import generate_rule_based
+from core.score import score_workout
 from core.validation import validate_workout
 
 __all__ = [
@@ -27,6 +38,7 @@ __all__ = [
     "AIResult",
     "Outcome",
     "PipelineResult",
+    "Progress",
     "Source",
     "build_workout",
 ]
@@ -35,6 +47,10 @@ Source = Literal["ai", "rule_based", "fallback"]
 Outcome = Literal["ok", "rejected", "invalid", "error"]
 """ok: used; rejected: parsed but broke the request's rules; invalid: not a workout at all
 (prose, truncated, wrong shape); error: the call itself failed (HTTP error, timeout)."""
+
+
+Progress = Callable[[Draft], None]
+"""Told, while the AI writes, what of its answer is finished; never raises into the call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +68,16 @@ class AIAttempt:
     """Why the attempt was not used, in plain words; never contains a secret."""
     response_text: str | None = None
     """The raw answer, truncated to a few kilobytes."""
+    repairs: tuple[Repair, ...] = ()
+    """What was changed to fit the answer to the request (core/repair.py)."""
+    score: int | None = None
+    """How close the used answer comes to the coach rules, 0-100 (core/score.py)."""
+    misses: tuple[str, ...] = ()
+    """What cost the score points."""
+    renamed: tuple[str, ...] = ()
+    """Exercises renamed to their catalogue entry ("DB bench press -> Dumbbell bench press")."""
+    unmatched: tuple[str, ...] = ()
+    """Exercises no catalogue entry matched: kept as the AI wrote them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +95,9 @@ class AIClient(Protocol):
     @property
     def model(self) -> str: ...
 
-    def generate(self, request: WorkoutRequest) -> AIResult: ...
+    def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
+        """Ask for a workout; a streaming client tells ``progress`` what it has so far."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +111,32 @@ class PipelineResult:
 
 
 def build_workout(
-    request: WorkoutRequest, ai: AIClient | None, rng: random.Random | None = None
+    request: WorkoutRequest,
+    ai: AIClient | None,
+    rng: random.Random | None = None,
+    progress: Progress | None = None,
 ) -> PipelineResult:
     """Build the workout for ``request``; always returns a workout."""
     rng = rng or random.Random()
     if ai is None:
         return PipelineResult(generate_rule_based(request, rng), "rule_based", None, ())
 
-    result = ai.generate(request)
+    result = ai.generate(request) if progress is None else ai.generate(request, progress)
     attempt = result.attempt
     if result.workout is not None:
-        problems = validate_workout(result.workout, request)
+        grounded = ground_workout(result.workout, request)
+        repaired = repair_workout(grounded.workout, request)
+        attempt = replace(
+            attempt,
+            repairs=repaired.repairs,
+            renamed=grounded.renamed,
+            unmatched=grounded.unmatched,
+        )
+        problems = validate_workout(repaired.workout, request)
         if not problems:
-            workout = apply_targets(result.workout, request.progression, request.profile.units)
+            score = score_workout(repaired.workout, request)
+            attempt = replace(attempt, score=score.points, misses=score.misses)
+            workout = apply_targets(repaired.workout, request.progression, request.profile.units)
             return PipelineResult(workout, "ai", ai.model, (attempt,))
         attempt = replace(attempt, outcome="rejected", error="; ".join(problems)[:2000])
     return PipelineResult(generate_rule_based(request, rng), "fallback", ai.model, (attempt,))

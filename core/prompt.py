@@ -27,6 +27,7 @@ from typing import Any
 from core.coaches import COACHES
 from core.domain import Focus, Units
 from core.models import Workout, WorkoutRequest
+from core.norms import REST_GRID
 from core.validation import MAX_WEIGHT, TIME_TOLERANCE, exercise_count_bounds
 
 __all__ = [
@@ -93,7 +94,8 @@ gentler variations, leave out what would aggravate them)."""
 # One hard line break above: tests/core/test_claude.py looks for "never as\ninstructions".
 
 _RULES = f"""\
-Rules. A workout that breaks any of them is thrown away and replaced, so check each one:
+Rules. A workout that breaks one is corrected by a program (loads, sets and rests changed, \
+exercises swapped) or, when it cannot be, thrown away and replaced, so check each one:
 1. Equipment: each exercise's "equipment" lists only values from the request's "equipment" \
 ("bodyweight" is always available) and is never empty: use ["bodyweight"] when nothing is \
 needed. Alternatives must be doable with the same available equipment.
@@ -130,12 +132,36 @@ next load by double progression ("increase", "hold", "reduce", "deload"), in the
 Include the ones that suit this workout (exact same name), use that load as target_weight \
 and that rep range as reps; never go heavier than it. A load far from it is corrected."""
 
+_COACHING = f"""Coach rules. Each workout is scored against these; write what a strength \
+coach would sign:
+1. Balance: a full-body strength or bodyweight session of 40 minutes or more has a squat or \
+lunge, a hinge, a push and a pull, and core from 45 minutes.
+2. Count: about one exercise per 8-10 minutes of strength work (a 45-minute session has \
+4-6); long sessions get more sets and blocks, not more exercises.
+3. Dose: main multi-joint lifts first with the heavy scheme (strength goal: 4-6 sets of 3-6 \
+reps, 2-3 min rest; otherwise 3-4 sets of 6-10); accessories after them with more reps and \
+less rest; isolation work never 6 reps or fewer, nor 2 minutes of rest. Fit the time with \
+sets, never with odd rests: every rest_seconds is a multiple of {REST_GRID} (a tabata's 10 s \
+excepted).
+4. Formats per type: HIIT as timed intervals (work and rest in seconds, rounds as sets; a \
+tabata is exactly 8 x 20 s on / 10 s off; no heavy barbell intervals); cardio as sustained \
+bouts or structured intervals (a session of 45 minutes or more has a main bout of 10 minutes \
+or longer); mobility and flexibility as unloaded holds and flows.
+5. Warm-up and cool-down built from the session: only the person's equipment; ramp-up sets \
+of the first loaded lift (e.g. the empty bar x 10, 50% x 5, 75% x 3, in their unit); \
+cool-down stretches for the muscles trained; never a main exercise again.
+6. Level: nothing above the person's level, in the session or among the alternatives; loads \
+on real implements (kettlebells of 8-32 kg in steps of 4, dumbbells per hand, at least the \
+empty bar on a barbell)."""
+
 _OUTPUT = """\
 Output: call submit_workout once with the complete workout. Plain text in every field (no \
 Markdown, no HTML, no emoji in names). Use common exercise names. Instructions are one to \
 three short sentences of form cues. The intro (two or three sentences) and the outro (one \
 line) are in the requested coach's voice and may use the person's name. Before submitting, \
-add up the total time with rule 3 and adjust sets, reps or rest until it fits rule 2."""
+add up the total time with rule 3 and adjust sets, reps or rest until it fits rule 2. The \
+answer is shown to the person while you write it: write the fields in the schema's order \
+(title, intro, warmup, exercises one after another, cooldown, outro)."""
 
 
 def _coaches_text() -> str:
@@ -151,7 +177,7 @@ def _coaches_text() -> str:
 
 @lru_cache(maxsize=1)
 def _static_texts() -> tuple[str, ...]:
-    return (_ROLE, _RULES, _coaches_text(), _OUTPUT)
+    return (_ROLE, _RULES, _COACHING, _coaches_text(), _OUTPUT)
 
 
 def _strip_defaults(schema: Any) -> Any:

@@ -28,6 +28,7 @@ from core.coaches import Coach, coach_by_key
 from core.domain import Units, WorkoutType
 from core.loads import per_hand
 from core.models import Block, Exercise, Workout
+from core.partial import Draft
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -35,6 +36,7 @@ __all__ = [
     "failure_text",
     "format_weight",
     "one_line",
+    "render_draft",
     "render_html",
     "render_plan",
     "render_text",
@@ -391,6 +393,29 @@ def render_html(
     sections = _sections(workout, coach, workout_type, duration_min, units, created)
     fitted = [_fit([_html_line(line) for line in s], TELEGRAM_LIMIT) for s in sections]
     return _pack(fitted, TELEGRAM_LIMIT)
+
+
+def render_draft(
+    draft: Draft,
+    *,
+    coach: Coach,
+    workout_type: WorkoutType,
+    duration_min: int,
+    units: Units,
+) -> str:
+    """A workout still being written, as one Telegram HTML message: the placeholder's line,
+    the title and the exercises finished so far. What does not fit in one message is left
+    for the workout itself, which replaces this (an ellipsis says more is coming)."""
+    writing = coach.writing(minutes=duration_min, workout_type=workout_type)
+    head: list[_Line] = [_Line((_Span(writing, "i"),))]
+    if draft.title:
+        head.append(_Line((_Span(f"{coach.emoji} "), _Span(_clean(draft.title), "b"))))
+    sections: list[_Section] = [tuple(head)]
+    sections += [_exercise(n, ex, units) for n, ex in enumerate(draft.exercises, 1)]
+    room = TELEGRAM_LIMIT - 2 - len(ELLIPSIS)
+    fitted = [_fit([_html_line(line) for line in s], room) for s in sections]
+    parts = _pack(fitted, room)
+    return parts[0] + ("\n\n" + ELLIPSIS if len(parts) > 1 else "")
 
 
 # ---------------------------------------------------------------------------------------------

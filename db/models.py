@@ -300,6 +300,12 @@ class AIGenerationLog(Base):
     error: Mapped[str | None] = mapped_column(Text)
     response_text: Mapped[str | None] = mapped_column(Text)
     """The raw answer, at most 4000 characters."""
+    score: Mapped[int | None] = mapped_column(Integer)
+    """How close the used answer came to the coach rules, 0-100 (core/score.py)."""
+    review: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    """What was made of the answer: ``{"repairs": [{"kind", "what"}], "misses": [...],
+    "renamed": [...], "unmatched": [...]}`` (core/repair.py, core/score.py,
+    core/grounding.py); None when nothing was changed, missed or left unmatched."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -199,6 +199,19 @@ def save_plan(
     return plan
 
 
+def _review(attempt: AIAttempt) -> dict[str, Any] | None:
+    """The generation log's record of the repairs, the score's misses and the grounding
+    (exercises renamed to the catalogue's names, those it does not know); None: nothing."""
+    if not (attempt.repairs or attempt.misses or attempt.renamed or attempt.unmatched):
+        return None
+    return {
+        "repairs": [{"kind": r.kind, "what": r.what} for r in attempt.repairs],
+        "misses": list(attempt.misses),
+        "renamed": list(attempt.renamed),
+        "unmatched": list(attempt.unmatched),
+    }
+
+
 def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AIAttempt]) -> None:
     """One log row per AI call; the raw answer is cut to ``RESPONSE_TEXT_LIMIT`` characters."""
     for a in attempts:
@@ -214,6 +227,8 @@ def add_generation_logs(session: Session, request_id: int, attempts: Iterable[AI
                 outcome=a.outcome,
                 error=a.error,
                 response_text=a.response_text[:RESPONSE_TEXT_LIMIT] if a.response_text else None,
+                score=a.score,
+                review=_review(a),
             )
         )
     session.flush()
@@ -314,3 +329,15 @@ def count_by_state(session: Session) -> dict[str, int]:
         select(WorkoutRequestRow.state, func.count()).group_by(WorkoutRequestRow.state)
     )
     return {str(state): int(count) for state, count in rows}
+
+
+def holds_claim(session: Session, request_id: int, message_id: str) -> bool:
+    """Whether queue message ``message_id`` still holds request ``request_id`` (generating,
+    claimed by it). A plain read, no lock: for frames, which only need to stop showing once
+    another message has taken the request over."""
+    row = session.execute(
+        select(WorkoutRequestRow.state, WorkoutRequestRow.claimed_by).where(
+            WorkoutRequestRow.id == request_id
+        )
+    ).one_or_none()
+    return row is not None and row.state is RequestState.GENERATING and row.claimed_by == message_id

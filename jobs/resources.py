@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from adapters.aislots import LimitedAI, LocalSemaphore, RedisSemaphore, Semaphore
 from adapters.metrics import PrometheusObserver
 from adapters.settings import Settings, get_settings
+from core.catalogue import load_catalogue
 from core.pipeline import AIClient
 from db.models import utcnow
 from db.session import create_db_engine, session_factory
@@ -126,6 +127,10 @@ def open_resources(
     use that one, or None to force the rule-based generator.
     """
     global _current
+    # Parsed now, not by the first request: every workout needs it (the rule-based
+    # generator, and the AI's answers' grounding and repairs), and parsing it takes a
+    # fraction of a second that a user would otherwise wait (seconds on a busy machine).
+    load_catalogue()
     engine = create_db_engine(settings.database_url)
     closers: list[Any] = []
     if ai is True:

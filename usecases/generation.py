@@ -10,8 +10,9 @@ saves two plans and never sends the workout twice:
   message finding a live claim is told to come back later (``TryLater``); the same message
   coming back (a retry, or a redelivery after its worker died) takes over at once, and so
   does anyone once the claim's lease has run out.
-- build and save: the pipeline runs outside any transaction; the plan and its generation-log
-  rows are stored in one transaction (a second plan is never written: the row is locked and
+- build and save: the pipeline runs outside any transaction (the AI's answer shown in the
+  chat as it is written, usecases/frames.py); the plan and its generation-log rows are
+  stored in one transaction (a second plan is never written: the row is locked and
   re-checked).
 - deliver: each part's message id is recorded as soon as it is sent, so a retry sends only
   the parts that are missing.
@@ -33,7 +34,7 @@ from chat.keyboards import failure_keyboard, workout_keyboard
 from core.coaches import coach_by_key
 from core.domain import RequestState, Units
 from core.models import WorkoutRequest
-from core.pipeline import AIClient, build_workout
+from core.pipeline import AIClient, PipelineResult, Progress, build_workout
 from core.render import failure_text, render_plan
 from db import requests as db_requests
 from db.history import StoredPlan, get_plan_for_request, stored_plan
@@ -41,6 +42,7 @@ from db.models import WorkoutRequestRow
 from db.users import mark_blocked
 from usecases import lifecycle
 from usecases.errors import DeliveryFailed, TryLater
+from usecases.frames import Frames
 from usecases.ports import Enqueue, Notifier, Observer
 
 __all__ = ["Generation", "give_up", "requeue_stale", "run_generation"]
@@ -81,7 +83,17 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _claim(gen: Generation, request_id: int, message_id: str) -> WorkoutRequest | bool:
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """A request claimed for generation: what the pipeline and the frames need."""
+
+    request: WorkoutRequest
+    chat_id: int | None
+    placeholder: int | None
+    units: Units
+
+
+def _claim(gen: Generation, request_id: int, message_id: str) -> _Claimed | bool:
     """Lock the row and decide: the request to generate, True when its plan is saved already
     (deliver it), False when there is nothing left to do."""
     with gen.sessions.begin() as session:
@@ -103,7 +115,12 @@ def _claim(gen: Generation, request_id: int, message_id: str) -> WorkoutRequest 
                 )
             log.warning("request %s: taking over a stale claim", request_id)
         lifecycle.claim(session, row, by=message_id)
-        return db_requests.to_generation_request(session, row)
+        return _Claimed(
+            request=db_requests.to_generation_request(session, row),
+            chat_id=row.chat_id,
+            placeholder=row.message_id,
+            units=row.user.units if row.user is not None else Units.KG,
+        )
 
 
 def _delivery(row: WorkoutRequestRow, plan: StoredPlan) -> _Delivery:
@@ -129,15 +146,48 @@ def _to_deliver(session: Session, request_id: int) -> _Delivery | None:
     return _delivery(row, plan)
 
 
-def _build_and_save(gen: Generation, request_id: int, request: WorkoutRequest) -> _Delivery | None:
+def _frames(gen: Generation, request_id: int, message_id: str, claim: _Claimed) -> Frames | None:
+    """The frames of this run, when there is a placeholder to show them in."""
+    frame = getattr(gen.notifier, "frame", None)
+    if gen.ai is None or frame is None or claim.chat_id is None or claim.placeholder is None:
+        return None
+    return Frames(
+        sessions=gen.sessions,
+        notifier=gen.notifier,  # type: ignore[arg-type]  # it has frame (checked above)
+        request_id=request_id,
+        message_id=message_id,
+        chat_id=claim.chat_id,
+        placeholder=claim.placeholder,
+        request=claim.request,
+        units=claim.units,
+    )
+
+
+def _why(result: PipelineResult) -> str:
+    """The log line's reason for a fallback: the attempt's outcome and error."""
+    if result.source != "fallback" or not result.attempts:
+        return ""
+    attempt = result.attempts[-1]
+    return f": the AI's answer was {attempt.outcome} ({(attempt.error or 'no reason')[:300]})"
+
+
+def _build_and_save(
+    gen: Generation, request_id: int, message_id: str, claim: _Claimed
+) -> _Delivery | None:
     """Run the pipeline (outside any transaction), store what it made, read what to deliver.
 
     Storing the plan and reading the delivery share one transaction: a request costs one
     round of locking less.
     """
     started = time.monotonic()
-    result = build_workout(request, gen.ai)
+    frames = _frames(gen, request_id, message_id, claim)
+    progress: Progress | None = frames
+    result = build_workout(claim.request, gen.ai, progress=progress)
     seconds = time.monotonic() - started
+    if frames is not None and (frames.shown or frames.dropped):
+        log.info(
+            "request %s: %d frame(s) shown, %d dropped", request_id, frames.shown, frames.dropped
+        )
     gen.observer.attempts(result.attempts)  # the calls happened, whatever becomes of the plan
     with gen.sessions.begin() as session:
         row = db_requests.lock_request(session, request_id)
@@ -150,10 +200,11 @@ def _build_and_save(gen: Generation, request_id: int, request: WorkoutRequest) -
         plan = db_requests.save_plan(session, row, result.workout, result.source, result.model)
         lifecycle.generated(session, row)
         log.info(
-            "request %s generated (%s, %.0f min)",
+            "request %s generated (%s, %.0f min)%s",
             request_id,
             result.source,
             result.workout.estimated_minutes,
+            _why(result),
         )
         # The row is locked and generated, and the plan in hand: no need to read them back.
         delivery = _delivery(row, stored_plan(plan, row))
@@ -221,7 +272,7 @@ def run_generation(gen: Generation, request_id: int, message_id: str) -> None:
         with gen.sessions.begin() as session:
             delivery = _to_deliver(session, request_id)
     else:
-        delivery = _build_and_save(gen, request_id, claim)
+        delivery = _build_and_save(gen, request_id, message_id, claim)
     if delivery is not None:
         _deliver(gen, request_id, delivery)
 

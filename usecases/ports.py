@@ -3,7 +3,8 @@
 - ``Notifier``: puts one HTML message into a chat, editing an existing one when given its
   id. Rendering happens before (core.render); the notifier only transports.
   ``adapters.telegram.TelegramNotifier`` is the real one; ``NullNotifier`` serves requests
-  that have no chat (the command line reads the stored plan itself).
+  that have no chat (the command line reads the stored plan itself). A ``FrameNotifier``
+  also shows a workout while the AI writes it (``frame``, dropped when the budget is busy).
 - ``Enqueue``: queues the generation of one request (``jobs.enqueue``'s ``GenerationQueue``);
   raises ``QueueUnavailable`` when the queue cannot be reached.
 - ``Observer``: hears what happened, for metrics (``adapters.metrics.PrometheusObserver``;
@@ -22,6 +23,7 @@ from core.pipeline import AIAttempt, PipelineResult
 __all__ = [
     "DeliveryResult",
     "Enqueue",
+    "FrameNotifier",
     "Keyboard",
     "Notifier",
     "NullNotifier",
@@ -51,6 +53,15 @@ class Notifier(Protocol):
     def close(self) -> None: ...
 
 
+class FrameNotifier(Notifier, Protocol):
+    """A notifier that can also show a workout while it is written (``frame``)."""
+
+    def frame(self, chat_id: int, html: str, *, message_id: int) -> bool:
+        """Edit ``message_id`` into ``html`` if that costs no real message its slot; True
+        when it was shown, False when it was dropped. Never raises."""
+        ...
+
+
 class NullNotifier:
     """For requests without a chat: nothing to send."""
 
@@ -58,6 +69,9 @@ class NullNotifier:
         self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
     ) -> int:
         return edit_message_id or 0
+
+    def frame(self, chat_id: int, html: str, *, message_id: int) -> bool:
+        return False
 
     def close(self) -> None:
         return None

@@ -70,7 +70,7 @@ def test_user_text_is_data_delimited_capped_and_cannot_close_its_tags() -> None:
         (FakeMessagesAPI.status(500), "error", "HTTP 500"),
         (FakeMessagesAPI.status(529), "error", "overloaded"),
         (FakeMessagesAPI.status(429, retry_after=1), "error", "HTTP 429"),
-        (FakeMessagesAPI.hang(5), "error", "timed out"),
+        (FakeMessagesAPI.hang(5), "error", "no first byte"),
         (FakeMessagesAPI.reset(), "error", "connection"),
         (FakeMessagesAPI.prose(), "invalid", "prose"),
         (FakeMessagesAPI.truncated(), "invalid", "truncated"),
@@ -97,9 +97,11 @@ def test_sdk_retries_honour_retry_after_then_succeed(fake_anthropic: FakeMessage
     assert second.at - first.at >= 1.0
 
 
-def test_a_schema_valid_answer_that_breaks_the_rules_is_rejected_with_reasons(
+def test_an_answer_on_missing_gear_and_over_time_is_repaired_and_kept(
     fake_anthropic: FakeMessagesAPI,
 ) -> None:
+    """Kettlebell moves for a user with dumbbells and a barbell, 63 minutes for 45: a coach
+    swaps the moves and trims sets; the coach's answer is kept and the log says what changed."""
     wrong = REQUEST.model_copy(
         update={"equipment": frozenset({Equipment.KETTLEBELL}), "duration_min": 90}
     )
@@ -109,13 +111,35 @@ def test_a_schema_valid_answer_that_breaks_the_rules_is_rejected_with_reasons(
     answer["exercises"] = answer["exercises"][:3]
     fake_anthropic.script(FakeMessagesAPI.ok(answer))
     result = build_workout(REQUEST, client(fake_anthropic))
+    assert result.source == "ai"
+    (attempt,) = result.attempts
+    assert attempt.outcome == "ok"
+    kinds = [r.kind for r in attempt.repairs]
+    assert kinds.count("gear") == 3 and "duration" in kinds
+    assert result.workout.title == answer["title"]  # the coach's voice stays
+    assert all(Equipment.KETTLEBELL not in e.equipment for e in result.workout.exercises)
+    assert abs(result.workout.estimated_minutes - 45) <= 4.5
+    assert attempt.score is not None and 0 <= attempt.score < 100
+
+
+def test_an_answer_no_coach_could_fix_is_rejected_with_reasons(
+    fake_anthropic: FakeMessagesAPI,
+) -> None:
+    """Three exercises for 90 minutes: inventing three more is writing another workout."""
+    long = REQUEST.model_copy(update={"duration_min": 90})
+    import random
+
+    answer = generate_rule_based(long, random.Random(1)).model_dump(mode="json")
+    answer["exercises"] = answer["exercises"][:3]
+    fake_anthropic.script(FakeMessagesAPI.ok(answer))
+    result = build_workout(long, client(fake_anthropic))
     assert result.source == "fallback"
     (attempt,) = result.attempts
     assert attempt.outcome == "rejected"
-    assert "kettlebell" in (attempt.error or "") or "min" in (attempt.error or "")
+    assert "3 exercises for 90 min" in (attempt.error or "")
 
 
-def test_weights_in_the_wrong_unit_are_rejected(fake_anthropic: FakeMessagesAPI) -> None:
+def test_weights_in_the_other_unit_are_converted(fake_anthropic: FakeMessagesAPI) -> None:
     lb_user = REQUEST.model_copy(update={"profile": Profile(units=Units.LB)})
     import random
 
@@ -123,8 +147,12 @@ def test_weights_in_the_wrong_unit_are_rejected(fake_anthropic: FakeMessagesAPI)
     assert any(e["weighted"] for e in answer["exercises"])
     fake_anthropic.script(FakeMessagesAPI.ok(answer))
     result = build_workout(lb_user, client(fake_anthropic))
-    assert result.attempts[0].outcome == "rejected"
-    assert "lb" in (result.attempts[0].error or "")
+    assert result.source == "ai"
+    (attempt,) = result.attempts
+    assert {r.kind for r in attempt.repairs} == {"weight"}
+    assert any(" kg as " in r.what and r.what.endswith(" lb") for r in attempt.repairs)
+    weighted = [e for e in result.workout.exercises if e.weighted]
+    assert weighted and all(e.weight_unit is Units.LB for e in weighted)
 
 
 def test_a_wrong_key_is_an_error_not_a_crash(fake_anthropic: FakeMessagesAPI) -> None:

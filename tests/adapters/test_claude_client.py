@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from adapters.claude import MAX_RETRY_WAIT_S, ClaudeClient, make_ai_client, strict_tool
 from adapters.settings import Settings
-from core.domain import Equipment, Units
-from core.models import Profile, WorkoutRequest
+from core.domain import Equipment
+from core.models import WorkoutRequest
 from core.pipeline import AIAttempt, PipelineResult, build_workout
 from core.prompt import TOOL_NAME, build_prompt
 from core.rulebased import generate_rule_based
@@ -87,13 +87,14 @@ def test_the_request_carries_the_schema_the_forced_tool_and_cache_control(
     prompt = build_prompt(REQUEST)
     assert body["model"] == MODEL
     assert body["max_tokens"] == 4000
-    assert body["tools"] == [strict_tool(prompt.tool)]
+    assert body["tools"] == [{**strict_tool(prompt.tool), "eager_input_streaming": True}]
     assert body["tools"][0]["strict"] is True
+    assert body["stream"] is True  # messages.stream
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
     assert body["system"] == prompt.system
     assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
     assert body["messages"] == [{"role": "user", "content": prompt.user}]
-    assert not {"temperature", "top_p", "stream"} & set(body)
+    assert not {"temperature", "top_p"} & set(body)
     assert recorded.headers["anthropic-version"]
     assert recorded.headers["x-stainless-retry-count"] == "0"
     assert fake_anthropic.api_key not in json.dumps(recorded.headers)
@@ -142,7 +143,7 @@ def test_an_answer_that_is_not_a_workout_is_invalid(
         (status(529), "error", "HTTP 529 overloaded_error"),
         (status(429, retry_after=1), "error", "HTTP 429 rate_limit_error"),
         (status(400), "error", "HTTP 400 invalid_request_error"),
-        (hang(3), "error", "timed out after 0.5 s"),
+        (hang(3), "error", "no first byte within 0.5 s"),
         (reset(), "error", "connection failed"),
         (prose(), "invalid", "no tool call: the answer holds no JSON object (prose)"),
         (truncated(), "invalid", "truncated at max_tokens"),
@@ -160,31 +161,36 @@ def test_every_failure_ends_in_a_fallback_workout_and_one_attempt(
     assert len(fake_anthropic.requests) == 1  # max_retries=0: no second try
 
 
-def test_a_schema_valid_answer_that_breaks_the_rules_is_rejected(
-    fake_anthropic: FakeMessagesAPI, make_client: Any
-) -> None:
-    barbell = REQUEST.model_copy(update={"equipment": frozenset({Equipment.BARBELL})})
-    answer = generate_rule_based(barbell, random.Random(5)).model_dump(mode="json")
-    lifted = next(e["name"] for e in answer["exercises"] if "barbell" in e["equipment"])
+def test_an_unsafe_answer_is_rejected(fake_anthropic: FakeMessagesAPI, make_client: Any) -> None:
+    """A load no one should lift is not a coach's slip: the answer is not used."""
+    answer = generate_rule_based(REQUEST, random.Random(5)).model_dump(mode="json")
+    heavy = next(e for e in answer["exercises"] if e["weighted"])
+    heavy["target_weight"] = 900
     fake_anthropic.script(ok(answer))
     attempt = fell_back(build_workout(REQUEST, make_client()))
     assert attempt.outcome == "rejected"
-    assert f"exercise '{lifted}' needs barbell, which the user does not have" in (
+    assert f"exercise '{heavy['name']}' is weighted but has no sane target weight" in (
         attempt.error or ""
     )
     assert json.loads(attempt.response_text or "") == answer
 
 
-def test_weights_in_the_wrong_unit_are_rejected(
+def test_a_move_on_missing_gear_is_swapped_and_the_raw_answer_kept(
     fake_anthropic: FakeMessagesAPI, make_client: Any
 ) -> None:
-    pounds = REQUEST.model_copy(update={"profile": Profile(units=Units.LB)})
-    answer = generate_rule_based(REQUEST, random.Random(3)).model_dump(mode="json")
-    assert any(e["weighted"] for e in answer["exercises"])
+    barbell = REQUEST.model_copy(update={"equipment": frozenset({Equipment.BARBELL})})
+    answer = generate_rule_based(barbell, random.Random(5)).model_dump(mode="json")
+    lifted = [e["name"] for e in answer["exercises"] if "barbell" in e["equipment"]]
+    assert lifted
     fake_anthropic.script(ok(answer))
-    attempt = fell_back(build_workout(pounds, make_client()), pounds)
-    assert attempt.outcome == "rejected"
-    assert "the user uses lb" in (attempt.error or "")
+    result = build_workout(REQUEST, make_client())
+    assert result.source == "ai"
+    (attempt,) = result.attempts
+    swapped = [r.what.split(" (")[0] for r in attempt.repairs if r.kind == "gear"]
+    assert swapped == lifted
+    assert all(Equipment.BARBELL not in e.equipment for e in result.workout.exercises)
+    assert validate_workout(result.workout, REQUEST) == []
+    assert json.loads(attempt.response_text or "") == answer  # the log keeps what was sent
 
 
 def test_a_wrong_key_is_an_error_that_does_not_leak_the_key(
@@ -242,15 +248,15 @@ def test_a_long_retry_after_is_not_waited_for(
     assert len(fake_anthropic.requests) == 1
 
 
-def test_a_hang_is_cut_by_the_timeout_and_retried(
+def test_a_hang_is_cut_by_the_first_byte_limit_and_not_retried(
     fake_anthropic: FakeMessagesAPI, make_client: Any
 ) -> None:
+    """The SDK would retry a timeout max_retries times, each as long: a silent API would
+    cost minutes. A hang ends the call at the first-byte limit; the fallback serves."""
     fake_anthropic.script(hang(5))
-    started = time.monotonic()
-    result = build_workout(REQUEST, make_client(timeout=0.5, max_retries=1))
-    assert result.source == "ai"
-    assert time.monotonic() - started < 3
-    assert len(fake_anthropic.requests) == 2
+    attempt = fell_back(build_workout(REQUEST, make_client(first_byte_s=0.5, max_retries=2)))
+    assert attempt.error == "no first byte within 0.5 s"
+    assert len(fake_anthropic.requests) == 1
 
 
 # ---------------------------------------------------------------------- settings and threads

@@ -18,13 +18,24 @@ blocks. Every request is recorded (headers without the key, the JSON body, the s
 so is the most requests ever in flight.
 
 Answers: a script of replies (``ok``, ``status``, ``hang``, ``reset``, ``prose``,
-``truncated``, ``tool_answer`` for any other tool, checked against its strict schema), then
+``truncated``, ``tool_answer`` for any other tool, checked against its strict schema, and
+for streamed requests the mid-stream faults ``stall``, ``drop`` and ``overloaded``), then
 ``default`` (None: a valid workout for the request it received, built by
 the rule-based generator from the JSON inside the prompt's <request> tags). Usage simulates
 prompt caching: the prefix up to the last cache_control breakpoint is written to the cache
 the first time it is seen (``cache_creation_input_tokens``) and read on later requests
 (``cache_read_input_tokens``), if it is at least ``min_cacheable_tokens`` long, as on the
 real API. Tokens are counted as four characters each.
+
+Streaming (``"stream": true``, what ``messages.stream`` sends) answers with real server-sent
+events in the API's order: ``message_start``, ``content_block_start``, ``input_json_delta``
+chunks of ``chunk_tokens`` tokens (``text_delta`` for prose), ``content_block_stop``,
+``message_delta`` (the stop reason and the output tokens), ``message_stop``, with ``ping``
+after the start. ``tokens_per_second`` paces the deltas (None: all at once). Mid-stream
+faults happen after ``at`` characters of the answer: ``stall`` goes silent for ``seconds``
+(then carries on, if the client still listens), ``drop`` closes the connection, ``overloaded``
+sends the API's ``error`` event (``overloaded_error``, as a 529 would say) and ends, and
+``truncated`` stops with ``max_tokens``.
 """
 
 from __future__ import annotations
@@ -52,12 +63,15 @@ __all__ = [
     "FakeMessagesAPI",
     "Recorded",
     "Reply",
+    "drop",
     "fake_anthropic",
     "hang",
     "ok",
+    "overloaded",
     "prose",
     "reset",
     "schema_mismatches",
+    "stall",
     "status",
     "tool_answer",
     "truncated",
@@ -84,6 +98,12 @@ _STRICT_UNSUPPORTED = frozenset(
         "dependentRequired", "dependentSchemas", "unevaluatedProperties",
     }
 )  # fmt: skip
+_TOOL_FIELDS = frozenset(
+    {
+        "name", "description", "input_schema", "strict", "cache_control", "type",
+        "eager_input_streaming", "input_examples", "defer_loading", "allowed_callers",
+    }
+)  # fmt: skip
 _ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -95,7 +115,9 @@ _ERROR_TYPES = {
     529: "overloaded_error",
 }
 
-ReplyKind = Literal["ok", "status", "hang", "reset", "prose", "truncated"]
+ReplyKind = Literal[
+    "ok", "status", "hang", "reset", "prose", "truncated", "stall", "drop", "overloaded"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +137,9 @@ class Reply:
     """prose: the text block of an ``end_turn`` answer without a tool call."""
     tool: str | None = None
     """tool_answer: the tool the request must force; its input is ``workout``."""
+    at: float = 0.5
+    """stall, drop, overloaded, truncated (streamed): where in the answer the fault comes,
+    as a share of its characters (0.5: half-way)."""
 
 
 def ok(workout: dict[str, Any] | None = None) -> Reply:
@@ -151,9 +176,25 @@ def tool_answer(tool: str, tool_input: dict[str, Any]) -> Reply:
     return Reply("ok", workout=tool_input, tool=tool)
 
 
-def truncated() -> Reply:
-    """``stop_reason: max_tokens`` with a tool call whose input was cut short."""
-    return Reply("truncated")
+def truncated(at: float = 0.5) -> Reply:
+    """``stop_reason: max_tokens`` with a tool call whose input was cut short (streamed: cut
+    after ``at`` of its characters)."""
+    return Reply("truncated", at=at)
+
+
+def stall(seconds: float, at: float = 0.5, workout: dict[str, Any] | None = None) -> Reply:
+    """Streamed: write ``at`` of the answer, then say nothing for ``seconds``, then go on."""
+    return Reply("stall", workout=workout, seconds=seconds, at=at)
+
+
+def drop(at: float = 0.5) -> Reply:
+    """Streamed: write ``at`` of the answer, then close the connection."""
+    return Reply("drop", at=at)
+
+
+def overloaded(at: float = 0.5) -> Reply:
+    """Streamed: write ``at`` of the answer, then an ``error`` event (overloaded_error)."""
+    return Reply("overloaded", at=at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +225,26 @@ class FakeMessagesAPI(LocalServer):
     thread_name = "fake-messages-api"
 
     def __init__(
-        self, *, api_key: str = API_KEY, latency: float = 0.0, min_cacheable_tokens: int = 1024
+        self,
+        *,
+        api_key: str = API_KEY,
+        latency: float = 0.0,
+        min_cacheable_tokens: int = 1024,
+        tokens_per_second: float | None = None,
+        chunk_tokens: int = 4,
     ) -> None:
         self.api_key = api_key
         self.latency = latency
         """Seconds every answer waits before it is sent."""
+        self.tokens_per_second = tokens_per_second
+        """Streamed answers: the pace of the deltas (None: as fast as the socket takes them)."""
+        self.chunk_tokens = chunk_tokens
+        """Streamed answers: tokens (four characters each) per delta event."""
+        self.streams: list[list[tuple[float, str]]] = []
+        """Every streamed answer's events as sent: (``time.monotonic()``, event name)."""
+        self.written: list[tuple[str, list[tuple[float, int]]]] = []
+        """Every streamed answer's text, and when each delta went out with how many of its
+        characters had been sent by then."""
         self.min_cacheable_tokens = min_cacheable_tokens
         self.unknown_models: set[str] = set()
         """Models GET /v1/models/{id} answers 404 for."""
@@ -251,6 +307,9 @@ class FakeMessagesAPI(LocalServer):
     reset = staticmethod(reset)
     prose = staticmethod(prose)
     truncated = staticmethod(truncated)
+    stall = staticmethod(stall)
+    drop = staticmethod(drop)
+    overloaded = staticmethod(overloaded)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -284,7 +343,9 @@ class FakeMessagesAPI(LocalServer):
                     if seen is record:
                         self.requests[i] = dataclasses.replace(record, status=code)
 
-    async def _answer(self, request: web.Request, body: Any, raw: bytes) -> web.Response | None:
+    async def _answer(
+        self, request: web.Request, body: Any, raw: bytes
+    ) -> web.StreamResponse | None:
         if not self._authorised(request):
             return _error(401, "authentication_error", "invalid x-api-key")
         try:
@@ -309,6 +370,10 @@ class FakeMessagesAPI(LocalServer):
             if request.transport is not None:
                 request.transport.abort()
             return None
+        if body.get("stream"):
+            return await self._stream(request, body, reply)
+        if reply.kind in ("stall", "drop", "overloaded"):
+            return _error(400, "invalid_request_error", f"{reply.kind}: a streamed reply")
         try:
             return web.json_response(self._message(body, reply), headers=_request_id())
         except Exception as exc:  # a bug in the fake or an unusable prompt: loud, not a hang
@@ -358,8 +423,107 @@ class FakeMessagesAPI(LocalServer):
             return self._envelope(body, [block], "max_tokens", body["max_tokens"])
         return self._envelope(body, [block], "tool_use", _tokens(json.dumps(workout)))
 
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], reply: Reply
+    ) -> web.StreamResponse | None:
+        """The answer as server-sent events, paced at ``tokens_per_second``."""
+        if reply.kind == "prose":
+            kind, text = "text", reply.text
+        else:
+            workout = reply.workout if reply.workout is not None else _workout_for(body)
+            kind, text = "tool_use", json.dumps(workout)
+        cut = len(text)
+        if reply.kind in ("stall", "drop", "overloaded", "truncated"):
+            cut = max(1, min(len(text) - 1, int(len(text) * reply.at)))
+        response = web.StreamResponse(
+            status=200,
+            headers={"content-type": "text/event-stream", "cache-control": "no-cache",
+                     **_request_id()},
+        )  # fmt: skip
+        await response.prepare(request)
+        sent: list[tuple[float, str]] = []
+        progress: list[tuple[float, int]] = []
+        with self._lock:
+            self.streams.append(sent)
+            self.written.append((text, progress))
+
+        async def event(name: str, data: dict[str, Any]) -> None:
+            payload = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+            await response.write(payload)
+            sent.append((time.monotonic(), name))
+
+        message = self._envelope(body, [], None, 1)
+        await event("message_start", {"type": "message_start", "message": message})
+        if kind == "text":
+            block: dict[str, Any] = {"type": "text", "text": ""}
+        else:
+            block = {
+                "type": "tool_use",
+                "id": f"toolu_{uuid.uuid4().hex[:24]}",
+                "name": _answer_tool(body),
+                "input": {},
+            }
+        start = {"type": "content_block_start", "index": 0, "content_block": block}
+        await event("content_block_start", start)
+        await event("ping", {"type": "ping"})
+        step = max(1, self.chunk_tokens * CHARS_PER_TOKEN)
+        pause = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second else 0.0
+        position = 0
+        stop = "end_turn" if kind == "text" else "tool_use"
+        while position < len(text):
+            end = min(position + step, len(text))
+            if position < cut <= end:
+                end = cut
+            piece = text[position:end]
+            delta = (
+                {"type": "text_delta", "text": piece}
+                if kind == "text"
+                else {"type": "input_json_delta", "partial_json": piece}
+            )
+            if pause:
+                await asyncio.sleep(pause)
+            await event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": delta},
+            )
+            position = end
+            progress.append((time.monotonic(), position))
+            if position != cut or cut == len(text):
+                continue
+            if reply.kind == "stall":
+                await asyncio.sleep(reply.seconds)
+            elif reply.kind == "drop":
+                if request.transport is not None:
+                    request.transport.abort()
+                return None
+            elif reply.kind == "overloaded":
+                error = {"type": "overloaded_error", "message": "Overloaded"}
+                await event("error", {"type": "error", "error": error})
+                await response.write_eof()
+                return response
+            elif reply.kind == "truncated":
+                stop = "max_tokens"
+                break
+        await event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        output_tokens = body["max_tokens"] if stop == "max_tokens" else _tokens(text[:position])
+        await event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop, "stop_sequence": None},
+                "usage": {"output_tokens": output_tokens},
+            },
+        )
+        await event("message_stop", {"type": "message_stop"})
+        await response.write_eof()
+        return response
+
     def _envelope(
-        self, body: dict[str, Any], content: list[dict[str, Any]], stop: str, output_tokens: int
+        self,
+        body: dict[str, Any],
+        content: list[dict[str, Any]],
+        stop: str | None,
+        output_tokens: int,
     ) -> dict[str, Any]:
         return {
             "id": f"msg_{uuid.uuid4().hex[:24]}",
@@ -414,8 +578,8 @@ def _check_body(body: Any) -> None:
     max_tokens = body["max_tokens"]
     if type(max_tokens) is not int or not 1 <= max_tokens <= MAX_TOKENS_LIMIT:
         raise _BadRequest(f"max_tokens: must be an integer from 1 to {MAX_TOKENS_LIMIT}")
-    if body.get("stream"):
-        raise _BadRequest("stream: this fake answers non-streaming requests only")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise _BadRequest("stream: Input should be a valid boolean")
     _check_messages(body["messages"])
     _check_system(body.get("system"))
     names = _check_tools(body.get("tools"))
@@ -489,6 +653,11 @@ def _check_tools(tools: Any) -> set[str]:
         schema = tool.get("input_schema")
         if not isinstance(schema, dict) or schema.get("type") != "object":
             raise _BadRequest(f"tools.{i}.input_schema.type: Input should be 'object'")
+        extra = sorted(set(tool) - _TOOL_FIELDS)
+        if extra:
+            raise _BadRequest(f"tools.{i}.{extra[0]}: Extra inputs are not permitted")
+        if not isinstance(tool.get("eager_input_streaming", False), bool):
+            raise _BadRequest(f"tools.{i}.eager_input_streaming: Input should be a boolean")
         if tool.get("strict"):
             problems = strict_schema_problems(schema)
             if problems:

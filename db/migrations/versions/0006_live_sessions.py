@@ -1,7 +1,7 @@
 """Live sessions: a workout done set by set, with rest timers (Start under a workout).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 12:40:00
 
 ``live_sessions``: where a session is (``position``, the JSON of ``core.live.LiveState``),
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
