@@ -24,7 +24,7 @@ import redis
 
 from adapters.sendbudget import GLOBAL_BURST, GLOBAL_RATE
 from bench.system import REDIS_URL, System
-from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, _max_in_window
+from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, max_in_window
 
 __all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
 
@@ -270,8 +270,8 @@ def throughput(
             answer_p99_ms=_pct(latencies, 99),
             makespan_s=last - start,
             ideal_s=users * ai_latency / concurrency,
-            max_sends_per_second=_max_in_window([c.at for c in sends]),
-            max_sends_per_chat_second=max(_max_in_window(t) for t in per_chat.values()),
+            max_sends_per_second=max_in_window([c.at for c in sends]),
+            max_sends_per_chat_second=max(max_in_window(t) for t in per_chat.values()),
             ai_max_in_flight=system.anthropic.max_in_flight,
             ai_calls=len(system.anthropic.requests),
             bot_peak_mb=system.peaks.bot,

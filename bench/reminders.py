@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import redis
 
 from adapters.sendbudget import SendLimiter
+from tests.fakes.bot_api import max_in_window
 
 __all__ = ["Morning", "run"]
 
@@ -42,16 +43,6 @@ class Morning:
     reply_wait_p50_ms: float
     reply_wait_max_ms: float
     replies: int
-
-
-def _max_in_window(times: list[float]) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def _morning(count: int) -> Morning:
@@ -98,7 +89,7 @@ async def _morning(count: int) -> Morning:
     return Morning(
         reminders=count,
         makespan_s=makespan,
-        max_per_second=_max_in_window([t for t, _ in sent]),
+        max_per_second=max_in_window([t for t, _ in sent]),
         out_of_order=out_of_order,
         max_displacement=displacement,
         reply_wait_p50_ms=waits[len(waits) // 2] * 1000,

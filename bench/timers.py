@@ -30,6 +30,7 @@ from db.live import create_live
 from db.models import LiveSession, ScheduledJob
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
+from tests.fakes.bot_api import max_in_window
 from tests.seed import save_plan
 from tests.support.requests import add_request
 from usecases import Member, register
@@ -176,15 +177,5 @@ def run(sessions: int = SESSIONS) -> TimerRun:
             late_max_ms=max(late, default=float("nan")),
             reminders=REMINDERS,
             reminders_sent=reminders_sent,
-            max_per_second=_max_in_window(sends),
+            max_per_second=max_in_window(sends),
         )
-
-
-def _max_in_window(times: list[float]) -> int:
-    times = sorted(times)
-    best, first = 0, 0
-    for last, t in enumerate(times):
-        while t - times[first] >= 1.0:
-            first += 1
-        best = max(best, last - first + 1)
-    return best

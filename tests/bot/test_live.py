@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import jobs
 import usecases
@@ -40,6 +41,30 @@ async def tap(user: FakeUser, live: ChatMessage, label: str, then: str) -> str:
     return text_of(user, live.message_id)
 
 
+@dataclass(frozen=True)
+class Live:
+    """A user at the first set of a live session of ``four_exercises``."""
+
+    user: FakeUser
+    workout: ChatMessage
+    """The workout it was started from."""
+    message: ChatMessage
+    """The session's message."""
+    live_id: int
+    plan_id: int
+
+
+async def live_session(fake_bot_api: FakeBotAPI, bot: BotRunner, telegram_id: int) -> Live:
+    """Seed the workout, reopen it from /history and press Start."""
+    seed_workout(bot.sessions, telegram_id, four_exercises(20, Units.KG), Units.KG)
+    user = fake_bot_api.user(telegram_id)
+    workout = await open_from_history(user)
+    message = await started(user, workout)
+    with bot.sessions.begin() as session:
+        (row,) = session.query(LiveSession).all()
+        return Live(user, workout, message, row.id, row.plan_id)
+
+
 def rest_until(bot: BotRunner, live_id: int) -> dt.datetime | None:
     with bot.sessions.begin() as session:
         row = session.get(LiveSession, live_id)
@@ -50,10 +75,8 @@ def rest_until(bot: BotRunner, live_id: int) -> dt.datetime | None:
 async def test_a_session_from_start_to_finish_logs_each_set_as_it_goes(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 701, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(701)
-    workout = await open_from_history(user)
-    live = await started(user, workout)
+    it = await live_session(fake_bot_api, bot, 701)
+    user, live, live_id = it.user, it.message, it.live_id
     assert "Goblet squat" in live.text and "Set 1 of 3: 20 kg × 10" in live.text
     assert live.buttons[0] == "✅ Done: 20 kg × 10"
     assert "➕ 2.5 kg" in live.buttons and "⏹ Finish" in live.buttons
@@ -67,9 +90,6 @@ async def test_a_session_from_start_to_finish_logs_each_set_as_it_goes(
     assert user.buttons(live.message_id) == ["⏭ Next set now", "⏹ Finish"]
     [(_, sets)] = logs_of(bot.sessions, 701)
     assert sets == [("Goblet squat", 1, 8, 20.0, None)]
-    with bot.sessions.begin() as session:
-        (row,) = session.query(LiveSession).all()
-        live_id = row.id
     assert rest_until(bot, live_id) is not None  # the timer is set
 
     # Moving on early cancels the timer; today's 8 reps carry to the next set; a load step.
@@ -103,13 +123,8 @@ async def test_a_session_from_start_to_finish_logs_each_set_as_it_goes(
 async def test_stale_double_and_forged_taps_change_nothing(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 711, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(711)
-    workout = await open_from_history(user)
-    live = await started(user, workout)
-    with bot.sessions.begin() as session:
-        (row,) = session.query(LiveSession).all()
-        live_id = row.id
+    it = await live_session(fake_bot_api, bot, 711)
+    user, workout, live, live_id = it.user, it.workout, it.message, it.live_id
 
     # A second Start is the same session: no second message.
     answer = await press(user, "Start", message_id=workout.message_id)
@@ -128,7 +143,7 @@ async def test_stale_double_and_forged_taps_change_nothing(
     own = await say(other, "/help", "What I can do")
     answer = await press_data(other, f"l:{live_id}:1:nx", own.message_id)
     assert answer.text == "Workout not found."
-    answer = await press_data(other, f"t:{row.plan_id}", own.message_id)
+    answer = await press_data(other, f"t:{it.plan_id}", own.message_id)
     assert answer.text == "Workout not found."
     assert rest_until(bot, live_id) is not None  # still resting, untouched
     [(_, sets)] = logs_of(bot.sessions, 711)
@@ -150,13 +165,8 @@ def notifier_for(bot: BotRunner) -> TelegramNotifier:
 async def test_the_rest_timer_rings_once_when_due_and_not_after_an_early_move(
     fake_bot_api: FakeBotAPI, bot: BotRunner
 ) -> None:
-    seed_workout(bot.sessions, 721, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(721)
-    workout = await open_from_history(user)
-    live = await started(user, workout)
-    with bot.sessions.begin() as session:
-        (row,) = session.query(LiveSession).all()
-        live_id = row.id
+    it = await live_session(fake_bot_api, bot, 721)
+    user, live, live_id = it.user, it.message, it.live_id
     await tap(user, live, "✅ Done", "Rest 1 min")
     due = rest_until(bot, live_id)
     assert due is not None
@@ -237,13 +247,8 @@ async def ticking(
 async def test_the_scheduler_and_a_restarted_worker_ring_the_timer_once(
     fake_bot_api: FakeBotAPI, bot: BotRunner, app_settings: Settings
 ) -> None:
-    seed_workout(bot.sessions, 731, four_exercises(20, Units.KG), Units.KG)
-    user = fake_bot_api.user(731)
-    workout = await open_from_history(user)
-    live = await started(user, workout)
-    with bot.sessions.begin() as session:
-        (row,) = session.query(LiveSession).all()
-        live_id = row.id
+    it = await live_session(fake_bot_api, bot, 731)
+    user, live, live_id = it.user, it.message, it.live_id
     await tap(user, live, "✅ Done", "Rest 1 min")
     # The bot restarts mid-rest: the session and its timer are in the database.
     await bot.restart()

@@ -59,6 +59,7 @@ __all__ = [
     "SimulatorError",
     "UploadedFile",
     "fake_bot_api",
+    "max_in_window",
 ]
 
 T = TypeVar("T")
@@ -586,7 +587,8 @@ def _entities_param(value: object, text: str) -> list[Entity]:
     return entities
 
 
-def _max_in_window(times: list[float], window: float = 1.0) -> int:
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    """The most of ``times`` (seconds) in any ``window`` seconds (the benchmarks use it too)."""
     times = sorted(times)
     best = start = 0
     for end, at in enumerate(times):
@@ -839,7 +841,7 @@ class FakeBotAPI(LocalServer):
 
     def max_sends_in_any_second(self) -> int:
         """Most outgoing-message calls (SEND_METHODS, any outcome) in any 1-second window."""
-        return _max_in_window([c.at for c in self.calls() if c.method in SEND_METHODS])
+        return max_in_window([c.at for c in self.calls() if c.method in SEND_METHODS])
 
     def max_sends_per_chat_per_second(self) -> int:
         """The largest per-chat count of outgoing-message calls in any 1-second window."""
@@ -847,7 +849,7 @@ class FakeBotAPI(LocalServer):
         for call in self.calls():
             if call.method in SEND_METHODS and call.chat_id is not None:
                 per_chat.setdefault(call.chat_id, []).append(call.at)
-        return max((_max_in_window(times) for times in per_chat.values()), default=0)
+        return max((max_in_window(times) for times in per_chat.values()), default=0)
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[ChatMessage]:
         """Snapshots of every message in the chat (both sides), in order."""

@@ -18,7 +18,7 @@ from adapters.sendbudget import (
     PER_CHAT_RATE,
     SendLimiter,
 )
-from tests.fakes.bot_api import _max_in_window
+from tests.fakes.bot_api import max_in_window
 
 
 @pytest.fixture(params=["redis", "in-process"])
@@ -41,7 +41,7 @@ def test_a_quiet_bot_sends_a_burst_at_once_then_keeps_the_rate(limiter: SendLimi
     times = overall_schedule(limiter, 200)
     assert all(t < 0.05 for t in times[:GLOBAL_BURST])  # no wait: the burst goes at once
     assert times[GLOBAL_BURST] >= 0.9 / GLOBAL_RATE  # the next one waits its turn
-    assert _max_in_window(times) <= GLOBAL_RATE + GLOBAL_BURST < 30
+    assert max_in_window(times) <= GLOBAL_RATE + GLOBAL_BURST < 30
     sustained = (len(times) - GLOBAL_BURST) / (times[-1] - times[GLOBAL_BURST - 1])
     assert sustained == pytest.approx(GLOBAL_RATE, rel=0.05)
 
