@@ -108,7 +108,7 @@ def test_an_unfinished_exercise_is_never_shown(fake: FakeMessagesAPI, make_clien
     third["alternatives"] = [*third["alternatives"][:2], "Chest-supported dumbbell row"]
     text = json.dumps(answer)
     fourth = text.index('{"name": ' + json.dumps(answer["exercises"][3]["name"]))
-    fake.script(truncated(at=(fourth - 8) / len(text)))
+    fake.script(truncated(at=(fourth - 8) / len(text), workout=answer))
     seen: list[Draft] = []
     result = build_workout(REQUEST, make_client(), progress=seen.append)
     assert result.source == "fallback"

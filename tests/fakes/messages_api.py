@@ -176,10 +176,10 @@ def tool_answer(tool: str, tool_input: dict[str, Any]) -> Reply:
     return Reply("ok", workout=tool_input, tool=tool)
 
 
-def truncated(at: float = 0.5) -> Reply:
+def truncated(at: float = 0.5, workout: dict[str, Any] | None = None) -> Reply:
     """``stop_reason: max_tokens`` with a tool call whose input was cut short (streamed: cut
-    after ``at`` of its characters)."""
-    return Reply("truncated", at=at)
+    after ``at`` of its characters of ``workout``, or of the default answer)."""
+    return Reply("truncated", workout=workout, at=at)
 
 
 def stall(seconds: float, at: float = 0.5, workout: dict[str, Any] | None = None) -> Reply:
