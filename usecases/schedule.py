@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -57,7 +58,7 @@ from db import schedule as db_schedule
 from db import users as db_users
 from db.models import PlannedSession, ScheduledJob, TrainingPlan, User
 from usecases.errors import DeliveryFailed, TryLater
-from usecases.ports import Enqueue, Notifier
+from usecases.ports import Enqueue, Keyboard, Notifier
 from usecases.profile import Member, Sessions, known_user, user_of
 from usecases.requests import WorkoutChoice, open_planned_request
 
@@ -79,6 +80,7 @@ __all__ = [
     "reminder_keyboard",
     "reminder_text",
     "save_plan",
+    "send_due",
     "send_reminder",
     "settings_of",
     "skip_row",
@@ -501,6 +503,38 @@ def reminder_keyboard(session_id: int) -> list[list[Button]]:
     ]
 
 
+def send_due(
+    sch: Scheduling,
+    job_id: int,
+    user_id: uuid.UUID,
+    chat_id: int,
+    text: str,
+    keyboard: Keyboard | None,
+    now: dt.datetime,
+    *,
+    what: str,
+) -> int | None:
+    """Send the message of due row ``job_id`` (marked "sending" by its caller); its message
+    id, or None when the user blocked the bot (marked so, the row skipped). A ``TryLater``
+    puts the row back to "queued" (nothing went out: the retry sends it) and is raised."""
+    try:
+        return sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=keyboard)
+    except TryLater:
+        with sch.sessions.begin() as session:
+            again = db_schedule.lock_job(session, job_id)
+            if again is not None and again.status == "sending":
+                again.status = "queued"
+        raise
+    except DeliveryFailed as exc:
+        log.info("%s %s not sent: %s", what, job_id, exc)
+        with sch.sessions.begin() as session:
+            db_users.mark_blocked(session, user_id)
+            closed = db_schedule.lock_job(session, job_id)
+            if closed is not None:
+                skip_row(session, closed, "blocked", now)
+        return None
+
+
 def send_reminder(sch: Scheduling, job_id: int) -> None:
     """Send a session's reminder (once), then plan the next session."""
     now = sch.clock()
@@ -517,23 +551,10 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
             user.id,
         )
     assert chat_id is not None  # _open_job checked
-    try:
-        message_id = sch.notifier.put(
-            chat_id, text, edit_message_id=None, keyboard=reminder_keyboard(session_id)
-        )
-    except TryLater:
-        with sch.sessions.begin() as session:
-            again = db_schedule.lock_job(session, job_id)
-            if again is not None and again.status == "sending":
-                again.status = "queued"  # nothing went out: the retry sends it
-        raise
-    except DeliveryFailed as exc:
-        log.info("reminder %s not sent: %s", job_id, exc)
-        with sch.sessions.begin() as session:
-            db_users.mark_blocked(session, user_id)
-            closed = db_schedule.lock_job(session, job_id)
-            if closed is not None:
-                skip_row(session, closed, "blocked", now)
+    message_id = send_due(
+        sch, job_id, user_id, chat_id, text, reminder_keyboard(session_id), now, what="reminder"
+    )
+    if message_id is None:
         return
     with sch.sessions.begin() as session:
         planned_row = db_schedule.lock_session(session, session_id)

@@ -23,8 +23,7 @@ from db import progression as db_progression
 from db import schedule as db_schedule
 from db import users as db_users
 from db.models import ScheduledJob, TrainingPlan, User
-from usecases.errors import DeliveryFailed, TryLater
-from usecases.schedule import DueKind, Scheduling, plan_review, skip_row
+from usecases.schedule import DueKind, Scheduling, plan_review, send_due, skip_row
 
 __all__ = ["send_review"]
 
@@ -94,21 +93,7 @@ def send_review(sch: Scheduling, job_id: int) -> None:
         job.status = "sending"
         chat_id, user_id = user.chat_id, user.id
     assert chat_id is not None  # _open_review checked
-    try:
-        sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=None)
-    except TryLater:
-        with sch.sessions.begin() as session:
-            again = db_schedule.lock_job(session, job_id)
-            if again is not None and again.status == "sending":
-                again.status = "queued"
-        raise
-    except DeliveryFailed as exc:
-        log.info("review %s not sent: %s", job_id, exc)
-        with sch.sessions.begin() as session:
-            db_users.mark_blocked(session, user_id)
-            closed = db_schedule.lock_job(session, job_id)
-            if closed is not None:
-                skip_row(session, closed, "blocked", now)
+    if send_due(sch, job_id, user_id, chat_id, text, None, now, what="review") is None:
         return
     with sch.sessions.begin() as session:
         sent = db_schedule.lock_job(session, job_id)
