@@ -231,18 +231,23 @@ class SendLimiter:
         self._redis_up()
         return booked
 
-    async def reserve_async(self, chat_id: int | None) -> Reservation:
-        """``reserve`` without blocking the event loop."""
-        if self._redis_url is None:
-            return self._reserve_local(chat_id)
+    def _async_client(self) -> redis.asyncio.Redis:
+        """The event loop's Redis client, made on first use (one pool for every tier)."""
+        assert self._redis_url is not None  # callers book in-process without Redis
         if self._async is None:
             pool = redis.asyncio.BlockingConnectionPool.from_url(
                 self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
             )
             self._async = redis.asyncio.Redis.from_pool(pool)
+        return self._async
+
+    async def reserve_async(self, chat_id: int | None) -> Reservation:
+        """``reserve`` without blocking the event loop."""
+        if self._redis_url is None:
+            return self._reserve_local(chat_id)
         keys, args = self._keys(chat_id)
         try:
-            result = await self._async.eval(_RESERVE, len(keys), *keys, *args)
+            result = await self._async_client().eval(_RESERVE, len(keys), *keys, *args)
         except redis.RedisError as exc:
             return self._redis_down(chat_id, exc)
         self._redis_up()
@@ -254,14 +259,9 @@ class SendLimiter:
         frames, the lowest priority: see the module docstring."""
         if self._redis_url is None:
             return self._try_local(chat_id)
-        if self._async is None:
-            pool = redis.asyncio.BlockingConnectionPool.from_url(
-                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
-            )
-            self._async = redis.asyncio.Redis.from_pool(pool)
         keys, args = self._keys(chat_id)
         try:
-            booked = await self._async.eval(_TRY, len(keys), *keys, *args)
+            booked = await self._async_client().eval(_TRY, len(keys), *keys, *args)
         except redis.RedisError as exc:
             if not self._degraded:  # as _redis_down, without booking a real message's slot
                 self._degraded = True
@@ -316,14 +316,9 @@ class SendLimiter:
         ``wait``; (wait, False) nothing booked, try again after ``wait``."""
         if self._redis_url is None:
             return self._reserve_bulk_local(chat_id)
-        if self._async is None:
-            pool = redis.asyncio.BlockingConnectionPool.from_url(
-                self._redis_url, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
-            )
-            self._async = redis.asyncio.Redis.from_pool(pool)
         keys, args = self._bulk_args(chat_id)
         try:
-            wait, booked = await self._async.eval(_RESERVE_BULK, len(keys), *keys, *args)
+            wait, booked = await self._async_client().eval(_RESERVE_BULK, len(keys), *keys, *args)
         except redis.RedisError as exc:
             self._redis_down(None, exc)
             return self._reserve_bulk_local(chat_id)
