@@ -261,38 +261,52 @@ Memory targets: {_mark(memory_ok)}.
 
 
 def section_reminders() -> str:
-    count = int(os.environ.get("FLEXFLOW_BENCH_REMINDERS", "10000"))
-    m = reminders.run(count)
-    target = count / 28
+    m = reminders.run(reminders.count_from_env())
+    target = m.reminders / 28
     table = _table(
         ("measure", "result", "target"),
         (
-            "all sent within",
-            f"{m.makespan_s:.0f} s",
+            "reminders at the fake Bot API",
+            f"{m.sent:,} of {m.reminders:,}",
+            f"all ({_mark(m.sent == m.reminders)})",
+        ),
+        (
+            "first to last reminder at the fake",
+            f"{m.makespan_s:.0f} s ({(m.sent - 1) / m.makespan_s:.1f} a second)",
             f"{target:.0f} s ({_mark(m.makespan_s <= target)})",
         ),
         (
-            "most messages in any second",
+            "every message in that time (replies too), a second",
+            f"{m.budget_per_s:.1f}",
+            "28 (sendbudget.GLOBAL_RATE)",
+        ),
+        ("the scheduler's start to the first reminder", f"{m.first_s:.1f} s", "-"),
+        (
+            "most messages in any second at the fake",
             str(m.max_per_second),
             f"<= 30 ({_mark(m.max_per_second <= 30)})",
         ),
         (
-            "sent before an earlier-due one / furthest out of place",
+            "arrived before an earlier-due one / furthest out of place",
             f"{m.out_of_order} / {m.max_displacement}",
-            "-",
+            "due order",
         ),
         (
-            f"a reply's wait during the burst, p50 / max ({m.replies} replies)",
-            f"{m.reply_wait_p50_ms:.0f} / {m.reply_wait_max_ms:.0f} ms",
-            "not behind the burst",
+            f"a /help answer's wait during the burst, p50 / max ({m.replies} replies)",
+            f"{m.reply_p50_ms:.0f} / {m.reply_max_ms:.0f} ms",
+            f"not behind the burst (bot alone: p50 {m.quiet_p50_ms:.0f} ms)",
         ),
+        ("calls the fake Bot API rejected", str(m.errors), "0"),
     )
-    return f"""## 7. The {count:,}-reminder morning
+    return f"""## 7. The {m.reminders:,}-reminder morning
 
-Every reminder due at 07:00, booked through the send budget's bulk tier on Redis by
-{reminders.WORKERS} senders taking them in due order, while one chat's replies come at
-{reminders.REPLIES_PER_S:g} a second through the ordinary tier. The bot-wide budget is
-25 messages a second (sendbudget.GLOBAL_RATE), so {count:,} take at least {count / 25:.0f} s.
+{m.reminders:,} plans whose reminder is due at one moment: the real `flexflow scheduler`,
+{reminders.WORKERS} `flexflow worker` processes of {reminders.THREADS} threads sending
+through the send budget's bulk tier on Redis, PostgreSQL, and the fake Bot API, whose
+arrival stamps are what is measured. Meanwhile users write /help at
+{reminders.REPLIES_PER_S:g} a second (each in a chat of their own) and the bot's answers
+go through the ordinary tier. Target (issue 14): all out within {m.reminders:,} / 28 s, never
+above 30 messages a second, in due order.
 
 {table}
 """

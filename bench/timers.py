@@ -20,22 +20,20 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
+from bench.reminders import seed_reminders
 from bench.system import System
-from core.domain import Units, WorkoutType
+from core.domain import Units
 from core.live import done_set, start
 from core.models import Block, Exercise, Workout
 from db.live import create_live
-from db.models import LiveSession, ScheduledJob
+from db.models import LiveSession
 from db.session import create_db_engine, session_factory
 from db.users import upsert_telegram_user
 from tests.fakes.bot_api import max_in_window
 from tests.seed import save_plan
 from tests.support.requests import add_request
-from usecases import Member, register
-from usecases.schedule import PlanSettings
-from usecases.schedule import save_plan as save_training_plan
 
 __all__ = ["TimerRun", "run"]
 
@@ -107,19 +105,7 @@ def _seed(system: System, count: int) -> list[int]:
                 position=rested.to_data(),
             )
             ids.append(live.id)
-    # The burst: plans whose reminder was due ten minutes ago (no workouts made ahead).
-    now = dt.datetime.now(dt.UTC)
-    ten_ago = (now - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
-    for n in range(REMINDERS):
-        chat = RING_CHATS + count + n
-        who = Member(telegram_id=chat, chat_id=chat, name=None)
-        register(sessions, who)
-        week = PlanSettings(
-            (ten_ago.weekday(),), ten_ago.time(), "UTC", 30, "MAX", WorkoutType.HIIT, None
-        )
-        save_training_plan(sessions, who, week, now=now - dt.timedelta(hours=1))
-    with sessions.begin() as session:
-        session.execute(delete(ScheduledJob).where(ScheduledJob.kind != "remind"))
+    seed_reminders(system.database_url, RING_CHATS + count, REMINDERS)  # the burst
     return ids
 
 
