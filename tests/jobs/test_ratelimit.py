@@ -12,7 +12,9 @@ import time
 import pytest
 
 from adapters.sendbudget import (
+    CEILING_WINDOW,
     GLOBAL_BURST,
+    GLOBAL_CEILING,
     GLOBAL_RATE,
     PER_CHAT_BURST,
     PER_CHAT_RATE,
@@ -41,7 +43,9 @@ def test_a_quiet_bot_sends_a_burst_at_once_then_keeps_the_rate(limiter: SendLimi
     times = overall_schedule(limiter, 200)
     assert all(t < 0.05 for t in times[:GLOBAL_BURST])  # no wait: the burst goes at once
     assert times[GLOBAL_BURST] >= 0.9 / GLOBAL_RATE  # the next one waits its turn
-    assert max_in_window(times) <= GLOBAL_RATE + GLOBAL_BURST < 30
+    # GCRA's bound: GLOBAL_BURST - 1 + GLOBAL_RATE in a half-open second; one more here,
+    # where the schedule is measured on this side of the Redis round trip
+    assert max_in_window(times) <= GLOBAL_BURST + GLOBAL_RATE <= 30
     sustained = (len(times) - GLOBAL_BURST) / (times[-1] - times[GLOBAL_BURST - 1])
     assert sustained == pytest.approx(GLOBAL_RATE, rel=0.05)
 
@@ -90,7 +94,7 @@ async def test_with_redis_unreachable_the_budget_is_kept_in_process() -> None:
         first = [down.reserve(7) for _ in range(PER_CHAT_BURST + 1)]
         burst = min(GLOBAL_BURST, PER_CHAT_BURST)
         assert [b.wait for b in first[:burst]] == [0.0] * burst
-        # the rest of the chat's burst waits only for the bot-wide pace (1/25 s each)...
+        # the rest of the chat's burst waits only for the bot-wide pace (1/28 s each)...
         assert all(b.wait <= PER_CHAT_BURST / GLOBAL_RATE for b in first[:PER_CHAT_BURST])
         # ...and the next one for the chat's own pace (one a second)
         assert first[-1].wait > 0.5 / PER_CHAT_RATE and not first[-1].overall
@@ -99,3 +103,51 @@ async def test_with_redis_unreachable_the_budget_is_kept_in_process() -> None:
     finally:
         await down.aclose()
         down.close()
+
+
+def test_the_bookings_never_reach_the_ceiling_on_their_own() -> None:
+    """The ceiling holds late senders only: on time, the bookings' own bound is under it."""
+    assert GLOBAL_BURST - 1 + GLOBAL_RATE <= GLOBAL_CEILING < 30
+
+
+def test_a_message_booked_to_go_now_is_counted_at_once(limiter: SendLimiter) -> None:
+    """An idle bot's message is booked and counted leaving in one step; one booked for
+    later is counted when it leaves (``_stamp``)."""
+    now = [limiter.reserve(None) for _ in range(GLOBAL_BURST + 1)]
+    assert all(b.stamped and b.wait == 0 for b in now[:GLOBAL_BURST])
+    assert not now[-1].stamped and now[-1].wait > 0
+
+
+def test_late_senders_leave_no_more_than_the_ceiling_in_a_second(limiter: SendLimiter) -> None:
+    """Messages whose booked moments passed while their process was held up (they all want
+    to leave now) go GLOBAL_CEILING at once; the next waits until the oldest is a second old,
+    whatever the bookings say."""
+    leaving = [limiter._stamp() for _ in range(GLOBAL_CEILING)]
+    assert leaving == [0.0] * GLOBAL_CEILING
+    held = limiter._stamp()
+    assert 0.9 * CEILING_WINDOW < held <= CEILING_WINDOW
+    booked = limiter.reserve(5)  # a reply on an idle budget still waits for the ceiling
+    assert booked.overall and not booked.stamped
+    assert 0.9 * CEILING_WINDOW < booked.wait <= CEILING_WINDOW
+    assert limiter._stamp() > 0  # and asking again before then counts nothing
+
+
+async def test_acquire_waits_out_the_ceiling_and_then_counts_its_message(redis_url: str) -> None:
+    limiter = SendLimiter(redis_url)
+    try:
+        for _ in range(GLOBAL_CEILING):
+            assert limiter._stamp() == 0
+        await limiter.acquire_async(None)  # held until the first of those is a second old
+        await asyncio.sleep(0.3)  # and now every one of them is
+        # its own departure still counts: one fewer may leave in the rest of its second
+        assert [limiter._stamp() for _ in range(GLOBAL_CEILING - 1)] == [0.0] * (GLOBAL_CEILING - 1)
+        assert limiter._stamp() > 0
+    finally:
+        await limiter.aclose()
+        limiter.close()
+
+
+def test_a_quiet_bot_s_message_counts_against_the_ceiling(limiter: SendLimiter) -> None:
+    limiter.acquire(None)
+    assert [limiter._stamp() for _ in range(GLOBAL_CEILING - 1)] == [0.0] * (GLOBAL_CEILING - 1)
+    assert limiter._stamp() > 0

@@ -8,7 +8,13 @@ import time
 
 import pytest
 
-from adapters.sendbudget import GLOBAL_RATE, PER_CHAT_RATE, SendLimiter
+from adapters.sendbudget import (
+    GLOBAL_BURST,
+    GLOBAL_CEILING,
+    GLOBAL_RATE,
+    PER_CHAT_RATE,
+    SendLimiter,
+)
 
 
 @pytest.fixture(params=["redis", "in-process"])
@@ -53,6 +59,14 @@ async def test_a_busy_bot_drops_every_frame_and_they_cost_the_senders_nothing(
         waits.append(time.monotonic() - start + booked.wait)
         shown += await limiter.try_reserve_async(1000 + chat)
     assert shown == 0
-    # The real messages' schedule is the budget's own: 25 a second after the burst.
-    assert waits[-1] == pytest.approx((60 - 2) / GLOBAL_RATE, abs=0.2)
+    # The real messages' schedule is the budget's own: GLOBAL_RATE a second after the burst.
+    assert waits[-1] == pytest.approx((60 - GLOBAL_BURST) / GLOBAL_RATE, abs=0.2)
+    await limiter.aclose()
+
+
+async def test_a_frame_is_dropped_while_the_ceiling_is_full(limiter: SendLimiter) -> None:
+    """Late real messages filled the last second: a frame would be one too many."""
+    for _ in range(GLOBAL_CEILING):
+        assert limiter._stamp() == 0
+    assert not await limiter.try_reserve_async(11)
     await limiter.aclose()
