@@ -94,8 +94,12 @@ DEFAULT_LATE_WINDOW = dt.timedelta(hours=2)
 """FLEXFLOW_REMINDER_LATE_WINDOW's default: how late a reminder may still go out."""
 PREPARE_AHEAD = dt.timedelta(minutes=5)
 """The workout is generated this long before its reminder."""
-REQUEUE_AFTER = dt.timedelta(minutes=2)
-"""A row queued this long ago whose actor never ran lost its message: queue it again."""
+REQUEUE_AFTER = dt.timedelta(minutes=15)
+"""A row queued this long ago whose actor never ran lost its message: queue it again.
+Longer than the biggest burst takes to go out through the send budget: 10,000 reminders
+due at one moment take 6 minutes at 28 a second, and with 2 minutes here the tick queued
+7,222 of them again while they were still waiting their turn (``python -m bench
+reminders``), duplicates the actors then had to open and drop during the burst."""
 BATCH = 500
 """Rows claimed per transaction of a tick."""
 REVIEW_WEEKDAY = 6

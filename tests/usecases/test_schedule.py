@@ -37,6 +37,7 @@ from usecases.errors import DeliveryFailed
 from usecases.ports import Keyboard
 from usecases.reminderbuttons import move_session, skip_session
 from usecases.schedule import (
+    REQUEUE_AFTER,
     DueKind,
     PlanSettings,
     Scheduling,
@@ -312,7 +313,10 @@ def test_a_lost_message_is_queued_again(world: World) -> None:
     world.tick(lambda kind, job_id: None)  # queued, but the messages are lost (Redis died)
     world.tick()
     assert world.queue == []  # not yet: a queued row gets its time
-    world.clock.now += dt.timedelta(minutes=3)
+    world.clock.now += REQUEUE_AFTER - dt.timedelta(seconds=5)
+    world.tick()
+    assert world.queue == []  # a burst still waiting its turn is not queued twice
+    world.clock.now += dt.timedelta(seconds=10)
     world.tick()
     world.drain()
     assert [chat for chat, _, _ in world.outbox.sent] == [240]
