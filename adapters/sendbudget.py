@@ -34,6 +34,7 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ import redis.asyncio
 
 __all__ = [
     "BULK_LOOKAHEAD",
+    "BULK_PLACE_TTL",
     "CEILING_WINDOW",
     "GLOBAL_BURST",
     "GLOBAL_CEILING",
@@ -156,11 +158,31 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
 local chat_interval, chat_tolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
-local lookahead = tonumber(ARGV[5])
+local lookahead, member = tonumber(ARGV[5]), ARGV[6]
+local place, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
+local line, alive = KEYS[3], KEYS[4]
 local chat_tat = tonumber(redis.call('GET', KEYS[2]) or '0')
 if chat_tat < now then chat_tat = now end
 local chat_wait = chat_tat - chat_tolerance - now
-if chat_wait > 0 then return {tostring(chat_wait), 0} end
+if chat_wait > 0 then
+  redis.call('ZREM', line, member)
+  redis.call('HDEL', alive, member)
+  return {tostring(chat_wait), 0}
+end
+redis.call('ZADD', line, place, member)
+redis.call('HSET', alive, member, tostring(now + ttl))
+redis.call('PEXPIRE', line, math.ceil(ttl * 1000) + 1000)
+redis.call('PEXPIRE', alive, math.ceil(ttl * 1000) + 1000)
+while true do
+  local first = redis.call('ZRANGE', line, 0, 0)[1]
+  if first == member then break end
+  if tonumber(redis.call('HGET', alive, first) or '0') >= now then
+    local rank = redis.call('ZRANK', line, member)
+    return {tostring(math.min(rank * interval, ttl / 4)), 0}
+  end
+  redis.call('ZREM', line, first)
+  redis.call('HDEL', alive, first)
+end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 if tat - now > lookahead then return {tostring(tat - now - lookahead), 0} end
@@ -168,10 +190,18 @@ local nxt = tat + interval
 redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
 local chat_nxt = chat_tat + chat_interval
 redis.call('SET', KEYS[2], tostring(chat_nxt), 'PX', math.ceil((chat_nxt - now) * 1000) + 1000)
+redis.call('ZREM', line, member)
+redis.call('HDEL', alive, member)
 return {tostring(tat - now), 1}
 """
-"""The bulk tier (``reserve_bulk``): book nothing unless both budgets have room; then both
-at once. Returns {wait, booked}: booked 1, send after ``wait``; booked 0, ask again then."""
+"""The bulk tier (``reserve_bulk_async``). KEYS: the bot-wide budget, the chat's, the line
+(a sorted set of the bulk messages waiting, by place) and when each of them stops counting
+as waiting; ARGV: the two budgets' intervals and tolerances, the lookahead, this message's
+member and place, how long a place is kept without asking again. A message whose chat must
+wait steps out of the line; one behind another books nothing (it asks again in its rank's
+slots); the first of the line books when the bot-wide budget has room within the
+lookahead, and leaves the line. Returns {wait, booked}: booked 1, send after ``wait``;
+booked 0, ask again then."""
 
 BULK_LOOKAHEAD = 1.0 / GLOBAL_RATE
 """How far ahead of now a bulk message may book the bot-wide budget: one slot. A bulk
@@ -179,6 +209,9 @@ message never queues behind others in the budget, so a reply or a delivery that 
 during a reminder burst waits at most this long for the bulk traffic (it books the next
 slot as it always does); bulk messages take only the slots nobody else wants. 36 ms at 28 a
 second."""
+BULK_PLACE_TTL = 2.0
+"""Seconds a bulk message keeps its place in the line without asking again (it asks at
+least every quarter of this): a sender that died holds up the others at most this long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +254,8 @@ class SendLimiter:
         """The in-process ceiling: the last send moments, oldest first."""
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
-        self._bulk_lock: asyncio.Lock | None = None
-        """Bulk messages book one at a time, in order (``acquire_bulk_async``)."""
+        self._local_line: dict[str, tuple[float, float]] = {}
+        """The in-process bulk line: member -> (place, until when it counts as waiting)."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
             # instead of failing with "Too many connections" at redis-py's default cap.
@@ -236,6 +269,10 @@ class SendLimiter:
     @property
     def _all_key(self) -> str:
         return f"{self.namespace}:all"
+
+    @property
+    def _line_key(self) -> str:
+        return f"{self.namespace}:bulk"
 
     @property
     def _sent_key(self) -> str:
@@ -296,18 +333,28 @@ class SendLimiter:
                 self._local[key] = now + budget.interval
         return True
 
-    def _reserve_bulk_local(self, chat_id: int) -> tuple[float, bool]:
+    def _reserve_bulk_local(self, chat_id: int, member: str, place: float) -> tuple[float, bool]:
         now = time.monotonic()
+        line = self._local_line
         with self._lock:
             chat_key, all_key = self._chat_key(chat_id), self._all_key
             chat_tat = max(self._local.get(chat_key, 0.0), now)
             if chat_tat - _CHAT.tolerance - now > 0:
+                line.pop(member, None)
                 return chat_tat - _CHAT.tolerance - now, False
+            line[member] = (place, now + BULK_PLACE_TTL)
+            for gone in [m for m, (_, until) in line.items() if until < now]:
+                del line[gone]
+            ahead = sorted((p, m) for m, (p, _) in line.items())
+            rank = ahead.index((place, member))
+            if rank > 0:
+                return min(rank * _GLOBAL.interval, BULK_PLACE_TTL / 4), False
             tat = max(self._local.get(all_key, 0.0), now)
             if tat - now > BULK_LOOKAHEAD:
                 return tat - now - BULK_LOOKAHEAD, False
             self._local[all_key] = tat + _GLOBAL.interval
             self._local[chat_key] = chat_tat + _CHAT.interval
+            del line[member]
             return tat - now, True
 
     def _down(self, exc: redis.RedisError) -> None:
@@ -443,42 +490,42 @@ class SendLimiter:
     # Added beside the other tiers rather than as a priority argument to them, so their
     # booking (and its fairness in arrival order) is exactly what it was.
 
-    def _bulk_args(self, chat_id: int) -> tuple[list[str], list[float]]:
-        keys = [self._all_key, self._chat_key(chat_id)]
-        args = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval, _CHAT.tolerance]
-        return keys, [*args, BULK_LOOKAHEAD]
-
-    async def reserve_bulk_async(self, chat_id: int) -> tuple[float, bool]:
-        """Try to book a bulk message to ``chat_id``: (wait, True) booked, send after
-        ``wait``; (wait, False) nothing booked, try again after ``wait``."""
+    async def reserve_bulk_async(
+        self, chat_id: int, member: str, place: float
+    ) -> tuple[float, bool]:
+        """Try to book bulk message ``member`` to ``chat_id``, at ``place`` in the bulk line
+        (lower first; ties by ``member``): (wait, True) booked, send after ``wait``; (wait,
+        False) nothing booked, ask again after ``wait``."""
         if self._redis_url is None:
-            return self._reserve_bulk_local(chat_id)
-        keys, args = self._bulk_args(chat_id)
+            return self._reserve_bulk_local(chat_id, member, place)
+        keys = [self._all_key, self._chat_key(chat_id), self._line_key, f"{self._line_key}:alive"]
+        args: list[float | str] = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval]
+        args += [_CHAT.tolerance, BULK_LOOKAHEAD, member, place, BULK_PLACE_TTL]
         try:
             wait, booked = await self._async_client().eval(_RESERVE_BULK, len(keys), *keys, *args)
         except redis.RedisError as exc:
             self._down(exc)
-            return self._reserve_bulk_local(chat_id)
+            return self._reserve_bulk_local(chat_id, member, place)
         self._redis_up()
         return max(0.0, float(wait)), int(booked) == 1
 
-    async def acquire_bulk_async(self, chat_id: int) -> None:
+    async def acquire_bulk_async(self, chat_id: int, due: tuple[float, int] | None = None) -> None:
         """Wait until a bulk message may go to ``chat_id``: only when no reply or delivery
-        wants the slot (see ``BULK_LOOKAHEAD``).
+        wants the slot (see ``BULK_LOOKAHEAD``), and no bulk message due before it waits.
 
-        Bulk messages of this process book one at a time, in the order they asked (an
-        asyncio lock's waiters are served first come, first served): without it, every
-        waiting sender wakes at the same moment and the fastest wins, so the reminders went
-        out of due order and one could lose the race for minutes. Use it from one event loop
-        (the bulk notifier's)."""
-        if self._bulk_lock is None:
-            self._bulk_lock = asyncio.Lock()
-        async with self._bulk_lock:
-            while True:
-                wait, booked = await self.reserve_bulk_async(chat_id)
-                if booked:
-                    break
-                await asyncio.sleep(max(wait, 0.001))
+        ``due`` is its place: (when it was due, in seconds since the epoch; its row id, for
+        the ties of one 07:00); without one, when it asked. The line is shared by every
+        process (in Redis), so reminders held by two workers' threads still leave in due
+        order: with each process booking its own in the order they asked, two workers'
+        threads interleaved them (27% of 10,000 arrived before one due earlier).
+        """
+        when, row = due if due is not None else (time.time(), 0)
+        member = f"{row:020d}:{uuid.uuid4().hex}"  # ties of one moment go by row id
+        while True:
+            wait, booked = await self.reserve_bulk_async(chat_id, member, when)
+            if booked:
+                break
+            await asyncio.sleep(max(wait, 0.001))
         if wait > 0:
             await asyncio.sleep(wait)
         await self._leave_async()

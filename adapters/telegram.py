@@ -39,7 +39,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from adapters.metrics import record_telegram_error
 from adapters.sendbudget import SendLimiter
 from usecases.errors import DeliveryFailed, TryLater
-from usecases.ports import Keyboard
+from usecases.ports import Due, Keyboard
 
 __all__ = [
     "CountingRequest",
@@ -160,13 +160,20 @@ class TelegramNotifier:
                 self._started = True
 
     def put(
-        self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        edit_message_id: int | None,
+        keyboard: Keyboard | None,
+        due: Due | None = None,
     ) -> int:
-        """Edit or send one HTML message; see the module docstring for error handling."""
+        """Edit or send one HTML message; see the module docstring for error handling. A
+        bulk notifier sends scheduled messages in ``due`` order across processes."""
         self._ensure_started()
         try:
             buttons = markup(keyboard)
-            return self._run(self._put(chat_id, html, edit_message_id, buttons))
+            return self._run(self._put(chat_id, html, edit_message_id, buttons, due))
         except RetryAfter as exc:
             delay = retry_after_seconds(exc)
             log.warning("Telegram asked to wait %.0fs before writing to chat %s", delay, chat_id)
@@ -180,9 +187,11 @@ class TelegramNotifier:
         html: str,
         edit_message_id: int | None,
         markup: InlineKeyboardMarkup | None,
+        due: Due | None = None,
     ) -> int:
         if self._bulk:
-            await self._limiter.acquire_bulk_async(chat_id)
+            place = None if due is None else (due[0].timestamp(), due[1])
+            await self._limiter.acquire_bulk_async(chat_id, place)
         else:
             await self._limiter.acquire_async(chat_id)
         if edit_message_id is not None:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Protocol
 
@@ -22,6 +23,7 @@ from core.pipeline import AIAttempt, PipelineResult
 
 __all__ = [
     "DeliveryResult",
+    "Due",
     "Enqueue",
     "FrameNotifier",
     "Keyboard",
@@ -35,15 +37,24 @@ Keyboard = Sequence[Sequence[Button]]
 Enqueue = Callable[[int], None]
 """Queue the generation of request ``request_id``; ``QueueUnavailable`` if the queue is down."""
 DeliveryResult = Literal["delivered", "chat_closed", "failed"]
+Due = tuple[dt.datetime, int]
+"""A scheduled message's place: when its row was due, and the row's id (ties of one moment)."""
 
 
 class Notifier(Protocol):
     """Sends or edits one chat message; returns its message id."""
 
     def put(
-        self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        edit_message_id: int | None,
+        keyboard: Keyboard | None,
+        due: Due | None = None,
     ) -> int:
         """Edit ``edit_message_id`` into ``html`` (or send a new message); return its id.
+        ``due``: a scheduled message's place, for a notifier that sends them in due order.
 
         Raises ``DeliveryFailed`` when the chat is gone for good (bot blocked), and
         ``TryLater`` with a delay when the chat service asks us to slow down.
@@ -66,7 +77,13 @@ class NullNotifier:
     """For requests without a chat: nothing to send."""
 
     def put(
-        self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        edit_message_id: int | None,
+        keyboard: Keyboard | None,
+        due: Due | None = None,
     ) -> int:
         return edit_message_id or 0
 

@@ -517,12 +517,16 @@ def send_due(
     now: dt.datetime,
     *,
     what: str,
+    fire_at: dt.datetime,
 ) -> int | None:
-    """Send the message of due row ``job_id`` (marked "sending" by its caller); its message
-    id, or None when the user blocked the bot (marked so, the row skipped). A ``TryLater``
-    puts the row back to "queued" (nothing went out: the retry sends it) and is raised."""
+    """Send the message of due row ``job_id`` (marked "sending" by its caller), due at
+    ``fire_at``; its message id, or None when the user blocked the bot (marked so, the row
+    skipped). A ``TryLater`` puts the row back to "queued" (nothing went out: the retry
+    sends it) and is raised."""
     try:
-        return sch.notifier.put(chat_id, text, edit_message_id=None, keyboard=keyboard)
+        return sch.notifier.put(
+            chat_id, text, edit_message_id=None, keyboard=keyboard, due=(fire_at, job_id)
+        )
     except TryLater:
         with sch.sessions.begin() as session:
             again = db_schedule.lock_job(session, job_id)
@@ -548,15 +552,17 @@ def send_reminder(sch: Scheduling, job_id: int) -> None:
             return
         job, planned, user = opened
         job.status = "sending"
-        chat_id, text, session_id, user_id = (
+        chat_id, text, session_id, user_id, fire_at = (
             user.chat_id,
             reminder_text(planned),
             planned.id,
             user.id,
+            job.fire_at,
         )
     assert chat_id is not None  # _open_job checked
+    keyboard = reminder_keyboard(session_id)
     message_id = send_due(
-        sch, job_id, user_id, chat_id, text, reminder_keyboard(session_id), now, what="reminder"
+        sch, job_id, user_id, chat_id, text, keyboard, now, what="reminder", fire_at=fire_at
     )
     if message_id is None:
         return

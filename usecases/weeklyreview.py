@@ -91,9 +91,12 @@ def send_review(sch: Scheduling, job_id: int) -> None:
             skip_row(session, job, "empty week", now)
             return
         job.status = "sending"
-        chat_id, user_id = user.chat_id, user.id
+        chat_id, user_id, fire_at = user.chat_id, user.id, job.fire_at
     assert chat_id is not None  # _open_review checked
-    if send_due(sch, job_id, user_id, chat_id, text, None, now, what="review") is None:
+    message_id = send_due(
+        sch, job_id, user_id, chat_id, text, None, now, what="review", fire_at=fire_at
+    )
+    if message_id is None:
         return
     with sch.sessions.begin() as session:
         sent = db_schedule.lock_job(session, job_id)

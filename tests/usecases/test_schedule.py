@@ -34,7 +34,7 @@ from db.models import (
 from db.requests import to_generation_request
 from usecases import Member, register
 from usecases.errors import DeliveryFailed
-from usecases.ports import Keyboard
+from usecases.ports import Due, Keyboard
 from usecases.reminderbuttons import move_session, skip_session
 from usecases.schedule import (
     REQUEUE_AFTER,
@@ -69,7 +69,13 @@ class Outbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def put(
-        self, chat_id: int, html: str, *, edit_message_id: int | None, keyboard: Keyboard | None
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        edit_message_id: int | None,
+        keyboard: Keyboard | None,
+        due: Due | None = None,
     ) -> int:
         if chat_id in self.blocked:
             raise DeliveryFailed(f"chat {chat_id} blocked the bot")
