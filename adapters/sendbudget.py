@@ -15,12 +15,18 @@ busy machine those bunched up at the receiving end above what the bookings allow
 moment a message really leaves is also counted: Redis keeps the last ``GLOBAL_CEILING``
 send moments bot-wide, and a message that would make more of them in one second waits
 until the oldest is a second old (``_stamp``). On time, the bookings never come near it;
-it holds the ceiling when the machine is late.
+it holds the ceiling when the machine is late. A message booked to go at once is counted
+in its booking's own round trip.
 
 Frames (the workout shown while the AI writes it) are the lowest priority: ``try_reserve``
 books a slot only when nothing would wait, neither the chat (its last message is a second
 old) nor the bot (its budget is idle, no burst in use); otherwise it books nothing and the
-frame is dropped, never queued ahead of a real message.
+frame is dropped, never queued ahead of a real message (nor at the ceiling).
+
+The bulk tier (the scheduler's reminders and reviews) sits between: a bulk message books
+only when no reply or delivery wants the slot (at most one slot ahead of now), and the bulk
+messages waiting in every process form one line in Redis, by due time, whose first alone
+may book (``acquire_bulk_async``).
 
 Without Redis (the embedded default) the same algorithm runs in-process, and so it does
 while Redis cannot be reached: a Redis outage must not silence the bot (replies, /history,

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from adapters.sendbudget import GLOBAL_BURST, GLOBAL_RATE
 from bench import chat, prompt_cost, quality, reminders, stream, timers, variety
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -186,11 +187,12 @@ def section_overhead() -> str:
 
 From the moment the fake Bot API hands the Generate tap to the bot (getUpdates) until the
 workout's text reaches it (editMessageText), with an AI that answers at once; one request at
-a time, 80 ms apart so that the send budget (25 messages a second, bursts of 2; each
-request sends 2) never makes one wait. Real bot and worker processes (1 worker process, 8 threads),
-PostgreSQL and Redis on this machine. The floor is the same I/O done by hand with no
-framework: getUpdates, answerCallbackQuery, two editMessageText, the request row's insert,
-a locked read and three updates, the plan's read and insert, one Redis push and pop.
+a time, {chat.PACE_S * 1000:.0f} ms apart so that the send budget ({GLOBAL_RATE:g} messages a
+second, bursts of {GLOBAL_BURST}; each request sends 2) never makes one wait. Real bot and
+worker processes (1 worker process, 8 threads), PostgreSQL and Redis on this machine. The
+floor is the same I/O done by hand with no framework: getUpdates, answerCallbackQuery, two
+editMessageText, the request row's insert, a locked read and three updates, the plan's read
+and insert, one Redis push and pop.
 
 | path | requests | p50 ms | p95 ms | max ms | p95 / floor |
 |---|---|---|---|---|---|
