@@ -299,6 +299,7 @@ def section_reminders() -> str:
             f"not behind the burst (bot alone: p50 {m.quiet_p50_ms:.0f} ms)",
         ),
         ("calls the fake Bot API rejected", str(m.errors), "0"),
+        ("longest time without a message during the burst", f"{m.longest_gap_ms:.0f} ms", "-"),
     )
     return f"""## 7. The {m.reminders:,}-reminder morning
 
