@@ -70,12 +70,16 @@ class System:
     """See the module docstring."""
 
     workers: int = 1
-    threads: int = 8
+    threads: int | None = 8
+    """Threads per worker process; None: the worker's default (its AI slots and some)."""
     ai: bool = True
     ai_latency: float = 0.0
     ai_tokens_per_second: float | None = None
     """The fake AI streams at this pace (None: all at once)."""
     ai_concurrency: int = 5
+    ai_answer_seconds: float | None = None
+    """The fake AI spreads each streamed answer over this long (None: ``ai_tokens_per_second``)."""
+    ai_chunk_tokens: int = 4
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
 
@@ -85,7 +89,10 @@ class System:
         self.database_url = f"{base}/{self.database}"
         self.telegram = FakeBotAPI()
         self.anthropic = FakeMessagesAPI(
-            latency=self.ai_latency, tokens_per_second=self.ai_tokens_per_second
+            latency=self.ai_latency,
+            tokens_per_second=self.ai_tokens_per_second,
+            answer_seconds=self.ai_answer_seconds,
+            chunk_tokens=self.ai_chunk_tokens,
         )
         self.processes: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
@@ -140,8 +147,9 @@ class System:
         self.telegram.start()
         self.anthropic.start()
         self.bot = self._spawn("bot", "bot")
+        threads = () if self.threads is None else ("--threads", str(self.threads))
         self.worker_parents = [
-            self._spawn(f"worker{i}", "worker", "--processes", "1", "--threads", str(self.threads))
+            self._spawn(f"worker{i}", "worker", "--processes", "1", *threads)
             for i in range(self.workers)
         ]
         self._sampler = threading.Thread(target=self._sample, daemon=True)
