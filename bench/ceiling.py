@@ -11,6 +11,7 @@ never more than 30 messages in any second, or 1 a second in a chat, no error.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from bench.system import System
@@ -54,6 +55,8 @@ class Ceiling:
     ai_max_in_flight: int
     ai_calls: int
     telegram_errors: int
+    errors: str
+    """The Bot API's errors by method and description, most frequent first."""
     bot_peak_mb: float
     worker_peak_mb: float
 
@@ -133,6 +136,12 @@ def run(
             ai_max_in_flight=system.anthropic.max_in_flight,
             ai_calls=len(system.anthropic.requests),
             telegram_errors=sum(1 for c in calls if c.status != 200),
+            errors=", ".join(
+                f"{method} {description}: {n}"
+                for (method, description), n in Counter(
+                    (c.method, c.description) for c in calls if c.status != 200
+                ).most_common(4)
+            ),
             bot_peak_mb=system.peaks.bot,
             worker_peak_mb=system.peaks.worker,
         )
