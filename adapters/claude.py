@@ -22,8 +22,8 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import logging
-import queue
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -277,11 +277,11 @@ class ClaudeClient:
         told here, on this thread, the newest of what the call has written so far."""
         if progress is None:
             return self._loop.run(self.agenerate(request), timeout=self._longest_s())
-        drafts: queue.SimpleQueue[Draft | None] = queue.SimpleQueue()
-        future = self._loop.submit(self.agenerate(request, drafts.put))
-        future.add_done_callback(lambda _: drafts.put(None))
+        newest = _Newest()
+        future = self._loop.submit(self.agenerate(request, newest.put))
+        future.add_done_callback(lambda _: newest.close())
         try:
-            _pump(drafts, progress, deadline=time.monotonic() + self._longest_s())
+            newest.tell(progress, deadline=time.monotonic() + self._longest_s())
             return future.result(timeout=0)
         except BaseException:
             future.cancel()  # interrupted (a worker's shutdown) or overdue: end the call
@@ -467,33 +467,51 @@ class ClaudeClient:
         return AIResult(workout, attempt)
 
 
-def _pump(drafts: queue.SimpleQueue[Draft | None], progress: Progress, *, deadline: float) -> None:
-    """Tell ``progress`` the drafts a call on the loop puts in ``drafts`` until it puts
-    None (the call is over). When several are waiting, only the newest is told: each draft
-    holds all the earlier ones' exercises, and a frame shown late is worth less than the
-    next. Waits in short steps, so that Dramatiq can interrupt the thread (a shutdown),
-    and never past ``deadline``."""
-    while True:
-        try:
-            draft = drafts.get(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
-        except queue.Empty:
-            if time.monotonic() >= deadline:
-                raise concurrent.futures.TimeoutError("the AI call outlived its limits") from None
-            continue
-        while draft is not None:
+class _Newest:
+    """The newest draft of a call on the loop, for the thread waiting for that call.
+
+    The loop ``put``s each draft (it never waits); the thread ``tell``s progress the newest
+    one whenever there is one it has not told. Only the newest is kept: each draft holds all
+    the earlier ones' exercises, a frame shown late is worth less than the next, and with
+    hundreds of calls in flight a queue of drafts behind a slow frame would hold memory for
+    nothing. Written here because the standard queues keep every item.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._draft: Draft | None = None
+        self._closed = False
+
+    def put(self, draft: Draft) -> None:
+        with self._changed:
+            self._draft = draft
+            self._changed.notify()
+
+    def close(self) -> None:
+        """The call is over: the workout itself follows, not a frame."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def tell(self, progress: Progress, *, deadline: float) -> None:
+        """Tell ``progress`` each newest draft until ``close``. Waits in steps of a second,
+        so that Dramatiq can interrupt the thread (a shutdown), and never past ``deadline``."""
+        while True:
+            with self._changed:
+                while self._draft is None and not self._closed:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise concurrent.futures.TimeoutError("the AI call outlived its limits")
+                    self._changed.wait(min(1.0, left))
+                if self._closed:
+                    return
+                draft, self._draft = self._draft, None
+            if draft is None:
+                continue
             try:
-                newer = drafts.get_nowait()
-            except queue.Empty:
-                break
-            if newer is None:
-                return  # the answer is complete: the workout itself follows, not a frame
-            draft = newer
-        if draft is None:
-            return
-        try:
-            progress(draft)
-        except Exception:  # showing progress is best effort; the answer matters
-            log.warning("showing the AI's progress failed", exc_info=True)
+                progress(draft)
+            except Exception:  # showing progress is best effort; the answer matters
+                log.warning("showing the AI's progress failed", exc_info=True)
 
 
 def _ms_since(start: float) -> int:
