@@ -334,8 +334,36 @@ ring's lateness is when its "Rest over" reached the fake Bot API minus the rest'
 """
 
 
+def _frames_table(edits: stream.Streamed, drafts: stream.Streamed) -> str:
+    """Frames as edits of the placeholder against frames as a private chat's draft."""
+
+    def row(what: str, cell: Callable[[stream.Streamed], str]) -> tuple[str, str, str]:
+        return (what, cell(edits), cell(drafts))
+
+    return _table(
+        ("measure", "edits of the placeholder", "drafts (sendMessageDraft)"),
+        row("Generate -> the first exercise in the chat, p50",
+            lambda m: f"{m.first_shown_p50_s:.2f} s"),
+        row("first exercise in the chat after the AI wrote it, p50 / max",
+            lambda m: f"{m.lag_p50_s:.2f} / {m.lag_max_s:.2f} s"),
+        row("Generate -> the whole workout in the chat, p50", lambda m: f"{m.whole_p50_s:.2f} s"),
+        row("frames per request, p50", lambda m: f"{m.frames_p50:g}"),
+        row("frames shown / dropped, all requests",
+            lambda m: f"{m.frames_shown} / {m.frames_dropped}"),
+        row("shortest time between two frames", lambda m: f"{m.min_frame_gap_s:.2f} s"),
+        row("Bot API calls in the chat per workout, p50", lambda m: f"{m.calls_p50:g}"),
+        row("of them send-budget slots / real messages (not frames), p50",
+            lambda m: f"{m.budget_p50:g} / {m.real_p50:g}"),
+        row("workout arriving as a new message (notifies), p50",
+            lambda m: f"{m.new_messages_p50:g}"),
+        row("the bot's messages in a chat afterwards, max", lambda m: str(m.chat_messages_after)),
+        row("Telegram errors", lambda m: str(m.telegram_errors)),
+    )  # fmt: skip
+
+
 def section_stream() -> str:
     s = stream.streamed()
+    drafts = stream.streamed(frames_as="drafts")
     stalled = stream.stalls()
     r = stream.repair_share(1000)
     lag_ok = s.lag_max_s <= 1.0
@@ -394,6 +422,13 @@ ways a coach fixes, in process.
 {table}
 
 Stall targets: {_mark(stall_ok)}. The worker's log lines for the two fallbacks: {reasons}.
+
+Frames in a private chat, edits of the placeholder (what the product does) against drafts
+(`FLEXFLOW_FRAMES=drafts`: `sendMessageDraft` frames, then the workout as a new message that
+replaces the draft, and the placeholder deleted), the same {s.n} requests each, against the
+strict fake Bot API:
+
+{_frames_table(s, drafts)}
 
 Kept by kind of break (kept/answers with it): {breaks}. Repairs made: {repairs}.
 """

@@ -3,7 +3,10 @@
 - Streaming: users tap Generate one after another (each alone in the system) while the fake
   AI writes at 80 tokens a second; from the fake's own clocks: when the AI finished writing
   the first exercise (its closing brace went out), when the chat first showed it (the first
-  frame: an edit of the placeholder), when the whole workout arrived.
+  frame: an edit of the placeholder, or the first update of the chat's draft), when the
+  whole workout arrived; and what it cost: frames shown and dropped, Bot API calls and send
+  budget slots per workout. Run once with frames as edits and once as drafts
+  (FLEXFLOW_FRAMES), against the strict fake, to decide between them.
 - Stalls: the AI goes silent half-way through its answer (ANTHROPIC_STALL_S at its
   default of 15 s), and an AI that never answers (the first-byte limit, 10 s): Generate to
   workout.
@@ -17,12 +20,13 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 from bench.system import System
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, hang, stall
 
 __all__ = ["RepairShare", "Stalls", "Streamed", "repair_share", "stalls", "streamed"]
@@ -47,6 +51,11 @@ def _delivered(user: FakeUser) -> bool:
     return any("New workout" in b for m in user.messages for b in m.buttons)
 
 
+def _finished(user: FakeUser) -> bool:
+    """The workout is in, and no placeholder is left (with drafts it is deleted after)."""
+    return _delivered(user) and not any("is writing" in m.text for m in user.messages)
+
+
 def _first_exercise_written(fake: FakeMessagesAPI, index: int) -> float:
     """When the ``index``-th streamed answer's first exercise was written whole."""
     text, progress = fake.written[index]
@@ -56,9 +65,16 @@ def _first_exercise_written(fake: FakeMessagesAPI, index: int) -> float:
     return next(at for at, sent in progress if sent >= end)
 
 
+BUDGETED = SEND_METHODS | {"deleteMessage"}
+"""The Bot API calls that take a slot of the shared send budget."""
+_FRAMES_LOGGED = re.compile(r"request \d+: (\d+) frame\(s\) shown, (\d+) dropped")
+
+
 @dataclass(frozen=True, slots=True)
 class Streamed:
     n: int
+    frames_as: str
+    """``edits`` of the placeholder or ``drafts`` (FLEXFLOW_FRAMES)."""
     first_written_p50_s: float
     """Generate to the AI having written the first exercise."""
     first_shown_p50_s: float
@@ -72,15 +88,37 @@ class Streamed:
     """Generate to the AI's last character."""
     frames_p50: float
     """Frames per request."""
+    frames_shown: int
+    frames_dropped: int
+    """Over every request, as the worker logged them (dropped: the interval or the budget)."""
     min_frame_gap_s: float
-    """The shortest time between two edits of one placeholder, the workout's own left out
-    (a real message, which may follow a frame at once)."""
+    """The shortest time between two frames of one request (the workout's own message left
+    out: a real message, which may follow a frame at once)."""
+    calls_p50: float
+    """Bot API calls in the chat per workout, from Generate on: the placeholder's edit, the
+    frames, the workout, the placeholder's deletion (drafts)."""
+    budget_p50: float
+    """Of them, the calls that take a slot of the send budget (all but none, today)."""
+    real_p50: float
+    """Of them, the real messages (the placeholder, the workout, a deletion): not frames."""
+    new_messages_p50: float
+    """Workout messages that arrived as new messages (the phone notifies) rather than edits."""
+    chat_messages_after: int
+    """The bot's messages visible in a chat afterwards, the dialog's included (max)."""
     telegram_errors: int
 
 
-def streamed(n: int = 12) -> Streamed:
-    """The streaming figures over ``n`` requests, one at a time."""
-    with System(workers=1, threads=8, ai=True, ai_tokens_per_second=TOKENS_PER_SECOND) as system:
+def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
+    """The streaming figures over ``n`` requests, one at a time, with frames as
+    ``frames_as`` ("edits" or "drafts")."""
+    with System(
+        workers=1,
+        threads=8,
+        ai=True,
+        ai_tokens_per_second=TOKENS_PER_SECOND,
+        env_extra={"FLEXFLOW_FRAMES": frames_as},
+    ) as system:
+        fake = system.telegram
         users = system.ready_users(30_000, n)
         first_written: list[float] = []
         first_shown: list[float] = []
@@ -89,27 +127,48 @@ def streamed(n: int = 12) -> Streamed:
         written: list[float] = []
         frames: list[float] = []
         gaps: list[float] = []
+        calls: list[float] = []
+        budget: list[float] = []
+        real: list[float] = []
+        new_messages: list[float] = []
+        after = 0
         for number, user in enumerate(users):
             query_id = user.press("Generate")
             pressed = time.monotonic()
-            while not _delivered(user):
+            while not _finished(user):
                 if time.monotonic() - pressed > 90:
                     raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
                 time.sleep(0.01)
-            handed = system.telegram.query_handed_at(query_id) or pressed
-            edits = _edits(system.telegram, user.chat_id, pressed)  # placeholder, frames, workout
-            if len(edits) < 3:
+            handed = fake.query_handed_at(query_id) or pressed
+            mine = [c for c in fake.calls() if c.chat_id == user.chat_id and c.at > pressed]
+            edits = _edits(fake, user.chat_id, pressed)  # placeholder, frames, workout?
+            sends = [c.at for c in mine if c.method == "sendMessage" and c.status == 200]
+            if frames_as == "drafts":
+                (draft,) = fake.drafts(user.chat_id)
+                shown = [f.at for f in draft.frames]
+                workout_at = sends[0]
+            else:
+                shown = edits[1:-1]
+                workout_at = edits[-1]
+            if not shown:
                 raise RuntimeError(f"user {user.chat_id} saw no frame; see {system.logs}")
             wrote = _first_exercise_written(system.anthropic, number)
             first_written.append(wrote - handed)
-            first_shown.append(edits[1] - handed)
-            lags.append(edits[1] - wrote)
-            whole.append(edits[-1] - handed)
+            first_shown.append(shown[0] - handed)
+            lags.append(shown[0] - wrote)
+            whole.append(workout_at - handed)
             written.append(system.anthropic.written[number][1][-1][0] - handed)
-            frames.append(float(len(edits) - 2))
-            gaps += [b - a for a, b in itertools.pairwise(edits[:-1])]
+            frames.append(float(len(shown)))
+            gaps += [b - a for a, b in itertools.pairwise(shown)]
+            calls.append(float(len(mine)))
+            budget.append(float(sum(c.method in BUDGETED for c in mine)))
+            real.append(float(sum(c.method in BUDGETED for c in mine) - len(shown)))
+            new_messages.append(float(len(sends)))
+            after = max(after, len(user.messages))
+        logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
         return Streamed(
             n=n,
+            frames_as=frames_as,
             first_written_p50_s=_pct(first_written, 50),
             first_shown_p50_s=_pct(first_shown, 50),
             lag_p50_s=_pct(lags, 50),
@@ -117,8 +176,15 @@ def streamed(n: int = 12) -> Streamed:
             whole_p50_s=_pct(whole, 50),
             written_p50_s=_pct(written, 50),
             frames_p50=_pct(frames, 50),
-            min_frame_gap_s=min(gaps),
-            telegram_errors=len(system.telegram.errors()),
+            frames_shown=sum(int(shown) for shown, _ in logged),
+            frames_dropped=sum(int(dropped) for _, dropped in logged),
+            min_frame_gap_s=min(gaps) if gaps else float("inf"),
+            calls_p50=_pct(calls, 50),
+            budget_p50=_pct(budget, 50),
+            real_p50=_pct(real, 50),
+            new_messages_p50=_pct(new_messages, 50),
+            chat_messages_after=after,
+            telegram_errors=len(fake.errors()),
         )
 
 
