@@ -361,9 +361,28 @@ def _frames_table(edits: stream.Streamed, drafts: stream.Streamed) -> str:
     )  # fmt: skip
 
 
+def _burst_table(edits: stream.Burst, drafts: stream.Burst) -> str:
+    """A contended send budget: frames as edits against frames as drafts."""
+
+    def row(what: str, cell: Callable[[stream.Burst], str]) -> tuple[str, str, str]:
+        return (what, cell(edits), cell(drafts))
+
+    return _table(
+        ("measure", "edits of the placeholder", "drafts (sendMessageDraft)"),
+        row("Generate -> the whole workout, p50 / max",
+            lambda b: f"{b.whole_p50_s:.2f} / {b.whole_max_s:.2f} s"),
+        row("frames shown / dropped", lambda b: f"{b.frames_shown} / {b.frames_dropped}"),
+        row("send-budget slots / of them real messages",
+            lambda b: f"{b.budget_slots} / {b.real_messages}"),
+        row("most messages in any second", lambda b: str(b.max_sends_in_any_second)),
+        row("Telegram errors", lambda b: str(b.telegram_errors)),
+    )  # fmt: skip
+
+
 def section_stream() -> str:
     s = stream.streamed()
     drafts = stream.streamed(frames_as="drafts")
+    burst, burst_drafts = stream.burst(frames_as="edits"), stream.burst(frames_as="drafts")
     stalled = stream.stalls()
     r = stream.repair_share(1000)
     lag_ok = s.lag_max_s <= 1.0
@@ -429,6 +448,11 @@ replaces the draft, and the placeholder deleted), the same {s.n} requests each, 
 strict fake Bot API:
 
 {_frames_table(s, drafts)}
+
+And with the send budget contended: {burst.users} users tap Generate at once, an AI slot each,
+the fake AI at {stream.TOKENS_PER_SECOND:.0f} tokens a second (one worker of 32 threads):
+
+{_burst_table(burst, burst_drafts)}
 
 Kept by kind of break (kept/answers with it): {breaks}. Repairs made: {repairs}.
 """

@@ -29,7 +29,16 @@ from bench.system import System
 from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, hang, stall
 
-__all__ = ["RepairShare", "Stalls", "Streamed", "repair_share", "stalls", "streamed"]
+__all__ = [
+    "Burst",
+    "RepairShare",
+    "Stalls",
+    "Streamed",
+    "burst",
+    "repair_share",
+    "stalls",
+    "streamed",
+]
 
 TOKENS_PER_SECOND = 80.0
 
@@ -184,6 +193,72 @@ def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
             real_p50=_pct(real, 50),
             new_messages_p50=_pct(new_messages, 50),
             chat_messages_after=after,
+            telegram_errors=len(fake.errors()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Burst:
+    users: int
+    frames_as: str
+    whole_p50_s: float
+    whole_max_s: float
+    """Generate to the whole workout in the chat (the last one: the burst's end)."""
+    frames_shown: int
+    frames_dropped: int
+    budget_slots: int
+    """Send-budget slots the run took in the users' chats (frames and real messages)."""
+    real_messages: int
+    """Of them, real messages: the placeholders, the workouts, the deletions."""
+    max_sends_in_any_second: int
+    telegram_errors: int
+
+
+def burst(users: int = 60, frames_as: str = "edits") -> Burst:
+    """``users`` tap Generate at once, the fake AI writing each answer at 80 tokens a second
+    with an AI slot for each: the shared send budget is contended, frames give way."""
+    with System(
+        workers=1,
+        threads=32,
+        ai=True,
+        ai_tokens_per_second=TOKENS_PER_SECOND,
+        ai_concurrency=users,
+        env_extra={"FLEXFLOW_FRAMES": frames_as},
+    ) as system:
+        fake = system.telegram
+        ready = system.ready_users(32_000, users)
+        start = time.monotonic()
+        queries = [(user, user.press("Generate")) for user in ready]
+        whole: list[float] = []
+        for user in ready:
+            while not _finished(user):
+                if time.monotonic() - start > 180:
+                    raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
+                time.sleep(0.02)
+        chats = {user.chat_id for user in ready}
+        mine = [c for c in fake.calls() if c.chat_id in chats and c.at > start]
+        for user, query_id in queries:
+            handed = fake.query_handed_at(query_id) or start
+            ats = [
+                c.at
+                for c in mine
+                if c.chat_id == user.chat_id and c.status == 200 and c.method in SEND_METHODS
+                and c.method != "sendMessageDraft"
+            ]  # fmt: skip
+            whole.append(max(ats) - handed)  # the workout's own message is its last
+        logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
+        shown = sum(int(n) for n, _ in logged)
+        slots = sum(c.method in BUDGETED for c in mine)
+        return Burst(
+            users=users,
+            frames_as=frames_as,
+            whole_p50_s=_pct(whole, 50),
+            whole_max_s=max(whole),
+            frames_shown=shown,
+            frames_dropped=sum(int(n) for _, n in logged),
+            budget_slots=slots,
+            real_messages=slots - shown,
+            max_sends_in_any_second=fake.max_sends_in_any_second(),
             telegram_errors=len(fake.errors()),
         )
 
