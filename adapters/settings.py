@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -77,10 +77,6 @@ class Settings(BaseSettings):
     ``images``) is appended. Telegram fetches them itself (sendPhoto by URL)."""
     flexflow_allowed_users: Annotated[frozenset[int], NoDecode] = frozenset()
     """Telegram user ids the bot serves ("1,2 3"); empty: everyone."""
-    flexflow_frames: Literal["edits", "drafts"] = "edits"
-    """How a private chat watches the workout being written: edits of the placeholder, or
-    drafts (``sendMessageDraft``, then the workout as a new message and the placeholder
-    deleted). Groups always get edits."""
 
     anthropic_fast_model: str = "claude-haiku-4-5"
     """The model that reads typed requests and answers questions (adapters/claude_words.py)."""

@@ -10,11 +10,9 @@ Telegram's answers map to what the actor needs:
     400 not modified      -> fine, the message already shows this
     400 message not found -> send a new message instead of editing
 
-``frame`` and ``draft`` are the other kind of message: the workout shown while the AI writes
-it, an edit of the placeholder or a private chat's draft (``sendMessageDraft``), at the lowest
-priority of the send budget (``SendLimiter.try_reserve_async``: dropped rather than waited
-for). Neither ever raises: whatever goes wrong drops the frame. ``remove`` deletes a message
-(the placeholder a draft's workout replaced) under the normal tier, like ``put``.
+``frame`` is the other kind of message: the workout shown while the AI writes it, an edit of
+the placeholder at the lowest priority of the send budget (``SendLimiter.try_reserve_async``:
+dropped rather than waited for). A frame never raises: whatever goes wrong drops it.
 """
 
 from __future__ import annotations
@@ -216,42 +214,10 @@ class TelegramNotifier:
         """Edit ``message_id`` into ``html`` if the send budget has room at once; True when
         the edit went out. Waits for the edit to finish (at most ``FRAME_TIMEOUT``), so no
         frame can land after the workout that follows it."""
-        return self._frame_call(
-            chat_id,
-            edit_unless_unchanged(
-                self._bot.edit_message_text(
-                    html,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode=ParseMode.HTML,
-                    read_timeout=FRAME_TIMEOUT,
-                    write_timeout=FRAME_TIMEOUT,
-                    connect_timeout=FRAME_TIMEOUT,
-                    pool_timeout=FRAME_TIMEOUT,
-                )
-            ),
-        )
-
-    def draft(self, chat_id: int, html: str, *, draft_id: int) -> bool:
-        """Show ``html`` as the private chat's draft ``draft_id``, on the terms of ``frame``."""
-        return self._frame_call(
-            chat_id,
-            self._bot.send_message_draft(
-                chat_id,
-                draft_id,
-                html,
-                parse_mode=ParseMode.HTML,
-                read_timeout=FRAME_TIMEOUT,
-                write_timeout=FRAME_TIMEOUT,
-                connect_timeout=FRAME_TIMEOUT,
-                pool_timeout=FRAME_TIMEOUT,
-            ),
-        )
-
-    def _frame_call(self, chat_id: int, call: Coroutine[Any, Any, object]) -> bool:
-        """Run one frame's Bot API ``call`` if the budget has room at once; never raises."""
         self._ensure_started()
-        future = asyncio.run_coroutine_threadsafe(self._frame(chat_id, call), self._loop)
+        future = asyncio.run_coroutine_threadsafe(
+            self._frame(chat_id, html, message_id), self._loop
+        )
         try:
             return future.result(FRAME_TIMEOUT * 2)
         except TimeoutError:
@@ -261,37 +227,22 @@ class TelegramNotifier:
             log.info("frame for chat %s dropped: %s", chat_id, exc)
         return False
 
-    async def _frame(self, chat_id: int, call: Coroutine[Any, Any, object]) -> bool:
-        reserved = False
-        try:
-            reserved = await self._limiter.try_reserve_async(chat_id)
-        finally:
-            if not reserved:
-                call.close()  # never awaited: nothing is sent
-        if reserved:
-            await call
-        return reserved
-
-    def remove(self, chat_id: int, message_id: int) -> None:
-        """Delete the bot's message ``message_id``; one already gone (or too old to delete)
-        is fine. Errors map as for ``put``."""
-        self._ensure_started()
-        try:
-            self._run(self._remove(chat_id, message_id))
-        except RetryAfter as exc:
-            raise TryLater("telegram flood control", retry_after_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise DeliveryFailed(f"chat {chat_id} is closed to the bot: {exc.message}") from exc
-
-    async def _remove(self, chat_id: int, message_id: int) -> None:
-        await self._limiter.acquire_async(chat_id)
-        try:
-            await self._bot.delete_message(chat_id, message_id)
-        except BadRequest as exc:
-            text = exc.message.lower()
-            if "not found" not in text and "can't be deleted" not in text:
-                raise
-            log.info("message %s in chat %s is gone already", message_id, chat_id)
+    async def _frame(self, chat_id: int, html: str, message_id: int) -> bool:
+        if not await self._limiter.try_reserve_async(chat_id):
+            return False
+        await edit_unless_unchanged(
+            self._bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                read_timeout=FRAME_TIMEOUT,
+                write_timeout=FRAME_TIMEOUT,
+                connect_timeout=FRAME_TIMEOUT,
+                pool_timeout=FRAME_TIMEOUT,
+            )
+        )
+        return True
 
     def close(self) -> None:
         if self._started:

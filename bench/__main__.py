@@ -334,55 +334,9 @@ ring's lateness is when its "Rest over" reached the fake Bot API minus the rest'
 """
 
 
-def _frames_table(edits: stream.Streamed, drafts: stream.Streamed) -> str:
-    """Frames as edits of the placeholder against frames as a private chat's draft."""
-
-    def row(what: str, cell: Callable[[stream.Streamed], str]) -> tuple[str, str, str]:
-        return (what, cell(edits), cell(drafts))
-
-    return _table(
-        ("measure", "edits of the placeholder", "drafts (sendMessageDraft)"),
-        row("Generate -> the first exercise in the chat, p50",
-            lambda m: f"{m.first_shown_p50_s:.2f} s"),
-        row("first exercise in the chat after the AI wrote it, p50 / max",
-            lambda m: f"{m.lag_p50_s:.2f} / {m.lag_max_s:.2f} s"),
-        row("Generate -> the whole workout in the chat, p50", lambda m: f"{m.whole_p50_s:.2f} s"),
-        row("frames per request, p50", lambda m: f"{m.frames_p50:g}"),
-        row("frames shown / dropped, all requests",
-            lambda m: f"{m.frames_shown} / {m.frames_dropped}"),
-        row("shortest time between two frames", lambda m: f"{m.min_frame_gap_s:.2f} s"),
-        row("Bot API calls in the chat per workout, p50", lambda m: f"{m.calls_p50:g}"),
-        row("of them send-budget slots / real messages (not frames), p50",
-            lambda m: f"{m.budget_p50:g} / {m.real_p50:g}"),
-        row("workout arriving as a new message (notifies), p50",
-            lambda m: f"{m.new_messages_p50:g}"),
-        row("the bot's messages in a chat afterwards, max", lambda m: str(m.chat_messages_after)),
-        row("Telegram errors", lambda m: str(m.telegram_errors)),
-    )  # fmt: skip
-
-
-def _burst_table(edits: stream.Burst, drafts: stream.Burst) -> str:
-    """A contended send budget: frames as edits against frames as drafts."""
-
-    def row(what: str, cell: Callable[[stream.Burst], str]) -> tuple[str, str, str]:
-        return (what, cell(edits), cell(drafts))
-
-    return _table(
-        ("measure", "edits of the placeholder", "drafts (sendMessageDraft)"),
-        row("Generate -> the whole workout, p50 / max",
-            lambda b: f"{b.whole_p50_s:.2f} / {b.whole_max_s:.2f} s"),
-        row("frames shown / dropped", lambda b: f"{b.frames_shown} / {b.frames_dropped}"),
-        row("send-budget slots / of them real messages",
-            lambda b: f"{b.budget_slots} / {b.real_messages}"),
-        row("most messages in any second", lambda b: str(b.max_sends_in_any_second)),
-        row("Telegram errors", lambda b: str(b.telegram_errors)),
-    )  # fmt: skip
-
-
 def section_stream() -> str:
     s = stream.streamed()
-    drafts = stream.streamed(frames_as="drafts")
-    burst, burst_drafts = stream.burst(frames_as="edits"), stream.burst(frames_as="drafts")
+    burst = stream.burst()
     stalled = stream.stalls()
     r = stream.repair_share(1000)
     lag_ok = s.lag_max_s <= 1.0
@@ -407,12 +361,29 @@ def section_stream() -> str:
         ("Generate -> the AI's last character, p50", f"{s.written_p50_s:.1f} s", "-"),
         ("Generate -> the whole workout in the chat, p50", f"{s.whole_p50_s:.1f} s", "-"),
         ("frames per request, p50", f"{s.frames_p50:g}", "-"),
+        ("frames shown / dropped, all requests", f"{s.frames_shown} / {s.frames_dropped}", "-"),
+        (
+            "Bot API calls in the chat per workout / of them real messages, p50",
+            f"{s.calls_p50:g} / {s.real_p50:g}",
+            "-",
+        ),
         (
             "shortest time between two edits of a placeholder (frames)",
             f"{s.min_frame_gap_s:.2f} s",
             f">= 1 s: {_mark(s.min_frame_gap_s >= 1.0)}",
         ),
         ("Telegram errors", str(s.telegram_errors), "0"),
+        (
+            f"{burst.users} users tap Generate at once: Generate -> workout, p50 / max",
+            f"{burst.whole_p50_s:.1f} / {burst.whole_max_s:.1f} s",
+            "-",
+        ),
+        (
+            "  frames shown / dropped; real messages; most in any second",
+            f"{burst.frames_shown} / {burst.frames_dropped}; {burst.real_messages}; "
+            f"{burst.max_sends_in_any_second}",
+            "at most 30 a second",
+        ),
         (
             f"AI silent half-way (from {stalled.silent_after_s:.1f} s): Generate -> workout",
             f"{stalled.silent_mid_answer_s:.1f} s",
@@ -441,18 +412,6 @@ ways a coach fixes, in process.
 {table}
 
 Stall targets: {_mark(stall_ok)}. The worker's log lines for the two fallbacks: {reasons}.
-
-Frames in a private chat, edits of the placeholder (what the product does) against drafts
-(`FLEXFLOW_FRAMES=drafts`: `sendMessageDraft` frames, then the workout as a new message that
-replaces the draft, and the placeholder deleted), the same {s.n} requests each, against the
-strict fake Bot API:
-
-{_frames_table(s, drafts)}
-
-And with the send budget contended: {burst.users} users tap Generate at once, an AI slot each,
-the fake AI at {stream.TOKENS_PER_SECOND:.0f} tokens a second (one worker of 32 threads):
-
-{_burst_table(burst, burst_drafts)}
 
 Kept by kind of break (kept/answers with it): {breaks}. Repairs made: {repairs}.
 """

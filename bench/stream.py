@@ -3,10 +3,12 @@
 - Streaming: users tap Generate one after another (each alone in the system) while the fake
   AI writes at 80 tokens a second; from the fake's own clocks: when the AI finished writing
   the first exercise (its closing brace went out), when the chat first showed it (the first
-  frame: an edit of the placeholder, or the first update of the chat's draft), when the
+  frame: an edit of the placeholder), when the
   whole workout arrived; and what it cost: frames shown and dropped, Bot API calls and send
-  budget slots per workout. Run once with frames as edits and once as drafts
-  (FLEXFLOW_FRAMES), against the strict fake, to decide between them.
+  budget slots per workout. (Frames as a private chat's draft, ``sendMessageDraft``, were
+  measured against these edits at commit ad5343d; the README says why edits stayed.)
+- A burst: many users tap Generate at once, an AI slot each, so that the shared send budget
+  is contended: when the workouts arrive, and how many frames gave way.
 - Stalls: the AI goes silent half-way through its answer (ANTHROPIC_STALL_S at its
   default of 15 s), and an AI that never answers (the first-byte limit, 10 s): Generate to
   workout.
@@ -60,11 +62,6 @@ def _delivered(user: FakeUser) -> bool:
     return any("New workout" in b for m in user.messages for b in m.buttons)
 
 
-def _finished(user: FakeUser) -> bool:
-    """The workout is in, and no placeholder is left (with drafts it is deleted after)."""
-    return _delivered(user) and not any("is writing" in m.text for m in user.messages)
-
-
 def _first_exercise_written(fake: FakeMessagesAPI, index: int) -> float:
     """When the ``index``-th streamed answer's first exercise was written whole."""
     text, progress = fake.written[index]
@@ -74,16 +71,12 @@ def _first_exercise_written(fake: FakeMessagesAPI, index: int) -> float:
     return next(at for at, sent in progress if sent >= end)
 
 
-BUDGETED = SEND_METHODS | {"deleteMessage"}
-"""The Bot API calls that take a slot of the shared send budget."""
 _FRAMES_LOGGED = re.compile(r"request \d+: (\d+) frame\(s\) shown, (\d+) dropped")
 
 
 @dataclass(frozen=True, slots=True)
 class Streamed:
     n: int
-    frames_as: str
-    """``edits`` of the placeholder or ``drafts`` (FLEXFLOW_FRAMES)."""
     first_written_p50_s: float
     """Generate to the AI having written the first exercise."""
     first_shown_p50_s: float
@@ -105,28 +98,17 @@ class Streamed:
     out: a real message, which may follow a frame at once)."""
     calls_p50: float
     """Bot API calls in the chat per workout, from Generate on: the placeholder's edit, the
-    frames, the workout, the placeholder's deletion (drafts)."""
+    frames, the workout."""
     budget_p50: float
-    """Of them, the calls that take a slot of the send budget (all but none, today)."""
+    """Of them, the calls that take a slot of the send budget (SEND_METHODS: all, today)."""
     real_p50: float
-    """Of them, the real messages (the placeholder, the workout, a deletion): not frames."""
-    new_messages_p50: float
-    """Workout messages that arrived as new messages (the phone notifies) rather than edits."""
-    chat_messages_after: int
-    """The bot's messages visible in a chat afterwards, the dialog's included (max)."""
+    """Of them, the real messages (the placeholder, the workout): not frames."""
     telegram_errors: int
 
 
-def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
-    """The streaming figures over ``n`` requests, one at a time, with frames as
-    ``frames_as`` ("edits" or "drafts")."""
-    with System(
-        workers=1,
-        threads=8,
-        ai=True,
-        ai_tokens_per_second=TOKENS_PER_SECOND,
-        env_extra={"FLEXFLOW_FRAMES": frames_as},
-    ) as system:
+def streamed(n: int = 12) -> Streamed:
+    """The streaming figures over ``n`` requests, one at a time."""
+    with System(workers=1, threads=8, ai=True, ai_tokens_per_second=TOKENS_PER_SECOND) as system:
         fake = system.telegram
         users = system.ready_users(30_000, n)
         first_written: list[float] = []
@@ -139,45 +121,33 @@ def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
         calls: list[float] = []
         budget: list[float] = []
         real: list[float] = []
-        new_messages: list[float] = []
-        after = 0
         for number, user in enumerate(users):
             query_id = user.press("Generate")
             pressed = time.monotonic()
-            while not _finished(user):
+            while not _delivered(user):
                 if time.monotonic() - pressed > 90:
                     raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
                 time.sleep(0.01)
             handed = fake.query_handed_at(query_id) or pressed
             mine = [c for c in fake.calls() if c.chat_id == user.chat_id and c.at > pressed]
-            edits = _edits(fake, user.chat_id, pressed)  # placeholder, frames, workout?
-            sends = [c.at for c in mine if c.method == "sendMessage" and c.status == 200]
-            if frames_as == "drafts":
-                (draft,) = fake.drafts(user.chat_id)
-                shown = [f.at for f in draft.frames]
-                workout_at = sends[0]
-            else:
-                shown = edits[1:-1]
-                workout_at = edits[-1]
+            edits = _edits(fake, user.chat_id, pressed)  # placeholder, frames, workout
+            shown = edits[1:-1]
             if not shown:
                 raise RuntimeError(f"user {user.chat_id} saw no frame; see {system.logs}")
             wrote = _first_exercise_written(system.anthropic, number)
             first_written.append(wrote - handed)
             first_shown.append(shown[0] - handed)
             lags.append(shown[0] - wrote)
-            whole.append(workout_at - handed)
+            whole.append(edits[-1] - handed)
             written.append(system.anthropic.written[number][1][-1][0] - handed)
             frames.append(float(len(shown)))
             gaps += [b - a for a, b in itertools.pairwise(shown)]
             calls.append(float(len(mine)))
-            budget.append(float(sum(c.method in BUDGETED for c in mine)))
-            real.append(float(sum(c.method in BUDGETED for c in mine) - len(shown)))
-            new_messages.append(float(len(sends)))
-            after = max(after, len(user.messages))
+            budget.append(float(sum(c.method in SEND_METHODS for c in mine)))
+            real.append(float(sum(c.method in SEND_METHODS for c in mine) - len(shown)))
         logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
         return Streamed(
             n=n,
-            frames_as=frames_as,
             first_written_p50_s=_pct(first_written, 50),
             first_shown_p50_s=_pct(first_shown, 50),
             lag_p50_s=_pct(lags, 50),
@@ -187,12 +157,10 @@ def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
             frames_p50=_pct(frames, 50),
             frames_shown=sum(int(shown) for shown, _ in logged),
             frames_dropped=sum(int(dropped) for _, dropped in logged),
-            min_frame_gap_s=min(gaps) if gaps else float("inf"),
+            min_frame_gap_s=min(gaps),
             calls_p50=_pct(calls, 50),
             budget_p50=_pct(budget, 50),
             real_p50=_pct(real, 50),
-            new_messages_p50=_pct(new_messages, 50),
-            chat_messages_after=after,
             telegram_errors=len(fake.errors()),
         )
 
@@ -200,7 +168,6 @@ def streamed(n: int = 12, frames_as: str = "edits") -> Streamed:
 @dataclass(frozen=True, slots=True)
 class Burst:
     users: int
-    frames_as: str
     whole_p50_s: float
     whole_max_s: float
     """Generate to the whole workout in the chat (the last one: the burst's end)."""
@@ -209,12 +176,12 @@ class Burst:
     budget_slots: int
     """Send-budget slots the run took in the users' chats (frames and real messages)."""
     real_messages: int
-    """Of them, real messages: the placeholders, the workouts, the deletions."""
+    """Of them, real messages: the placeholders, the workouts."""
     max_sends_in_any_second: int
     telegram_errors: int
 
 
-def burst(users: int = 60, frames_as: str = "edits") -> Burst:
+def burst(users: int = 60) -> Burst:
     """``users`` tap Generate at once, the fake AI writing each answer at 80 tokens a second
     with an AI slot for each: the shared send budget is contended, frames give way."""
     with System(
@@ -223,7 +190,6 @@ def burst(users: int = 60, frames_as: str = "edits") -> Burst:
         ai=True,
         ai_tokens_per_second=TOKENS_PER_SECOND,
         ai_concurrency=users,
-        env_extra={"FLEXFLOW_FRAMES": frames_as},
     ) as system:
         fake = system.telegram
         ready = system.ready_users(32_000, users)
@@ -231,7 +197,7 @@ def burst(users: int = 60, frames_as: str = "edits") -> Burst:
         queries = [(user, user.press("Generate")) for user in ready]
         whole: list[float] = []
         for user in ready:
-            while not _finished(user):
+            while not _delivered(user):
                 if time.monotonic() - start > 180:
                     raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
                 time.sleep(0.02)
@@ -239,19 +205,12 @@ def burst(users: int = 60, frames_as: str = "edits") -> Burst:
         mine = [c for c in fake.calls() if c.chat_id in chats and c.at > start]
         for user, query_id in queries:
             handed = fake.query_handed_at(query_id) or start
-            ats = [
-                c.at
-                for c in mine
-                if c.chat_id == user.chat_id and c.status == 200 and c.method in SEND_METHODS
-                and c.method != "sendMessageDraft"
-            ]  # fmt: skip
-            whole.append(max(ats) - handed)  # the workout's own message is its last
+            whole.append(_edits(fake, user.chat_id, start)[-1] - handed)  # the workout's edit
         logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
         shown = sum(int(n) for n, _ in logged)
-        slots = sum(c.method in BUDGETED for c in mine)
+        slots = sum(c.method in SEND_METHODS for c in mine)
         return Burst(
             users=users,
-            frames_as=frames_as,
             whole_p50_s=_pct(whole, 50),
             whole_max_s=max(whole),
             frames_shown=shown,

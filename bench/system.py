@@ -76,8 +76,6 @@ class System:
     ai_tokens_per_second: float | None = None
     """The fake AI streams at this pace (None: all at once)."""
     ai_concurrency: int = 5
-    env_extra: dict[str, str] = field(default_factory=dict)
-    """More variables for the bot and worker processes (``FLEXFLOW_FRAMES``, ...)."""
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
 
@@ -119,7 +117,7 @@ class System:
         if self.ai:
             env["ANTHROPIC_API_KEY"] = self.anthropic.api_key
             env["ANTHROPIC_BASE_URL"] = self.anthropic.url
-        return {**env, **self.env_extra}
+        return env
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         self.logs.mkdir(parents=True, exist_ok=True)

@@ -150,7 +150,6 @@ def open_resources(
             notifier=notifier or _make_notifier(settings),
             observer=PrometheusObserver(),
             lease_s=settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30,
-            drafts=settings.flexflow_frames == "drafts",
         ),
         closers=closers,
         scheduling=make_scheduling(settings, engine, notifier=bulk_notifier),

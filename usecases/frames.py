@@ -1,12 +1,8 @@
-"""The workout shown while the AI writes it: frames, edits of the request's placeholder or a
-private chat's draft.
+"""The workout shown while the AI writes it: frames, edits of the request's placeholder.
 
 A ``Frames`` object is the pipeline's ``progress``: told each time the AI has finished one
-more exercise (a ``core.partial.Draft``), it shows what is written so far: it edits the
-placeholder ("MAX is writing…") into it, or, with ``draft_id`` (a private chat, and
-``FLEXFLOW_FRAMES=drafts``), shows it as the chat's draft (``sendMessageDraft``), which the
-workout's own message replaces (usecases/generation.py). Frames are a courtesy, never at the
-cost of the workout:
+more exercise (a ``core.partial.Draft``), it edits the placeholder ("MAX is writing…") into
+what is written so far. Frames are a courtesy, never at the cost of the workout:
 
 - only for an answer that takes its time: none before it has been arriving for a second
   (an answer that comes at once, as in the overhead benchmark, shows no frame);
@@ -18,10 +14,10 @@ cost of the workout:
 - only while this queue message still holds the request: after a takeover (a redelivery
   once this worker was thought dead) the frames of the old run stop, so two runs never
   race on one placeholder. Each frame is sent and finished before the stream goes on, so
-  none can land after the workout that the same run delivers. A draft's id comes from the
-  request (``draft_id_for``): a redelivered run updates the same draft, never a second one.
+  none can land after the workout that the same run delivers.
 
-Edits or drafts, and why: see the README ("Watching the workout being written").
+Why edits of the placeholder and not ``sendMessageDraft`` (Bot API 9.5): see the README
+("Watching the workout being written").
 """
 
 from __future__ import annotations
@@ -40,20 +36,12 @@ from core.render import render_draft
 from db import requests as db_requests
 from usecases.ports import FrameNotifier
 
-__all__ = ["MIN_INTERVAL", "Frames", "draft_id_for"]
+__all__ = ["MIN_INTERVAL", "Frames"]
 
 MIN_INTERVAL = 1.0
 """Seconds between two frames of one request (Telegram: about one message a second a chat)."""
 
 log = logging.getLogger(__name__)
-
-_DRAFT_IDS = 2**31 - 1
-"""Draft ids stay within a signed 32-bit integer (what Bot API clients give the field)."""
-
-
-def draft_id_for(request_id: int) -> int:
-    """The draft id of a request's frames: the same for every run of it, never zero."""
-    return 1 + request_id % _DRAFT_IDS
 
 
 @dataclass(slots=True)
@@ -69,8 +57,6 @@ class Frames:
     placeholder: int
     request: WorkoutRequest
     units: Units
-    draft_id: int | None = None
-    """Show frames as the chat's draft of this id; None: as edits of the placeholder."""
     shown: int = 0
     """Frames that went out."""
     dropped: int = 0
@@ -99,11 +85,7 @@ class Frames:
             duration_min=self.request.duration_min,
             units=self.units,
         )
-        if self.draft_id is not None:
-            shown = self.notifier.draft(self.chat_id, html, draft_id=self.draft_id)
-        else:
-            shown = self.notifier.frame(self.chat_id, html, message_id=self.placeholder)
-        if shown:
+        if self.notifier.frame(self.chat_id, html, message_id=self.placeholder):
             self._last = now
             self.shown += 1
         else:

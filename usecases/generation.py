@@ -15,11 +15,7 @@ saves two plans and never sends the workout twice:
   stored in one transaction (a second plan is never written: the row is locked and
   re-checked).
 - deliver: each part's message id is recorded as soon as it is sent, so a retry sends only
-  the parts that are missing. The first part is an edit of the placeholder; where the frames
-  were a private chat's draft (``Generation.drafts``), it is a new message instead (a draft
-  is replaced by the next message sent, not by an edit), and the placeholder is deleted
-  once every part is out, before the row says delivered (a retry deletes it again: a
-  message already gone is fine).
+  the parts that are missing.
 
 The states move through usecases/lifecycle.py only.
 """
@@ -46,8 +42,8 @@ from db.models import WorkoutRequestRow
 from db.users import mark_blocked
 from usecases import lifecycle
 from usecases.errors import DeliveryFailed, TryLater
-from usecases.frames import Frames, draft_id_for
-from usecases.ports import Enqueue, FrameNotifier, Notifier, Observer
+from usecases.frames import Frames
+from usecases.ports import Enqueue, Notifier, Observer
 
 __all__ = ["Generation", "give_up", "requeue_stale", "run_generation"]
 
@@ -68,21 +64,6 @@ class Generation:
     """Told what happened (metrics)."""
     lease_s: float
     """How long a claim on a request lasts before another message may take it over."""
-    drafts: bool = False
-    """Frames in private chats as drafts (``sendMessageDraft``) instead of edits of the
-    placeholder (``FLEXFLOW_FRAMES=drafts``); groups always get edits."""
-
-
-def _drafted(gen: Generation, chat_id: int | None) -> FrameNotifier | None:
-    """The notifier when this request's frames are drafts: the AI writes (frames only come
-    from a streamed answer), the setting says drafts, the chat is private (Telegram's
-    private chats have positive ids, groups negative) and the notifier can draft. Decided
-    from the request and the process alone, so every run of a request decides the same."""
-    if not gen.drafts or gen.ai is None or chat_id is None or chat_id <= 0:
-        return None
-    if not hasattr(gen.notifier, "draft") or not hasattr(gen.notifier, "remove"):
-        return None
-    return gen.notifier  # type: ignore[return-value]  # it has draft and remove (checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +151,6 @@ def _frames(gen: Generation, request_id: int, message_id: str, claim: _Claimed) 
     frame = getattr(gen.notifier, "frame", None)
     if gen.ai is None or frame is None or claim.chat_id is None or claim.placeholder is None:
         return None
-    drafted = _drafted(gen, claim.chat_id)
     return Frames(
         sessions=gen.sessions,
         notifier=gen.notifier,  # type: ignore[arg-type]  # it has frame (checked above)
@@ -180,7 +160,6 @@ def _frames(gen: Generation, request_id: int, message_id: str, claim: _Claimed) 
         placeholder=claim.placeholder,
         request=claim.request,
         units=claim.units,
-        draft_id=draft_id_for(request_id) if drafted is not None else None,
     )
 
 
@@ -253,8 +232,6 @@ def _deliver(gen: Generation, request_id: int, delivery: _Delivery) -> None:
         return
     plan = delivery.plan
     parts = render_plan(plan, delivery.units)
-    drafted = _drafted(gen, delivery.chat_id)
-    edit = None if drafted is not None else delivery.placeholder
     try:
         for index in range(len(sent), len(parts)):
             last = index == len(parts) - 1
@@ -262,14 +239,11 @@ def _deliver(gen: Generation, request_id: int, delivery: _Delivery) -> None:
                 gen.notifier.put(
                     delivery.chat_id,
                     parts[index],
-                    edit_message_id=edit if index == 0 else None,
+                    edit_message_id=delivery.placeholder if index == 0 else None,
                     keyboard=workout_keyboard(plan.plan_id) if last else None,
                 )
             )
-            _record(gen, request_id, sent, done=last and drafted is None)
-        placeholder = delivery.placeholder
-        if drafted is not None and placeholder is not None and placeholder not in sent:
-            drafted.remove(delivery.chat_id, placeholder)
+            _record(gen, request_id, sent, done=last)
     except DeliveryFailed as exc:
         with gen.sessions.begin() as session:
             mark_blocked(session, delivery.user_id)
@@ -279,8 +253,8 @@ def _deliver(gen: Generation, request_id: int, delivery: _Delivery) -> None:
         gen.observer.delivery("chat_closed")
         log.warning("request %s not delivered: %s", request_id, exc)
         return
-    if drafted is not None or len(sent) == len(delivery.sent):
-        _record(gen, request_id, sent, done=True)  # the placeholder removed, or all was out
+    if len(sent) == len(delivery.sent):  # every part was out already: just close the row
+        _record(gen, request_id, sent, done=True)
     gen.observer.delivery("delivered")
     log.info("request %s delivered in %d message(s)", request_id, len(sent))
 

@@ -4,9 +4,7 @@
   id. Rendering happens before (core.render); the notifier only transports.
   ``adapters.telegram.TelegramNotifier`` is the real one; ``NullNotifier`` serves requests
   that have no chat (the command line reads the stored plan itself). A ``FrameNotifier``
-  also shows a workout while the AI writes it (``frame``: an edit of the placeholder, or
-  ``draft``: a private chat's draft; dropped when the budget is busy) and can ``remove`` a
-  message (the placeholder, once a draft's workout replaced it).
+  also shows a workout while the AI writes it (``frame``, dropped when the budget is busy).
 - ``Enqueue``: queues the generation of one request (``jobs.enqueue``'s ``GenerationQueue``);
   raises ``QueueUnavailable`` when the queue cannot be reached.
 - ``Observer``: hears what happened, for metrics (``adapters.metrics.PrometheusObserver``;
@@ -56,22 +54,11 @@ class Notifier(Protocol):
 
 
 class FrameNotifier(Notifier, Protocol):
-    """A notifier that can also show a workout while it is written (``frame``, ``draft``)."""
+    """A notifier that can also show a workout while it is written (``frame``)."""
 
     def frame(self, chat_id: int, html: str, *, message_id: int) -> bool:
         """Edit ``message_id`` into ``html`` if that costs no real message its slot; True
         when it was shown, False when it was dropped. Never raises."""
-        ...
-
-    def draft(self, chat_id: int, html: str, *, draft_id: int) -> bool:
-        """Show ``html`` as the private chat's draft ``draft_id`` (the same id updates the
-        same draft) if that costs no real message its slot; True when it was shown, False
-        when it was dropped. Never raises."""
-        ...
-
-    def remove(self, chat_id: int, message_id: int) -> None:
-        """Delete the bot's message ``message_id``; one already gone is fine. Raises as
-        ``put`` does."""
         ...
 
 
@@ -85,12 +72,6 @@ class NullNotifier:
 
     def frame(self, chat_id: int, html: str, *, message_id: int) -> bool:
         return False
-
-    def draft(self, chat_id: int, html: str, *, draft_id: int) -> bool:
-        return False
-
-    def remove(self, chat_id: int, message_id: int) -> None:
-        return None
 
     def close(self) -> None:
         return None
