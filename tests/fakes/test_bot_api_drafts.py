@@ -82,6 +82,7 @@ async def test_text_is_0_to_4096_characters_after_parsing(
     assert [f.text for f in user.drafts[0].frames] == ["", "", "x" * 4096, "😀" * 2048]
 
 
+@pytest.mark.filterwarnings("ignore:Please use 'Bot.sendMessageDraft'")  # raw on purpose
 async def test_draft_id_must_be_given_and_non_zero(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
     user = fake_bot_api.user(USER)
     with pytest.raises(BadRequest, match=r"(?i)draft_id must be non-zero"):
