@@ -336,6 +336,7 @@ ring's lateness is when its "Rest over" reached the fake Bot API minus the rest'
 
 def section_stream() -> str:
     s = stream.streamed()
+    burst = stream.burst()
     stalled = stream.stalls()
     r = stream.repair_share(1000)
     lag_ok = s.lag_max_s <= 1.0
@@ -360,12 +361,29 @@ def section_stream() -> str:
         ("Generate -> the AI's last character, p50", f"{s.written_p50_s:.1f} s", "-"),
         ("Generate -> the whole workout in the chat, p50", f"{s.whole_p50_s:.1f} s", "-"),
         ("frames per request, p50", f"{s.frames_p50:g}", "-"),
+        ("frames shown / dropped, all requests", f"{s.frames_shown} / {s.frames_dropped}", "-"),
+        (
+            "Bot API calls in the chat per workout / of them real messages, p50",
+            f"{s.calls_p50:g} / {s.real_p50:g}",
+            "-",
+        ),
         (
             "shortest time between two edits of a placeholder (frames)",
             f"{s.min_frame_gap_s:.2f} s",
             f">= 1 s: {_mark(s.min_frame_gap_s >= 1.0)}",
         ),
         ("Telegram errors", str(s.telegram_errors), "0"),
+        (
+            f"{burst.users} users tap Generate at once: Generate -> workout, p50 / max",
+            f"{burst.whole_p50_s:.1f} / {burst.whole_max_s:.1f} s",
+            "-",
+        ),
+        (
+            "  frames shown / dropped; real messages; most in any second",
+            f"{burst.frames_shown} / {burst.frames_dropped}; {burst.real_messages}; "
+            f"{burst.max_sends_in_any_second}",
+            "at most 30 a second",
+        ),
         (
             f"AI silent half-way (from {stalled.silent_after_s:.1f} s): Generate -> workout",
             f"{stalled.silent_mid_answer_s:.1f} s",
