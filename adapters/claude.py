@@ -19,9 +19,11 @@ rule-based generator at once. Nothing here raises for API trouble: every call re
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,6 +35,7 @@ import httpx2
 import jiter
 from anthropic.types import TextBlockParam, ToolParam
 
+from adapters.loopthread import LoopThread
 from adapters.settings import Settings
 from core.models import WorkoutRequest
 from core.partial import Draft, draft_of
@@ -175,11 +178,11 @@ def _retry_after(headers: httpx2.Headers) -> float | None:
     return None
 
 
-def _no_long_waits(
-    request: anthropic.APIRequest, call_next: anthropic.CallNext
-) -> anthropic.APIResponse[Any]:
+async def _no_long_waits(
+    request: anthropic.APIRequest, call_next: anthropic.AsyncCallNext
+) -> anthropic.AsyncAPIResponse[Any]:
     """SDK middleware: a ``retry-after`` above the cap is not retried in this call."""
-    response = call_next(request)
+    response = await call_next(request)
     wait = _retry_after(response.http_response.headers)
     if wait is not None and wait > MAX_RETRY_WAIT_S:
         response.http_response.headers["x-should-retry"] = "false"
@@ -190,9 +193,9 @@ class _Silent(Exception):
     """The stream stopped short of an answer within our limits; the message says how."""
 
 
-def _no_slow_retries(
-    request: anthropic.APIRequest, call_next: anthropic.CallNext
-) -> anthropic.APIResponse[Any]:
+async def _no_slow_retries(
+    request: anthropic.APIRequest, call_next: anthropic.AsyncCallNext
+) -> anthropic.AsyncAPIResponse[Any]:
     """SDK middleware: a timeout (no first byte in time) ends the call, it is not retried.
 
     The SDK would retry it ``max_retries`` times, each as long again: a silent API would
@@ -200,7 +203,7 @@ def _no_slow_retries(
     policy (and not chained to the timeout) is how middleware opts out of a retry.
     """
     try:
-        return call_next(request)
+        return await call_next(request)
     except anthropic.APITimeoutError:
         raise _NoFirstByte from None
 
@@ -211,6 +214,15 @@ class _NoFirstByte(_Silent):
 
 class ClaudeClient:
     """An ``AIClient`` backed by the Messages API, streamed; safe to share between threads.
+
+    The calls run on asyncio (``anthropic.AsyncAnthropic`` on one background loop of this
+    client's, adapters/loopthread.py): a call in flight is a coroutine and a socket, so one
+    worker process holds hundreds of them (the ceiling benchmark), not one per blocked
+    HTTP client. ``generate`` is for synchronous callers (a worker thread, which has the
+    request's claim and its database work in hand anyway): it waits for the call on the
+    loop and runs ``progress`` itself, on the calling thread, so a frame's database and
+    Bot API work never blocks the loop that reads every other stream. ``agenerate`` is the
+    call itself, for asynchronous callers.
 
     Limits of one call: no first byte within ``first_byte_s`` (the SDK does not retry it),
     a stream silent for ``stall_s``, or a whole answer taking longer than ``timeout`` end
@@ -239,34 +251,59 @@ class ClaudeClient:
         self._secret = api_key
         # base_url None lets the SDK read ANTHROPIC_BASE_URL; timeout and retries are set on
         # purpose (the SDK's defaults are 600 s and 2 retries). The read timeout is the
-        # first-byte limit until the answer starts; then the stall limit (see _stream).
-        self._client = anthropic.Anthropic(
+        # first-byte limit until the answer starts; then the stall limit (see _stream). The
+        # SDK's pool allows 1,000 connections: more than FLEXFLOW_AI_CONCURRENCY's cap.
+        self._client = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=base_url,
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 5.0), read=self._first_byte_s),
             max_retries=max_retries,
             middleware=[_no_long_waits, _no_slow_retries],
         )
+        self._loop = LoopThread("claude")
+        self._tools: dict[str, dict[str, Any]] = {}
+        """The strict tools sent, by name (``_prompt``)."""
 
     @property
     def model(self) -> str:
         return self._model
 
+    def _longest_s(self) -> float:
+        """The longest one call can take, retries included: beyond it, waiting is a bug."""
+        return (self._timeout + MAX_RETRY_WAIT_S) * (self._client.max_retries + 1) + 5.0
+
     def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
+        """``agenerate`` on the client's loop, waited for on this thread; ``progress`` is
+        told here, on this thread, the newest of what the call has written so far."""
+        if progress is None:
+            return self._loop.run(self.agenerate(request), timeout=self._longest_s())
+        newest = _Newest()
+        future = self._loop.submit(self.agenerate(request, newest.put))
+        future.add_done_callback(lambda _: newest.close())
+        try:
+            newest.tell(progress, deadline=time.monotonic() + self._longest_s())
+            return future.result(timeout=0)
+        except BaseException:
+            future.cancel()  # interrupted (a worker's shutdown) or overdue: end the call
+            raise
+
+    async def agenerate(
+        self, request: WorkoutRequest, progress: Progress | None = None
+    ) -> AIResult:
         """Ask once (plus the SDK's quick retries), streamed; never raises for API trouble.
 
-        ``progress`` hears the finished part of the workout each time it grows.
+        ``progress`` hears the finished part of the workout each time it grows (on the
+        loop: it must not block).
         """
-        prompt = build_prompt(request)
-        tool = {**strict_tool(prompt.tool), "eager_input_streaming": True}
+        system, user, tool = self._prompt(request)
         start = time.monotonic()
         written: list[str] = []
         shown = _Shown(progress)
         try:
-            answer = self._stream(
-                system=prompt.system,
+            answer = await self._stream(
+                system=system,
                 tool=tool,
-                user=prompt.user,
+                user=user,
                 written=written,
                 on_input=shown.update,
                 start=start,
@@ -294,7 +331,23 @@ class ClaudeClient:
             return self._failed(start, f"unexpected response: {type(exc).__name__}")
         return self._read(answer, _ms_since(start))
 
-    def _stream(
+    def _prompt(self, request: WorkoutRequest) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+        """The system blocks, the user text and the tool to send for ``request``.
+
+        The workout tool is static (core/prompt.py), so it is made strict once per client and
+        the same dict is sent by every call (the SDK copies what it sends and changes
+        nothing): with hundreds of calls in flight, a strict copy each would hold ~9 KB per
+        call (the ceiling benchmark's worker memory). The prompt's own copy is dropped here.
+        """
+        prompt = build_prompt(request)
+        name = str(prompt.tool["name"])
+        tool = self._tools.get(name)
+        if tool is None:
+            tool = {**strict_tool(prompt.tool), "eager_input_streaming": True}
+            self._tools[name] = tool
+        return prompt.system, prompt.user, tool
+
+    async def _stream(
         self,
         *,
         system: list[dict[str, Any]],
@@ -320,7 +373,7 @@ class ClaudeClient:
         """
         answer = _Answer()
         parts: list[str] = []
-        stream = self._client.messages.create(
+        stream = await self._client.messages.create(
             model=self._model,
             max_tokens=self._max_tokens,
             system=cast("list[TextBlockParam]", system),
@@ -329,9 +382,9 @@ class ClaudeClient:
             messages=[{"role": "user", "content": user}],
             stream=True,
         )
-        with stream:
+        async with stream:
             _read_timeout(stream.response, self._stall_s)
-            for event in stream:
+            async for event in stream:
                 if time.monotonic() - start > self._timeout:
                     raise _Silent(f"the answer took longer than {self._timeout:g} s")
                 if event.type == "content_block_delta":
@@ -357,8 +410,11 @@ class ClaudeClient:
         return answer
 
     def close(self) -> None:
-        """Close the SDK's connection pool."""
-        self._client.close()
+        """Close the SDK's connection pool and stop the loop."""
+        try:
+            self._loop.run(self._client.close(), timeout=5.0)
+        finally:
+            self._loop.close()
 
     # ------------------------------------------------------------------ helpers
 
@@ -409,6 +465,53 @@ class ClaudeClient:
             return invalid(reason)
         attempt = self._attempt(latency_ms, "ok", response_text=raw, **tokens)
         return AIResult(workout, attempt)
+
+
+class _Newest:
+    """The newest draft of a call on the loop, for the thread waiting for that call.
+
+    The loop ``put``s each draft (it never waits); the thread ``tell``s progress the newest
+    one whenever there is one it has not told. Only the newest is kept: each draft holds all
+    the earlier ones' exercises, a frame shown late is worth less than the next, and with
+    hundreds of calls in flight a queue of drafts behind a slow frame would hold memory for
+    nothing. Written here because the standard queues keep every item.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._draft: Draft | None = None
+        self._closed = False
+
+    def put(self, draft: Draft) -> None:
+        with self._changed:
+            self._draft = draft
+            self._changed.notify()
+
+    def close(self) -> None:
+        """The call is over: the workout itself follows, not a frame."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def tell(self, progress: Progress, *, deadline: float) -> None:
+        """Tell ``progress`` each newest draft until ``close``. Waits in steps of a second,
+        so that Dramatiq can interrupt the thread (a shutdown), and never past ``deadline``."""
+        while True:
+            with self._changed:
+                while self._draft is None and not self._closed:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise concurrent.futures.TimeoutError("the AI call outlived its limits")
+                    self._changed.wait(min(1.0, left))
+                if self._closed:
+                    return
+                draft, self._draft = self._draft, None
+            if draft is None:
+                continue
+            try:
+                progress(draft)
+            except Exception:  # showing progress is best effort; the answer matters
+                log.warning("showing the AI's progress failed", exc_info=True)
 
 
 def _ms_since(start: float) -> int:

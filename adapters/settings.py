@@ -27,6 +27,11 @@ DEFAULT_PICTURE_URL = "https://raw.githubusercontent.com/yuhonas/free-exercise-d
 """free-exercise-db's hosted pictures (its README), public domain."""
 
 
+SPARE_WORKER_THREADS = 8
+"""Worker threads beyond the AI slots: reminders, timers and deliveries never wait behind
+generations waiting for the AI."""
+
+
 class Settings(BaseSettings):
     """Every knob FlexFlow reads; names match the README's table."""
 
@@ -54,7 +59,8 @@ class Settings(BaseSettings):
 
     flexflow_ai_concurrency: int = Field(default=5, ge=1, le=1000)
     flexflow_worker_processes: int = Field(default=2, ge=1)
-    flexflow_worker_threads: int = Field(default=8, ge=1)
+    flexflow_worker_threads: int | None = Field(default=None, ge=1)
+    """Threads per ``flexflow worker`` process; unset: ``worker_threads``."""
 
     flexflow_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     """The bot's Prometheus endpoint (``/metrics``); off when unset."""
@@ -110,6 +116,17 @@ class Settings(BaseSettings):
                 "FLEXFLOW_PICTURE_URL must be an http(s) URL, e.g. " + DEFAULT_PICTURE_URL
             )
         return value if value.endswith("/") else value + "/"
+
+    @property
+    def worker_threads(self) -> int:
+        """Threads per worker process: FLEXFLOW_WORKER_THREADS, or enough for every AI slot
+        plus ``SPARE_WORKER_THREADS`` for the other jobs. A generation waiting for the AI
+        holds its thread (the claim and the delivery are its work), but the thread only
+        sleeps: the call itself runs on the AI client's event loop (adapters/claude.py), and
+        a sleeping thread costs about 20 KB, so one process can hold every AI slot."""
+        if self.flexflow_worker_threads is not None:
+            return self.flexflow_worker_threads
+        return self.flexflow_ai_concurrency + SPARE_WORKER_THREADS
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -24,9 +24,9 @@ import redis
 
 from adapters.sendbudget import GLOBAL_BURST, GLOBAL_RATE
 from bench.system import REDIS_URL, System
-from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser, max_in_window
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
-__all__ = ["Overhead", "Throughput", "floor", "overhead", "throughput"]
+__all__ = ["Overhead", "floor", "overhead"]
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -184,97 +184,3 @@ def floor(n: int = 200) -> Overhead:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     return Overhead("floor: the same I/O by hand", n, _pct(times, 50), _pct(times, 95), max(times))
-
-
-@dataclass(frozen=True, slots=True)
-class Throughput:
-    users: int
-    workers: int
-    threads: int
-    answer_p50_ms: float
-    answer_p99_ms: float
-    makespan_s: float
-    ideal_s: float
-    max_sends_per_second: int
-    max_sends_per_chat_second: int
-    ai_max_in_flight: int
-    ai_calls: int
-    bot_peak_mb: float
-    worker_peak_mb: float
-    telegram_errors: int
-
-
-def throughput(
-    *,
-    users: int = 500,
-    ai_latency: float = 5.0,
-    concurrency: int = 50,
-    workers: int = 2,
-    threads: int = 32,
-) -> Throughput:
-    """Benchmarks 2 and 3."""
-    with System(
-        workers=workers,
-        threads=threads,
-        ai=True,
-        ai_latency=ai_latency,
-        ai_concurrency=concurrency,
-    ) as system:
-        ready = system.ready_users(30_000, users)
-        calls_before = len(system.telegram.calls())
-        profilers = _profile(system)
-        pressed: dict[str, float] = {}
-        start = time.monotonic()
-        for i, user in enumerate(ready):
-            target = start + i / users  # all within one second
-            if (wait := target - time.monotonic()) > 0:
-                time.sleep(wait)
-            pressed[user.press("Generate")] = time.monotonic()
-        answered: dict[str, float] = {}
-        edits: dict[int, list[float]] = {}
-        seen = calls_before
-        deadline = start + ai_latency * users / concurrency * 3 + 60
-        # Watch cheaply: the fake shares this process (and its GIL) with the watcher, so
-        # snapshotting 500 chats every few milliseconds would slow the server being measured.
-        while time.monotonic() < deadline:
-            new = system.telegram.calls_since(seen)
-            seen += len(new)
-            for call in new:
-                if call.method == "editMessageText" and call.status == 200 and call.chat_id:
-                    edits.setdefault(call.chat_id, []).append(call.at)
-            for qid in pressed.keys() - answered.keys():
-                if (answer := system.telegram.callback_answer(qid)) is not None:
-                    answered[qid] = answer.at
-            # the placeholder's second edit is the workout (the first: summary -> "writing")
-            if len(answered) == users and sum(len(t) >= 2 for t in edits.values()) >= users:
-                break
-            time.sleep(0.25)
-        for profiler in profilers:
-            profiler.wait()
-        delivered = {user.chat_id for user in ready if _delivered(user)}
-        if len(delivered) < users:
-            raise RuntimeError(f"only {len(delivered)} of {users} delivered; see {system.logs}")
-        last = max(edits[chat][1] for chat in delivered)
-        latencies = [(answered[q] - pressed[q]) * 1000 for q in answered]
-        calls = system.telegram.calls_since(calls_before)  # the taps and what followed
-        sends = [c for c in calls if c.method in SEND_METHODS]
-        per_chat: dict[int, list[float]] = {}
-        for call in sends:
-            if call.chat_id is not None:
-                per_chat.setdefault(call.chat_id, []).append(call.at)
-        return Throughput(
-            users=users,
-            workers=workers,
-            threads=threads,
-            answer_p50_ms=_pct(latencies, 50),
-            answer_p99_ms=_pct(latencies, 99),
-            makespan_s=last - start,
-            ideal_s=users * ai_latency / concurrency,
-            max_sends_per_second=max_in_window([c.at for c in sends]),
-            max_sends_per_chat_second=max(max_in_window(t) for t in per_chat.values()),
-            ai_max_in_flight=system.anthropic.max_in_flight,
-            ai_calls=len(system.anthropic.requests),
-            bot_peak_mb=system.peaks.bot,
-            worker_peak_mb=system.peaks.worker,
-            telegram_errors=sum(1 for c in calls if c.status != 200),
-        )

@@ -3,7 +3,12 @@
 - Streaming: users tap Generate one after another (each alone in the system) while the fake
   AI writes at 80 tokens a second; from the fake's own clocks: when the AI finished writing
   the first exercise (its closing brace went out), when the chat first showed it (the first
-  frame: an edit of the placeholder), when the whole workout arrived.
+  frame: an edit of the placeholder), when the
+  whole workout arrived; and what it cost: frames shown and dropped, Bot API calls and send
+  budget slots per workout. (Frames as a private chat's draft, ``sendMessageDraft``, were
+  measured against these edits at commit ad5343d; the README says why edits stayed.)
+- A burst: many users tap Generate at once, an AI slot each, so that the shared send budget
+  is contended: when the workouts arrive, and how many frames gave way.
 - Stalls: the AI goes silent half-way through its answer (ANTHROPIC_STALL_S at its
   default of 15 s), and an AI that never answers (the first-byte limit, 10 s): Generate to
   workout.
@@ -17,15 +22,25 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 from bench.system import System
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import SEND_METHODS, FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI, hang, stall
 
-__all__ = ["RepairShare", "Stalls", "Streamed", "repair_share", "stalls", "streamed"]
+__all__ = [
+    "Burst",
+    "RepairShare",
+    "Stalls",
+    "Streamed",
+    "burst",
+    "repair_share",
+    "stalls",
+    "streamed",
+]
 
 TOKENS_PER_SECOND = 80.0
 
@@ -56,6 +71,9 @@ def _first_exercise_written(fake: FakeMessagesAPI, index: int) -> float:
     return next(at for at, sent in progress if sent >= end)
 
 
+_FRAMES_LOGGED = re.compile(r"request \d+: (\d+) frame\(s\) shown, (\d+) dropped")
+
+
 @dataclass(frozen=True, slots=True)
 class Streamed:
     n: int
@@ -72,15 +90,26 @@ class Streamed:
     """Generate to the AI's last character."""
     frames_p50: float
     """Frames per request."""
+    frames_shown: int
+    frames_dropped: int
+    """Over every request, as the worker logged them (dropped: the interval or the budget)."""
     min_frame_gap_s: float
-    """The shortest time between two edits of one placeholder, the workout's own left out
-    (a real message, which may follow a frame at once)."""
+    """The shortest time between two frames of one request (the workout's own message left
+    out: a real message, which may follow a frame at once)."""
+    calls_p50: float
+    """Bot API calls in the chat per workout, from Generate on: the placeholder's edit, the
+    frames, the workout."""
+    budget_p50: float
+    """Of them, the calls that take a slot of the send budget (SEND_METHODS: all, today)."""
+    real_p50: float
+    """Of them, the real messages (the placeholder, the workout): not frames."""
     telegram_errors: int
 
 
 def streamed(n: int = 12) -> Streamed:
     """The streaming figures over ``n`` requests, one at a time."""
     with System(workers=1, threads=8, ai=True, ai_tokens_per_second=TOKENS_PER_SECOND) as system:
+        fake = system.telegram
         users = system.ready_users(30_000, n)
         first_written: list[float] = []
         first_shown: list[float] = []
@@ -89,6 +118,9 @@ def streamed(n: int = 12) -> Streamed:
         written: list[float] = []
         frames: list[float] = []
         gaps: list[float] = []
+        calls: list[float] = []
+        budget: list[float] = []
+        real: list[float] = []
         for number, user in enumerate(users):
             query_id = user.press("Generate")
             pressed = time.monotonic()
@@ -96,18 +128,24 @@ def streamed(n: int = 12) -> Streamed:
                 if time.monotonic() - pressed > 90:
                     raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
                 time.sleep(0.01)
-            handed = system.telegram.query_handed_at(query_id) or pressed
-            edits = _edits(system.telegram, user.chat_id, pressed)  # placeholder, frames, workout
-            if len(edits) < 3:
+            handed = fake.query_handed_at(query_id) or pressed
+            mine = [c for c in fake.calls() if c.chat_id == user.chat_id and c.at > pressed]
+            edits = _edits(fake, user.chat_id, pressed)  # placeholder, frames, workout
+            shown = edits[1:-1]
+            if not shown:
                 raise RuntimeError(f"user {user.chat_id} saw no frame; see {system.logs}")
             wrote = _first_exercise_written(system.anthropic, number)
             first_written.append(wrote - handed)
-            first_shown.append(edits[1] - handed)
-            lags.append(edits[1] - wrote)
+            first_shown.append(shown[0] - handed)
+            lags.append(shown[0] - wrote)
             whole.append(edits[-1] - handed)
             written.append(system.anthropic.written[number][1][-1][0] - handed)
-            frames.append(float(len(edits) - 2))
-            gaps += [b - a for a, b in itertools.pairwise(edits[:-1])]
+            frames.append(float(len(shown)))
+            gaps += [b - a for a, b in itertools.pairwise(shown)]
+            calls.append(float(len(mine)))
+            budget.append(float(sum(c.method in SEND_METHODS for c in mine)))
+            real.append(float(sum(c.method in SEND_METHODS for c in mine) - len(shown)))
+        logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
         return Streamed(
             n=n,
             first_written_p50_s=_pct(first_written, 50),
@@ -117,8 +155,70 @@ def streamed(n: int = 12) -> Streamed:
             whole_p50_s=_pct(whole, 50),
             written_p50_s=_pct(written, 50),
             frames_p50=_pct(frames, 50),
+            frames_shown=sum(int(shown) for shown, _ in logged),
+            frames_dropped=sum(int(dropped) for _, dropped in logged),
             min_frame_gap_s=min(gaps),
-            telegram_errors=len(system.telegram.errors()),
+            calls_p50=_pct(calls, 50),
+            budget_p50=_pct(budget, 50),
+            real_p50=_pct(real, 50),
+            telegram_errors=len(fake.errors()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Burst:
+    users: int
+    whole_p50_s: float
+    whole_max_s: float
+    """Generate to the whole workout in the chat (the last one: the burst's end)."""
+    frames_shown: int
+    frames_dropped: int
+    budget_slots: int
+    """Send-budget slots the run took in the users' chats (frames and real messages)."""
+    real_messages: int
+    """Of them, real messages: the placeholders, the workouts."""
+    max_sends_in_any_second: int
+    telegram_errors: int
+
+
+def burst(users: int = 60) -> Burst:
+    """``users`` tap Generate at once, the fake AI writing each answer at 80 tokens a second
+    with an AI slot for each: the shared send budget is contended, frames give way."""
+    with System(
+        workers=1,
+        threads=32,
+        ai=True,
+        ai_tokens_per_second=TOKENS_PER_SECOND,
+        ai_concurrency=users,
+    ) as system:
+        fake = system.telegram
+        ready = system.ready_users(32_000, users)
+        start = time.monotonic()
+        queries = [(user, user.press("Generate")) for user in ready]
+        whole: list[float] = []
+        for user in ready:
+            while not _delivered(user):
+                if time.monotonic() - start > 180:
+                    raise RuntimeError(f"user {user.chat_id} got no workout; see {system.logs}")
+                time.sleep(0.02)
+        chats = {user.chat_id for user in ready}
+        mine = [c for c in fake.calls() if c.chat_id in chats and c.at > start]
+        for user, query_id in queries:
+            handed = fake.query_handed_at(query_id) or start
+            whole.append(_edits(fake, user.chat_id, start)[-1] - handed)  # the workout's edit
+        logged = _FRAMES_LOGGED.findall((system.logs / "worker0.log").read_text(errors="replace"))
+        shown = sum(int(n) for n, _ in logged)
+        slots = sum(c.method in SEND_METHODS for c in mine)
+        return Burst(
+            users=users,
+            whole_p50_s=_pct(whole, 50),
+            whole_max_s=max(whole),
+            frames_shown=shown,
+            frames_dropped=sum(int(n) for _, n in logged),
+            budget_slots=slots,
+            real_messages=slots - shown,
+            max_sends_in_any_second=fake.max_sends_in_any_second(),
+            telegram_errors=len(fake.errors()),
         )
 
 

@@ -11,6 +11,7 @@ through /workout up to the Generate button.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -36,6 +37,35 @@ __all__ = ["PG_SERVER", "REDIS_URL", "System"]
 
 PG_SERVER = os.environ.get("FLEXFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FLEXFLOW_BENCH_REDIS", "redis://127.0.0.1:6379/15")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_python() -> str:
+    """The interpreter of a production install (the project without its dev extras), made
+    once per pyproject.toml in .venv-bench, for the processes measured.
+
+    The dev environment holds the tests' packages, and libraries import what they find:
+    the anthropic SDK loads aiohttp (its optional transport) and httpx its command line
+    (click, rich, pygments) when installed, 18 MB in every process that a deployment never
+    pays. FLEXFLOW_BENCH_PYTHON names another interpreter instead.
+    """
+    if chosen := os.environ.get("FLEXFLOW_BENCH_PYTHON"):
+        return chosen
+    venv = ROOT / ".venv-bench"
+    python = venv / "bin" / "python"
+    stamp = venv / ".flexflow-installed"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text() == want:
+        return str(python)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603  (pip of our own venv, fixed arguments)
+        [str(python), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True
+    )
+    stamp.write_text(want)
+    return str(python)
 
 
 def _rss_kb(pid: int) -> int:
@@ -70,12 +100,16 @@ class System:
     """See the module docstring."""
 
     workers: int = 1
-    threads: int = 8
+    threads: int | None = 8
+    """Threads per worker process; None: the worker's default (its AI slots and some)."""
     ai: bool = True
     ai_latency: float = 0.0
     ai_tokens_per_second: float | None = None
     """The fake AI streams at this pace (None: all at once)."""
     ai_concurrency: int = 5
+    ai_answer_seconds: float | None = None
+    """The fake AI spreads each streamed answer over this long (None: ``ai_tokens_per_second``)."""
+    ai_chunk_tokens: int = 4
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
 
@@ -85,10 +119,14 @@ class System:
         self.database_url = f"{base}/{self.database}"
         self.telegram = FakeBotAPI()
         self.anthropic = FakeMessagesAPI(
-            latency=self.ai_latency, tokens_per_second=self.ai_tokens_per_second
+            latency=self.ai_latency,
+            tokens_per_second=self.ai_tokens_per_second,
+            answer_seconds=self.ai_answer_seconds,
+            chunk_tokens=self.ai_chunk_tokens,
         )
         self.processes: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
+        self.python = production_python()
 
     # ---------------------------------------------------------------- lifecycle
     def __enter__(self) -> System:
@@ -123,7 +161,7 @@ class System:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("wb")
         process = subprocess.Popen(  # noqa: S603  (our own interpreter and module, fixed args)
-            [sys.executable, "-m", "flexflow.cli", *args],
+            [self.python, "-m", "flexflow.cli", *args],
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -140,8 +178,9 @@ class System:
         self.telegram.start()
         self.anthropic.start()
         self.bot = self._spawn("bot", "bot")
+        threads = () if self.threads is None else ("--threads", str(self.threads))
         self.worker_parents = [
-            self._spawn(f"worker{i}", "worker", "--processes", "1", "--threads", str(self.threads))
+            self._spawn(f"worker{i}", "worker", "--processes", "1", *threads)
             for i in range(self.workers)
         ]
         self._sampler = threading.Thread(target=self._sample, daemon=True)

@@ -227,7 +227,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from dramatiq.cli import make_argument_parser
 
     processes = args.processes or settings.flexflow_worker_processes
-    threads = args.threads or settings.flexflow_worker_threads
+    threads = args.threads or settings.worker_threads
     argv = ["jobs.root:setup", "--processes", str(processes), "--threads", str(threads)]
     argv += ["--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
     metrics_dir = _worker_metrics_dir(settings)

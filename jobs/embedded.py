@@ -57,7 +57,7 @@ def start_embedded_worker(
     resources = open_resources(settings, ai=ai, notifier=notifier)
     start_sweeper(resources)
     worker = dramatiq.Worker(
-        broker, worker_threads=threads or settings.flexflow_worker_threads, worker_timeout=25
+        broker, worker_threads=threads or settings.worker_threads, worker_timeout=25
     )
     worker.start()
     return EmbeddedWorker(worker, resources)

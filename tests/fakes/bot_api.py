@@ -14,6 +14,12 @@ Markdown and MarkdownV2 are refused (the project sends HTML); webhook updates ar
 at a time in order; a photo sent by URL is judged by its URL alone (nothing is fetched: a
 public http(s) host, a picture's extension).
 
+Drafts (``sendMessageDraft``, Bot API 9.5): the animated preview of a message being written,
+private chats only (a group gets Telegram's ``TEXTDRAFT_PEER_INVALID``), named by a non-zero
+``draft_id``; it lasts ``DRAFT_LIFETIME`` seconds after its last update, and the bot's next
+``sendMessage`` in the chat replaces it. ``fake.drafts(chat_id)`` tells what the user saw and
+when.
+
     ApiError        -- a Telegram error response (raised inside the server, returned as JSON)
     SimulatorError  -- a FakeUser could not do what the test asked (an AssertionError)
 """
@@ -48,12 +54,15 @@ from tests.fakes.telegram_html import (
 
 __all__ = [
     "DEFAULT_TOKEN",
+    "DRAFT_LIFETIME",
     "SEND_METHODS",
     "ApiError",
     "Button",
     "Call",
     "CallbackAnswer",
     "ChatMessage",
+    "Draft",
+    "DraftFrame",
     "FakeBotAPI",
     "FakeUser",
     "SimulatorError",
@@ -69,7 +78,14 @@ _Wait = tuple[_Predicate[T], float, str]
 """What a wait polls for, how long, and what a timeout calls it."""
 
 DEFAULT_TOKEN = "123456:TEST-token"
-SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
+SEND_METHODS = frozenset(
+    {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "sendMessageDraft"}
+)
+"""Calls that put something in front of the user: counted by the send-rate checks (a draft's
+update too: Telegram documents no separate budget for drafts, so they are counted as sends)."""
+DRAFT_LIFETIME = 30.0
+"""Seconds a draft stays on screen after its last update (the Bot API: "a temporary
+30-second preview")."""
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
@@ -188,6 +204,31 @@ class ChatMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class DraftFrame:
+    """One accepted ``sendMessageDraft``: what the preview showed from ``at`` on."""
+
+    at: float  # time.monotonic() when the request arrived
+    text: str  # after HTML parsing and trimming; empty shows Telegram's "Thinking..."
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One draft on a chat's screen (one ``draft_id``, from its first update until it was
+    replaced or expired) as the user saw it."""
+
+    draft_id: int
+    frames: tuple[DraftFrame, ...]  # its updates, oldest first
+    ended_at: float | None  # when it left the screen (replaced or expired); None: still shown
+    replaced_by: int | None  # the message_id of the sendMessage that replaced it
+
+    @property
+    def text(self) -> str:
+        """What the preview shows (or last showed)."""
+        return self.frames[-1].text
+
+
+@dataclass(frozen=True, slots=True)
 class CallbackAnswer:
     """The bot's answerCallbackQuery for one button press."""
 
@@ -233,6 +274,8 @@ class _Chat:
     blocked: bool = False
     actions: list[str] = field(default_factory=list)
     reply_keyboard: dict[str, Any] | None = None  # the custom keyboard shown under the input
+    kind: str = "private"  # or "group", "supergroup" (first_name is then the title)
+    drafts: list[_Draft] = field(default_factory=list)  # every draft shown, first shown first
 
     def user_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
@@ -243,6 +286,8 @@ class _Chat:
         return data
 
     def chat_json(self) -> dict[str, Any]:
+        if self.kind != "private":
+            return {"id": self.user_id, "type": self.kind, "title": self.first_name}
         data: dict[str, Any] = {
             "id": self.user_id,
             "type": "private",
@@ -251,6 +296,21 @@ class _Chat:
         if self.username:
             data["username"] = self.username
         return data
+
+
+@dataclass(slots=True)
+class _Draft:
+    draft_id: int
+    frames: list[DraftFrame]
+    ended_at: float | None = None
+    replaced_by: int | None = None
+
+    def end_if_expired(self, now: float, lifetime: float) -> None:
+        if self.ended_at is None and now - self.frames[-1].at >= lifetime:
+            self.ended_at = self.frames[-1].at + lifetime
+
+    def view(self) -> Draft:
+        return Draft(self.draft_id, tuple(self.frames), self.ended_at, self.replaced_by)
 
 
 @dataclass(slots=True)
@@ -609,8 +669,10 @@ class FakeBotAPI(LocalServer):
         *,
         bot_username: str = "flexflow_test_bot",
         callback_query_timeout: float = 15.0,
+        draft_lifetime: float = DRAFT_LIFETIME,
     ) -> None:
         self.token = token
+        self.draft_lifetime = draft_lifetime
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
         self.callback_query_timeout = callback_query_timeout
@@ -647,6 +709,7 @@ class FakeBotAPI(LocalServer):
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
                 "sendMessage": self._send_message,
+                "sendMessageDraft": self._send_message_draft,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
@@ -800,6 +863,16 @@ class FakeBotAPI(LocalServer):
             self._users[user_id] = created
             return created
 
+    def group(self, chat_id: int, title: str = "Gym crew", *, supergroup: bool = False) -> int:
+        """Open the group (or supergroup) chat ``chat_id`` (negative, as Telegram's are) with
+        the bot in it; returns its id. Its messages: ``fake.messages(chat_id)``."""
+        if chat_id >= 0:
+            raise SimulatorError(f"a group's chat id is negative, not {chat_id}")
+        with self._lock:
+            kind = "supergroup" if supergroup else "group"
+            self._chats.setdefault(chat_id, _Chat(chat_id, title, None, None, kind=kind))
+        return chat_id
+
     def queue_update(self, kind: str, payload: dict[str, Any]) -> int:
         """Queue a raw update of type ``kind`` (e.g. "edited_message"); returns its update_id."""
         with self._lock:
@@ -860,6 +933,16 @@ class FakeBotAPI(LocalServer):
                 for m in chat.messages.values()
                 if include_deleted or not m.deleted
             ]
+
+    def drafts(self, chat_id: int) -> list[Draft]:
+        """The drafts the bot showed in the chat, first shown first: one per ``draft_id``
+        while it stays on screen (the same id after it ended is a new one)."""
+        with self._lock:
+            chat = self._chat(chat_id)
+            now = time.monotonic()
+            for draft in chat.drafts:
+                draft.end_if_expired(now, self.draft_lifetime)
+            return [draft.view() for draft in chat.drafts]
 
     def chat_actions(self, chat_id: int) -> list[str]:
         """The chat actions ("typing", ...) the bot sent to the chat, in order."""
@@ -1321,7 +1404,48 @@ class FakeBotAPI(LocalServer):
                 chat, from_bot=True, kind=kind, text=text, entities=entities,
                 reply_markup=markup, reply_to=reply_to, file=file,
             )  # fmt: skip
+            if kind == "text":
+                self._replace_drafts(chat, stored.message_id)
             return self._message_json(chat, stored)
+
+    def _replace_drafts(self, chat: _Chat, message_id: int) -> None:
+        """The bot's new text message replaces the chat's drafts on screen."""
+        now = time.monotonic()
+        for draft in chat.drafts:
+            draft.end_if_expired(now, self.draft_lifetime)
+            if draft.ended_at is None:
+                draft.ended_at, draft.replaced_by = now, message_id
+
+    def _send_message_draft(self, params: _Params) -> bool:
+        """A draft's update: private chats only, a non-zero draft_id, 0-4096 characters after
+        entity parsing (empty: Telegram's "Thinking..."). The descriptions of a missing or
+        zero draft_id are this fake's wording (Telegram answers 400; its text is not
+        documented); TEXTDRAFT_PEER_INVALID is Telegram's own for a group."""
+        arrived = time.monotonic()
+        with self._lock:
+            chat = self._target_chat(params)
+            if chat.kind != "private":
+                raise ApiError(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+            if params.raw("message_thread_id") is not None:
+                raise ApiError(400, "Bad Request: message thread not found")
+            draft_id = params.integer("draft_id")
+            if draft_id is None:
+                raise ApiError(400, "Bad Request: draft_id is empty")
+            if draft_id == 0:
+                raise ApiError(400, "Bad Request: draft_id must be non-zero")
+            text, entities = self._formatted(
+                params, "text", "entities", limit=TEXT_LIMIT,
+                too_long="Bad Request: message is too long", required=False,
+            )  # fmt: skip
+            frame = DraftFrame(arrived, text, tuple(entities))
+            draft = next((d for d in reversed(chat.drafts) if d.draft_id == draft_id), None)
+            if draft is not None:
+                draft.end_if_expired(arrived, self.draft_lifetime)
+            if draft is None or draft.ended_at is not None:
+                chat.drafts.append(_Draft(draft_id, [frame]))  # a new one on screen
+            else:
+                draft.frames.append(frame)  # the same one, animated into the new text
+            return True
 
     def _send_photo(self, params: _Params) -> dict[str, Any]:
         return self._send_file(params, "photo", PHOTO_LIMIT)
@@ -1591,6 +1715,11 @@ class FakeUser:
         if not messages:
             raise SimulatorError(f"the bot has sent user {self.id} no message")
         return messages[-1]
+
+    @property
+    def drafts(self) -> list[Draft]:
+        """The drafts the bot showed in this chat (``FakeBotAPI.drafts``)."""
+        return self.api.drafts(self.id)
 
     @property
     def chat_actions(self) -> list[str]:

@@ -215,6 +215,16 @@ class _BadRequest(Exception):
     """The request breaks a rule of the real API; answered with 400."""
 
 
+async def _wait_unless_gone(request: web.Request, seconds: float) -> None:
+    """Sleep ``seconds``, or less when the client closes the connection: the real API stops
+    working on a request whose client went away (aiohttp does not cancel the handler)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if request.transport is None or request.transport.is_closing():
+            return
+        await asyncio.sleep(min(0.05, left))
+
+
 def _tokens(text: str) -> int:
     return max(1, len(text) // CHARS_PER_TOKEN)
 
@@ -232,6 +242,7 @@ class FakeMessagesAPI(LocalServer):
         min_cacheable_tokens: int = 1024,
         tokens_per_second: float | None = None,
         chunk_tokens: int = 4,
+        answer_seconds: float | None = None,
     ) -> None:
         self.api_key = api_key
         self.latency = latency
@@ -240,6 +251,9 @@ class FakeMessagesAPI(LocalServer):
         """Streamed answers: the pace of the deltas (None: as fast as the socket takes them)."""
         self.chunk_tokens = chunk_tokens
         """Streamed answers: tokens (four characters each) per delta event."""
+        self.answer_seconds = answer_seconds
+        """Streamed answers: spread the deltas over this long, whatever the answer's length
+        (instead of ``tokens_per_second``)."""
         self.streams: list[list[tuple[float, str]]] = []
         """Every streamed answer's events as sent: (``time.monotonic()``, event name)."""
         self.written: list[tuple[str, list[tuple[float, int]]]] = []
@@ -359,10 +373,12 @@ class FakeMessagesAPI(LocalServer):
         with self._lock:
             reply = self._script.pop(0) if self._script else self.default or ok()
         if self.latency:
-            await asyncio.sleep(self.latency)
+            await _wait_unless_gone(request, self.latency)
         if reply.kind == "hang":
-            await asyncio.sleep(reply.seconds)
+            await _wait_unless_gone(request, reply.seconds)
             reply = ok()
+        if request.transport is None or request.transport.is_closing():
+            return None  # the client gave up waiting: nobody to answer
         if reply.kind == "status":
             extra = {"retry-after": f"{reply.retry_after:g}"} if reply.retry_after else {}
             return _error(reply.status, reply.error_type, f"fake {reply.error_type}", extra)
@@ -468,6 +484,8 @@ class FakeMessagesAPI(LocalServer):
         await event("ping", {"type": "ping"})
         step = max(1, self.chunk_tokens * CHARS_PER_TOKEN)
         pause = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second else 0.0
+        if self.answer_seconds is not None:
+            pause = self.answer_seconds / max(1, -(-len(text) // step))
         position = 0
         stop = "end_turn" if kind == "text" else "tool_use"
         while position < len(text):
@@ -491,7 +509,7 @@ class FakeMessagesAPI(LocalServer):
             if position != cut or cut == len(text):
                 continue
             if reply.kind == "stall":
-                await asyncio.sleep(reply.seconds)
+                await _wait_unless_gone(request, reply.seconds)
             elif reply.kind == "drop":
                 if request.transport is not None:
                     request.transport.abort()

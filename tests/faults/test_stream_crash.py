@@ -105,6 +105,6 @@ def test_sigkill_mid_stream_then_one_workout_in_the_one_placeholder(
     assert len(fake_anthropic.requests) == 2  # the killed call, then the new worker's
     with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == 1
-        row = get_request(s, request_id)
-        assert row is not None and row.delivered_message_ids == [placeholder]
+        stored = get_request(s, request_id)
+        assert stored is not None and stored.delivered_message_ids == [placeholder]
     assert fake_bot_api.errors() == []

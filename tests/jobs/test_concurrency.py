@@ -72,3 +72,49 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
         assert s.scalar(select(func.count()).select_from(WorkoutPlan)) == REQUESTS
         sources = set(s.scalars(select(WorkoutPlan.source)))
         assert sources == {"ai"}
+
+
+def test_one_worker_process_by_default_fills_every_ai_slot(
+    job_settings: Settings,
+    sessions: sessionmaker[Session],
+    redis_broker: dramatiq.Broker,
+    fake_anthropic: FakeMessagesAPI,
+    tmp_path: Path,
+) -> None:
+    """A generation waiting for the AI holds its worker thread, so a process needs a thread
+    per AI slot: by default it has them (FLEXFLOW_AI_CONCURRENCY + 8), and every call runs on
+    the Claude client's one event loop. With a fixed 8 threads only 8 would be in flight."""
+    slots = 40
+    fake_anthropic.latency = 4.0  # long enough for every request to be claimed meanwhile
+    worker = spawn_worker(
+        job_settings, fake_anthropic, tmp_path, "worker", threads=None, ai_concurrency=slots
+    )
+    try:
+        queue_local_requests(
+            sessions,
+            slots,
+            "w",
+            coach="ZARA",
+            workout_type=WorkoutType.HIIT,
+            duration_min=20,
+            equipment=[Equipment.JUMP_ROPE],
+        )
+        deadline = time.monotonic() + 90
+        delivered = 0
+        while time.monotonic() < deadline and delivered < slots:
+            time.sleep(0.1)
+            with sessions.begin() as s:
+                delivered = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(WorkoutRequestRow)
+                        .where(WorkoutRequestRow.state == "delivered")
+                    )
+                    or 0
+                )
+        assert delivered == slots, (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert len(fake_anthropic.requests) == slots
+    assert fake_anthropic.max_in_flight == slots  # all at once, from one process

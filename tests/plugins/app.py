@@ -79,7 +79,7 @@ def spawn_worker(
     logs: Path,
     name: str,
     *,
-    threads: int = 8,
+    threads: int | None = 8,
     ai_concurrency: int = 5,
     env: dict[str, str] | None = None,
     verbose: bool = False,
@@ -87,7 +87,8 @@ def spawn_worker(
     """A real ``flexflow worker`` process (own process group) on the test's services.
 
     ``env`` adds or overrides variables (a bot token and TELEGRAM_API_URL to deliver into
-    the fake Bot API, shorter AI timeouts); ``verbose`` logs debug lines too.
+    the fake Bot API, shorter AI timeouts); ``verbose`` logs debug lines too; ``threads``
+    None leaves the worker's own default.
     """
     extra = env or {}
     base = {
@@ -112,8 +113,7 @@ def spawn_worker(
             "worker",
             "--processes",
             "1",
-            "--threads",
-            str(threads),
+            *(["--threads", str(threads)] if threads is not None else []),
         ],
         cwd=logs,
         env=env,
