@@ -20,7 +20,6 @@ FLEXFLOW_BENCH_REMINDERS (10,000 by default; 2,000 to iterate).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import itertools
 import os
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from bench.system import System
+from bench.system import System, no_collections
 from core.domain import WorkoutType
 from db.models import ScheduledJob, User
 from db.session import create_db_engine, session_factory
@@ -189,33 +188,27 @@ def run(count: int | None = None) -> Morning:
         quiet_chats = set(replies.asked)
         seen = len(system.telegram.calls())
         # The fake Bot API is the instrument: its arrival stamps are taken on its event loop
-        # in this process, which a collection of the cyclic garbage collector stops (with
-        # 10,000 chats' messages kept, for a good part of a second), stamping the requests
-        # that came meanwhile all at once. Nothing is collected during the burst.
-        gc.collect()
-        gc.freeze()
-        gc.disable()
-        started = time.monotonic()
-        system._spawn("scheduler", "scheduler")
-        wanted = set(due)
-        arrived: dict[int, Call] = {}
-        deadline = started + count / 20 + 120
-        next_reply = started
-        while len(arrived) < count and time.monotonic() < deadline:
-            if time.monotonic() >= next_reply:
-                if arrived:  # once the burst is going out
-                    replies.ask()
-                next_reply += 1.0 / REPLIES_PER_S
-            time.sleep(0.05)
-            calls = system.telegram.calls_since(seen)
-            seen += len(calls)
-            for call in calls:
-                chat = call.chat_id
-                if call.method == "sendMessage" and chat in wanted and chat not in arrived:
-                    arrived[chat] = call
-        time.sleep(2.0)  # the last replies' answers
-        gc.enable()
-        gc.unfreeze()
+        # in this process, so nothing is collected during the burst (no_collections).
+        with no_collections():
+            started = time.monotonic()
+            system._spawn("scheduler", "scheduler")
+            wanted = set(due)
+            arrived: dict[int, Call] = {}
+            deadline = started + count / 20 + 120
+            next_reply = started
+            while len(arrived) < count and time.monotonic() < deadline:
+                if time.monotonic() >= next_reply:
+                    if arrived:  # once the burst is going out
+                        replies.ask()
+                    next_reply += 1.0 / REPLIES_PER_S
+                time.sleep(0.05)
+                calls = system.telegram.calls_since(seen)
+                seen += len(calls)
+                for call in calls:
+                    chat = call.chat_id
+                    if call.method == "sendMessage" and chat in wanted and chat not in arrived:
+                        arrived[chat] = call
+            time.sleep(2.0)  # the last replies' answers
         during = replies.waits(set(replies.asked) - quiet_chats)
         sends = [c.at for c in system.telegram.calls() if c.method in SEND_METHODS]
         times = sorted(c.at for c in arrived.values())

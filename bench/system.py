@@ -11,6 +11,7 @@ through /workout up to the Generate button.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import signal
@@ -20,7 +21,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,6 +32,7 @@ from types import TracebackType
 import psycopg
 import redis
 
+from bench.fake_ai import FakeAIProcess
 from db.migrate import upgrade
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.messages_api import FakeMessagesAPI
@@ -66,6 +70,25 @@ def production_python() -> str:
     )
     stamp.write_text(want)
     return str(python)
+
+
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """No garbage collection in this process for the block.
+
+    The fakes run in this process, and a collection of the cyclic garbage collector stops
+    them (with thousands of chats' messages kept, for a good part of a second), stamping
+    the requests that came meanwhile all at once: 34 messages in one second at the fake
+    where 30 were sent. What exists now is frozen, and nothing is collected until the end.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def _rss_kb(pid: int) -> int:
@@ -110,6 +133,9 @@ class System:
     ai_answer_seconds: float | None = None
     """The fake AI spreads each streamed answer over this long (None: ``ai_tokens_per_second``)."""
     ai_chunk_tokens: int = 4
+    ai_process: bool = False
+    """The fake AI in a process of its own (bench/fake_ai.py; ``ai_answer_seconds`` needed);
+    its counts (``max_in_flight``, ``calls``) are read when the system stops."""
     logs: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "flexflow-bench")
     peaks: Peaks = field(default_factory=Peaks)
 
@@ -124,6 +150,12 @@ class System:
             answer_seconds=self.ai_answer_seconds,
             chunk_tokens=self.ai_chunk_tokens,
         )
+        """The in-process fake AI (not started with ``ai_process``)."""
+        self.ai_server: FakeMessagesAPI | FakeAIProcess = self.anthropic
+        """The fake AI the processes talk to."""
+        if self.ai_process:
+            assert self.ai_answer_seconds is not None
+            self.ai_server = FakeAIProcess(self.ai_answer_seconds, self.ai_chunk_tokens)
         self.processes: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
         self.python = production_python()
@@ -153,8 +185,8 @@ class System:
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
         if self.ai:
-            env["ANTHROPIC_API_KEY"] = self.anthropic.api_key
-            env["ANTHROPIC_BASE_URL"] = self.anthropic.url
+            env["ANTHROPIC_API_KEY"] = self.ai_server.api_key
+            env["ANTHROPIC_BASE_URL"] = self.ai_server.url
         return env
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
@@ -176,7 +208,7 @@ class System:
         upgrade(self.database_url)
         redis.Redis.from_url(REDIS_URL).flushdb()
         self.telegram.start()
-        self.anthropic.start()
+        self.ai_server.start()
         self.bot = self._spawn("bot", "bot")
         threads = () if self.threads is None else ("--threads", str(self.threads))
         self.worker_parents = [
@@ -224,7 +256,7 @@ class System:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
         self.telegram.stop()
-        self.anthropic.stop()
+        self.ai_server.stop()
         with psycopg.connect(PG_SERVER, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 

@@ -34,6 +34,7 @@ from telegram.ext import Application, Defaults
 
 from adapters.claude_words import make_words_ai
 from adapters.metrics import QueueCollector, StateCollector, metrics_registry, serve_metrics
+from adapters.process import freeze_boot_objects
 from adapters.sendbudget import SendLimiter, make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import CountingRequest
@@ -147,8 +148,10 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
 
 
 async def setup_bot(application: App) -> None:
-    """Start-up work against the Bot API: register the command menu."""
+    """Start-up work against the Bot API: register the command menu; then the boot's objects
+    are kept out of the garbage collector's way (adapters/process.py)."""
     await application.bot.set_my_commands([BotCommand(name, what) for name, what in COMMANDS])
+    freeze_boot_objects()
 
 
 def build_application(

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from adapters.aislots import LimitedAI, LocalSemaphore, RedisSemaphore, Semaphore
 from adapters.metrics import PrometheusObserver
+from adapters.process import freeze_boot_objects
 from adapters.settings import Settings, get_settings
 from core.catalogue import load_catalogue
 from core.pipeline import AIClient
@@ -209,6 +210,7 @@ class ResourcesMiddleware(dramatiq.Middleware):
                 os._exit(3)
             start_sweeper(resources)
             log.info("worker resources open")
+            freeze_boot_objects()
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         # After, not before: the worker threads finish the messages in hand first (a
