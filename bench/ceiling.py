@@ -6,6 +6,9 @@ send (each user's "writing…" edit and the workout's parts; frames are extra an
 dropped) at 28 a second, and users x AI time / concurrency. The run is judged against the
 larger, within 10%; and against Telegram's limits at the receiving end (the strict fake):
 never more than 30 messages in any second, or 1 a second in a chat, no error.
+
+FLEXFLOW_BENCH_DUMP=<file> writes every Bot API call's arrival (seconds after the first
+tap, method, chat, status), to see where a second went over.
 """
 
 from __future__ import annotations
