@@ -22,6 +22,18 @@ LIMIT = 3
 REQUESTS = 12
 
 
+def wait_delivered(sessions: sessionmaker[Session], count: int, *, timeout: float) -> int:
+    """Requests delivered once ``count`` are, or when ``timeout`` runs out."""
+    deadline = time.monotonic() + timeout
+    delivered = 0
+    while time.monotonic() < deadline and delivered < count:
+        time.sleep(0.1)
+        with sessions.begin() as s:
+            query = select(func.count()).select_from(WorkoutRequestRow)
+            delivered = s.scalar(query.where(WorkoutRequestRow.state == "delivered")) or 0
+    return delivered
+
+
 def test_two_worker_processes_never_exceed_the_shared_ai_limit(
     job_settings: Settings,
     sessions: sessionmaker[Session],
@@ -46,19 +58,7 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
             duration_min=20,
             equipment=[Equipment.JUMP_ROPE],
         )
-        deadline = time.monotonic() + 60
-        delivered = 0
-        while time.monotonic() < deadline and delivered < REQUESTS:
-            time.sleep(0.1)
-            with sessions.begin() as s:
-                delivered = (
-                    s.scalar(
-                        select(func.count())
-                        .select_from(WorkoutRequestRow)
-                        .where(WorkoutRequestRow.state == "delivered")
-                    )
-                    or 0
-                )
+        delivered = wait_delivered(sessions, REQUESTS, timeout=60)
         logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("worker*.log"))
         assert delivered == REQUESTS, logs[-3000:]
     finally:
@@ -99,19 +99,7 @@ def test_one_worker_process_by_default_fills_every_ai_slot(
             duration_min=20,
             equipment=[Equipment.JUMP_ROPE],
         )
-        deadline = time.monotonic() + 90
-        delivered = 0
-        while time.monotonic() < deadline and delivered < slots:
-            time.sleep(0.1)
-            with sessions.begin() as s:
-                delivered = (
-                    s.scalar(
-                        select(func.count())
-                        .select_from(WorkoutRequestRow)
-                        .where(WorkoutRequestRow.state == "delivered")
-                    )
-                    or 0
-                )
+        delivered = wait_delivered(sessions, slots, timeout=90)
         assert delivered == slots, (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
