@@ -275,7 +275,11 @@ def test_fuzz_through_the_real_bot(
     for who in ("A", "B"):
         settle(users[who], answers[who])
     assert threaded_bot.errors == [], threaded_bot.errors
-    assert api_errors(fake_bot_api)[errors_before:] == []
+    # A tap repeated on a message already showing what it asks for is an identical edit, and
+    # Telegram answers it 400 "message is not modified": the bot treats that as done
+    # (adapters.telegram.edit_unless_unchanged); any other error is a bug.
+    errors = api_errors(fake_bot_api)[errors_before:]
+    assert [c for c in errors if "not modified" not in (c.description or "")] == []
     leaks = [
         (marker, text)
         for text in said_to(users["B"], answers["B"])
