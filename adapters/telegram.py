@@ -1,8 +1,9 @@
 """The worker's own Bot API client: delivery into chats, under the shared send budget.
 
 Worker threads are synchronous; python-telegram-bot is asynchronous. One background event
-loop per process owns one initialised ``Bot`` (``async with Bot(...)``-style lifetime:
-``start`` initialises, ``close`` shuts it down), and worker threads hand it coroutines.
+loop per process (adapters/loopthread.py) owns one initialised ``Bot`` (``async with
+Bot(...)``-style lifetime: ``start`` initialises, ``close`` shuts it down), and worker
+threads hand it coroutines.
 Telegram's answers map to what the actor needs:
 
     429 RetryAfter        -> TryLater(retry_after)               (the job comes back later)
@@ -17,7 +18,6 @@ dropped rather than waited for). A frame never raises: whatever goes wrong drops
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import threading
@@ -36,6 +36,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from adapters.loopthread import LoopThread
 from adapters.metrics import record_telegram_error
 from adapters.sendbudget import SendLimiter
 from usecases.errors import DeliveryFailed, TryLater
@@ -140,16 +141,12 @@ class TelegramNotifier:
         self._timeout = timeout
         request = CountingRequest("worker", connection_pool_size=64, read_timeout=timeout)
         self._bot = Bot(token, base_url=f"{api_url}/bot", request=request)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="telegram-notifier", daemon=True
-        )
-        self._thread.start()
+        self._loop = LoopThread("telegram-notifier")
         self._started = False
         self._start_lock = threading.Lock()
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(self._timeout * 3)
+        return self._loop.run(coro, timeout=self._timeout * 3)
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -224,13 +221,10 @@ class TelegramNotifier:
         the edit went out. Waits for the edit to finish (at most ``FRAME_TIMEOUT``), so no
         frame can land after the workout that follows it."""
         self._ensure_started()
-        future = asyncio.run_coroutine_threadsafe(
-            self._frame(chat_id, html, message_id), self._loop
-        )
         try:
-            return future.result(FRAME_TIMEOUT * 2)
+            # Overdue, it is cancelled (it must not land later, after the workout).
+            return self._loop.run(self._frame(chat_id, html, message_id), FRAME_TIMEOUT * 2)
         except TimeoutError:
-            future.cancel()  # it must not land later, after the workout
             log.info("frame for chat %s dropped: no answer in time", chat_id)
         except TelegramError as exc:
             log.info("frame for chat %s dropped: %s", chat_id, exc)
@@ -256,6 +250,5 @@ class TelegramNotifier:
     def close(self) -> None:
         if self._started:
             self._run(self._bot.request.shutdown())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+        self._loop.close()
         self._limiter.close()
