@@ -23,10 +23,13 @@ books a slot only when nothing would wait, neither the chat (its last message is
 old) nor the bot (its budget is idle, no burst in use); otherwise it books nothing and the
 frame is dropped, never queued ahead of a real message (nor at the ceiling).
 
-The bulk tier (the scheduler's reminders and reviews) sits between: a bulk message books
-only when no reply or delivery wants the slot (at most one slot ahead of now), and the bulk
-messages waiting in every process form one line in Redis, by due time, whose first alone
-may book (``acquire_bulk_async``).
+Between the replies and the frames are two lines (``Line``, ``acquire_line_async``): the
+worker's deliveries, then the scheduler's reminders and reviews. A message of a line books
+only when no reply wants the slot (at most one slot ahead of now) and nobody waits in the
+line above; the messages waiting in one line, in every process, form one queue in Redis
+(deliveries by when they asked, reminders by due time), whose first alone may book. The
+bot's replies come first because under a burst they are what gets the work going: a
+Generate tap's "writing…" edit is what queues its AI call.
 
 Without Redis (the embedded default) the same algorithm runs in-process, and so it does
 while Redis cannot be reached: a Redis outage must not silence the bot (replies, /history,
@@ -43,6 +46,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from enum import StrEnum
 
 import redis
 import redis.asyncio
@@ -56,6 +60,7 @@ __all__ = [
     "GLOBAL_RATE",
     "PER_CHAT_BURST",
     "PER_CHAT_RATE",
+    "Line",
     "Reservation",
     "SendLimiter",
     "make_send_limiter",
@@ -106,9 +111,20 @@ local function stamp(key, cap, window)
   redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
   return 0
 end
+local function first_alive(line, alive)
+  while true do
+    local first = redis.call('ZRANGE', line, 0, 0)[1]
+    if not first then return nil end
+    if tonumber(redis.call('HGET', alive, first) or '0') >= now then return first end
+    redis.call('ZREM', line, first)
+    redis.call('HDEL', alive, first)
+  end
+end
 """
-"""Redis's clock, and ``stamp``: count a send leaving now against the ceiling (the last
-``cap`` send moments, newest first), or say how long until it may (0: counted)."""
+"""Redis's clock; ``stamp``: count a send leaving now against the ceiling (the last ``cap``
+send moments, newest first), or say how long until it may (0: counted); ``first_alive``:
+the first of a line (see ``_RESERVE_LINE``) still waiting, dropping those whose sender
+stopped asking."""
 
 _STAMP = (
     _CLOCK
@@ -152,6 +168,7 @@ _TRY = (
 for i = 1, 2 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') > now then return 0 end
 end
+if first_alive(KEYS[4], KEYS[5]) or first_alive(KEYS[6], KEYS[7]) then return 0 end
 if stamp(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4])) > 0 then return 0 end
 for i = 1, 2 do
   local nxt = now + tonumber(ARGV[i])
@@ -160,17 +177,19 @@ end
 return 1
 """
 )
-"""KEYS: the bot-wide budget, the chat's, the ceiling; ARGV: the two intervals, the
-ceiling's cap and window. 1: booked and counted, send now; 0: nothing booked."""
+"""KEYS: the bot-wide budget, the chat's, the ceiling, then both lines (each its set and its
+hash); ARGV: the two intervals, the ceiling's cap and window. 1: booked and counted, send
+now; 0: nothing booked (the budget or the chat is in use, or a line has someone waiting)."""
 
 
-_RESERVE_BULK = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+_RESERVE_LINE = (
+    _CLOCK
+    + """
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
 local chat_interval, chat_tolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
 local lookahead, member = tonumber(ARGV[5]), ARGV[6]
 local place, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
+local cap, window = tonumber(ARGV[9]), tonumber(ARGV[10])
 local line, alive = KEYS[3], KEYS[4]
 local chat_tat = tonumber(redis.call('GET', KEYS[2]) or '0')
 if chat_tat < now then chat_tat = now end
@@ -178,41 +197,44 @@ local chat_wait = chat_tat - chat_tolerance - now
 if chat_wait > 0 then
   redis.call('ZREM', line, member)
   redis.call('HDEL', alive, member)
-  return {tostring(chat_wait), 0}
+  return {tostring(chat_wait), 0, 0}
 end
 redis.call('ZADD', line, place, member)
 redis.call('HSET', alive, member, tostring(now + ttl))
 redis.call('PEXPIRE', line, math.ceil(ttl * 1000) + 1000)
 redis.call('PEXPIRE', alive, math.ceil(ttl * 1000) + 1000)
-while true do
-  local first = redis.call('ZRANGE', line, 0, 0)[1]
-  if first == member then break end
-  if tonumber(redis.call('HGET', alive, first) or '0') >= now then
-    local rank = redis.call('ZRANK', line, member)
-    return {tostring(math.min(rank * interval, ttl / 4)), 0}
-  end
-  redis.call('ZREM', line, first)
-  redis.call('HDEL', alive, first)
+if first_alive(line, alive) ~= member then
+  local rank = redis.call('ZRANK', line, member)
+  return {tostring(math.min(rank * interval, ttl / 4)), 0, 0}
+end
+if #KEYS == 7 and first_alive(KEYS[6], KEYS[7]) then
+  return {tostring(interval), 0, 0}
 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-if tat - now > lookahead then return {tostring(tat - now - lookahead), 0} end
+if tat - now > lookahead then return {tostring(tat - now - lookahead), 0, 0} end
 local nxt = tat + interval
 redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
 local chat_nxt = chat_tat + chat_interval
 redis.call('SET', KEYS[2], tostring(chat_nxt), 'PX', math.ceil((chat_nxt - now) * 1000) + 1000)
 redis.call('ZREM', line, member)
 redis.call('HDEL', alive, member)
-return {tostring(tat - now), 1}
+if tat > now then return {tostring(tat - now), 1, 0} end
+local held = stamp(KEYS[5], cap, window)
+return {tostring(held), 1, held > 0 and 0 or 1}
 """
-"""The bulk tier (``reserve_bulk_async``). KEYS: the bot-wide budget, the chat's, the line
-(a sorted set of the bulk messages waiting, by place) and when each of them stops counting
-as waiting; ARGV: the two budgets' intervals and tolerances, the lookahead, this message's
-member and place, how long a place is kept without asking again. A message whose chat must
-wait steps out of the line; one behind another books nothing (it asks again in its rank's
-slots); the first of the line books when the bot-wide budget has room within the
-lookahead, and leaves the line. Returns {wait, booked}: booked 1, send after ``wait``;
-booked 0, ask again then."""
+)
+"""A line tier (``reserve_line_async``). KEYS: the bot-wide budget, the chat's, the line (a
+sorted set of the messages waiting in it, by place), when each of them stops counting as
+waiting, the ceiling, and optionally the line above (its set and its hash), which goes
+first; ARGV: the two budgets' intervals and tolerances, the lookahead, this message's member
+and place, how long a place is kept without asking again, the ceiling's cap and window.
+A message whose chat must wait steps out of the line; one behind another books nothing (it
+asks again in its rank's slots), nor does the first while the line above has anyone
+waiting; the first of the line books when the bot-wide budget has room within the
+lookahead, and leaves the line. Returns {wait, booked, stamped}: booked 1, send after
+``wait`` (stamped 1: already counted against the ceiling, booked to go now); booked 0, ask
+again then."""
 
 BULK_LOOKAHEAD = 1.0 / GLOBAL_RATE
 """How far ahead of now a bulk message may book the bot-wide budget: one slot. A bulk
@@ -221,8 +243,25 @@ during a reminder burst waits at most this long for the bulk traffic (it books t
 slot as it always does); bulk messages take only the slots nobody else wants. 36 ms at 28 a
 second."""
 BULK_PLACE_TTL = 2.0
-"""Seconds a bulk message keeps its place in the line without asking again (it asks at
-least every quarter of this): a sender that died holds up the others at most this long."""
+"""Seconds a message keeps its place in a line without asking again (it asks at least every
+quarter of this): a sender that died holds up the others at most this long."""
+
+
+class Line(StrEnum):
+    """The tiers that wait in a line (``acquire_line_async``), each below the replies (which
+    book the budget directly, in arrival order) and above the frames."""
+
+    DELIVERY = "delivery"
+    """The worker's messages: workouts, failures, rest timers. Below the bot's replies: a
+    Generate tap's "writing…" starts its AI call, so under a burst the replies go first
+    (the last tap of 1,000 waited behind 500 deliveries for its AI to start)."""
+    BULK = "bulk"
+    """The scheduler's reminders and reviews: below everything else but frames, in due order
+    across processes."""
+
+
+_ABOVE: dict[Line, Line] = {Line.BULK: Line.DELIVERY}
+"""The line that goes first while anyone waits in it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +304,8 @@ class SendLimiter:
         """The in-process ceiling: the last send moments, oldest first."""
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
-        self._local_line: dict[str, tuple[float, float]] = {}
-        """The in-process bulk line: member -> (place, until when it counts as waiting)."""
+        self._local_lines: dict[Line, dict[str, tuple[float, float]]] = {line: {} for line in Line}
+        """The in-process lines: member -> (place, until when it counts as waiting)."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
             # instead of failing with "Too many connections" at redis-py's default cap.
@@ -281,9 +320,10 @@ class SendLimiter:
     def _all_key(self) -> str:
         return f"{self.namespace}:all"
 
-    @property
-    def _line_key(self) -> str:
-        return f"{self.namespace}:bulk"
+    def _line_keys(self, line: Line) -> list[str]:
+        """A line's sorted set (by place) and its hash (until when each counts as waiting)."""
+        key = f"{self.namespace}:{line.value}"
+        return [key, f"{key}:alive"]
 
     @property
     def _sent_key(self) -> str:
@@ -338,35 +378,49 @@ class SendLimiter:
         with self._lock:
             if any(self._local.get(key, 0.0) > now for key, _ in keys):
                 return False
+            if any(self._first_alive_local(line, now) for line in Line):
+                return False
             if self._stamp_local_locked(now) > 0:
                 return False
             for key, budget in keys:
                 self._local[key] = now + budget.interval
         return True
 
-    def _reserve_bulk_local(self, chat_id: int, member: str, place: float) -> tuple[float, bool]:
+    def _first_alive_local(self, line: Line, now: float) -> str | None:
+        """``first_alive`` in-process (the caller holds the lock)."""
+        waiting = self._local_lines[line]
+        for gone in [m for m, (_, until) in waiting.items() if until < now]:
+            del waiting[gone]
+        return min(waiting, key=lambda m: (waiting[m][0], m)) if waiting else None
+
+    def _reserve_line_local(
+        self, line: Line, chat_id: int, member: str, place: float
+    ) -> tuple[float, bool, bool]:
         now = time.monotonic()
-        line = self._local_line
+        waiting = self._local_lines[line]
         with self._lock:
             chat_key, all_key = self._chat_key(chat_id), self._all_key
             chat_tat = max(self._local.get(chat_key, 0.0), now)
             if chat_tat - _CHAT.tolerance - now > 0:
-                line.pop(member, None)
-                return chat_tat - _CHAT.tolerance - now, False
-            line[member] = (place, now + BULK_PLACE_TTL)
-            for gone in [m for m, (_, until) in line.items() if until < now]:
-                del line[gone]
-            ahead = sorted((p, m) for m, (p, _) in line.items())
-            rank = ahead.index((place, member))
-            if rank > 0:
-                return min(rank * _GLOBAL.interval, BULK_PLACE_TTL / 4), False
+                waiting.pop(member, None)
+                return chat_tat - _CHAT.tolerance - now, False, False
+            waiting[member] = (place, now + BULK_PLACE_TTL)
+            if self._first_alive_local(line, now) != member:
+                rank = sorted((p, m) for m, (p, _) in waiting.items()).index((place, member))
+                return min(rank * _GLOBAL.interval, BULK_PLACE_TTL / 4), False, False
+            above = _ABOVE.get(line)
+            if above is not None and self._first_alive_local(above, now):
+                return _GLOBAL.interval, False, False
             tat = max(self._local.get(all_key, 0.0), now)
             if tat - now > BULK_LOOKAHEAD:
-                return tat - now - BULK_LOOKAHEAD, False
+                return tat - now - BULK_LOOKAHEAD, False, False
             self._local[all_key] = tat + _GLOBAL.interval
             self._local[chat_key] = chat_tat + _CHAT.interval
-            del line[member]
-            return tat - now, True
+            del waiting[member]
+            if tat > now:
+                return tat - now, True, False
+            held = self._stamp_local_locked(now)
+            return held, True, held == 0
 
     def _down(self, exc: redis.RedisError) -> None:
         """Redis failed: the caller books in-process instead (logged once per outage)."""
@@ -466,6 +520,7 @@ class SendLimiter:
         if self._redis_url is None:
             return self._try_local(chat_id)
         keys = [self._all_key, self._chat_key(chat_id), self._sent_key]
+        keys += [key for line in Line for key in self._line_keys(line)]
         args = [_GLOBAL.interval, _CHAT.interval, GLOBAL_CEILING, CEILING_WINDOW]
         try:
             booked = await self._async_client().eval(_TRY, len(keys), *keys, *args)
@@ -497,32 +552,47 @@ class SendLimiter:
         if not booked.stamped:
             await self._leave_async()
 
-    # The bulk tier (the scheduler's reminders and reviews): below replies and deliveries.
-    # Added beside the other tiers rather than as a priority argument to them, so their
-    # booking (and its fairness in arrival order) is exactly what it was.
+    # The lines (deliveries, then the scheduler's bulk): below the replies. Added beside the
+    # replies' booking rather than as a priority argument to it, so that booking (and its
+    # fairness in arrival order) is exactly what it was.
+
+    async def reserve_line_async(
+        self, line: Line, chat_id: int, member: str, place: float
+    ) -> tuple[float, bool, bool]:
+        """Try to book message ``member`` to ``chat_id``, at ``place`` in ``line`` (lower
+        first; ties by ``member``): (wait, True, stamped) booked, send after ``wait``
+        (stamped: counted against the ceiling already); (wait, False, False) nothing booked,
+        ask again after ``wait``."""
+        if self._redis_url is None:
+            return self._reserve_line_local(line, chat_id, member, place)
+        keys = [self._all_key, self._chat_key(chat_id), *self._line_keys(line), self._sent_key]
+        if (above := _ABOVE.get(line)) is not None:
+            keys += self._line_keys(above)
+        args: list[float | str] = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval]
+        args += [_CHAT.tolerance, BULK_LOOKAHEAD, member, place, BULK_PLACE_TTL]
+        args += [GLOBAL_CEILING, CEILING_WINDOW]
+        try:
+            result = await self._async_client().eval(_RESERVE_LINE, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            self._down(exc)
+            return self._reserve_line_local(line, chat_id, member, place)
+        self._redis_up()
+        wait, booked, stamped = result
+        return max(0.0, float(wait)), int(booked) == 1, int(stamped) == 1
 
     async def reserve_bulk_async(
         self, chat_id: int, member: str, place: float
     ) -> tuple[float, bool]:
-        """Try to book bulk message ``member`` to ``chat_id``, at ``place`` in the bulk line
-        (lower first; ties by ``member``): (wait, True) booked, send after ``wait``; (wait,
-        False) nothing booked, ask again after ``wait``."""
-        if self._redis_url is None:
-            return self._reserve_bulk_local(chat_id, member, place)
-        keys = [self._all_key, self._chat_key(chat_id), self._line_key, f"{self._line_key}:alive"]
-        args: list[float | str] = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval]
-        args += [_CHAT.tolerance, BULK_LOOKAHEAD, member, place, BULK_PLACE_TTL]
-        try:
-            wait, booked = await self._async_client().eval(_RESERVE_BULK, len(keys), *keys, *args)
-        except redis.RedisError as exc:
-            self._down(exc)
-            return self._reserve_bulk_local(chat_id, member, place)
-        self._redis_up()
-        return max(0.0, float(wait)), int(booked) == 1
+        """``reserve_line_async`` in the bulk line: (wait, booked)."""
+        wait, booked, _ = await self.reserve_line_async(Line.BULK, chat_id, member, place)
+        return wait, booked
 
-    async def acquire_bulk_async(self, chat_id: int, due: tuple[float, int] | None = None) -> None:
-        """Wait until a bulk message may go to ``chat_id``: only when no reply or delivery
-        wants the slot (see ``BULK_LOOKAHEAD``), and no bulk message due before it waits.
+    async def acquire_line_async(
+        self, line: Line, chat_id: int, due: tuple[float, int] | None = None
+    ) -> None:
+        """Wait until a message of ``line`` may go to ``chat_id``: only when no reply wants
+        the slot (see ``BULK_LOOKAHEAD``), nobody waits in the line above, and no message of
+        the line placed before it waits.
 
         ``due`` is its place: (when it was due, in seconds since the epoch; its row id, for
         the ties of one 07:00); without one, when it asked. The line is shared by every
@@ -533,13 +603,18 @@ class SendLimiter:
         when, row = due if due is not None else (time.time(), 0)
         member = f"{row:020d}:{uuid.uuid4().hex}"  # ties of one moment go by row id
         while True:
-            wait, booked = await self.reserve_bulk_async(chat_id, member, when)
+            wait, booked, stamped = await self.reserve_line_async(line, chat_id, member, when)
             if booked:
                 break
             await asyncio.sleep(max(wait, 0.001))
         if wait > 0:
             await asyncio.sleep(wait)
-        await self._leave_async()
+        if not stamped:
+            await self._leave_async()
+
+    async def acquire_bulk_async(self, chat_id: int, due: tuple[float, int] | None = None) -> None:
+        """``acquire_line_async`` in the bulk line (the scheduler's reminders and reviews)."""
+        await self.acquire_line_async(Line.BULK, chat_id, due)
 
     async def aclose(self) -> None:
         if self._async is not None:

@@ -38,7 +38,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from adapters.loopthread import LoopThread
 from adapters.metrics import record_telegram_error
-from adapters.sendbudget import SendLimiter
+from adapters.sendbudget import Line, SendLimiter
 from usecases.errors import DeliveryFailed, TryLater
 from usecases.ports import Due, Keyboard
 
@@ -133,11 +133,12 @@ class TelegramNotifier:
         api_url: str,
         limiter: SendLimiter,
         timeout: float = 20.0,
-        bulk: bool = False,
+        line: Line | None = None,
     ) -> None:
         self._limiter = limiter
-        self._bulk = bulk
-        """Send under the budget's bulk tier (the scheduler's reminders): below the rest."""
+        self._line = line
+        """The send budget's line to wait in (``Line.DELIVERY`` for the worker's messages,
+        ``Line.BULK`` for the scheduler's); None: book as the bot's replies do."""
         self._timeout = timeout
         request = CountingRequest("worker", connection_pool_size=64, read_timeout=timeout)
         self._bot = Bot(token, base_url=f"{api_url}/bot", request=request)
@@ -165,8 +166,8 @@ class TelegramNotifier:
         keyboard: Keyboard | None,
         due: Due | None = None,
     ) -> int:
-        """Edit or send one HTML message; see the module docstring for error handling. A
-        bulk notifier sends scheduled messages in ``due`` order across processes."""
+        """Edit or send one HTML message; see the module docstring for error handling. In a
+        line, messages go in ``due`` order across processes (else in the order they ask)."""
         self._ensure_started()
         try:
             buttons = markup(keyboard)
@@ -186,9 +187,9 @@ class TelegramNotifier:
         markup: InlineKeyboardMarkup | None,
         due: Due | None = None,
     ) -> int:
-        if self._bulk:
+        if self._line is not None:
             place = None if due is None else (due[0].timestamp(), due[1])
-            await self._limiter.acquire_bulk_async(chat_id, place)
+            await self._limiter.acquire_line_async(self._line, chat_id, place)
         else:
             await self._limiter.acquire_async(chat_id)
         if edit_message_id is not None:

@@ -76,16 +76,18 @@ _current: Resources | None = None
 
 
 def _make_notifier(settings: Settings, *, bulk: bool = False) -> Notifier:
+    """The worker's Bot API client: its messages wait in the send budget's delivery line
+    (below the bot's replies), the scheduler's (``bulk``) in the bulk line below that."""
     if settings.telegram_bot_token is None:
         return NullNotifier()
-    from adapters.sendbudget import make_send_limiter
+    from adapters.sendbudget import Line, make_send_limiter
     from adapters.telegram import TelegramNotifier  # PTB is only loaded when there is a bot
 
     return TelegramNotifier(
         token=settings.telegram_bot_token.get_secret_value(),
         api_url=settings.telegram_api_url,
         limiter=make_send_limiter(settings.redis_url),
-        bulk=bulk,
+        line=Line.BULK if bulk else Line.DELIVERY,
     )
 
 

@@ -3,8 +3,8 @@
 Handed each due timer by the scheduler's tick (``usecases.claim_rests``), on a queue of its
 own (``timers``) and at the top priority of the worker's threads (Dramatiq runs the
 lowest ``priority`` value first among the messages it holds), so a ring never waits
-behind a reminder burst or a generation. It sends under the send budget's normal tier, as
-deliveries do, above the reminders' bulk tier. Idempotent: a ring already rung, or a
+behind a reminder burst or a generation. It sends in the send budget's delivery line, as
+deliveries do, above the reminders' bulk line. Idempotent: a ring already rung, or a
 timer a tap cancelled, does nothing; a ``TryLater`` becomes a short retry.
 """
 

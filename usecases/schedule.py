@@ -122,8 +122,8 @@ SEND_PRIORITY: dict[DueKind, str] = {
     DueKind.REVIEW: "bulk",
     DueKind.REST: "normal",
 }
-"""How each kind's message is sent: ``bulk`` under the send budget's bulk tier (below
-replies and deliveries), ``normal`` like a delivery (a rest timer must ring on time)."""
+"""How each kind's message is sent: ``bulk`` in the send budget's bulk line (below replies
+and deliveries), ``normal`` like a delivery (a rest timer must ring on time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ class Scheduling:
 
     sessions: Sessions
     notifier: Notifier
-    """Sends under the send budget's bulk tier."""
+    """Sends in the send budget's bulk line."""
     enqueue: Enqueue
     """Queues a workout's generation."""
     clock: Callable[[], dt.datetime]

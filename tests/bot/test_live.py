@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import jobs
 import usecases
-from adapters.sendbudget import make_send_limiter
+from adapters.sendbudget import Line, make_send_limiter
 from adapters.settings import Settings
 from adapters.telegram import TelegramNotifier
 from core.domain import Units
@@ -159,6 +159,7 @@ def notifier_for(bot: BotRunner) -> TelegramNotifier:
         token=token.get_secret_value(),
         api_url=bot.settings.telegram_api_url,
         limiter=make_send_limiter(None),
+        line=Line.DELIVERY,
     )
 
 
