@@ -9,23 +9,37 @@ holder's slot frees itself within one lease (seconds), however long AI calls tak
 
 Waiting for a slot polls with a short sleep; it never fails the job and never burns one of
 Dramatiq's retries.
+
+``LimitedAI.start`` parks a call: the caller's thread waits for a slot, starts the call on
+the client's event loop and returns; the call's frames and its end are handled by a few
+threads of this client's (``STAGE_THREADS``), so no thread waits while the AI writes.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 import redis
 
 from core.models import WorkoutRequest
-from core.pipeline import AIClient, AIResult, Progress
+from core.partial import Draft
+from core.pipeline import AIAttempt, AIClient, AIResult, Progress
 
-__all__ = ["LimitedAI", "LocalSemaphore", "RedisSemaphore", "Semaphore"]
+__all__ = ["STAGE_THREADS", "LimitedAI", "LocalSemaphore", "RedisSemaphore", "Semaphore"]
+
+log = logging.getLogger(__name__)
+
+STAGE_THREADS = 8
+"""Threads that show parked calls' frames and hand on their results (``LimitedAI.start``):
+a frame is a database read and one Bot API edit, and at most one a second per call is
+shown, so a few serve hundreds of calls."""
 
 _RENEW = """
 local t = redis.call('TIME')
@@ -57,6 +71,12 @@ class Semaphore(Protocol):
     limit: int
 
     def slot(self) -> AbstractContextManager[None]: ...
+
+    def acquire(self) -> str:
+        """Wait for a slot; the returned token gives it back (``release``)."""
+        ...
+
+    def release(self, token: str) -> None: ...
 
 
 class RedisSemaphore:
@@ -121,13 +141,18 @@ class RedisSemaphore:
         now_ms = int(time.time() * 1000)
         return int(self.client.zcount(self.key, now_ms, "+inf"))
 
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Wait for a slot, hold it for the block, give it back."""
+    def acquire(self) -> str:
+        """Wait for a slot; the returned token gives it back."""
         token = self.try_acquire()
         while token is None:
             time.sleep(self.poll_s)
             token = self.try_acquire()
+        return token
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait for a slot, hold it for the block, give it back."""
+        token = self.acquire()
         try:
             yield
         finally:
@@ -146,6 +171,75 @@ class LocalSemaphore:
         with self._sem:
             yield
 
+    def acquire(self) -> str:
+        self._sem.acquire()
+        return "local"
+
+    def release(self, token: str) -> None:
+        self._sem.release()
+
+
+class Parkable(Protocol):
+    """An AI client whose call can run without a thread waiting for it (adapters/claude.py)."""
+
+    def submit(
+        self, request: WorkoutRequest, progress: Progress | None = None
+    ) -> concurrent.futures.Future[AIResult]: ...
+
+
+class _Frames:
+    """The frames of one parked call: the loop ``put``s each draft (it never waits); one of
+    the stage's threads shows the newest, one at a time, and none once the call is over
+    (``close_then``). Only the newest is kept: each draft holds the earlier ones' exercises."""
+
+    def __init__(self, progress: Progress, pool: concurrent.futures.Executor) -> None:
+        self._progress = progress
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._newest: Draft | None = None
+        self._showing = False
+        self._closed = False
+        self._then: Callable[[], None] | None = None
+
+    def put(self, draft: Draft) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._newest = draft
+            if self._showing:
+                return
+            self._showing = True
+        try:
+            self._pool.submit(self._show)
+        except RuntimeError:  # the stage is closing: no more frames
+            with self._lock:
+                self._showing = False
+
+    def _show(self) -> None:
+        while True:
+            with self._lock:
+                draft, self._newest = self._newest, None
+                if draft is None or self._closed:
+                    self._showing = False
+                    then, self._then = self._then, None
+                    break
+            try:
+                self._progress(draft)
+            except Exception:  # showing progress is best effort; the answer matters
+                log.warning("showing the AI's progress failed", exc_info=True)
+        if then is not None:
+            then()
+
+    def close_then(self, then: Callable[[], None]) -> None:
+        """No more frames; ``then`` once the frame being shown (if any) is out, so nothing
+        shown can land after what ``then`` sends."""
+        with self._lock:
+            self._closed = True
+            if self._showing:
+                self._then = then
+                return
+        then()
+
 
 class LimitedAI:
     """An AI client that holds one of the shared AI slots for the length of each call."""
@@ -153,6 +247,100 @@ class LimitedAI:
     def __init__(self, inner: AIClient, slots: Semaphore) -> None:
         self.inner = inner
         self.slots = slots
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._in_flight: set[concurrent.futures.Future[AIResult]] = set()
+
+    @property
+    def parks(self) -> bool:
+        """Whether ``start`` can run a call without a thread waiting for it."""
+        return hasattr(self.inner, "submit")
+
+    def _stage(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    STAGE_THREADS, thread_name_prefix="ai-stage"
+                )
+            return self._pool
+
+    def start(
+        self,
+        request: WorkoutRequest,
+        progress: Progress | None,
+        done: Callable[[AIResult], None],
+    ) -> None:
+        """Park a call: wait for a slot on this thread, start the call, return at once.
+
+        ``progress`` is told the newest draft on one of the stage's threads; ``done`` is
+        told the result there too, once the call is over, its slot given back and its last
+        frame out. ``done`` is told exactly once, whatever happens to the call.
+        """
+        inner: Parkable = self.inner  # type: ignore[assignment]  # ``parks`` says it is
+        pool = self._stage()
+        token = self.slots.acquire()
+        frames = _Frames(progress, pool) if progress is not None else None
+        started = time.monotonic()
+        try:
+            future = inner.submit(request, frames.put if frames is not None else None)
+        except BaseException:
+            self.slots.release(token)
+            raise
+        self._in_flight.add(future)
+
+        def over(_: concurrent.futures.Future[AIResult]) -> None:
+            try:
+                pool.submit(self._over, future, token, frames, done, started)
+            except RuntimeError:  # the stage is closed: hand the result on from here
+                self._over(future, token, frames, done, started)
+
+        future.add_done_callback(over)
+
+    def _over(
+        self,
+        future: concurrent.futures.Future[AIResult],
+        token: str,
+        frames: _Frames | None,
+        done: Callable[[AIResult], None],
+        started: float,
+    ) -> None:
+        self._in_flight.discard(future)
+        try:
+            self.slots.release(token)
+        except redis.RedisError:  # its lease runs out by itself within seconds
+            log.warning("could not give an AI slot back; its lease will free it", exc_info=True)
+        try:
+            result = future.result()
+        except BaseException as exc:  # cancelled, overdue or a bug: the request falls back
+            attempt = AIAttempt(
+                model=self.model,
+                latency_ms=int((time.monotonic() - started) * 1000),
+                outcome="error",
+                error=f"the call ended without an answer ({type(exc).__name__})",
+            )
+            result = AIResult(None, attempt)
+
+        def tell() -> None:
+            try:
+                done(result)
+            except Exception:
+                log.exception("handing on an AI call's result failed")
+
+        if frames is None:
+            tell()
+        else:
+            frames.close_then(tell)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Let the parked calls finish (at most ``timeout``) and hand on their results."""
+        in_flight = list(self._in_flight)
+        if in_flight:
+            log.info("waiting for %d AI call(s) in flight", len(in_flight))
+            concurrent.futures.wait(in_flight, timeout=timeout)
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     @property
     def model(self) -> str:

@@ -19,6 +19,7 @@ rule-based generator at once. Nothing here raises for API trouble: every call re
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import logging
@@ -286,6 +287,17 @@ class ClaudeClient:
         except BaseException:
             future.cancel()  # interrupted (a worker's shutdown) or overdue: end the call
             raise
+
+    def submit(
+        self, request: WorkoutRequest, progress: Progress | None = None
+    ) -> concurrent.futures.Future[AIResult]:
+        """``agenerate`` started on the client's loop, not waited for: no thread waits while
+        the call is in flight (jobs' parked generations, adapters/aislots.py). ``progress``
+        is told on the loop and must not block; the future never holds an API error (see
+        ``agenerate``), and is cancelled past the longest a call can take."""
+        return self._loop.submit(
+            asyncio.wait_for(self.agenerate(request, progress), timeout=self._longest_s())
+        )
 
     async def agenerate(
         self, request: WorkoutRequest, progress: Progress | None = None

@@ -27,9 +27,11 @@ DEFAULT_PICTURE_URL = "https://raw.githubusercontent.com/yuhonas/free-exercise-d
 """free-exercise-db's hosted pictures (its README), public domain."""
 
 
-SPARE_WORKER_THREADS = 8
-"""Worker threads beyond the AI slots: reminders, timers and deliveries never wait behind
-generations waiting for the AI."""
+WORKER_THREADS = 32
+"""Threads per worker process unless FLEXFLOW_WORKER_THREADS says otherwise. An AI call holds
+none while it runs (it is parked: usecases/generation.py), so they serve the claims, the
+deliveries waiting for the send budget, reminders and timers; a thread waiting for a free
+AI slot holds one, and deliveries go first (jobs/generate.py), so some always serve them."""
 
 
 class Settings(BaseSettings):
@@ -119,14 +121,10 @@ class Settings(BaseSettings):
 
     @property
     def worker_threads(self) -> int:
-        """Threads per worker process: FLEXFLOW_WORKER_THREADS, or enough for every AI slot
-        plus ``SPARE_WORKER_THREADS`` for the other jobs. A generation waiting for the AI
-        holds its thread (the claim and the delivery are its work), but the thread only
-        sleeps: the call itself runs on the AI client's event loop (adapters/claude.py), and
-        a sleeping thread costs about 20 KB, so one process can hold every AI slot."""
+        """Threads per worker process: FLEXFLOW_WORKER_THREADS, or ``WORKER_THREADS``."""
         if self.flexflow_worker_threads is not None:
             return self.flexflow_worker_threads
-        return self.flexflow_ai_concurrency + SPARE_WORKER_THREADS
+        return WORKER_THREADS
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

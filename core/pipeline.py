@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Literal, Protocol
 
 from core.grounding import ground_workout
 from core.models import Workout, WorkoutRequest
@@ -41,6 +41,8 @@ __all__ = [
     "Progress",
     "Source",
     "build_workout",
+    "result_from_data",
+    "result_to_data",
 ]
 
 Source = Literal["ai", "rule_based", "fallback"]
@@ -86,6 +88,29 @@ class AIResult:
 
     workout: Workout | None
     attempt: AIAttempt
+
+
+_FROM_THE_CALL = ("model", "latency_ms", "outcome", "error", "response_text")
+_TOKENS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+
+
+def result_to_data(result: AIResult) -> dict[str, Any]:
+    """An AI call's result as plain JSON data (a queue message carries it from the call to
+    the run that saves it, jobs/generate.py). Only what the call itself fills in: the rest
+    of an ``AIAttempt`` is the pipeline's, afterwards."""
+    attempt = asdict(result.attempt)
+    return {
+        "workout": None if result.workout is None else result.workout.model_dump(mode="json"),
+        "attempt": {name: attempt[name] for name in _FROM_THE_CALL + _TOKENS},
+    }
+
+
+def result_from_data(data: dict[str, Any]) -> AIResult:
+    """``result_to_data`` undone."""
+    known = {f.name for f in fields(AIAttempt)}
+    attempt = AIAttempt(**{k: v for k, v in data["attempt"].items() if k in known})
+    workout = data.get("workout")
+    return AIResult(None if workout is None else Workout.model_validate(workout), attempt)
 
 
 class AIClient(Protocol):

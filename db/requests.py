@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -264,6 +264,25 @@ def tired_muscles(session: Session, user_id: uuid.UUID, now: dt.datetime) -> fro
     """The user's muscle groups still recovering at ``now`` (core/recovery.py)."""
     work = logged_work(sets_since(session, user_id, now - WINDOW))
     return tired_groups(readiness(work, now)) if work else frozenset()
+
+
+def renew_claims(session: Session, claims: dict[int, str]) -> set[int]:
+    """Restart the lease of each claim in ``claims`` (request id -> holder) that still holds
+    its request (generating, claimed by that holder); the ids renewed."""
+    if not claims:
+        return set()
+    renewed = session.execute(
+        update(WorkoutRequestRow)
+        .where(
+            WorkoutRequestRow.id.in_(list(claims)),
+            WorkoutRequestRow.state == RequestState.GENERATING,
+            WorkoutRequestRow.claimed_by.in_(set(claims.values())),
+        )
+        .values(generating_since=utcnow())
+        .returning(WorkoutRequestRow.id, WorkoutRequestRow.claimed_by)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return {row_id for row_id, by in renewed if claims.get(row_id) == by}
 
 
 def stale_requests(

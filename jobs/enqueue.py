@@ -13,9 +13,12 @@ import redis
 from dramatiq.common import dq_name
 
 from adapters.logcontext import request_context
+from core.pipeline import AIResult, result_to_data
 from usecases.errors import QueueUnavailable
 
 __all__ = [
+    "FINISH_ACTOR",
+    "FINISH_QUEUE",
     "GENERATION_ACTOR",
     "GENERATION_QUEUE",
     "NAMESPACE",
@@ -29,12 +32,17 @@ __all__ = [
     "dispatch_due",
     "dispatch_rest",
     "enqueue_generation",
+    "resume_generation",
 ]
 
 NAMESPACE = "flexflow"
 """The prefix of every Redis key of the broker."""
 GENERATION_QUEUE = "generation"
 GENERATION_ACTOR = "generate_workout"
+FINISH_QUEUE = "finish"
+"""Parked AI calls' results, to save and deliver: a queue of its own, so that they never
+wait in Redis behind the generations still to start (each of which waits for an AI slot)."""
+FINISH_ACTOR = "finish_generation"
 SCHEDULE_QUEUE = "schedule"
 """The scheduler's actors' queue: a reminder never waits behind generations."""
 PREPARE_ACTOR = "prepare_session"
@@ -68,6 +76,14 @@ def enqueue_generation(request_id: int) -> None:
         ) from exc
 
 
+def resume_generation(request_id: int, holder: str, result: AIResult) -> None:
+    """Queue the rest of a parked generation: its AI call's ``result`` for the claim of
+    ``holder`` (usecases.generation's ``Resume``); raises when the broker is down."""
+    actor = _broker().get_actor(FINISH_ACTOR)
+    with request_context(request_id):
+        actor.send(request_id, holder, result_to_data(result))
+
+
 def dispatch_due(kind: str, job_id: int) -> None:
     """Send due row ``job_id`` to the actor of its ``kind`` (the scheduler's dispatch);
     ``QueueUnavailable`` if the broker is down."""
@@ -92,6 +108,8 @@ QUEUES = frozenset(
     {
         GENERATION_QUEUE,
         dq_name(GENERATION_QUEUE),
+        FINISH_QUEUE,
+        dq_name(FINISH_QUEUE),
         SCHEDULE_QUEUE,
         dq_name(SCHEDULE_QUEUE),
         TIMER_QUEUE,

@@ -5,6 +5,10 @@ The actor only translates: the request id and the Dramatiq message holding it go
 the request lifecycle; a ``TryLater`` from it (another message holds the claim, Telegram
 asks us to wait) becomes a Dramatiq retry after that delay. Declared on the broker by the
 composition root (jobs/root.py), with ``OPTIONS``.
+
+``finish_generation`` brings a parked AI call's result (usecases.generation: the call ran
+with no thread waiting for it) to the run that saves and delivers it, on a queue of its own
+and ahead of new generations in a worker's threads (``FINISH_OPTIONS``).
 """
 
 from __future__ import annotations
@@ -15,13 +19,23 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from adapters.logcontext import request_context
+from core.pipeline import result_from_data
 from jobs import exhausted
-from jobs.enqueue import GENERATION_ACTOR, GENERATION_QUEUE
+from jobs.enqueue import FINISH_ACTOR, FINISH_QUEUE, GENERATION_ACTOR, GENERATION_QUEUE
 from jobs.resources import current
 from usecases.errors import TryLater
 from usecases.generation import run_generation
 
-__all__ = ["MAX_RETRIES", "NAME", "OPTIONS", "TIME_LIMIT_MS", "generate_workout", "retry_later"]
+__all__ = [
+    "FINISH_OPTIONS",
+    "MAX_RETRIES",
+    "NAME",
+    "OPTIONS",
+    "TIME_LIMIT_MS",
+    "finish_generation",
+    "generate_workout",
+    "retry_later",
+]
 
 NAME = GENERATION_ACTOR
 MAX_RETRIES = 6
@@ -38,6 +52,13 @@ OPTIONS: dict[str, Any] = {
     "max_backoff": 60_000,
     "time_limit": TIME_LIMIT_MS,
     "on_retry_exhausted": exhausted.NAME,
+    "priority": 5,  # after a parked call's result (FINISH_OPTIONS) in a worker's threads
+}
+FINISH_OPTIONS: dict[str, Any] = {
+    **OPTIONS,
+    "actor_name": FINISH_ACTOR,
+    "queue_name": FINISH_QUEUE,
+    "priority": 0,
 }
 
 
@@ -46,12 +67,31 @@ def retry_later(exc: TryLater) -> dramatiq.Retry:
     return dramatiq.Retry(str(exc), delay=int(exc.delay_s * 1000) + 100)
 
 
+def _message_id(request_id: int) -> str:
+    message = CurrentMessage.get_current_message()
+    return message.message_id if message else f"direct:{request_id}"
+
+
 def generate_workout(request_id: int) -> None:
     """Generate and deliver the workout for one request (idempotent)."""
-    message = CurrentMessage.get_current_message()
-    holder = message.message_id if message else f"direct:{request_id}"
     with request_context(request_id):
         try:
-            run_generation(current().generation, request_id, holder)
+            run_generation(current().generation, request_id, _message_id(request_id))
+        except TryLater as exc:
+            raise retry_later(exc) from exc
+
+
+def finish_generation(request_id: int, holder: str, answer: dict[str, Any]) -> None:
+    """Save and deliver a parked call's ``answer`` under ``holder``'s claim (idempotent)."""
+    result = result_from_data(answer)
+    with request_context(request_id):
+        try:
+            run_generation(
+                current().generation,
+                request_id,
+                _message_id(request_id),
+                answer=result,
+                holder=holder,
+            )
         except TryLater as exc:
             raise retry_later(exc) from exc

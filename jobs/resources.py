@@ -27,7 +27,8 @@ from core.catalogue import load_catalogue
 from core.pipeline import AIClient
 from db.models import utcnow
 from db.session import create_db_engine, session_factory
-from jobs.enqueue import enqueue_generation
+from jobs.enqueue import enqueue_generation, resume_generation
+from jobs.leases import CLAIM_LEASE_S, SWEEP_S, ClaimLeases
 from jobs.sweeper import Sweeper
 from usecases.generation import Generation, requeue_stale
 from usecases.ports import Notifier, NullNotifier
@@ -104,7 +105,7 @@ def make_scheduling(
     )
 
 
-def _limited(settings: Settings, inner: AIClient, closers: list[Any]) -> AIClient:
+def _limited(settings: Settings, inner: AIClient, closers: list[Any]) -> LimitedAI:
     """``inner`` behind the AI slots shared by every worker (Redis), or this process's."""
     slots: Semaphore
     if settings.redis_url:
@@ -142,17 +143,29 @@ def open_resources(
         inner = make_ai_client(settings)
     else:
         inner = ai or None
+    limited = _limited(settings, inner, closers) if inner is not None else None
     if inner is not None and hasattr(inner, "close"):
-        closers.append(inner)
+        closers.insert(0, inner)
+    sessions = session_factory(engine)
+    leases = ClaimLeases(sessions)
+    parks = limited is not None and limited.parks
+    if parks:
+        # First: its calls in flight finish (their results queued) while the client, the
+        # AI slots and the leases still work.
+        closers.insert(0, limited)
+    closers.append(leases)
     _current = Resources(
         settings=settings,
         engine=engine,
         generation=Generation(
-            sessions=session_factory(engine),
-            ai=_limited(settings, inner, closers) if inner is not None else None,
+            sessions=sessions,
+            ai=limited,
             notifier=notifier or _make_notifier(settings),
             observer=PrometheusObserver(),
-            lease_s=settings.anthropic_timeout * (settings.anthropic_max_retries + 1) + 30,
+            lease_s=CLAIM_LEASE_S,
+            stage=limited if parks else None,
+            resume=resume_generation if parks else None,
+            leases=leases,
         ),
         closers=closers,
         scheduling=make_scheduling(settings, engine, notifier=bulk_notifier),
@@ -173,7 +186,7 @@ def make_sweeper(resources: Resources) -> Sweeper:
             queued_older_than=dt.timedelta(seconds=Sweeper.QUEUED_AFTER_S),
         )
 
-    return Sweeper(sweep, lock=lock, lock_key=SWEEPER_LOCK_KEY)
+    return Sweeper(sweep, lock=lock, lock_key=SWEEPER_LOCK_KEY, interval_s=SWEEP_S)
 
 
 def start_sweeper(resources: Resources) -> None:

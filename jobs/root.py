@@ -31,6 +31,7 @@ __all__ = ["ACTORS", "actor", "setup", "setup_broker", "worker_metrics_on"]
 
 ACTORS: tuple[tuple[Callable[..., None], dict[str, Any]], ...] = (
     (generate.generate_workout, generate.OPTIONS),
+    (generate.finish_generation, generate.FINISH_OPTIONS),
     (exhausted.generation_exhausted, exhausted.OPTIONS),
     (schedule.prepare_session, schedule.PREPARE_OPTIONS),
     (schedule.send_reminder, schedule.REMIND_OPTIONS),

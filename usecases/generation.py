@@ -14,6 +14,13 @@ saves two plans and never sends the workout twice:
   chat as it is written, usecases/frames.py); the plan and its generation-log rows are
   stored in one transaction (a second plan is never written: the row is locked and
   re-checked).
+- parked: with an ``AIStage`` (the worker's Claude client), the run does not wait for the
+  AI. It starts the call and ends; the claim is kept alive meanwhile (``Leases``: a worker
+  that dies stops renewing it, and the sweeper queues the request again once its lease is
+  out), and the call's result comes back as a new queue message (``Resume``) whose run
+  saves and delivers it, still under the first message's claim (``holder``). So a worker
+  holds hundreds of calls in flight with a few threads. Were the result's message lost, or
+  the claim taken over meanwhile, the request is generated again: never two plans.
 - deliver: each part's message id is recorded as soon as it is sent, so a retry sends only
   the parts that are missing.
 
@@ -34,7 +41,7 @@ from chat.keyboards import failure_keyboard, workout_keyboard
 from core.coaches import coach_by_key
 from core.domain import RequestState, Units
 from core.models import WorkoutRequest
-from core.pipeline import AIClient, PipelineResult, Progress, build_workout
+from core.pipeline import AIClient, AIResult, PipelineResult, Progress, build_workout
 from core.render import failure_text, render_plan
 from db import requests as db_requests
 from db.history import StoredPlan, get_plan_for_request, stored_plan
@@ -43,7 +50,7 @@ from db.users import mark_blocked
 from usecases import lifecycle
 from usecases.errors import DeliveryFailed, TryLater
 from usecases.frames import Frames
-from usecases.ports import Enqueue, Notifier, Observer
+from usecases.ports import AIStage, Enqueue, Leases, Notifier, Observer, Resume
 
 __all__ = ["Generation", "give_up", "requeue_stale", "run_generation"]
 
@@ -64,6 +71,12 @@ class Generation:
     """Told what happened (metrics)."""
     lease_s: float
     """How long a claim on a request lasts before another message may take it over."""
+    stage: AIStage | None = None
+    """Runs the AI call parked (see the module docstring); None: on the run's thread."""
+    resume: Resume | None = None
+    """Queues a parked call's result (with ``stage``)."""
+    leases: Leases | None = None
+    """Keeps parked claims alive (with ``stage``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +136,42 @@ def _claim(gen: Generation, request_id: int, message_id: str) -> _Claimed | bool
         )
 
 
+def _resumed(gen: Generation, request_id: int, holder: str) -> _Claimed | bool:
+    """The claim ``holder`` made, for the run that brings its AI call's result: no new
+    claim (the attempt was counted when the call began). True when the plan is saved
+    already (deliver it), False when there is nothing left to do: the request is finished,
+    or another message took it over meanwhile (its run makes the workout)."""
+    with gen.sessions.begin() as session:
+        row = db_requests.lock_request(session, request_id)
+        if row is None or row.state in lifecycle.FINISHED:
+            return False
+        if row.state is RequestState.GENERATED:
+            return True
+        if row.state is not RequestState.GENERATING or row.claimed_by != holder:
+            log.info("request %s was taken over while its AI call ran; answer dropped", request_id)
+            return False
+        return _Claimed(
+            request=db_requests.to_generation_request(session, row),
+            chat_id=row.chat_id,
+            placeholder=row.message_id,
+            units=row.user.units if row.user is not None else Units.KG,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """The AI client of a resumed run: the answer its parked call gave."""
+
+    result: AIResult
+
+    @property
+    def model(self) -> str:
+        return self.result.attempt.model
+
+    def generate(self, request: WorkoutRequest, progress: Progress | None = None) -> AIResult:
+        return self.result
+
+
 def _delivery(row: WorkoutRequestRow, plan: StoredPlan) -> _Delivery:
     """What delivering ``row`` needs, from the locked row and its plan."""
     return _Delivery(
@@ -171,23 +220,63 @@ def _why(result: PipelineResult) -> str:
     return f": the AI's answer was {attempt.outcome} ({(attempt.error or 'no reason')[:300]})"
 
 
+def _log_frames(request_id: int, frames: Frames | None) -> None:
+    if frames is not None and (frames.shown or frames.dropped):
+        log.info(
+            "request %s: %d frame(s) shown, %d dropped", request_id, frames.shown, frames.dropped
+        )
+
+
+def _park(gen: Generation, request_id: int, holder: str, claim: _Claimed) -> None:
+    """Start the AI call without waiting for it; its result comes back through
+    ``gen.resume`` (or, were the queue down, is saved and delivered right here)."""
+    assert gen.stage is not None
+    assert gen.resume is not None
+    assert gen.leases is not None
+    frames = _frames(gen, request_id, holder, claim)
+    resume, leases = gen.resume, gen.leases
+    leases.hold(request_id, holder)
+
+    def done(result: AIResult) -> None:
+        _log_frames(request_id, frames)
+        try:
+            resume(request_id, holder, result)
+        except Exception as exc:
+            log.warning("request %s: queuing its answer failed (%s); on here", request_id, exc)
+            try:
+                run_generation(gen, request_id, holder, answer=result, holder=holder)
+            except BaseException:
+                leases.release(request_id)  # the sweeper queues it again once its lease is out
+                raise
+
+    gen.stage.start(claim.request, frames, done)
+
+
 def _build_and_save(
-    gen: Generation, request_id: int, message_id: str, claim: _Claimed
+    gen: Generation,
+    request_id: int,
+    message_id: str,
+    claim: _Claimed,
+    answer: AIResult | None = None,
 ) -> _Delivery | None:
     """Run the pipeline (outside any transaction), store what it made, read what to deliver.
+    With ``answer`` (a parked call's result), the pipeline takes it instead of calling.
 
     Storing the plan and reading the delivery share one transaction: a request costs one
     round of locking less.
     """
     started = time.monotonic()
-    frames = _frames(gen, request_id, message_id, claim)
+    if answer is not None:
+        frames = None
+        ai: AIClient | None = _Answered(answer)
+        started -= answer.attempt.latency_ms / 1000  # the generation took the call's time too
+    else:
+        frames = _frames(gen, request_id, message_id, claim)
+        ai = gen.ai
     progress: Progress | None = frames
-    result = build_workout(claim.request, gen.ai, progress=progress)
+    result = build_workout(claim.request, ai, progress=progress)
     seconds = time.monotonic() - started
-    if frames is not None and (frames.shown or frames.dropped):
-        log.info(
-            "request %s: %d frame(s) shown, %d dropped", request_id, frames.shown, frames.dropped
-        )
+    _log_frames(request_id, frames)
     gen.observer.attempts(result.attempts)  # the calls happened, whatever becomes of the plan
     with gen.sessions.begin() as session:
         row = db_requests.lock_request(session, request_id)
@@ -259,20 +348,51 @@ def _deliver(gen: Generation, request_id: int, delivery: _Delivery) -> None:
     log.info("request %s delivered in %d message(s)", request_id, len(sent))
 
 
-def run_generation(gen: Generation, request_id: int, message_id: str) -> None:
+def _parks(gen: Generation) -> bool:
+    return (
+        gen.ai is not None
+        and gen.stage is not None
+        and gen.resume is not None
+        and gen.leases is not None
+    )
+
+
+def run_generation(
+    gen: Generation,
+    request_id: int,
+    message_id: str,
+    *,
+    answer: AIResult | None = None,
+    holder: str | None = None,
+) -> None:
     """Claim, generate, save, deliver; whatever of it is still to do.
 
-    ``message_id`` names the queue message running it (a claim's holder). Raises
-    ``TryLater`` when another message holds the claim or the chat asks us to slow down.
+    ``message_id`` names the queue message running it (a claim's holder). With ``answer``,
+    the run brings a parked call's result for the claim of ``holder``. Raises ``TryLater``
+    when another message holds the claim or the chat asks us to slow down.
     """
-    claim = _claim(gen, request_id, message_id)
+    if answer is not None:
+        holder = holder or message_id
+        claim = _resumed(gen, request_id, holder)
+    else:
+        holder = message_id
+        claim = _claim(gen, request_id, message_id)
     if claim is False:
         return
     if claim is True:
         with gen.sessions.begin() as session:
             delivery = _to_deliver(session, request_id)
+    elif answer is None and _parks(gen):
+        _park(gen, request_id, holder, claim)
+        return
     else:
-        delivery = _build_and_save(gen, request_id, message_id, claim)
+        if gen.leases is not None:  # kept alive while this thread works on it
+            gen.leases.hold(request_id, holder)
+        try:
+            delivery = _build_and_save(gen, request_id, holder, claim, answer)
+        finally:
+            if gen.leases is not None:
+                gen.leases.release(request_id)
     if delivery is not None:
         _deliver(gen, request_id, delivery)
 

@@ -10,6 +10,10 @@
 - ``Observer``: hears what happened, for metrics (``adapters.metrics.PrometheusObserver``;
   ``NullObserver`` hears nothing).
 - ``core.pipeline.AIClient``: writes workouts (``adapters.claude.ClaudeClient``).
+- ``AIStage``: runs an AI call without the caller's thread waiting for it
+  (``adapters.aislots.LimitedAI``); ``Resume`` queues what follows the call (the plan's
+  saving and delivery: ``jobs.generate``), ``Leases`` keeps a parked claim alive
+  (``jobs.leases``).
 """
 
 from __future__ import annotations
@@ -19,26 +23,59 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Protocol
 
 from chat.callbacks import Button
-from core.pipeline import AIAttempt, PipelineResult
+from core.models import WorkoutRequest
+from core.pipeline import AIAttempt, AIResult, PipelineResult, Progress
 
 __all__ = [
+    "AIStage",
     "DeliveryResult",
     "Due",
     "Enqueue",
     "FrameNotifier",
     "Keyboard",
+    "Leases",
     "Notifier",
     "NullNotifier",
     "NullObserver",
     "Observer",
+    "Resume",
 ]
 
 Keyboard = Sequence[Sequence[Button]]
 Enqueue = Callable[[int], None]
 """Queue the generation of request ``request_id``; ``QueueUnavailable`` if the queue is down."""
+Resume = Callable[[int, str, AIResult], None]
+"""Queue the rest of request ``request_id``'s generation, claimed by ``holder``, with the
+result of its AI call; raises when the queue cannot be reached."""
 DeliveryResult = Literal["delivered", "chat_closed", "failed"]
 Due = tuple[dt.datetime, int]
 """A scheduled message's place: when its row was due, and the row's id (ties of one moment)."""
+
+
+class AIStage(Protocol):
+    """AI calls that no thread waits for."""
+
+    def start(
+        self,
+        request: WorkoutRequest,
+        progress: Progress | None,
+        done: Callable[[AIResult], None],
+    ) -> None:
+        """Start the call (once an AI slot is free) and return; ``done`` is told its result
+        exactly once, on another thread, after the last ``progress``."""
+        ...
+
+
+class Leases(Protocol):
+    """Claims kept alive while no queue message holds them (a parked AI call)."""
+
+    def hold(self, request_id: int, holder: str) -> None:
+        """Keep ``holder``'s claim on the request alive until the request has moved on."""
+        ...
+
+    def release(self, request_id: int) -> None:
+        """Stop keeping the request's claim alive (its run is over, or failed)."""
+        ...
 
 
 class Notifier(Protocol):

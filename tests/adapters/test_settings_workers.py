@@ -1,11 +1,11 @@
-"""A worker process's threads: by default one for each AI slot and some for the other jobs
-(a generation waiting for the AI holds its thread), or what the operator sets."""
+"""A worker process's threads: a fixed default whatever the AI slots (an AI call in flight
+holds no thread: it is parked), or what the operator sets."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.settings import SPARE_WORKER_THREADS, Settings
+from adapters.settings import WORKER_THREADS, Settings
 
 
 def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
@@ -16,11 +16,11 @@ def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     return Settings(_env_file=None)
 
 
-def test_by_default_a_worker_has_a_thread_for_each_ai_slot_and_spares(
+def test_by_default_a_worker_has_a_fixed_number_of_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert settings(monkeypatch).worker_threads == 5 + SPARE_WORKER_THREADS
-    assert settings(monkeypatch, FLEXFLOW_AI_CONCURRENCY="500").worker_threads == 508
+    assert settings(monkeypatch).worker_threads == WORKER_THREADS
+    assert settings(monkeypatch, FLEXFLOW_AI_CONCURRENCY="500").worker_threads == WORKER_THREADS
 
 
 def test_the_operators_thread_count_wins(monkeypatch: pytest.MonkeyPatch) -> None:

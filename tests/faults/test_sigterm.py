@@ -1,10 +1,11 @@
 """SIGTERM to the worker and to the bot: graceful shutdown, nothing lost, nothing doubled.
 
 The worker gets SIGTERM the way Heroku and systemd send it, to its whole process group (the
-dramatiq main process forwards a second copy to its worker process). The generations in
-hand finish and are delivered before it exits; the messages it had fetched but not started
-go back to Redis, and a new worker delivers them. Every request is claimed once: nothing
-was cut off and redone.
+dramatiq main process forwards a second copy to its worker process). The AI calls in hand
+(parked, and those whose threads wait for an AI slot) finish before it exits, and their
+answers go back to the queue; the messages it had fetched but not started go back to
+Redis; a new worker saves and delivers it all. Every request is claimed once and its AI
+asked once: nothing was cut off and redone.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from tests.plugins.app import spawn_worker
 from tests.support.requests import add_chat_request
 from tests.support.services import bot_api_env, sessions_on
 
-REQUESTS = 6
-THREADS = 4
+REQUESTS = 8
+THREADS = 2
+SLOTS = 4
+"""4 calls parked, 2 claimed by the threads that wait for a slot, 2 fetched but not started."""
 
 
 @pytest.fixture
@@ -54,7 +57,9 @@ class Processes:
     def worker(self, name: str, threads: int) -> subprocess.Popen[bytes]:
         """A worker logging to ``{name}.log``."""
         env = bot_api_env(self.bot_api)
-        process = spawn_worker(self.settings, self.ai, self.logs, name, threads=threads, env=env)
+        process = spawn_worker(
+            self.settings, self.ai, self.logs, name, threads=threads, env=env, ai_concurrency=SLOTS
+        )
         self.started.append(process)
         return process
 
@@ -133,10 +138,11 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
     try:
         for request_id in ids:
             jobs.enqueue_generation(request_id)
+        in_hand_count = SLOTS + THREADS
         wait_for(
-            lambda: list(states(sessions).values()).count("generating") == THREADS,
+            lambda: list(states(sessions).values()).count("generating") == in_hand_count,
             60,
-            "every worker thread generating",
+            "every AI slot busy and every worker thread waiting for one",
         )
         in_hand = {i for i, state in states(sessions).items() if state == "generating"}
         os.killpg(first.pid, signal.SIGTERM)  # the whole group, as a process manager does
@@ -147,9 +153,11 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
         assert first.returncode == 0, log[-3000:]
         assert "Killing worker process" not in log
         after_stop = states(sessions)
-        # Finished and delivered before exiting; the rest handed back untouched.
-        assert {i for i, state in after_stop.items() if state == "delivered"} == in_hand
+        # Every call in hand ran to its end (none cut off), its answer handed back to the
+        # queue; the rest handed back untouched.
+        assert len(fake_anthropic.requests) == in_hand_count
         assert {i for i, state in after_stop.items() if state == "queued"} == set(ids) - in_hand
+        assert {i for i, state in after_stop.items() if state != "queued"} == in_hand
 
         fake_anthropic.latency = 0.2
         restarted = time.monotonic()
@@ -161,14 +169,15 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
     finally:
         jobs.setup_broker(None)
     print(
-        f"SIGTERM -> worker exited in {stopped_after:.1f} s with {len(in_hand)} generations "
-        f"finished; a new worker delivered the {REQUESTS - len(in_hand)} handed back "
+        f"SIGTERM -> worker exited in {stopped_after:.1f} s with {len(in_hand)} AI calls "
+        f"finished; a new worker delivered all {REQUESTS} "
         f"{handed_back_after:.1f} s after it started"
     )
     for user in users:
         assert len(workouts_seen(user)) == 1  # each delivered exactly once
     for row in rows(sessions):
         assert row.attempts == 1  # claimed once: nothing was cut off and done again
+    assert len(fake_anthropic.requests) == REQUESTS  # no AI asked twice
     with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(AIGenerationLog)) == REQUESTS
     assert api_errors(fake_bot_api) == []

@@ -74,20 +74,21 @@ def test_two_worker_processes_never_exceed_the_shared_ai_limit(
         assert sources == {"ai"}
 
 
-def test_one_worker_process_by_default_fills_every_ai_slot(
+def test_one_worker_process_with_four_threads_fills_every_ai_slot(
     job_settings: Settings,
     sessions: sessionmaker[Session],
     redis_broker: dramatiq.Broker,
     fake_anthropic: FakeMessagesAPI,
     tmp_path: Path,
 ) -> None:
-    """A generation waiting for the AI holds its worker thread, so a process needs a thread
-    per AI slot: by default it has them (FLEXFLOW_AI_CONCURRENCY + 8), and every call runs on
-    the Claude client's one event loop. With a fixed 8 threads only 8 would be in flight."""
+    """A generation's AI call is parked: its thread starts it and is free again, the call
+    runs on the Claude client's one event loop, and its result comes back as a message of
+    its own. So 4 threads keep 40 AI slots busy; were a call to hold its thread, only 4
+    would be in flight."""
     slots = 40
     fake_anthropic.latency = 4.0  # long enough for every request to be claimed meanwhile
     worker = spawn_worker(
-        job_settings, fake_anthropic, tmp_path, "worker", threads=None, ai_concurrency=slots
+        job_settings, fake_anthropic, tmp_path, "worker", threads=4, ai_concurrency=slots
     )
     try:
         queue_local_requests(
