@@ -10,20 +10,24 @@ holder's slot frees itself within one lease (seconds), however long AI calls tak
 Waiting for a slot polls with a short sleep; it never fails the job and never burns one of
 Dramatiq's retries.
 
-``LimitedAI.start`` parks a call: the caller's thread waits for a slot, starts the call on
-the client's event loop and returns; the call's frames and its end are handled by a few
-threads of this client's (``STAGE_THREADS``), so no thread waits while the AI writes.
+``LimitedAI.start`` parks a call and returns at once: one thread of the client's waits for
+the slots in the order the calls came (a queue: a worker's threads never wait for a slot,
+so they are free for the deliveries), starts each call on the client's event loop, and a
+few more threads (``STAGE_THREADS``) show the calls' frames and hand on their results. No
+thread waits while the AI writes.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import logging
+import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 import redis
@@ -241,6 +245,15 @@ class _Frames:
         then()
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A parked call waiting for its slot."""
+
+    request: WorkoutRequest
+    progress: Progress | None
+    done: Callable[[AIResult], None]
+
+
 class LimitedAI:
     """An AI client that holds one of the shared AI slots for the length of each call."""
 
@@ -250,6 +263,8 @@ class LimitedAI:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._in_flight: set[concurrent.futures.Future[AIResult]] = set()
+        self._waiting: queue.Queue[_Call | None] = queue.Queue()
+        self._pump: threading.Thread | None = None
 
     @property
     def parks(self) -> bool:
@@ -270,23 +285,40 @@ class LimitedAI:
         progress: Progress | None,
         done: Callable[[AIResult], None],
     ) -> None:
-        """Park a call: wait for a slot on this thread, start the call, return at once.
+        """Park a call: it starts once a slot is free (in the order of ``start``), and this
+        returns at once.
 
         ``progress`` is told the newest draft on one of the stage's threads; ``done`` is
         told the result there too, once the call is over, its slot given back and its last
-        frame out. ``done`` is told exactly once, whatever happens to the call.
+        frame out: exactly once, whatever happens to the call, unless the stage closes
+        before the call could start (then its claim lapses, see jobs/leases.py).
         """
+        self._stage()
+        with self._pool_lock:
+            if self._pump is None:
+                self._pump = threading.Thread(target=self._pump_slots, name="ai-slots", daemon=True)
+                self._pump.start()
+        self._waiting.put(_Call(request, progress, done))
+
+    def _pump_slots(self) -> None:
+        """Start the waiting calls in order, each once it has a slot."""
+        while (call := self._waiting.get()) is not None:
+            token = self.slots.acquire()
+            try:
+                self._launch(call, token)
+            except Exception:
+                self.slots.release(token)
+                log.exception("an AI call could not start")
+                call.done(self._failed(time.monotonic(), "the call could not start"))
+
+    def _launch(self, call: _Call, token: str) -> None:
         inner: Parkable = self.inner  # type: ignore[assignment]  # ``parks`` says it is
         pool = self._stage()
-        token = self.slots.acquire()
-        frames = _Frames(progress, pool) if progress is not None else None
+        frames = _Frames(call.progress, pool) if call.progress is not None else None
         started = time.monotonic()
-        try:
-            future = inner.submit(request, frames.put if frames is not None else None)
-        except BaseException:
-            self.slots.release(token)
-            raise
+        future = inner.submit(call.request, frames.put if frames is not None else None)
         self._in_flight.add(future)
+        done = call.done
 
         def over(_: concurrent.futures.Future[AIResult]) -> None:
             try:
@@ -295,6 +327,15 @@ class LimitedAI:
                 self._over(future, token, frames, done, started)
 
         future.add_done_callback(over)
+
+    def _failed(self, started: float, reason: str) -> AIResult:
+        attempt = AIAttempt(
+            model=self.model,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            outcome="error",
+            error=reason,
+        )
+        return AIResult(None, attempt)
 
     def _over(
         self,
@@ -312,13 +353,9 @@ class LimitedAI:
         try:
             result = future.result()
         except BaseException as exc:  # cancelled, overdue or a bug: the request falls back
-            attempt = AIAttempt(
-                model=self.model,
-                latency_ms=int((time.monotonic() - started) * 1000),
-                outcome="error",
-                error=f"the call ended without an answer ({type(exc).__name__})",
+            result = self._failed(
+                started, f"the call ended without an answer ({type(exc).__name__})"
             )
-            result = AIResult(None, attempt)
 
         def tell() -> None:
             try:
@@ -332,7 +369,19 @@ class LimitedAI:
             frames.close_then(tell)
 
     def close(self, timeout: float = 30.0) -> None:
-        """Let the parked calls finish (at most ``timeout``) and hand on their results."""
+        """Let the calls in flight finish (at most ``timeout``) and hand on their results.
+        Calls still waiting for a slot are dropped: their claims lapse, and the sweeper
+        queues their requests again (within ``jobs.leases.CLAIM_LEASE_S`` and a sweep)."""
+        dropped = 0
+        while True:
+            try:
+                if self._waiting.get_nowait() is not None:
+                    dropped += 1
+            except queue.Empty:
+                break
+        if dropped:
+            log.warning("%d AI call(s) not started; their requests will be queued again", dropped)
+        self._waiting.put(None)  # the pump stops once it has started what it holds
         in_flight = list(self._in_flight)
         if in_flight:
             log.info("waiting for %d AI call(s) in flight", len(in_flight))

@@ -40,8 +40,8 @@ NAMESPACE = "flexflow"
 GENERATION_QUEUE = "generation"
 GENERATION_ACTOR = "generate_workout"
 FINISH_QUEUE = "finish"
-"""Parked AI calls' results, to save and deliver: a queue of its own, so that they never
-wait in Redis behind the generations still to start (each of which waits for an AI slot)."""
+"""Parked AI calls' results, to save and deliver (usecases/generation.py): a queue of its
+own, so that a worker takes them in its own order (jobs/generate.py), not Redis's."""
 FINISH_ACTOR = "finish_generation"
 SCHEDULE_QUEUE = "schedule"
 """The scheduler's actors' queue: a reminder never waits behind generations."""

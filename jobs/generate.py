@@ -8,7 +8,10 @@ composition root (jobs/root.py), with ``OPTIONS``.
 
 ``finish_generation`` brings a parked AI call's result (usecases.generation: the call ran
 with no thread waiting for it) to the run that saves and delivers it, on a queue of its own
-and ahead of new generations in a worker's threads (``FINISH_OPTIONS``).
+and after new generations in a worker's threads (``FINISH_OPTIONS``): a generation takes
+a thread for milliseconds (its call waits for a slot without one), a result's delivery for
+as long as the send budget makes it wait, and a worker whose threads all waited to deliver
+would start no new calls meanwhile.
 """
 
 from __future__ import annotations
@@ -52,13 +55,13 @@ OPTIONS: dict[str, Any] = {
     "max_backoff": 60_000,
     "time_limit": TIME_LIMIT_MS,
     "on_retry_exhausted": exhausted.NAME,
-    "priority": 5,  # after a parked call's result (FINISH_OPTIONS) in a worker's threads
+    "priority": 0,  # before the results (FINISH_OPTIONS): a generation only starts its call
 }
 FINISH_OPTIONS: dict[str, Any] = {
     **OPTIONS,
     "actor_name": FINISH_ACTOR,
     "queue_name": FINISH_QUEUE,
-    "priority": 0,
+    "priority": 5,  # after the generations, which take a thread for milliseconds
 }
 
 

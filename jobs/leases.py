@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import requests as db_requests
 
-__all__ = ["CLAIM_LEASE_S", "RENEW_S", "ClaimLeases"]
+__all__ = ["CLAIM_LEASE_S", "RENEW_S", "SWEEP_S", "ClaimLeases"]
 
 log = logging.getLogger(__name__)
 
