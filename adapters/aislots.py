@@ -20,6 +20,7 @@ thread waits while the AI writes.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import logging
 import queue
 import threading
@@ -27,7 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis
@@ -76,8 +77,9 @@ class Semaphore(Protocol):
 
     def slot(self) -> AbstractContextManager[None]: ...
 
-    def acquire(self) -> str:
-        """Wait for a slot; the returned token gives it back (``release``)."""
+    def acquire(self, timeout: float | None = None) -> str | None:
+        """Wait for a slot (at most ``timeout``); the returned token gives it back
+        (``release``); None when the time ran out."""
         ...
 
     def release(self, token: str) -> None: ...
@@ -145,10 +147,13 @@ class RedisSemaphore:
         now_ms = int(time.time() * 1000)
         return int(self.client.zcount(self.key, now_ms, "+inf"))
 
-    def acquire(self) -> str:
-        """Wait for a slot; the returned token gives it back."""
+    def acquire(self, timeout: float | None = None) -> str | None:
+        """Wait for a slot (at most ``timeout``); the returned token gives it back."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         token = self.try_acquire()
         while token is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
             time.sleep(self.poll_s)
             token = self.try_acquire()
         return token
@@ -157,6 +162,7 @@ class RedisSemaphore:
     def slot(self) -> Iterator[None]:
         """Wait for a slot, hold it for the block, give it back."""
         token = self.acquire()
+        assert token is not None  # no timeout: it waits for one
         try:
             yield
         finally:
@@ -175,9 +181,8 @@ class LocalSemaphore:
         with self._sem:
             yield
 
-    def acquire(self) -> str:
-        self._sem.acquire()
-        return "local"
+    def acquire(self, timeout: float | None = None) -> str | None:
+        return "local" if self._sem.acquire(timeout=timeout) else None
 
     def release(self, token: str) -> None:
         self._sem.release()
@@ -196,9 +201,12 @@ class _Frames:
     the stage's threads shows the newest, one at a time, and none once the call is over
     (``close_then``). Only the newest is kept: each draft holds the earlier ones' exercises."""
 
-    def __init__(self, progress: Progress, pool: concurrent.futures.Executor) -> None:
+    def __init__(
+        self, progress: Progress, pool: concurrent.futures.Executor, context: contextvars.Context
+    ) -> None:
         self._progress = progress
         self._pool = pool
+        self._context = context
         self._lock = threading.Lock()
         self._newest: Draft | None = None
         self._showing = False
@@ -214,7 +222,7 @@ class _Frames:
                 return
             self._showing = True
         try:
-            self._pool.submit(self._show)
+            self._pool.submit(self._context.copy().run, self._show)
         except RuntimeError:  # the stage is closing: no more frames
             with self._lock:
                 self._showing = False
@@ -252,6 +260,8 @@ class _Call:
     request: WorkoutRequest
     progress: Progress | None
     done: Callable[[AIResult], None]
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
+    """The caller's context (the request id on every log line), for the call's own work."""
 
 
 class LimitedAI:
@@ -265,6 +275,9 @@ class LimitedAI:
         self._in_flight: set[concurrent.futures.Future[AIResult]] = set()
         self._waiting: queue.Queue[_Call | None] = queue.Queue()
         self._pump: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._dropped = 0
+        """Calls dropped by ``close`` before they could start."""
 
     @property
     def parks(self) -> bool:
@@ -301,11 +314,20 @@ class LimitedAI:
         self._waiting.put(_Call(request, progress, done))
 
     def _pump_slots(self) -> None:
-        """Start the waiting calls in order, each once it has a slot."""
+        """Start the waiting calls in order, each once it has a slot; none once closing."""
         while (call := self._waiting.get()) is not None:
-            token = self.slots.acquire()
+            token = None
+            while token is None and not self._closing.is_set():
+                token = self.slots.acquire(timeout=0.5)
+            if token is None:
+                self._dropped += 1
+                continue
+            if self._closing.is_set():
+                self.slots.release(token)
+                self._dropped += 1
+                continue
             try:
-                self._launch(call, token)
+                call.context.copy().run(self._launch, call, token)
             except Exception:
                 self.slots.release(token)
                 log.exception("an AI call could not start")
@@ -314,7 +336,8 @@ class LimitedAI:
     def _launch(self, call: _Call, token: str) -> None:
         inner: Parkable = self.inner  # type: ignore[assignment]  # ``parks`` says it is
         pool = self._stage()
-        frames = _Frames(call.progress, pool) if call.progress is not None else None
+        context = call.context
+        frames = _Frames(call.progress, pool, context) if call.progress is not None else None
         started = time.monotonic()
         future = inner.submit(call.request, frames.put if frames is not None else None)
         self._in_flight.add(future)
@@ -322,7 +345,7 @@ class LimitedAI:
 
         def over(_: concurrent.futures.Future[AIResult]) -> None:
             try:
-                pool.submit(self._over, future, token, frames, done, started)
+                pool.submit(context.copy().run, self._over, future, token, frames, done, started)
             except RuntimeError:  # the stage is closed: hand the result on from here
                 self._over(future, token, frames, done, started)
 
@@ -372,16 +395,14 @@ class LimitedAI:
         """Let the calls in flight finish (at most ``timeout``) and hand on their results.
         Calls still waiting for a slot are dropped: their claims lapse, and the sweeper
         queues their requests again (within ``jobs.leases.CLAIM_LEASE_S`` and a sweep)."""
-        dropped = 0
-        while True:
-            try:
-                if self._waiting.get_nowait() is not None:
-                    dropped += 1
-            except queue.Empty:
-                break
-        if dropped:
-            log.warning("%d AI call(s) not started; their requests will be queued again", dropped)
-        self._waiting.put(None)  # the pump stops once it has started what it holds
+        self._closing.set()
+        self._waiting.put(None)  # the pump drops what waits, then stops
+        if self._pump is not None:
+            self._pump.join(timeout=5)
+        if self._dropped:
+            log.warning(
+                "%d AI call(s) not started; their requests will be queued again", self._dropped
+            )
         in_flight = list(self._in_flight)
         if in_flight:
             log.info("waiting for %d AI call(s) in flight", len(in_flight))
