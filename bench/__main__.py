@@ -245,7 +245,7 @@ def section_throughput() -> str:
 {c.users} users tap Generate within {c.tap_spread_s:g} s; the fake AI streams each answer for
 {c.ai_seconds:g} s (deltas of 12 tokens); FLEXFLOW_AI_CONCURRENCY = {c.concurrency}. One bot
 process, one worker process ({c.threads} threads). The AI calls run on the AI client's event
-loop (AsyncAnthropic); a generation's thread sleeps while its call is in flight. The bounds:
+loop (AsyncAnthropic), parked: no thread waits while the AI writes. The bounds:
 the {c.must_send} messages the run must send at 28 a second ({c.must_send / 28:.0f} s), and
 users x AI time / concurrency ({ai_bound:.0f} s); the larger is the target's base.
 

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from adapters.settings import WORKER_THREADS
 from bench.fake_ai import FakeAIProcess
 from bench.system import System, no_collections
 from tests.fakes.bot_api import SEND_METHODS, FakeUser, max_in_window
@@ -136,7 +137,7 @@ def run(
             tap_spread_s=spread_s,
             ai_seconds=ai_seconds,
             concurrency=concurrency,
-            threads="its AI slots + 8",
+            threads=f"{WORKER_THREADS}, the default",
             makespan_s=last - start,
             must_send=must,
             frames=frames,

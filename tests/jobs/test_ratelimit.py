@@ -23,11 +23,6 @@ from adapters.sendbudget import (
 from tests.fakes.bot_api import max_in_window
 
 
-@pytest.fixture(params=["redis", "in-process"])
-def limiter(request: pytest.FixtureRequest, redis_url: str) -> SendLimiter:
-    return SendLimiter(redis_url if request.param == "redis" else None)
-
-
 def overall_schedule(limiter: SendLimiter, count: int) -> list[float]:
     """When each of ``count`` bot-wide sends may go, in seconds from the first reservation."""
     start = time.monotonic()

@@ -13,8 +13,6 @@ import asyncio
 import random
 import time
 
-import pytest
-
 from adapters.sendbudget import (
     BULK_LOOKAHEAD,
     BULK_PLACE_TTL,
@@ -26,11 +24,6 @@ from adapters.sendbudget import (
 
 SEVEN = 1_790_000_000.0
 """A 07:00, in seconds since the epoch."""
-
-
-@pytest.fixture(params=["redis", "in-process"])
-def limiter(request: pytest.FixtureRequest, redis_url: str) -> SendLimiter:
-    return SendLimiter(redis_url if request.param == "redis" else None)
 
 
 async def test_a_bulk_message_never_books_ahead_of_waiting_replies(limiter: SendLimiter) -> None:
@@ -58,15 +51,6 @@ async def test_a_reply_during_a_bulk_stream_gets_the_next_slot(limiter: SendLimi
     wait, booked = await limiter.reserve_bulk_async(9, "b", SEVEN)
     assert not booked  # the next bulk message waits for the reply's slot to come
     await limiter.aclose()
-
-
-@pytest.fixture(params=["redis", "in-process"])
-def two_workers(request: pytest.FixtureRequest, redis_url: str) -> list[SendLimiter]:
-    """Two processes' limiters sharing Redis; in-process, one process's limiter twice."""
-    if request.param == "redis":
-        return [SendLimiter(redis_url), SendLimiter(redis_url)]
-    alone = SendLimiter(None)
-    return [alone, alone]
 
 
 async def test_bulk_messages_leave_in_due_order_whoever_holds_them(

@@ -17,11 +17,6 @@ from adapters.sendbudget import (
 )
 
 
-@pytest.fixture(params=["redis", "in-process"])
-def limiter(request: pytest.FixtureRequest, redis_url: str) -> SendLimiter:
-    return SendLimiter(redis_url if request.param == "redis" else None)
-
-
 async def test_a_frame_goes_only_when_the_chat_has_been_quiet_for_a_second(
     limiter: SendLimiter,
 ) -> None:

@@ -25,11 +25,6 @@ SEVEN = 1_790_000_000.0
 """A 07:00, in seconds since the epoch."""
 
 
-@pytest.fixture(params=["redis", "in-process"])
-def limiter(request: pytest.FixtureRequest, redis_url: str) -> SendLimiter:
-    return SendLimiter(redis_url if request.param == "redis" else None)
-
-
 async def test_a_delivery_on_a_quiet_bot_goes_at_once_in_one_booking(
     limiter: SendLimiter,
 ) -> None:
@@ -92,15 +87,6 @@ async def test_a_frame_is_dropped_while_a_delivery_waits(limiter: SendLimiter) -
     await asyncio.sleep(1 / GLOBAL_RATE + 0.01)
     assert await limiter.try_reserve_async(9)  # nobody waits: frames go again
     await limiter.aclose()
-
-
-@pytest.fixture(params=["redis", "in-process"])
-def two_workers(request: pytest.FixtureRequest, redis_url: str) -> list[SendLimiter]:
-    """Two processes' limiters sharing Redis; in-process, one process's limiter twice."""
-    if request.param == "redis":
-        return [SendLimiter(redis_url), SendLimiter(redis_url)]
-    alone = SendLimiter(None)
-    return [alone, alone]
 
 
 async def test_deliveries_leave_in_the_order_they_asked_whoever_holds_them(
