@@ -212,14 +212,15 @@ if #KEYS == 7 and first_alive(KEYS[6], KEYS[7]) then
 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-if tat - now > lookahead then return {tostring(tat - now - lookahead), 0, 0} end
+local burst = tat - tolerance <= now
+if not burst and tat - now > lookahead then return {tostring(tat - now - lookahead), 0, 0} end
 local nxt = tat + interval
 redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
 local chat_nxt = chat_tat + chat_interval
 redis.call('SET', KEYS[2], tostring(chat_nxt), 'PX', math.ceil((chat_nxt - now) * 1000) + 1000)
 redis.call('ZREM', line, member)
 redis.call('HDEL', alive, member)
-if tat > now then return {tostring(tat - now), 1, 0} end
+if not burst then return {tostring(tat - now), 1, 0} end
 local held = stamp(KEYS[5], cap, window)
 return {tostring(held), 1, held > 0 and 0 or 1}
 """
@@ -232,9 +233,11 @@ and place, how long a place is kept without asking again, the ceiling's cap and 
 A message whose chat must wait steps out of the line; one behind another books nothing (it
 asks again in its rank's slots), nor does the first while the line above has anyone
 waiting; the first of the line books when the bot-wide budget has room within the
-lookahead, and leaves the line. Returns {wait, booked, stamped}: booked 1, send after
-``wait`` (stamped 1: already counted against the ceiling, booked to go now); booked 0, ask
-again then."""
+lookahead, and leaves the line. It goes at once when the budget's burst has room now, as a
+reply would (a lone request's delivery right after its "writing…" edit: without this it
+waited up to a slot, 36 ms, in the overhead benchmark). Returns {wait, booked, stamped}:
+booked 1, send after ``wait`` (stamped 1: already counted against the ceiling, booked to go
+now); booked 0, ask again then."""
 
 BULK_LOOKAHEAD = 1.0 / GLOBAL_RATE
 """How far ahead of now a bulk message may book the bot-wide budget: one slot. A bulk
@@ -412,12 +415,13 @@ class SendLimiter:
             if above is not None and self._first_alive_local(above, now):
                 return _GLOBAL.interval, False, False
             tat = max(self._local.get(all_key, 0.0), now)
-            if tat - now > BULK_LOOKAHEAD:
+            burst = tat - _GLOBAL.tolerance <= now
+            if not burst and tat - now > BULK_LOOKAHEAD:
                 return tat - now - BULK_LOOKAHEAD, False, False
             self._local[all_key] = tat + _GLOBAL.interval
             self._local[chat_key] = chat_tat + _CHAT.interval
             del waiting[member]
-            if tat > now:
+            if not burst:
                 return tat - now, True, False
             held = self._stamp_local_locked(now)
             return held, True, held == 0
