@@ -219,11 +219,11 @@ class ClaudeClient:
     The calls run on asyncio (``anthropic.AsyncAnthropic`` on one background loop of this
     client's, adapters/loopthread.py): a call in flight is a coroutine and a socket, so one
     worker process holds hundreds of them (the ceiling benchmark), not one per blocked
-    HTTP client. ``generate`` is for synchronous callers (a worker thread, which has the
-    request's claim and its database work in hand anyway): it waits for the call on the
-    loop and runs ``progress`` itself, on the calling thread, so a frame's database and
-    Bot API work never blocks the loop that reads every other stream. ``agenerate`` is the
-    call itself, for asynchronous callers.
+    HTTP client. ``submit`` starts a call and returns its future: the worker's parked
+    calls (adapters/aislots.py), which no thread waits for. ``generate`` is for synchronous
+    callers that wait: it waits for the call on the loop and runs ``progress`` itself, on
+    the calling thread, so a frame's database and Bot API work never blocks the loop that
+    reads every other stream. ``agenerate`` is the call itself, for asynchronous callers.
 
     Limits of one call: no first byte within ``first_byte_s`` (the SDK does not retry it),
     a stream silent for ``stall_s``, or a whole answer taking longer than ``timeout`` end

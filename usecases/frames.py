@@ -11,10 +11,12 @@ what is written so far. Frames are a courtesy, never at the cost of the workout:
   only when the send budget has room at once: a frame is dropped, never queued
   (``FrameNotifier.frame``). A dropped frame is not retried: the next exercise brings the
   next one, and the workout itself replaces them all.
-- only while this queue message still holds the request: after a takeover (a redelivery
-  once this worker was thought dead) the frames of the old run stop, so two runs never
-  race on one placeholder. Each frame is sent and finished before the stream goes on, so
-  none can land after the workout that the same run delivers.
+- only while the claim this run made still holds the request: after a takeover (the
+  sweeper queued it again once this worker was thought dead) the frames of the old run
+  stop, so two runs never race on one placeholder. Frames are shown one at a time, and the
+  call's result is handed on only once the last one is out (a parked call's frames,
+  adapters/aislots.py; or the run's own thread, which shows them before it goes on), so
+  none can land after the workout.
 
 Why edits of the placeholder and not ``sendMessageDraft`` (Bot API 9.5): see the README
 ("Watching the workout being written").
