@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import requests as db_requests
 
-__all__ = ["CLAIM_LEASE_S", "RENEW_S", "SWEEP_S", "ClaimLeases"]
+__all__ = ["CLAIM_LEASE_S", "MAX_HOLD_S", "RENEW_S", "SWEEP_S", "ClaimLeases"]
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +34,36 @@ RENEW_S = 5.0
 """How often the claims held are renewed: a lease survives three missed renewals."""
 SWEEP_S = 10.0
 """How often a worker looks for requests nobody is working on (jobs/sweeper.py)."""
+MAX_HOLD_S = 15 * 60.0
+"""The longest a claim is kept alive: a run that failed keeps its claim while its retries
+wait (about five minutes in all, jobs/generate.py), and were its retry lost with Redis, the
+claim must still lapse some time for the sweeper to queue the request again."""
 
 
 class ClaimLeases:
     """The claims of this process, renewed every ``interval_s`` by a daemon thread."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, interval_s: float = RENEW_S) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        interval_s: float = RENEW_S,
+        max_hold_s: float = MAX_HOLD_S,
+    ) -> None:
         self._sessions = sessions
         self._interval_s = interval_s
-        self._held: dict[int, str] = {}
+        self._max_hold_s = max_hold_s
+        self._held: dict[int, tuple[str, float]] = {}
+        """Request id -> (holder, when it was first held)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def hold(self, request_id: int, holder: str) -> None:
         with self._lock:
-            self._held[request_id] = holder
+            kept = self._held.get(request_id)
+            since = kept[1] if kept is not None and kept[0] == holder else time.monotonic()
+            self._held[request_id] = (holder, since)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="flexflow-claim-leases", daemon=True
@@ -62,10 +77,16 @@ class ClaimLeases:
     def held(self) -> dict[int, str]:
         """The claims held now (request id -> holder)."""
         with self._lock:
-            return dict(self._held)
+            return {request_id: holder for request_id, (holder, _) in self._held.items()}
 
     def renew(self) -> None:
-        """Renew every claim held now; forget those whose request moved on."""
+        """Renew every claim held now; forget those whose request moved on, and those held
+        longer than ``max_hold_s``."""
+        oldest = time.monotonic() - self._max_hold_s
+        with self._lock:
+            for request_id in [r for r, (_, since) in self._held.items() if since < oldest]:
+                log.warning("request %s: its claim was held too long; letting it lapse", request_id)
+                del self._held[request_id]
         claims = self.held()
         if not claims:
             return
@@ -73,7 +94,8 @@ class ClaimLeases:
             alive = db_requests.renew_claims(session, claims)
         with self._lock:
             for request_id, holder in claims.items():
-                if request_id not in alive and self._held.get(request_id) == holder:
+                kept = self._held.get(request_id)
+                if request_id not in alive and kept is not None and kept[0] == holder:
                     del self._held[request_id]
 
     def _run(self) -> None:

@@ -386,13 +386,13 @@ def run_generation(
         _park(gen, request_id, holder, claim)
         return
     else:
-        if gen.leases is not None:  # kept alive while this thread works on it
+        # Kept alive while this thread works on it, and after a failure too, while its retry
+        # waits (the claim is the retry's: a lapsed one would be generated again).
+        if gen.leases is not None:
             gen.leases.hold(request_id, holder)
-        try:
-            delivery = _build_and_save(gen, request_id, holder, claim, answer)
-        finally:
-            if gen.leases is not None:
-                gen.leases.release(request_id)
+        delivery = _build_and_save(gen, request_id, holder, claim, answer)
+        if gen.leases is not None:
+            gen.leases.release(request_id)
     if delivery is not None:
         _deliver(gen, request_id, delivery)
 

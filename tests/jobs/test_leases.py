@@ -5,6 +5,7 @@ on (saved, or taken over by another message) is neither renewed nor kept."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -79,4 +80,19 @@ def test_a_claim_whose_request_moved_on_is_dropped(sessions: sessionmaker[Sessio
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
         assert utcnow() - since > LEASE  # the other message's claim was not renewed for it
+    leases.close()
+
+
+def test_a_claim_held_too_long_lapses(sessions: sessionmaker[Session]) -> None:
+    """A run that failed keeps its claim for its retries; were they lost, the claim must
+    still lapse for the sweeper: past ``max_hold_s`` it is no longer renewed."""
+    request_id = claimed(sessions, "lease:e", "m1")
+    leases = ClaimLeases(sessions, max_hold_s=0.2)
+    leases.hold(request_id, "m1")
+    leases.renew()
+    assert request_id not in stale(sessions)
+    time.sleep(0.3)
+    leases.hold(request_id, "m1")  # held again by the same claim: still the first hold's age
+    leases.renew()
+    assert leases.held() == {}
     leases.close()
