@@ -318,20 +318,27 @@ class LimitedAI:
         while (call := self._waiting.get()) is not None:
             token = None
             while token is None and not self._closing.is_set():
-                token = self.slots.acquire(timeout=0.5)
+                try:
+                    token = self.slots.acquire(timeout=0.5)
+                except redis.RedisError as exc:  # the calls wait for Redis to be back
+                    log.warning("AI slots unreachable (%s); trying again in a second", exc)
+                    self._closing.wait(1.0)
             if token is None:
                 self._dropped += 1
                 continue
             if self._closing.is_set():
-                self.slots.release(token)
+                self._give_back(token)
                 self._dropped += 1
                 continue
             try:
                 call.context.copy().run(self._launch, call, token)
             except Exception:
-                self.slots.release(token)
+                self._give_back(token)
                 log.exception("an AI call could not start")
-                call.done(self._failed(time.monotonic(), "the call could not start"))
+                try:
+                    call.done(self._failed(time.monotonic(), "the call could not start"))
+                except Exception:
+                    log.exception("handing on an AI call's result failed")
 
     def _launch(self, call: _Call, token: str) -> None:
         inner: Parkable = self.inner  # type: ignore[assignment]  # ``parks`` says it is
@@ -351,6 +358,12 @@ class LimitedAI:
 
         future.add_done_callback(over)
 
+    def _give_back(self, token: str) -> None:
+        try:
+            self.slots.release(token)
+        except redis.RedisError:  # its lease runs out by itself within seconds
+            log.warning("could not give an AI slot back; its lease will free it", exc_info=True)
+
     def _failed(self, started: float, reason: str) -> AIResult:
         attempt = AIAttempt(
             model=self.model,
@@ -369,10 +382,7 @@ class LimitedAI:
         started: float,
     ) -> None:
         self._in_flight.discard(future)
-        try:
-            self.slots.release(token)
-        except redis.RedisError:  # its lease runs out by itself within seconds
-            log.warning("could not give an AI slot back; its lease will free it", exc_info=True)
+        self._give_back(token)
         try:
             result = future.result()
         except BaseException as exc:  # cancelled, overdue or a bug: the request falls back
