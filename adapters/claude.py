@@ -329,14 +329,8 @@ class ClaudeClient:
             return self._failed(start, f"no first byte within {self._first_byte_s:g} s")
         except _Silent as exc:
             return self._failed(start, str(exc), "".join(written) or None)
-        except httpx2.ReadTimeout:
-            reason = f"the answer stalled: silent for {self._stall_s:g} s"
-            return self._failed(start, reason, "".join(written) or None)
         except anthropic.APITimeoutError:
             return self._failed(start, f"timed out after {self._timeout:g} s")
-        except httpx2.TransportError as exc:
-            reason = f"connection dropped mid-answer: {type(exc).__name__}"
-            return self._failed(start, reason, "".join(written) or None)
         except anthropic.APIConnectionError as exc:
             return self._failed(start, f"connection failed: {_cause(exc)}")
         except anthropic.APIError as exc:  # e.g. a 200 whose body is not a message
@@ -371,7 +365,8 @@ class ClaudeClient:
     ) -> _Answer:
         """One streamed forced-tool call: what it answered. ``written`` collects the raw
         fragments (for the log when the call fails); ``on_input`` hears the partial input.
-        Raises the SDK's and httpx2's errors, and ``_Silent`` past a limit of ours.
+        Raises the SDK's errors (an HTTP status, a call that could not start), and ``_Silent``
+        for a read that failed mid-answer or a limit of ours.
 
         The SDK's raw events (``create(stream=True)``) rather than its ``messages.stream``
         helper: the helper re-parses the whole partial input with jiter and rebuilds its
@@ -396,28 +391,37 @@ class ClaudeClient:
         )
         async with stream:
             _read_timeout(stream.response, self._stall_s)
-            async for event in stream:
-                if time.monotonic() - start > self._timeout:
-                    raise _Silent(f"the answer took longer than {self._timeout:g} s")
-                if event.type == "content_block_delta":
-                    delta = event.delta
-                    if delta.type == "input_json_delta":
-                        written.append(delta.partial_json)
-                        parts.append(delta.partial_json)
-                        if _STRUCTURE.search(delta.partial_json):
-                            on_input(_partial("".join(parts)))
-                    elif delta.type == "text_delta":
-                        written.append(delta.text)
-                        answer.text.append(delta.text)
-                elif event.type == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use" and block.name == tool["name"]:
-                        answer.tool = True
-                elif event.type == "message_start":
-                    answer.usage(event.message.usage)
-                elif event.type == "message_delta":
-                    answer.stop_reason = event.delta.stop_reason
-                    answer.usage(event.usage)
+            try:
+                async for event in stream:
+                    if time.monotonic() - start > self._timeout:
+                        raise _Silent(f"the answer took longer than {self._timeout:g} s")
+                    if event.type == "content_block_delta":
+                        delta = event.delta
+                        if delta.type == "input_json_delta":
+                            written.append(delta.partial_json)
+                            parts.append(delta.partial_json)
+                            if _STRUCTURE.search(delta.partial_json):
+                                on_input(_partial("".join(parts)))
+                        elif delta.type == "text_delta":
+                            written.append(delta.text)
+                            answer.text.append(delta.text)
+                    elif event.type == "content_block_start":
+                        block = event.content_block
+                        if block.type == "tool_use" and block.name == tool["name"]:
+                            answer.tool = True
+                    elif event.type == "message_start":
+                        answer.usage(event.message.usage)
+                    elif event.type == "message_delta":
+                        answer.stop_reason = event.delta.stop_reason
+                        answer.usage(event.usage)
+            # A read that fails mid-answer: httpx2's own error, or (anthropic >= 2.17) the
+            # SDK's APITimeoutError / APIConnectionError wrapping it.
+            except (httpx2.TimeoutException, anthropic.APITimeoutError) as exc:
+                raise _Silent(f"the answer stalled: silent for {self._stall_s:g} s") from exc
+            except (httpx2.TransportError, anthropic.APIConnectionError) as exc:
+                cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else exc
+                name = type(cause or exc).__name__
+                raise _Silent(f"connection dropped mid-answer: {name}") from exc
         answer.tool_json = "".join(parts)
         return answer
 
