@@ -76,12 +76,16 @@ def enqueue_generation(request_id: int) -> None:
         ) from exc
 
 
-def resume_generation(request_id: int, holder: str, result: AIResult) -> None:
+def resume_generation(request_id: int, holder: str, result: AIResult, delay_s: float = 0.0) -> None:
     """Queue the rest of a parked generation: its AI call's ``result`` for the claim of
-    ``holder`` (usecases.generation's ``Resume``); raises when the broker is down."""
+    ``holder``, to run in ``delay_s`` (usecases.generation's ``Resume``); raises when the
+    broker is down."""
     actor = _broker().get_actor(FINISH_ACTOR)
     with request_context(request_id):
-        actor.send(request_id, holder, result_to_data(result))
+        actor.send_with_options(
+            args=(request_id, holder, result_to_data(result)),
+            delay=int(delay_s * 1000) or None,
+        )
 
 
 def dispatch_due(kind: str, job_id: int) -> None:

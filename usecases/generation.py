@@ -17,10 +17,12 @@ saves two plans and never sends the workout twice:
 - parked: with an ``AIStage`` (the worker's Claude client), the run does not wait for the
   AI. It starts the call and ends; the claim is kept alive meanwhile (``Leases``: a worker
   that dies stops renewing it, and the sweeper queues the request again once its lease is
-  out), and the call's result comes back as a new queue message (``Resume``) whose run
-  saves and delivers it, still under the first message's claim (``holder``). So a worker
-  holds hundreds of calls in flight with a few threads. Were the result's message lost, or
-  the claim taken over meanwhile, the request is generated again: never two plans.
+  out), and the call's result is saved and delivered, still under the first message's
+  claim (``holder``): where the call ended while one of a few ``finishers`` is free (a lone
+  request is not queued twice), else in a new queue message (``Resume``), with Dramatiq's
+  retries. So a worker holds hundreds of calls in flight with a few threads. Were the
+  result's message lost, or the claim taken over meanwhile, the request is generated
+  again: never two plans.
 - deliver: each part's message id is recorded as soon as it is sent, so a retry sends only
   the parts that are missing.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -77,6 +80,11 @@ class Generation:
     """Queues a parked call's result (with ``stage``)."""
     leases: Leases | None = None
     """Keeps parked claims alive (with ``stage``)."""
+    finishers: threading.Semaphore | None = None
+    """How many parked calls' results may be saved and delivered where the call ended (on
+    the stage's thread), instead of being queued: a queue hop less for a lone request. The
+    rest, and any whose run fails there, go through ``resume``. None: every result is
+    queued."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,28 +236,50 @@ def _log_frames(request_id: int, frames: Frames | None) -> None:
 
 
 def _park(gen: Generation, request_id: int, holder: str, claim: _Claimed) -> None:
-    """Start the AI call without waiting for it; its result comes back through
-    ``gen.resume`` (or, were the queue down, is saved and delivered right here)."""
+    """Start the AI call without waiting for it; its result is saved and delivered where
+    the call ends, or queued through ``gen.resume`` (see ``_finish``)."""
     assert gen.stage is not None
-    assert gen.resume is not None
-    assert gen.leases is not None
     frames = _frames(gen, request_id, holder, claim)
-    resume, leases = gen.resume, gen.leases
-    leases.hold(request_id, holder)
+    assert gen.leases is not None
+    gen.leases.hold(request_id, holder)
 
     def done(result: AIResult) -> None:
         _log_frames(request_id, frames)
-        try:
-            resume(request_id, holder, result)
-        except Exception as exc:
-            log.warning("request %s: queuing its answer failed (%s); on here", request_id, exc)
-            try:
-                run_generation(gen, request_id, holder, answer=result, holder=holder)
-            except BaseException:
-                leases.release(request_id)  # the sweeper queues it again once its lease is out
-                raise
+        _finish(gen, request_id, holder, claim, result)
 
     gen.stage.start(claim.request, frames, done)
+
+
+def _finish(
+    gen: Generation, request_id: int, holder: str, claim: _Claimed, result: AIResult
+) -> None:
+    """Save and deliver a parked call's result on this thread while a finisher is free (its
+    delivery may wait in the send budget's line: the finishers bound how many of the stage's
+    threads do that), else queue it; a run that fails here is queued too, and so retried.
+    Were the queue down as well, it is finished here all the same."""
+    assert gen.resume is not None
+    assert gen.leases is not None
+    delay_s = 0.0
+    if gen.finishers is not None and gen.finishers.acquire(blocking=False):
+        try:
+            run_generation(gen, request_id, holder, answer=result, holder=holder, claimed=claim)
+            return
+        except TryLater as exc:
+            delay_s = exc.delay_s
+            log.info("request %s: finishing it must wait %.0f s; queued", request_id, delay_s)
+        except Exception as exc:
+            log.warning("request %s: finishing it failed (%s); queued", request_id, exc)
+        finally:
+            gen.finishers.release()
+    try:
+        gen.resume(request_id, holder, result, delay_s)
+    except Exception as exc:
+        log.warning("request %s: queuing its answer failed (%s); on here", request_id, exc)
+        try:
+            run_generation(gen, request_id, holder, answer=result, holder=holder, claimed=claim)
+        except BaseException:
+            gen.leases.release(request_id)  # the sweeper queues it again once its lease is out
+            raise
 
 
 def _build_and_save(
@@ -286,6 +316,9 @@ def _build_and_save(
         if row.state in (RequestState.GENERATED, RequestState.DELIVERED):
             log.info("request %s already has a plan; keeping it", request_id)
             return _to_deliver(session, request_id)
+        if row.state is not RequestState.GENERATING or row.claimed_by != message_id:
+            log.info("request %s was taken over while it was generated; dropped", request_id)
+            return None
         plan = db_requests.save_plan(session, row, result.workout, result.source, result.model)
         lifecycle.generated(session, row)
         log.info(
@@ -364,16 +397,19 @@ def run_generation(
     *,
     answer: AIResult | None = None,
     holder: str | None = None,
+    claimed: _Claimed | None = None,
 ) -> None:
     """Claim, generate, save, deliver; whatever of it is still to do.
 
     ``message_id`` names the queue message running it (a claim's holder). With ``answer``,
-    the run brings a parked call's result for the claim of ``holder``. Raises ``TryLater``
-    when another message holds the claim or the chat asks us to slow down.
+    the run brings a parked call's result for the claim of ``holder``; with ``claimed`` too
+    (the claim as the call began, in the process that made it), the request is not read
+    again: the save checks that the claim is still ``holder``'s. Raises ``TryLater`` when
+    another message holds the claim or the chat asks us to slow down.
     """
     if answer is not None:
         holder = holder or message_id
-        claim = _resumed(gen, request_id, holder)
+        claim = claimed or _resumed(gen, request_id, holder)
     else:
         holder = message_id
         claim = _claim(gen, request_id, message_id)

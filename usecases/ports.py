@@ -44,9 +44,10 @@ __all__ = [
 Keyboard = Sequence[Sequence[Button]]
 Enqueue = Callable[[int], None]
 """Queue the generation of request ``request_id``; ``QueueUnavailable`` if the queue is down."""
-Resume = Callable[[int, str, AIResult], None]
+Resume = Callable[[int, str, AIResult, float], None]
 """Queue the rest of request ``request_id``'s generation, claimed by ``holder``, with the
-result of its AI call; raises when the queue cannot be reached."""
+result of its AI call, to run in ``delay_s`` seconds; raises when the queue cannot be
+reached."""
 DeliveryResult = Literal["delivered", "chat_closed", "failed"]
 Due = tuple[dt.datetime, int]
 """A scheduled message's place: when its row was due, and the row's id (ties of one moment)."""

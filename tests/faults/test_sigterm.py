@@ -2,9 +2,10 @@
 
 The worker gets SIGTERM the way Heroku and systemd send it, to its whole process group (the
 dramatiq main process forwards a second copy to its worker process). The AI calls in flight
-finish before it exits and their answers go back to the queue; the requests whose calls
-were still waiting for an AI slot are let go (their claims lapse and the sweeper queues them
-again); a new worker saves and delivers it all. No call was cut off and no AI asked twice.
+finish before it exits, and their workouts are saved and delivered by it (where each call
+ended: jobs.resources.FINISHERS); the requests whose calls were still waiting for an AI slot
+are let go (their claims lapse and the sweeper queues them again); a new worker delivers
+them. No call was cut off and no AI asked twice.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import jobs
 from adapters.settings import Settings
 from db.models import AIGenerationLog, WorkoutRequestRow
+from jobs.resources import FINISHERS
 from tests.bot.conftest import api_errors
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.messages_api import FakeMessagesAPI
@@ -153,10 +155,13 @@ def test_sigterm_to_the_worker_finishes_what_it_holds_and_hands_back_the_rest(
         assert first.returncode == 0, log[-3000:]
         assert "Killing worker process" not in log
         assert "4 AI call(s) not started" in log
-        # The calls in flight ran to their end (none cut off), their answers handed back to
-        # the queue; the calls waiting for a slot never started.
+        # The calls in flight ran to their end (none cut off), and their workouts went out
+        # before the worker exited; the calls waiting for a slot never started.
+        assert SLOTS <= FINISHERS
         assert len(fake_anthropic.requests) == SLOTS
-        assert set(states(sessions).values()) == {"generating"}
+        assert sorted(states(sessions).values()) == ["delivered"] * SLOTS + ["generating"] * (
+            REQUESTS - SLOTS
+        )
 
         fake_anthropic.latency = 0.2
         restarted = time.monotonic()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import dramatiq
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,8 +16,9 @@ from adapters.settings import Settings
 from core.models import WorkoutRequest
 from core.pipeline import AIResult
 from db.models import AIGenerationLog, WorkoutPlan
-from db.requests import get_request
+from db.requests import get_request, lock_request
 from db.users import get_or_create_local_user
+from tests.fakes.messages_api import FakeMessagesAPI
 from tests.support.requests import add_request
 from usecases import generation as generation_module
 from usecases.errors import QueueUnavailable
@@ -157,3 +159,38 @@ def test_the_sweeper_queues_a_request_whose_message_was_lost(
         wait_for(lambda: state(sessions, lost) == "delivered")
         sweeper.close()
     assert state(sessions, fresh) == "queued"  # young requests are left to their message
+
+
+def test_a_parked_calls_answer_is_dropped_when_its_claim_was_taken_over_meanwhile(
+    job_settings: Settings,
+    sessions: sessionmaker[Session],
+    redis_broker: dramatiq.Broker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer is saved where the call ended (a finisher), with the claim as the call
+    began, not read again: the save itself must see that another message holds the request
+    now, and leave it to that message (never two plans)."""
+    with FakeMessagesAPI(latency=1.5) as fake:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        settings = job_settings.model_copy(update={"anthropic_api_key": SecretStr(fake.api_key)})
+        request_id = make_request(sessions, "taken-over")
+        with jobs.start_embedded_worker(settings, threads=2, configure_broker=False):
+            jobs.enqueue_generation(request_id)
+            wait_for(lambda: fake.in_flight == 1)  # parked: its call is being answered
+            with sessions.begin() as s:
+                row = lock_request(s, request_id)
+                assert row is not None and row.state == "generating"
+                row.claimed_by = "another-message"  # took it over (its lease ran out, say)
+            wait_for(lambda: ai_log_count(sessions, request_id) == 1)  # the answer is in
+            redis_broker.join("generation", timeout=20_000)
+    with sessions.begin() as s:
+        row = get_request(s, request_id)
+        assert row is not None
+        assert (row.state, row.claimed_by) == ("generating", "another-message")
+    assert count(sessions, WorkoutPlan) == 0  # the new holder's run makes the workout
+
+
+def ai_log_count(sessions: sessionmaker[Session], request_id: int) -> int:
+    with sessions.begin() as s:
+        query = select(func.count()).where(AIGenerationLog.request_id == request_id)
+        return int(s.scalar(query) or 0)

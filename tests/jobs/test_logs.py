@@ -82,8 +82,10 @@ def test_every_line_of_a_job_carries_its_request_id(
         alice, bob = fake_bot_api.user(901, "Alice"), fake_bot_api.user(902, "Bob")
         bob.block_bot()
         fake_anthropic.script(status(529), ok())
-        fake_bot_api.fail_next("sendMessage", code=429, retry_after=1, chat_id=alice.id)
-        delivered = request_for(sessions, alice.id, "a")  # 529, then a 429 on delivery
+        # Two 429s on delivery: the first where the AI call ended (the answer is queued),
+        # the second in the queued run (Dramatiq retries it).
+        fake_bot_api.fail_next("sendMessage", code=429, retry_after=1, chat_id=alice.id, times=2)
+        delivered = request_for(sessions, alice.id, "a")  # 529, then 429s on delivery
         blocked = request_for(sessions, bob.id, "b")  # the chat is closed to the bot
         exhausted = request_for(sessions, alice.id, "d", coach="SAGE")  # retries ran out
         jobs.enqueue_generation(delivered)
