@@ -11,12 +11,16 @@ Redis's own clock is used, so processes on different machines agree.
 
 A booking is a promise about when a message may go, not about when it does: a sender the
 machine wakes late goes late, into the seconds of the messages booked after it, and on a
-busy machine those bunched up at the receiving end above what the bookings allowed. So the
-moment a message really leaves is also counted: Redis keeps the last ``GLOBAL_CEILING``
-send moments bot-wide, and a message that would make more of them in one second waits
-until the oldest is a second old (``_stamp``). On time, the bookings never come near it;
-it holds the ceiling when the machine is late. A message booked to go at once is counted
-in its booking's own round trip.
+busy machine those bunched up at the receiving end above what the bookings allowed. So a
+message is also counted against a ceiling (``GLOBAL_CEILING`` in any second) from the
+moment it is about to leave until a second after Telegram's answer is back (``sending_async``
+and the other ``sending`` forms): Redis keeps those messages bot-wide, the ones in flight
+included, and one that would make more of them waits. Whatever pauses the machine puts
+between counting a message and writing it, it reaches Telegram while it is counted, so no
+second at Telegram's end can hold more than the ceiling (of the messages arriving in one
+second, the last one counted found all the others counted still). On time, the bookings
+never come near it; it holds the ceiling when the machine is late. A message booked to go
+at once is counted in its booking's own round trip.
 
 Frames (the workout shown while the AI writes it) are the lowest priority: ``try_reserve``
 books a slot only when nothing would wait, neither the chat (its last message is a second
@@ -40,11 +44,12 @@ reservation after Redis is back goes through Redis again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 import uuid
-from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -60,6 +65,7 @@ __all__ = [
     "GLOBAL_RATE",
     "PER_CHAT_BURST",
     "PER_CHAT_RATE",
+    "SEND_HOLD_S",
     "Line",
     "Reservation",
     "SendLimiter",
@@ -79,14 +85,21 @@ GLOBAL_BURST = 2
 to every request). GCRA's bound with the rate: at most GLOBAL_BURST - 1 + GLOBAL_RATE = 29
 booked in any one-second window; a burst of 3 would book 30, over the ceiling, so senders
 on time would wait for it."""
-GLOBAL_CEILING = 29
-"""Messages that may leave in any one second, counted when they leave (``_stamp``): the
-bookings' own bound, so a sender on time never waits for it, and one under Telegram's 30 for
-what happens between leaving here and arriving there (an HTTP request on a busy machine).
-Measured on 2,000 reminders: 29 here, at most 30 at the fake Bot API; 28 here, 31 there
-(that noise is more than one message) and replies held longer (p50 70 ms against 23)."""
+GLOBAL_CEILING = 30
+"""Messages that may arrive at Telegram in any one second: Telegram's own limit. Each counts
+from just before it leaves until a second after its answer (see the module docstring), which
+bounds what arrives whatever the machine's pauses. It was 29, counted only at the moment of
+leaving, and a busy 2-core machine still put 31 into one second at the fake Bot API (a
+garbage collection of the worker's between the count and the write). The cost: a message
+holds its place for its round trip on top of the second, so the ceiling allows
+30 / (1 s + round trip) a second: 29.7 at 10 ms (the fake, busy), 27.3 at 100 ms (Telegram
+from far away), when the bookings ask for 28 (GLOBAL_RATE)."""
 CEILING_WINDOW = 1.0
 """The ceiling's window, in seconds."""
+SEND_HOLD_S = 30.0
+"""How long a message may count as in flight at most: longer than any send's own timeouts.
+One whose sender died before its answer frees its place this long (plus the window) after
+it was counted."""
 PER_CHAT_RATE = 1.0
 """Messages per second per chat, sustained."""
 POOL_SIZE = 32
@@ -101,14 +114,15 @@ log = logging.getLogger(__name__)
 _CLOCK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local function stamp(key, cap, window)
-  if redis.call('LLEN', key) >= cap then
-    local oldest = tonumber(redis.call('LINDEX', key, cap - 1))
-    if oldest + window > now then return oldest + window - now end
+local function stamp(key, cap, window, token, hold)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= cap then
+    local oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+    if oldest > now then return window end
+    return oldest + window - now
   end
-  redis.call('LPUSH', key, tostring(now))
-  redis.call('LTRIM', key, 0, cap - 1)
-  redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+  redis.call('ZADD', key, now + hold, token)
+  redis.call('PEXPIRE', key, math.ceil((window + hold) * 1000) + 1000)
   return 0
 end
 local function first_alive(line, alive)
@@ -121,18 +135,32 @@ local function first_alive(line, alive)
   end
 end
 """
-"""Redis's clock; ``stamp``: count a send leaving now against the ceiling (the last ``cap``
-send moments, newest first), or say how long until it may (0: counted); ``first_alive``:
+"""Redis's clock; ``stamp``: count a send leaving now against the ceiling, or say how long
+until it may (0: counted). The ceiling is a sorted set of the messages counted: each scored
+by when its answer came back (it counts until a second after), or, while it is in flight,
+by ``now + hold`` (so in flight for as long as ``hold`` at most); when all ``cap`` places are
+in flight, none can free within a second. ``first_alive``:
 the first of a line (see ``_RESERVE_LINE``) still waiting, dropping those whose sender
 stopped asking."""
 
 _STAMP = (
     _CLOCK
     + """
-return tostring(stamp(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])))
+return tostring(stamp(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])))
 """
 )
-"""KEYS: the ceiling's list; ARGV: cap, window. Returns the wait (0: counted, send now)."""
+"""KEYS: the ceiling; ARGV: cap, window, the message's token, how long it may be in
+flight. Returns the wait (0: counted, send now)."""
+
+_SENT = (
+    _CLOCK
+    + """
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return 0
+"""
+)
+"""KEYS: the ceiling; ARGV: a message's token. Its answer is back: it counts for one more
+second from now (if it is still counted at all)."""
 
 _RESERVE = (
     _CLOCK
@@ -147,18 +175,19 @@ local function book(key, interval, tolerance)
   return wait
 end
 if #KEYS == 3 then
-  local wait = book(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local wait = book(KEYS[3], tonumber(ARGV[7]), tonumber(ARGV[8]))
   if wait > 0 then return {tostring(wait), 0, 0} end
 end
 local wait = book(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 if wait > 0 then return {tostring(wait), 1, 0} end
-local held = stamp(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+local held = stamp(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]))
 if held > 0 then return {tostring(held), 1, 0} end
 return {'0', 1, 1}
 """
 )
 """KEYS: the bot-wide budget, the ceiling, the chat's budget (optional); ARGV: the bot-wide
-interval and tolerance, the ceiling's cap and window, the chat's interval and tolerance.
+interval and tolerance, the ceiling's cap and window, the message's token and hold (see
+``stamp``), the chat's interval and tolerance.
 Returns {wait, overall, stamped}: a message booked to go now is counted against the
 ceiling at once (stamped 1; or 0, and the wait is the ceiling's), saving a round trip."""
 
@@ -169,7 +198,9 @@ for i = 1, 2 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') > now then return 0 end
 end
 if first_alive(KEYS[4], KEYS[5]) or first_alive(KEYS[6], KEYS[7]) then return 0 end
-if stamp(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4])) > 0 then return 0 end
+if stamp(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])) > 0 then
+  return 0
+end
 for i = 1, 2 do
   local nxt = now + tonumber(ARGV[i])
   redis.call('SET', KEYS[i], tostring(nxt), 'PX', math.ceil((nxt - now) * 1000) + 1000)
@@ -178,7 +209,8 @@ return 1
 """
 )
 """KEYS: the bot-wide budget, the chat's, the ceiling, then both lines (each its set and its
-hash); ARGV: the two intervals, the ceiling's cap and window. 1: booked and counted, send
+hash); ARGV: the two intervals, the ceiling's cap and window, the message's token and hold.
+1: booked and counted, send
 now; 0: nothing booked (the budget or the chat is in use, or a line has someone waiting)."""
 
 
@@ -190,6 +222,7 @@ local chat_interval, chat_tolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
 local lookahead, member = tonumber(ARGV[5]), ARGV[6]
 local place, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
 local cap, window = tonumber(ARGV[9]), tonumber(ARGV[10])
+local token, hold = ARGV[11], tonumber(ARGV[12])
 local line, alive = KEYS[3], KEYS[4]
 local chat_tat = tonumber(redis.call('GET', KEYS[2]) or '0')
 if chat_tat < now then chat_tat = now end
@@ -221,7 +254,7 @@ redis.call('SET', KEYS[2], tostring(chat_nxt), 'PX', math.ceil((chat_nxt - now) 
 redis.call('ZREM', line, member)
 redis.call('HDEL', alive, member)
 if not burst then return {tostring(tat - now), 1, 0} end
-local held = stamp(KEYS[5], cap, window)
+local held = stamp(KEYS[5], cap, window, token, hold)
 return {tostring(held), 1, held > 0 and 0 or 1}
 """
 )
@@ -229,15 +262,15 @@ return {tostring(held), 1, held > 0 and 0 or 1}
 sorted set of the messages waiting in it, by place), when each of them stops counting as
 waiting, the ceiling, and optionally the line above (its set and its hash), which goes
 first; ARGV: the two budgets' intervals and tolerances, the lookahead, this message's member
-and place, how long a place is kept without asking again, the ceiling's cap and window.
-A message whose chat must wait steps out of the line; one behind another books nothing (it
-asks again in its rank's slots), nor does the first while the line above has anyone
-waiting; the first of the line books when the bot-wide budget has room within the
-lookahead, and leaves the line. It goes at once when the budget's burst has room now, as a
-reply would (a lone request's delivery right after its "writing…" edit: without this it
-waited up to a slot, 36 ms, in the overhead benchmark). Returns {wait, booked, stamped}:
-booked 1, send after ``wait`` (stamped 1: already counted against the ceiling, booked to go
-now); booked 0, ask again then."""
+and place, how long a place is kept without asking again, the ceiling's cap and window, the
+message's token and hold. A message whose chat must wait steps out of the line; one behind
+another books nothing (it asks again in its rank's slots), nor does the first while the line
+above has anyone waiting; the first of the line books when the bot-wide budget has room
+within the lookahead, and leaves the line. It goes at once when the budget's burst has room
+now, as a reply would (a lone request's delivery right after its "writing…" edit: without
+this it waited up to a slot, 36 ms, in the overhead benchmark). Returns {wait, booked,
+stamped}: booked 1, send after ``wait`` (stamped 1: already counted against the ceiling,
+booked to go now); booked 0, ask again then."""
 
 BULK_LOOKAHEAD = 1.0 / GLOBAL_RATE
 """How far ahead of now a bulk message may book the bot-wide budget: one slot. A bulk
@@ -291,10 +324,21 @@ class Reservation:
     stamped: bool = False
     """Already counted against the ceiling (booked to go now): send after ``wait`` without
     ``_stamp``."""
+    token: str = ""
+    """The message's place in the ceiling (``_sent`` once its answer is back)."""
+
+
+def _token() -> str:
+    """A message's member in the ceiling."""
+    return uuid.uuid4().hex
 
 
 class SendLimiter:
-    """Book send slots with ``reserve``; ``acquire``/``acquire_async`` book and wait."""
+    """Wait for a moment to send with ``sending_async`` (replies), ``sending_in_line_async``
+    (the worker's and the scheduler's lines) or ``try_sending_async`` (frames): each counts
+    its message in flight until its block ends (send inside it). ``acquire``,
+    ``acquire_async``, ``acquire_line_async`` and ``try_reserve_async`` count the message as
+    answered at once (for callers that cannot say when it was); ``reserve`` only books."""
 
     def __init__(self, redis_url: str | None, *, namespace: str = "flexflow:send") -> None:
         self.namespace = namespace
@@ -303,8 +347,9 @@ class SendLimiter:
         self._redis_url = redis_url
         self._lock = threading.Lock()
         self._local: dict[str, float] = {}
-        self._local_sent: deque[float] = deque(maxlen=GLOBAL_CEILING)
-        """The in-process ceiling: the last send moments, oldest first."""
+        self._local_sent: dict[str, float] = {}
+        """The in-process ceiling: token -> when its answer came back (or, in flight, when
+        it stops counting as in flight), as the Redis one (``stamp``)."""
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
         self._local_lines: dict[Line, dict[str, tuple[float, float]]] = {line: {} for line in Line}
@@ -318,6 +363,7 @@ class SendLimiter:
             self._sync = redis.Redis.from_pool(pool)
             self._script = self._sync.register_script(_RESERVE)
             self._stamp_script = self._sync.register_script(_STAMP)
+            self._sent_script = self._sync.register_script(_SENT)
 
     @property
     def _all_key(self) -> str:
@@ -330,15 +376,18 @@ class SendLimiter:
 
     @property
     def _sent_key(self) -> str:
-        return f"{self.namespace}:sent"
+        return f"{self.namespace}:ceiling"
 
     def _chat_key(self, chat_id: int) -> str:
         return f"{self.namespace}:chat:{chat_id}"
 
-    def _keys(self, chat_id: int | None) -> tuple[list[str], list[float]]:
+    def _keys(
+        self, chat_id: int | None, token: str, hold: float
+    ) -> tuple[list[str], list[float | str]]:
         """_RESERVE's keys and arguments."""
         keys = [self._all_key, self._sent_key]
-        args = [_GLOBAL.interval, _GLOBAL.tolerance, GLOBAL_CEILING, CEILING_WINDOW]
+        args: list[float | str] = [_GLOBAL.interval, _GLOBAL.tolerance, GLOBAL_CEILING]
+        args += [CEILING_WINDOW, token, hold]
         if chat_id is not None:
             keys.append(self._chat_key(chat_id))
             args += [_CHAT.interval, _CHAT.tolerance]
@@ -351,18 +400,29 @@ class SendLimiter:
         self._local[key] = tat + budget.interval
         return max(0.0, tat - budget.tolerance - now)
 
-    def _stamp_local_locked(self, now: float) -> float:
+    def _stamp_local_locked(self, now: float, token: str, hold: float) -> float:
         sent = self._local_sent
-        if len(sent) == GLOBAL_CEILING and sent[0] + CEILING_WINDOW > now:
-            return sent[0] + CEILING_WINDOW - now
-        sent.append(now)
+        for gone in [t for t, until in sent.items() if until <= now - CEILING_WINDOW]:
+            del sent[gone]
+        if len(sent) >= GLOBAL_CEILING:
+            oldest = min(sent.values())
+            return CEILING_WINDOW if oldest > now else oldest + CEILING_WINDOW - now
+        sent[token] = now + hold
         return 0.0
 
-    def _stamp_local(self) -> float:
+    def _stamp_local(self, token: str, hold: float) -> float:
         with self._lock:
-            return self._stamp_local_locked(time.monotonic())
+            return self._stamp_local_locked(time.monotonic(), token, hold)
 
-    def _reserve_local(self, chat_id: int | None) -> Reservation:
+    def _sent_local(self, token: str) -> bool:
+        """Mark an in-process counted message answered; False if it is not counted here."""
+        with self._lock:
+            if token not in self._local_sent:
+                return False
+            self._local_sent[token] = time.monotonic()
+            return True
+
+    def _reserve_local(self, chat_id: int | None, token: str, hold: float) -> Reservation:
         now = time.monotonic()
         with self._lock:
             if chat_id is not None:
@@ -371,11 +431,11 @@ class SendLimiter:
                     return Reservation(wait, overall=False)
             wait = self._book_local(self._all_key, _GLOBAL, now)
             if wait > 0:
-                return Reservation(wait, overall=True)
-            held = self._stamp_local_locked(now)
-            return Reservation(held, overall=True, stamped=held == 0)
+                return Reservation(wait, overall=True, token=token)
+            held = self._stamp_local_locked(now, token, hold)
+            return Reservation(held, overall=True, stamped=held == 0, token=token)
 
-    def _try_local(self, chat_id: int) -> bool:
+    def _try_local(self, chat_id: int, token: str, hold: float) -> bool:
         now = time.monotonic()
         keys = [(self._all_key, _GLOBAL), (self._chat_key(chat_id), _CHAT)]
         with self._lock:
@@ -383,7 +443,7 @@ class SendLimiter:
                 return False
             if any(self._first_alive_local(line, now) for line in Line):
                 return False
-            if self._stamp_local_locked(now) > 0:
+            if self._stamp_local_locked(now, token, hold) > 0:
                 return False
             for key, budget in keys:
                 self._local[key] = now + budget.interval
@@ -397,7 +457,7 @@ class SendLimiter:
         return min(waiting, key=lambda m: (waiting[m][0], m)) if waiting else None
 
     def _reserve_line_local(
-        self, line: Line, chat_id: int, member: str, place: float
+        self, line: Line, chat_id: int, member: str, place: float, hold: float
     ) -> tuple[float, bool, bool]:
         now = time.monotonic()
         waiting = self._local_lines[line]
@@ -423,7 +483,7 @@ class SendLimiter:
             del waiting[member]
             if not burst:
                 return tat - now, True, False
-            held = self._stamp_local_locked(now)
+            held = self._stamp_local_locked(now, member, hold)
             return held, True, held == 0
 
     def _down(self, exc: redis.RedisError) -> None:
@@ -438,41 +498,59 @@ class SendLimiter:
             log.warning("send budget: Redis is back; sharing the budget again")
 
     @staticmethod
-    def _reservation(result: list[bytes | str | int]) -> Reservation:
+    def _reservation(result: list[bytes | str | int], token: str) -> Reservation:
         wait, overall, stamped = result
         return Reservation(
-            max(0.0, float(wait)), overall=int(overall) == 1, stamped=int(stamped) == 1
+            max(0.0, float(wait)),
+            overall=int(overall) == 1,
+            stamped=int(stamped) == 1,
+            token=token,
         )
 
     # Through Redis.
 
-    def reserve(self, chat_id: int | None) -> Reservation:
-        """Book the next send for ``chat_id`` (None: not a chat message)."""
+    def reserve(
+        self, chat_id: int | None, token: str | None = None, hold: float = 0.0
+    ) -> Reservation:
+        """Book the next send for ``chat_id`` (None: not a chat message); booked to go now,
+        it is counted against the ceiling as ``token``, in flight for ``hold`` at most (0:
+        answered at once)."""
+        token = token or _token()
         if self._sync is None:
-            return self._reserve_local(chat_id)
-        keys, args = self._keys(chat_id)
+            return self._reserve_local(chat_id, token, hold)
+        keys, args = self._keys(chat_id, token, hold)
         try:
-            booked = self._reservation(self._script(keys=keys, args=args))
+            booked = self._reservation(self._script(keys=keys, args=args), token)
         except redis.RedisError as exc:
             self._down(exc)
-            return self._reserve_local(chat_id)
+            return self._reserve_local(chat_id, token, hold)
         self._redis_up()
         return booked
 
-    def _stamp(self) -> float:
-        """Count a send leaving now against the ceiling; 0 when counted, else how long to
-        wait before asking again."""
+    def _stamp(self, token: str | None = None, hold: float = 0.0) -> float:
+        """Count a send leaving now against the ceiling, as ``token``, in flight for ``hold``
+        at most (0: answered at once); 0 when counted, else how long to wait before asking
+        again."""
+        token = token or _token()
         if self._sync is None:
-            return self._stamp_local()
+            return self._stamp_local(token, hold)
         try:
-            wait = float(self._stamp_script(keys=[self._sent_key], args=self._stamp_args))
+            args = (GLOBAL_CEILING, CEILING_WINDOW, token, hold)
+            wait = float(self._stamp_script(keys=[self._sent_key], args=args))
         except redis.RedisError as exc:
             self._down(exc)
-            return self._stamp_local()
+            return self._stamp_local(token, hold)
         self._redis_up()
         return max(0.0, wait)
 
-    _stamp_args = (GLOBAL_CEILING, CEILING_WINDOW)
+    def _sent(self, token: str) -> None:
+        """The message counted as ``token`` has its answer: it counts one second more."""
+        if self._sent_local(token) or self._sync is None:
+            return
+        try:
+            self._sent_script(keys=[self._sent_key], args=[token])
+        except redis.RedisError as exc:  # it stops counting as in flight after its hold
+            self._down(exc)
 
     def _async_client(self) -> redis.asyncio.Redis:
         """The event loop's Redis client, made on first use (one pool for every tier)."""
@@ -484,102 +562,148 @@ class SendLimiter:
             self._async = redis.asyncio.Redis.from_pool(pool)
         return self._async
 
-    async def reserve_async(self, chat_id: int | None) -> Reservation:
+    async def reserve_async(
+        self, chat_id: int | None, token: str | None = None, hold: float = 0.0
+    ) -> Reservation:
         """``reserve`` without blocking the event loop."""
+        token = token or _token()
         if self._redis_url is None:
-            return self._reserve_local(chat_id)
-        keys, args = self._keys(chat_id)
+            return self._reserve_local(chat_id, token, hold)
+        keys, args = self._keys(chat_id, token, hold)
         try:
             result = await self._async_client().eval(_RESERVE, len(keys), *keys, *args)
         except redis.RedisError as exc:
             self._down(exc)
-            return self._reserve_local(chat_id)
+            return self._reserve_local(chat_id, token, hold)
         self._redis_up()
-        return self._reservation(result)
+        return self._reservation(result, token)
 
-    async def _stamp_async(self) -> float:
+    async def _stamp_async(self, token: str, hold: float) -> float:
         """``_stamp`` without blocking the event loop."""
         if self._redis_url is None:
-            return self._stamp_local()
+            return self._stamp_local(token, hold)
         try:
-            wait = await self._async_client().eval(_STAMP, 1, self._sent_key, *self._stamp_args)
+            args = (GLOBAL_CEILING, CEILING_WINDOW, token, hold)
+            wait = await self._async_client().eval(_STAMP, 1, self._sent_key, *args)
         except redis.RedisError as exc:
             self._down(exc)
-            return self._stamp_local()
+            return self._stamp_local(token, hold)
         self._redis_up()
         return max(0.0, float(wait))
 
-    async def _leave_async(self) -> None:
+    async def _sent_async(self, token: str) -> None:
+        """``_sent`` without blocking the event loop."""
+        if self._sent_local(token) or self._redis_url is None:
+            return
+        try:
+            await self._async_client().eval(_SENT, 1, self._sent_key, token)
+        except redis.RedisError as exc:  # it stops counting as in flight after its hold
+            self._down(exc)
+
+    async def _leave_async(self, token: str, hold: float) -> None:
         """Wait until the message may leave under the ceiling, and count it leaving."""
         while True:
-            held = await self._stamp_async()
+            held = await self._stamp_async(token, hold)
             if held <= 0:
                 return
             await asyncio.sleep(held)
 
-    async def try_reserve_async(self, chat_id: int) -> bool:
-        """Book a send to ``chat_id`` only if it would not wait and the bot is idle; True
-        when booked (send now), False when nothing was booked (drop the message). For
-        frames, the lowest priority: see the module docstring."""
+    async def _try_async(self, chat_id: int, token: str, hold: float) -> bool:
         if self._redis_url is None:
-            return self._try_local(chat_id)
+            return self._try_local(chat_id, token, hold)
         keys = [self._all_key, self._chat_key(chat_id), self._sent_key]
         keys += [key for line in Line for key in self._line_keys(line)]
-        args = [_GLOBAL.interval, _CHAT.interval, GLOBAL_CEILING, CEILING_WINDOW]
+        args: list[float | str] = [_GLOBAL.interval, _CHAT.interval, GLOBAL_CEILING]
+        args += [CEILING_WINDOW, token, hold]
         try:
             booked = await self._async_client().eval(_TRY, len(keys), *keys, *args)
         except redis.RedisError as exc:
             self._down(exc)  # and book in-process, without taking a real message's slot
-            return self._try_local(chat_id)
+            return self._try_local(chat_id, token, hold)
         self._redis_up()
         return int(booked) == 1
 
+    @contextlib.asynccontextmanager
+    async def try_sending_async(self, chat_id: int) -> AsyncIterator[bool]:
+        """Book a send to ``chat_id`` only if it would not wait and the bot is idle: True
+        when booked (send it in the block, which it is counted in flight for), False when
+        nothing was booked (drop the message). For frames, the lowest priority: see the
+        module docstring."""
+        token = _token()
+        booked = await self._try_async(chat_id, token, SEND_HOLD_S)
+        try:
+            yield booked
+        finally:
+            if booked:
+                await self._sent_async(token)
+
+    async def try_reserve_async(self, chat_id: int) -> bool:
+        """``try_sending_async``, the message counted as answered at once."""
+        return await self._try_async(chat_id, _token(), 0.0)
+
     def acquire(self, chat_id: int | None) -> None:
-        """Block the calling thread until one more message may go to ``chat_id``."""
-        booked = self.reserve(chat_id)
+        """Block the calling thread until one more message may go to ``chat_id`` (counted
+        as answered at once)."""
+        token = _token()
+        booked = self.reserve(chat_id, token)
         if not booked.overall:
             time.sleep(booked.wait)
-            booked = self.reserve(None)
+            booked = self.reserve(None, token)
         time.sleep(booked.wait)
         if not booked.stamped:
-            while (held := self._stamp()) > 0:  # under the ceiling: see the module docstring
+            while (held := self._stamp(token)) > 0:  # the ceiling: see the module docstring
                 time.sleep(held)
 
-    async def acquire_async(self, chat_id: int | None) -> None:
-        """Wait (asynchronously) until one more message may go to ``chat_id``."""
-        booked = await self.reserve_async(chat_id)
+    async def _acquire_async(self, chat_id: int | None, token: str, hold: float) -> None:
+        booked = await self.reserve_async(chat_id, token, hold)
         if not booked.overall:
             await asyncio.sleep(booked.wait)
-            booked = await self.reserve_async(None)
+            booked = await self.reserve_async(None, token, hold)
         if booked.wait > 0:
             await asyncio.sleep(booked.wait)
         if not booked.stamped:
-            await self._leave_async()
+            await self._leave_async(token, hold)
+
+    @contextlib.asynccontextmanager
+    async def sending_async(self, chat_id: int | None) -> AsyncIterator[None]:
+        """Wait until one more message may go to ``chat_id`` (None: not a chat message),
+        then send it in the block: it counts against the ceiling as in flight until the
+        block ends (its answer is back), and one second more."""
+        token = _token()
+        await self._acquire_async(chat_id, token, SEND_HOLD_S)
+        try:
+            yield
+        finally:
+            await self._sent_async(token)
+
+    async def acquire_async(self, chat_id: int | None) -> None:
+        """``sending_async``, the message counted as answered at once."""
+        await self._acquire_async(chat_id, _token(), 0.0)
 
     # The lines (deliveries, then the scheduler's bulk): below the replies. Added beside the
     # replies' booking rather than as a priority argument to it, so that booking (and its
     # fairness in arrival order) is exactly what it was.
 
     async def reserve_line_async(
-        self, line: Line, chat_id: int, member: str, place: float
+        self, line: Line, chat_id: int, member: str, place: float, hold: float = 0.0
     ) -> tuple[float, bool, bool]:
         """Try to book message ``member`` to ``chat_id``, at ``place`` in ``line`` (lower
         first; ties by ``member``): (wait, True, stamped) booked, send after ``wait``
-        (stamped: counted against the ceiling already); (wait, False, False) nothing booked,
-        ask again after ``wait``."""
+        (stamped: counted against the ceiling already, as ``member``, in flight for ``hold``
+        at most); (wait, False, False) nothing booked, ask again after ``wait``."""
         if self._redis_url is None:
-            return self._reserve_line_local(line, chat_id, member, place)
+            return self._reserve_line_local(line, chat_id, member, place, hold)
         keys = [self._all_key, self._chat_key(chat_id), *self._line_keys(line), self._sent_key]
         if (above := _ABOVE.get(line)) is not None:
             keys += self._line_keys(above)
         args: list[float | str] = [_GLOBAL.interval, _GLOBAL.tolerance, _CHAT.interval]
         args += [_CHAT.tolerance, BULK_LOOKAHEAD, member, place, BULK_PLACE_TTL]
-        args += [GLOBAL_CEILING, CEILING_WINDOW]
+        args += [GLOBAL_CEILING, CEILING_WINDOW, member, hold]
         try:
             result = await self._async_client().eval(_RESERVE_LINE, len(keys), *keys, *args)
         except redis.RedisError as exc:
             self._down(exc)
-            return self._reserve_line_local(line, chat_id, member, place)
+            return self._reserve_line_local(line, chat_id, member, place, hold)
         self._redis_up()
         wait, booked, stamped = result
         return max(0.0, float(wait)), int(booked) == 1, int(stamped) == 1
@@ -591,12 +715,12 @@ class SendLimiter:
         wait, booked, _ = await self.reserve_line_async(Line.BULK, chat_id, member, place)
         return wait, booked
 
-    async def acquire_line_async(
-        self, line: Line, chat_id: int, due: tuple[float, int] | None = None
-    ) -> None:
+    async def _acquire_line_async(
+        self, line: Line, chat_id: int, due: tuple[float, int] | None, hold: float
+    ) -> str:
         """Wait until a message of ``line`` may go to ``chat_id``: only when no reply wants
         the slot (see ``BULK_LOOKAHEAD``), nobody waits in the line above, and no message of
-        the line placed before it waits.
+        the line placed before it waits. Returns its token in the ceiling.
 
         ``due`` is its place: (when it was due, in seconds since the epoch; its row id, for
         the ties of one 07:00); without one, when it asked. The line is shared by every
@@ -607,14 +731,32 @@ class SendLimiter:
         when, row = due if due is not None else (time.time(), 0)
         member = f"{row:020d}:{uuid.uuid4().hex}"  # ties of one moment go by row id
         while True:
-            wait, booked, stamped = await self.reserve_line_async(line, chat_id, member, when)
+            wait, booked, stamped = await self.reserve_line_async(line, chat_id, member, when, hold)
             if booked:
                 break
             await asyncio.sleep(max(wait, 0.001))
         if wait > 0:
             await asyncio.sleep(wait)
         if not stamped:
-            await self._leave_async()
+            await self._leave_async(member, hold)
+        return member
+
+    @contextlib.asynccontextmanager
+    async def sending_in_line_async(
+        self, line: Line, chat_id: int, due: tuple[float, int] | None = None
+    ) -> AsyncIterator[None]:
+        """``sending_async`` for a message of ``line`` (see ``_acquire_line_async``)."""
+        token = await self._acquire_line_async(line, chat_id, due, SEND_HOLD_S)
+        try:
+            yield
+        finally:
+            await self._sent_async(token)
+
+    async def acquire_line_async(
+        self, line: Line, chat_id: int, due: tuple[float, int] | None = None
+    ) -> None:
+        """``sending_in_line_async``, the message counted as answered at once."""
+        await self._acquire_line_async(line, chat_id, due, 0.0)
 
     async def acquire_bulk_async(self, chat_id: int, due: tuple[float, int] | None = None) -> None:
         """``acquire_line_async`` in the bulk line (the scheduler's reminders and reviews)."""

@@ -12,7 +12,7 @@ Telegram's answers map to what the actor needs:
     400 message not found -> send a new message instead of editing
 
 ``frame`` is the other kind of message: the workout shown while the AI writes it, an edit of
-the placeholder at the lowest priority of the send budget (``SendLimiter.try_reserve_async``:
+the placeholder at the lowest priority of the send budget (``SendLimiter.try_sending_async``:
 dropped rather than waited for). A frame never raises: whatever goes wrong drops it.
 """
 
@@ -189,9 +189,20 @@ class TelegramNotifier:
     ) -> int:
         if self._line is not None:
             place = None if due is None else (due[0].timestamp(), due[1])
-            await self._limiter.acquire_line_async(self._line, chat_id, place)
+            sending = self._limiter.sending_in_line_async(self._line, chat_id, place)
         else:
-            await self._limiter.acquire_async(chat_id)
+            sending = self._limiter.sending_async(chat_id)
+        async with sending:  # counted in flight until Telegram has answered
+            return await self._write(chat_id, html, edit_message_id, markup)
+
+    async def _write(
+        self,
+        chat_id: int,
+        html: str,
+        edit_message_id: int | None,
+        markup: InlineKeyboardMarkup | None,
+    ) -> int:
+        """Edit the placeholder into ``html``, or send it anew where there is none."""
         if edit_message_id is not None:
             try:
                 await edit_unless_unchanged(
@@ -232,21 +243,22 @@ class TelegramNotifier:
         return False
 
     async def _frame(self, chat_id: int, html: str, message_id: int) -> bool:
-        if not await self._limiter.try_reserve_async(chat_id):
-            return False
-        await edit_unless_unchanged(
-            self._bot.edit_message_text(
-                html,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                read_timeout=FRAME_TIMEOUT,
-                write_timeout=FRAME_TIMEOUT,
-                connect_timeout=FRAME_TIMEOUT,
-                pool_timeout=FRAME_TIMEOUT,
+        async with self._limiter.try_sending_async(chat_id) as booked:
+            if not booked:
+                return False
+            await edit_unless_unchanged(
+                self._bot.edit_message_text(
+                    html,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=FRAME_TIMEOUT,
+                    write_timeout=FRAME_TIMEOUT,
+                    connect_timeout=FRAME_TIMEOUT,
+                    pool_timeout=FRAME_TIMEOUT,
+                )
             )
-        )
-        return True
+            return True
 
     def close(self) -> None:
         if self._started:

@@ -91,8 +91,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                 if not limited:  # answers to buttons, chat actions: never behind a send
                     async with self._others:
                         return await callback(*args, **kwargs)
-                async with self._senders:
-                    await self._limiter.acquire_async(chat_id)
+                async with self._senders, self._limiter.sending_async(chat_id):
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == self._max_retries:

@@ -7,6 +7,7 @@ is known at once and checked against Telegram's limits.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 
 import pytest
@@ -18,6 +19,7 @@ from adapters.sendbudget import (
     GLOBAL_RATE,
     PER_CHAT_BURST,
     PER_CHAT_RATE,
+    SEND_HOLD_S,
     SendLimiter,
 )
 from tests.fakes.bot_api import max_in_window
@@ -102,7 +104,7 @@ async def test_with_redis_unreachable_the_budget_is_kept_in_process() -> None:
 
 def test_the_bookings_never_reach_the_ceiling_on_their_own() -> None:
     """The ceiling holds late senders only: on time, the bookings' own bound is under it."""
-    assert GLOBAL_BURST - 1 + GLOBAL_RATE <= GLOBAL_CEILING < 30
+    assert GLOBAL_BURST - 1 + GLOBAL_RATE <= GLOBAL_CEILING <= 30
 
 
 def test_a_message_booked_to_go_now_is_counted_at_once(limiter: SendLimiter) -> None:
@@ -149,3 +151,45 @@ def test_a_quiet_bot_s_message_counts_against_the_ceiling(limiter: SendLimiter) 
     limiter.acquire(None)
     assert [limiter._stamp() for _ in range(GLOBAL_CEILING - 1)] == [0.0] * (GLOBAL_CEILING - 1)
     assert limiter._stamp() > 0
+
+
+def test_a_message_in_flight_holds_its_place_until_a_second_after_its_answer(
+    limiter: SendLimiter,
+) -> None:
+    """Counted when it leaves, a message stays counted while its request is on the way
+    (however long the machine pauses it) and a second after the answer: a full ceiling of
+    messages in flight makes the next wait a whole second, whatever their age."""
+    tokens = [f"flight-{n}" for n in range(GLOBAL_CEILING)]
+    assert [limiter._stamp(token, SEND_HOLD_S) for token in tokens] == [0.0] * GLOBAL_CEILING
+    time.sleep(1.1)  # a second later, all still in flight: none has freed its place
+    assert limiter._stamp() == pytest.approx(CEILING_WINDOW, abs=0.01)
+    limiter._sent(tokens[0])  # the first one's answer is back: its place frees a second on
+    answered = time.monotonic()
+    held = limiter._stamp()
+    assert held == pytest.approx(CEILING_WINDOW - (time.monotonic() - answered), abs=0.02)
+
+
+async def test_however_late_senders_write_no_second_at_telegram_holds_more_than_the_ceiling(
+    limiter: SendLimiter,
+) -> None:
+    """The first ceiling's worth of senders, counted, are held 0.5 s before their requests
+    reach Telegram (a collection, a busy core); the rest go as soon as they are counted,
+    each answered up to 50 ms after it arrived: no second at Telegram's end holds more
+    than GLOBAL_CEILING. (Counted only as they left, the second batch went a second after
+    the first was counted, half a second after it arrived: twice the ceiling in a second.)"""
+    rng = random.Random(7)
+    arrivals: list[float] = []
+
+    async def sender(n: int) -> None:
+        token = f"late-{n}"
+        await limiter._leave_async(token, SEND_HOLD_S)  # waits until the ceiling has room
+        pause = 0.5 if n < GLOBAL_CEILING else rng.uniform(0.0, 0.1)
+        await asyncio.sleep(pause)  # counted; not yet at Telegram
+        arrivals.append(time.monotonic())
+        await asyncio.sleep(rng.uniform(0.0, 0.05))  # Telegram's answer on its way back
+        await limiter._sent_async(token)
+
+    await asyncio.gather(*(sender(n) for n in range(3 * GLOBAL_CEILING)))
+    await limiter.aclose()
+    assert len(arrivals) == 3 * GLOBAL_CEILING
+    assert max_in_window(arrivals) <= GLOBAL_CEILING
