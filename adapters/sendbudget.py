@@ -353,6 +353,8 @@ class SendLimiter:
         self._degraded = False
         """True while Redis is unreachable and the in-process budget serves."""
         self._local_lines: dict[Line, dict[str, tuple[float, float]]] = {line: {} for line in Line}
+        self._answering: set[asyncio.Task[None]] = set()
+        """Messages being marked answered in Redis (``_answered``)."""
         """The in-process lines: member -> (place, until when it counts as waiting)."""
         if redis_url:
             # Blocking pools: a burst of senders (500 taps at once) waits for a connection
@@ -600,6 +602,16 @@ class SendLimiter:
         except redis.RedisError as exc:  # it stops counting as in flight after its hold
             self._down(exc)
 
+    def _answered(self, token: str) -> None:
+        """``_sent_async`` without waiting for it: the sender's next step (a Generate's
+        enqueue after its "writing…" edit) need not wait for a Redis round trip, and a
+        message marked answered a little later only counts a little longer, never less."""
+        if self._sent_local(token) or self._redis_url is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._sent_async(token))
+        self._answering.add(task)  # held until done: the loop keeps only a weak reference
+        task.add_done_callback(self._answering.discard)
+
     async def _leave_async(self, token: str, hold: float) -> None:
         """Wait until the message may leave under the ceiling, and count it leaving."""
         while True:
@@ -635,7 +647,7 @@ class SendLimiter:
             yield booked
         finally:
             if booked:
-                await self._sent_async(token)
+                self._answered(token)
 
     async def try_reserve_async(self, chat_id: int) -> bool:
         """``try_sending_async``, the message counted as answered at once."""
@@ -674,7 +686,7 @@ class SendLimiter:
         try:
             yield
         finally:
-            await self._sent_async(token)
+            self._answered(token)
 
     async def acquire_async(self, chat_id: int | None) -> None:
         """``sending_async``, the message counted as answered at once."""
@@ -750,7 +762,7 @@ class SendLimiter:
         try:
             yield
         finally:
-            await self._sent_async(token)
+            self._answered(token)
 
     async def acquire_line_async(
         self, line: Line, chat_id: int, due: tuple[float, int] | None = None
@@ -763,6 +775,8 @@ class SendLimiter:
         await self.acquire_line_async(Line.BULK, chat_id, due)
 
     async def aclose(self) -> None:
+        if self._answering:
+            await asyncio.gather(*self._answering, return_exceptions=True)
         if self._async is not None:
             await self._async.aclose()
             self._async = None
