@@ -324,8 +324,6 @@ class Reservation:
     stamped: bool = False
     """Already counted against the ceiling (booked to go now): send after ``wait`` without
     ``_stamp``."""
-    token: str = ""
-    """The message's place in the ceiling (``_sent`` once its answer is back)."""
 
 
 def _token() -> str:
@@ -365,7 +363,6 @@ class SendLimiter:
             self._sync = redis.Redis.from_pool(pool)
             self._script = self._sync.register_script(_RESERVE)
             self._stamp_script = self._sync.register_script(_STAMP)
-            self._sent_script = self._sync.register_script(_SENT)
 
     @property
     def _all_key(self) -> str:
@@ -433,9 +430,9 @@ class SendLimiter:
                     return Reservation(wait, overall=False)
             wait = self._book_local(self._all_key, _GLOBAL, now)
             if wait > 0:
-                return Reservation(wait, overall=True, token=token)
+                return Reservation(wait, overall=True)
             held = self._stamp_local_locked(now, token, hold)
-            return Reservation(held, overall=True, stamped=held == 0, token=token)
+            return Reservation(held, overall=True, stamped=held == 0)
 
     def _try_local(self, chat_id: int, token: str, hold: float) -> bool:
         now = time.monotonic()
@@ -500,13 +497,10 @@ class SendLimiter:
             log.warning("send budget: Redis is back; sharing the budget again")
 
     @staticmethod
-    def _reservation(result: list[bytes | str | int], token: str) -> Reservation:
+    def _reservation(result: list[bytes | str | int]) -> Reservation:
         wait, overall, stamped = result
         return Reservation(
-            max(0.0, float(wait)),
-            overall=int(overall) == 1,
-            stamped=int(stamped) == 1,
-            token=token,
+            max(0.0, float(wait)), overall=int(overall) == 1, stamped=int(stamped) == 1
         )
 
     # Through Redis.
@@ -522,7 +516,7 @@ class SendLimiter:
             return self._reserve_local(chat_id, token, hold)
         keys, args = self._keys(chat_id, token, hold)
         try:
-            booked = self._reservation(self._script(keys=keys, args=args), token)
+            booked = self._reservation(self._script(keys=keys, args=args))
         except redis.RedisError as exc:
             self._down(exc)
             return self._reserve_local(chat_id, token, hold)
@@ -544,15 +538,6 @@ class SendLimiter:
             return self._stamp_local(token, hold)
         self._redis_up()
         return max(0.0, wait)
-
-    def _sent(self, token: str) -> None:
-        """The message counted as ``token`` has its answer: it counts one second more."""
-        if self._sent_local(token) or self._sync is None:
-            return
-        try:
-            self._sent_script(keys=[self._sent_key], args=[token])
-        except redis.RedisError as exc:  # it stops counting as in flight after its hold
-            self._down(exc)
 
     def _async_client(self) -> redis.asyncio.Redis:
         """The event loop's Redis client, made on first use (one pool for every tier)."""
@@ -578,7 +563,7 @@ class SendLimiter:
             self._down(exc)
             return self._reserve_local(chat_id, token, hold)
         self._redis_up()
-        return self._reservation(result, token)
+        return self._reservation(result)
 
     async def _stamp_async(self, token: str, hold: float) -> float:
         """``_stamp`` without blocking the event loop."""
@@ -594,9 +579,11 @@ class SendLimiter:
         return max(0.0, float(wait))
 
     async def _sent_async(self, token: str) -> None:
-        """``_sent`` without blocking the event loop."""
-        if self._sent_local(token) or self._redis_url is None:
-            return
+        """The message counted as ``token`` has its answer: it counts one second more."""
+        if not self._sent_local(token) and self._redis_url is not None:
+            await self._sent_in_redis(token)
+
+    async def _sent_in_redis(self, token: str) -> None:
         try:
             await self._async_client().eval(_SENT, 1, self._sent_key, token)
         except redis.RedisError as exc:  # it stops counting as in flight after its hold
@@ -608,7 +595,7 @@ class SendLimiter:
         message marked answered a little later only counts a little longer, never less."""
         if self._sent_local(token) or self._redis_url is None:
             return
-        task = asyncio.get_running_loop().create_task(self._sent_async(token))
+        task = asyncio.get_running_loop().create_task(self._sent_in_redis(token))
         self._answering.add(task)  # held until done: the loop keeps only a weak reference
         task.add_done_callback(self._answering.discard)
 

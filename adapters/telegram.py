@@ -205,15 +205,7 @@ class TelegramNotifier:
         """Edit the placeholder into ``html``, or send it anew where there is none."""
         if edit_message_id is not None:
             try:
-                await edit_unless_unchanged(
-                    self._bot.edit_message_text(
-                        html,
-                        chat_id=chat_id,
-                        message_id=edit_message_id,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                    )
-                )
+                await self._edit(chat_id, edit_message_id, html, markup=markup)
             except BadRequest as exc:
                 text = exc.message.lower()
                 if "not found" not in text and "can't be edited" not in text:
@@ -246,19 +238,33 @@ class TelegramNotifier:
         async with self._limiter.try_sending_async(chat_id) as booked:
             if not booked:
                 return False
-            await edit_unless_unchanged(
-                self._bot.edit_message_text(
-                    html,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode=ParseMode.HTML,
-                    read_timeout=FRAME_TIMEOUT,
-                    write_timeout=FRAME_TIMEOUT,
-                    connect_timeout=FRAME_TIMEOUT,
-                    pool_timeout=FRAME_TIMEOUT,
-                )
-            )
+            await self._edit(chat_id, message_id, html, limit_s=FRAME_TIMEOUT)
             return True
+
+    async def _edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        html: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        limit_s: float | None = None,
+    ) -> None:
+        """Edit ``message_id`` into ``html`` (an unchanged text is fine); ``limit_s`` bounds
+        each of the call's phases (None: the request's defaults)."""
+        limits: dict[str, Any] = {}
+        if limit_s is not None:
+            limits = {f"{phase}_timeout": limit_s for phase in ("read", "write", "connect", "pool")}
+        await edit_unless_unchanged(
+            self._bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                **limits,
+            )
+        )
 
     def close(self) -> None:
         if self._started:

@@ -153,19 +153,21 @@ def test_a_quiet_bot_s_message_counts_against_the_ceiling(limiter: SendLimiter) 
     assert limiter._stamp() > 0
 
 
-def test_a_message_in_flight_holds_its_place_until_a_second_after_its_answer(
+async def test_a_message_in_flight_holds_its_place_until_a_second_after_its_answer(
     limiter: SendLimiter,
 ) -> None:
     """Counted when it leaves, a message stays counted while its request is on the way
     (however long the machine pauses it) and a second after the answer: a full ceiling of
     messages in flight makes the next wait a whole second, whatever their age."""
     tokens = [f"flight-{n}" for n in range(GLOBAL_CEILING)]
-    assert [limiter._stamp(token, SEND_HOLD_S) for token in tokens] == [0.0] * GLOBAL_CEILING
-    time.sleep(1.1)  # a second later, all still in flight: none has freed its place
-    assert limiter._stamp() == pytest.approx(CEILING_WINDOW, abs=0.01)
-    limiter._sent(tokens[0])  # the first one's answer is back: its place frees a second on
+    leaving = [await limiter._stamp_async(token, SEND_HOLD_S) for token in tokens]
+    assert leaving == [0.0] * GLOBAL_CEILING
+    await asyncio.sleep(1.1)  # a second later, all still in flight: none has freed its place
+    assert await limiter._stamp_async("next", 0.0) == pytest.approx(CEILING_WINDOW, abs=0.01)
+    await limiter._sent_async(tokens[0])  # its answer is back: its place frees a second on
     answered = time.monotonic()
-    held = limiter._stamp()
+    held = await limiter._stamp_async("next", 0.0)
+    await limiter.aclose()
     assert held == pytest.approx(CEILING_WINDOW - (time.monotonic() - answered), abs=0.02)
 
 
