@@ -133,6 +133,9 @@ class System:
     ai_answer_seconds: float | None = None
     """The fake AI spreads each streamed answer over this long (None: ``ai_tokens_per_second``)."""
     ai_chunk_tokens: int = 4
+    ai_ready_answers: bool = False
+    """The fake AI answers a request like an earlier one with the workout it wrote for
+    that one (``FakeMessagesAPI.ready_answers``): an instant AI, for the overhead."""
     ai_process: bool = False
     """The fake AI in a process of its own (bench/fake_ai.py; ``ai_answer_seconds`` needed);
     its counts (``max_in_flight``, ``calls``) are read when the system stops."""
@@ -149,6 +152,7 @@ class System:
             tokens_per_second=self.ai_tokens_per_second,
             answer_seconds=self.ai_answer_seconds,
             chunk_tokens=self.ai_chunk_tokens,
+            ready_answers=self.ai_ready_answers,
         )
         """The in-process fake AI (not started with ``ai_process``)."""
         self.ai_server: FakeMessagesAPI | FakeAIProcess = self.anthropic

@@ -2,8 +2,9 @@
 
 A request's state is moved only by usecases/lifecycle.py, under ``lock_request``; the
 functions here write everything else and read. Two guarantees hold even without the lock:
-one request per idempotency key, one plan per request (both backed by UNIQUE constraints,
-with the race resolved by a SAVEPOINT and a second read).
+one request per idempotency key, one plan per request (both backed by UNIQUE constraints:
+the row is inserted unless one with the same key exists, in one statement, and the existing
+one is read only then, ``_insert_new``).
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.coaches import coach_by_key
-from core.domain import ACTIVE_STATES, Equipment, Focus, RequestState, Units, WorkoutType
+from core.domain import ACTIVE_STATES, Equipment, Focus, RequestState, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from core.recovery import WINDOW, logged_work, readiness, tired_groups
 from db.history import recent_history
-from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
+from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow, utcnow
 from db.progress import sets_since
 from db.progression import load_targets
-from db.users import load_profile
+from db.users import profile_of
 
 if TYPE_CHECKING:  # the pipeline is only needed for the type; db does not run it
     from core.pipeline import AIAttempt
@@ -53,6 +54,8 @@ __all__ = [
 
 RESPONSE_TEXT_LIMIT = 4000
 IDEMPOTENCY_KEY_LENGTH = 128
+
+Row = TypeVar("Row", WorkoutRequestRow, WorkoutPlan)
 
 
 def make_idempotency_key(*parts: str | int) -> str:
@@ -96,29 +99,48 @@ def create_request(
     ``avoid``: exercise names the workout should not use (a Regenerate passes the previous
     plan's). ``ValueError`` for an unknown coach or workout type (nothing is written then).
     """
-    existing = _by_key(session, idempotency_key)
-    if existing is not None:
-        return existing
-    row = WorkoutRequestRow(
-        user_id=user_id,
-        chat_id=chat_id,
-        message_id=message_id,
-        coach=coach_by_key(coach).key,
-        workout_type=WorkoutType(workout_type),
-        duration_min=duration_min,
-        equipment=sorted({Equipment(e).value for e in equipment}),
-        idempotency_key=idempotency_key,
-        avoid_exercises=list(dict.fromkeys(avoid)) or None,
-        focus=focus.value if focus is not None and focus is not Focus.FULL_BODY else None,
+    values = {
+        "user_id": user_id,
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "coach": coach_by_key(coach).key,
+        "workout_type": WorkoutType(workout_type),
+        "duration_min": duration_min,
+        "equipment": sorted({Equipment(e).value for e in equipment}),
+        "idempotency_key": idempotency_key,
+        "avoid_exercises": list(dict.fromkeys(avoid)) or None,
+        "focus": focus.value if focus is not None and focus is not Focus.FULL_BODY else None,
+    }
+    row = _insert_new(session, WorkoutRequestRow, values, "idempotency_key")
+    return row if row is not None else _existing(_by_key(session, idempotency_key))
+
+
+def _insert_new(
+    session: Session,
+    entity: type[Row],
+    values: dict[str, Any],
+    unique: str,
+) -> Row | None:
+    """Insert a row of ``entity`` unless one with the same ``unique`` column's value exists
+    (then None), in one statement: ``INSERT ... ON CONFLICT DO NOTHING RETURNING``. A read
+    first and a SAVEPOINT around the insert (for two transactions racing) took three more
+    round trips on each Generate's way to the chat: the request's row in the bot, the plan
+    in the worker. The conflict is rare (a retried update, a redelivered job): only then is
+    the existing row read."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(entity)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[unique])
+        .returning(entity)
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the same key, committed by another transaction a moment ago
-        found = _by_key(session, idempotency_key)
-        if found is None:  # some other constraint failed: not ours to hide
-            raise
-        return found
+    return session.scalars(statement).one_or_none()
+
+
+def _existing(row: Row | None) -> Row:
+    """The row that made an insert a conflict (committed before this transaction read)."""
+    if row is None:  # the insert conflicted on it, so it exists: unreachable unless a bug
+        raise RuntimeError("an insert conflicted with a row that cannot be read")
     return row
 
 
@@ -178,25 +200,16 @@ def save_plan(
 ) -> WorkoutPlan:
     """Store the request's plan; an existing plan is returned unchanged. (Marking the request
     generated is the lifecycle's: ``usecases.lifecycle.generated``.)"""
-    plan = _plan_of(session, row.id)
-    if plan is None:
-        plan = WorkoutPlan(
-            request_id=row.id,
-            user_id=row.user_id,
-            workout=workout.model_dump(mode="json"),
-            source=source,
-            model=model,
-            estimated_minutes=round(workout.estimated_minutes, 2),
-        )
-        try:
-            with session.begin_nested():
-                session.add(plan)
-        except IntegrityError:  # another transaction saved one first: keep theirs
-            plan = _plan_of(session, row.id)
-            if plan is None:
-                raise
-    session.flush()
-    return plan
+    values = {
+        "request_id": row.id,
+        "user_id": row.user_id,
+        "workout": workout.model_dump(mode="json"),
+        "source": source,
+        "model": model,
+        "estimated_minutes": round(workout.estimated_minutes, 2),
+    }
+    plan = _insert_new(session, WorkoutPlan, values, "request_id")
+    return plan if plan is not None else _existing(_plan_of(session, row.id))
 
 
 def _review(attempt: AIAttempt) -> dict[str, Any] | None:
@@ -239,11 +252,12 @@ def to_generation_request(
 ) -> WorkoutRequest:
     """What the pipeline needs: the request, the user's profile, their recent workouts and
     the next loads of the lifts they logged (double progression)."""
-    profile = load_profile(session, row.user_id)
+    # Through the row, which keeps it: the session holds what it loaded weakly, and a user
+    # read on its own was read again by each later look (three SELECTs of one row).
+    user = row.user
+    profile = profile_of(user)
     if profile is None:
-        user = session.get(User, row.user_id)
-        units = user.units if user is not None else Units.KG
-        profile = Profile(name=user.name if user is not None else None, units=units)
+        profile = Profile(name=user.name, units=user.units)
     return WorkoutRequest(
         coach=row.coach,
         workout_type=row.workout_type,

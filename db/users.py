@@ -25,6 +25,7 @@ __all__ = [
     "get_user_by_telegram_id",
     "load_profile",
     "mark_blocked",
+    "profile_of",
     "save_profile",
     "upsert_telegram_user",
 ]
@@ -103,9 +104,14 @@ def get_or_create_local_user(session: Session, name: str = "local") -> User:
 def load_profile(session: Session, user_id: uuid.UUID) -> Profile | None:
     """The user's profile as a value object, or None when they have not set one up."""
     user = session.get(User, user_id)
-    if user is None or user.profile is None:
-        return None
+    return profile_of(user) if user is not None else None
+
+
+def profile_of(user: User) -> Profile | None:
+    """``user``'s profile as a value object, or None when they have not set one up."""
     row = user.profile
+    if row is None:
+        return None
     return Profile(
         name=user.name,
         level=row.level,

@@ -180,14 +180,17 @@ class _Answered:
         return self.result
 
 
-def _delivery(row: WorkoutRequestRow, plan: StoredPlan) -> _Delivery:
-    """What delivering ``row`` needs, from the locked row and its plan."""
+def _delivery(row: WorkoutRequestRow, plan: StoredPlan, units: Units | None = None) -> _Delivery:
+    """What delivering ``row`` needs, from the locked row and its plan; ``units`` when known
+    already (the claim read them), else the user's row is read for them."""
+    if units is None:
+        units = row.user.units if row.user is not None else Units.KG
     return _Delivery(
         plan=plan,
         chat_id=row.chat_id,
         placeholder=row.message_id,
         sent=tuple(row.delivered_message_ids or ()),
-        units=row.user.units if row.user is not None else Units.KG,
+        units=units,
         user_id=row.user_id,
     )
 
@@ -328,8 +331,9 @@ def _build_and_save(
             result.workout.estimated_minutes,
             _why(result),
         )
-        # The row is locked and generated, and the plan in hand: no need to read them back.
-        delivery = _delivery(row, stored_plan(plan, row))
+        # The row is locked and generated, and the plan and the units in hand: no need to
+        # read them back.
+        delivery = _delivery(row, stored_plan(plan, row), claim.units)
     gen.observer.workout(result, seconds)  # once committed: a failed commit is retried
     return delivery
 

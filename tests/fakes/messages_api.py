@@ -243,6 +243,7 @@ class FakeMessagesAPI(LocalServer):
         tokens_per_second: float | None = None,
         chunk_tokens: int = 4,
         answer_seconds: float | None = None,
+        ready_answers: bool = False,
     ) -> None:
         self.api_key = api_key
         self.latency = latency
@@ -254,6 +255,12 @@ class FakeMessagesAPI(LocalServer):
         self.answer_seconds = answer_seconds
         """Streamed answers: spread the deltas over this long, whatever the answer's length
         (instead of ``tokens_per_second``)."""
+        self.ready_answers = ready_answers
+        """An AI with its answers ready (the overhead benchmark's instant AI): the workout
+        written for the first request of a kind (the same ``<request>`` data) answers every
+        later one at once. Otherwise each answer is written anew by the rule-based generator,
+        about a millisecond of the fake's own that a client's figures would include."""
+        self._ready: dict[str, dict[str, Any]] = {}
         self.streams: list[list[tuple[float, str]]] = []
         """Every streamed answer's events as sent: (``time.monotonic()``, event name)."""
         self.written: list[tuple[str, list[tuple[float, int]]]] = []
@@ -413,6 +420,20 @@ class FakeMessagesAPI(LocalServer):
             headers=_request_id(),
         )
 
+    def _workout(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A valid answer for the request inside the prompt (see ``ready_answers``)."""
+        data = _request_data(body)
+        if not self.ready_answers:
+            return _workout_for(data)
+        key = json.dumps(data, sort_keys=True)
+        with self._lock:
+            ready = self._ready.get(key)
+        if ready is None:
+            ready = _workout_for(data)
+            with self._lock:
+                self._ready[key] = ready
+        return ready
+
     def _authorised(self, request: web.Request) -> bool:
         key = request.headers.get("x-api-key")
         bearer = request.headers.get("authorization")
@@ -426,7 +447,7 @@ class FakeMessagesAPI(LocalServer):
             return self._envelope(body, content, "end_turn", _tokens(reply.text))
         if reply.tool is not None:
             _check_scripted_tool(body, reply.tool, reply.workout or {})
-        workout = reply.workout if reply.workout is not None else _workout_for(body)
+        workout = reply.workout if reply.workout is not None else self._workout(body)
         block = {
             "type": "tool_use",
             "id": f"toolu_{uuid.uuid4().hex[:24]}",
@@ -446,7 +467,7 @@ class FakeMessagesAPI(LocalServer):
         if reply.kind == "prose":
             kind, text = "text", reply.text
         else:
-            workout = reply.workout if reply.workout is not None else _workout_for(body)
+            workout = reply.workout if reply.workout is not None else self._workout(body)
             kind, text = "tool_use", json.dumps(workout)
         cut = len(text)
         if reply.kind in ("stall", "drop", "overloaded", "truncated"):
@@ -837,18 +858,25 @@ def schema_mismatches(schema: dict[str, Any], value: Any, path: str = "$") -> li
     return problems
 
 
-def _workout_for(body: dict[str, Any]) -> dict[str, Any]:
-    """A valid answer for the request inside the prompt, from the rule-based generator."""
-    from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
-    from core.models import HistoryItem, Profile, WorkoutRequest
+def _request_data(body: dict[str, Any]) -> dict[str, Any]:
+    """The request inside the prompt: the ``<request>`` JSON of the first user message."""
     from core.prompt import read_request_data
-    from core.rulebased import generate_rule_based
 
     content = body["messages"][0]["content"]
     text = content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
     data = read_request_data(text)
     if data is None:
         raise ValueError("no <request> JSON in the first user message")
+    return data
+
+
+def _workout_for(data: dict[str, Any]) -> dict[str, Any]:
+    """A valid answer for the request ``data`` (``_request_data``), from the rule-based
+    generator."""
+    from core.domain import Equipment, FitnessLevel, Goal, Units, WorkoutType
+    from core.models import HistoryItem, Profile, WorkoutRequest
+    from core.rulebased import generate_rule_based
+
     equipment = frozenset(Equipment(e) for e in data["equipment"])
     request = WorkoutRequest(
         coach=data["coach"],
