@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.coaches import coach_by_key
 from core.domain import ACTIVE_STATES, Equipment, Focus, RequestState, WorkoutType
 from core.models import Profile, Workout, WorkoutRequest
 from core.recovery import WINDOW, logged_work, readiness, tired_groups
 from db.history import recent_history
-from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow, utcnow
+from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow, utcnow
 from db.progress import sets_since
 from db.progression import load_targets
 from db.users import profile_of
@@ -149,18 +149,24 @@ def get_request(session: Session, request_id: int) -> WorkoutRequestRow | None:
     return session.get(WorkoutRequestRow, request_id)
 
 
-def lock_request(session: Session, request_id: int) -> WorkoutRequestRow | None:
-    """The request, freshly read and locked until the transaction ends.
+def lock_request(
+    session: Session, request_id: int, *, with_profile: bool = False
+) -> WorkoutRequestRow | None:
+    """The request, freshly read and locked until the transaction ends; ``with_profile``:
+    its user and their profile read in the same statement (what a claim's
+    ``to_generation_request`` reads first: two round trips less), only the request locked.
 
     ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction already holds the
     database's write lock (see db/session.py), so a plain read is just as exclusive.
     """
-    return session.scalar(
-        select(WorkoutRequestRow)
-        .where(WorkoutRequestRow.id == request_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    statement = select(WorkoutRequestRow).where(WorkoutRequestRow.id == request_id)
+    if with_profile:
+        statement = statement.options(
+            joinedload(WorkoutRequestRow.user).joinedload(User.profile)
+        ).with_for_update(of=WorkoutRequestRow)
+    else:
+        statement = statement.with_for_update()
+    return session.scalar(statement.execution_options(populate_existing=True))
 
 
 def set_placeholder(session: Session, request_id: int, message_id: int) -> None:

@@ -118,7 +118,7 @@ def _claim(gen: Generation, request_id: int, message_id: str) -> _Claimed | bool
     """Lock the row and decide: the request to generate, True when its plan is saved already
     (deliver it), False when there is nothing left to do."""
     with gen.sessions.begin() as session:
-        row = db_requests.lock_request(session, request_id)
+        row = db_requests.lock_request(session, request_id, with_profile=True)
         if row is None:
             log.warning("request %s does not exist; dropping the message", request_id)
             return False
