@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.domain import Equipment, Units, WorkoutType
 from core.models import Profile
-from db.models import AIGenerationLog, WorkoutPlan, WorkoutRequestRow
+from db.models import AIGenerationLog, User, WorkoutPlan, WorkoutRequestRow
 from db.requests import (
     RESPONSE_TEXT_LIMIT,
     active_request_for_user,
@@ -200,6 +200,40 @@ def test_lock_request_blocks_a_second_transaction(
     sessions: sessionmaker[Session], seed: Seed
 ) -> None:
     check_lock_blocks_a_second_transaction(sessions, seed.stored_request(6, "lock"))
+
+
+def test_a_claims_lock_reads_the_user_and_profile_with_the_request_and_locks_only_it(
+    sessions: sessionmaker[Session], seed: Seed
+) -> None:
+    """``lock_request(with_profile=True)`` (the worker's claim): building the pipeline's
+    request reads no user or profile again, and the user's row stays free for the bot's
+    decisions (``open_request`` locks it) while the request is locked."""
+    rid = seed.stored_request(7, "claim")
+    with sessions.begin() as s:
+        row = lock_request(s, rid)
+        assert row is not None
+        save_profile(s, row.user_id, Profile(units=Units.LB, preferred_coach="KAI"))
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    engine = sessions.kw["bind"]
+    with sessions.begin() as s:
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            row = lock_request(s, rid, with_profile=True)
+            assert row is not None
+            request = to_generation_request(s, row)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        with sessions.begin() as other:  # the user's row is not locked by the claim
+            locked = select(User.id).where(User.id == row.user_id).with_for_update(nowait=True)
+            assert other.scalar(locked) == row.user_id
+    assert request.profile.units is Units.LB and request.profile.preferred_coach == "KAI"
+    first, *later = statements
+    assert "FOR UPDATE OF workout_requests" in first
+    assert not [q for q in later if "FROM users" in q or "FROM profiles" in q]
 
 
 def test_missing_request(sessions: sessionmaker[Session]) -> None:
