@@ -53,7 +53,8 @@ def scrape(port: int) -> Samples:
 
 
 def scrape_until(port: int, ready: Callable[[Samples], bool], timeout: float = 60) -> Samples:
-    """Scrape until ``ready`` holds (the endpoint may still be starting); the last scrape."""
+    """Scrape until ``ready`` holds (the endpoint may still be starting, counters may still
+    be moving); that scrape. Fails when it never holds: a wait that ran out is no result."""
     deadline = time.monotonic() + timeout
     samples: Samples = {}
     while time.monotonic() < deadline:
@@ -64,7 +65,7 @@ def scrape_until(port: int, ready: Callable[[Samples], bool], timeout: float = 6
         if ready(samples):
             return samples
         time.sleep(0.2)
-    return samples
+    pytest.fail(f"the metrics on port {port} never got there in {timeout:g} s: {samples}")
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -185,13 +186,14 @@ async def test_worker_and_bot_metrics_count_exactly_what_happened(
     await workout(user, "SAGE")
     await user.wait_until(lambda u: u.last.text.startswith("🧘 SAGE"), timeout=60)
 
-    worker = scrape_until(
+    worker = scrape_until(  # both delivered, and the queued result's message counted
         worker_port,
         lambda s: (
-            value(
-                s, "dramatiq_messages_total", queue_name="generation", actor_name="generate_workout"
+            value(s, "flexflow_deliveries_total", result="delivered") >= 2
+            and value(
+                s, "dramatiq_messages_total", queue_name="finish", actor_name="finish_generation"
             )
-            >= 3
+            >= 1
         ),
     )
     logs = (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
