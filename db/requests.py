@@ -159,14 +159,15 @@ def lock_request(
     ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction already holds the
     database's write lock (see db/session.py), so a plain read is just as exclusive.
     """
-    statement = select(WorkoutRequestRow).where(WorkoutRequestRow.id == request_id)
+    statement = (
+        select(WorkoutRequestRow)
+        .where(WorkoutRequestRow.id == request_id)
+        .with_for_update(of=WorkoutRequestRow)
+        .execution_options(populate_existing=True)
+    )
     if with_profile:
-        statement = statement.options(
-            joinedload(WorkoutRequestRow.user).joinedload(User.profile)
-        ).with_for_update(of=WorkoutRequestRow)
-    else:
-        statement = statement.with_for_update()
-    return session.scalar(statement.execution_options(populate_existing=True))
+        statement = statement.options(joinedload(WorkoutRequestRow.user).joinedload(User.profile))
+    return session.scalar(statement)
 
 
 def set_placeholder(session: Session, request_id: int, message_id: int) -> None:

@@ -114,6 +114,17 @@ class _Claimed:
     units: Units
 
 
+def _claimed(session: Session, row: WorkoutRequestRow) -> _Claimed:
+    """What the pipeline and the frames need of a claimed ``row`` (locked, read with its
+    user and profile: ``lock_request(with_profile=True)``)."""
+    return _Claimed(
+        request=db_requests.to_generation_request(session, row),
+        chat_id=row.chat_id,
+        placeholder=row.message_id,
+        units=row.user.units,
+    )
+
+
 def _claim(gen: Generation, request_id: int, message_id: str) -> _Claimed | bool:
     """Lock the row and decide: the request to generate, True when its plan is saved already
     (deliver it), False when there is nothing left to do."""
@@ -136,12 +147,7 @@ def _claim(gen: Generation, request_id: int, message_id: str) -> _Claimed | bool
                 )
             log.warning("request %s: taking over a stale claim", request_id)
         lifecycle.claim(session, row, by=message_id)
-        return _Claimed(
-            request=db_requests.to_generation_request(session, row),
-            chat_id=row.chat_id,
-            placeholder=row.message_id,
-            units=row.user.units if row.user is not None else Units.KG,
-        )
+        return _claimed(session, row)
 
 
 def _resumed(gen: Generation, request_id: int, holder: str) -> _Claimed | bool:
@@ -150,7 +156,7 @@ def _resumed(gen: Generation, request_id: int, holder: str) -> _Claimed | bool:
     already (deliver it), False when there is nothing left to do: the request is finished,
     or another message took it over meanwhile (its run makes the workout)."""
     with gen.sessions.begin() as session:
-        row = db_requests.lock_request(session, request_id)
+        row = db_requests.lock_request(session, request_id, with_profile=True)
         if row is None or row.state in lifecycle.FINISHED:
             return False
         if row.state is RequestState.GENERATED:
@@ -158,12 +164,7 @@ def _resumed(gen: Generation, request_id: int, holder: str) -> _Claimed | bool:
         if row.state is not RequestState.GENERATING or row.claimed_by != holder:
             log.info("request %s was taken over while its AI call ran; answer dropped", request_id)
             return False
-        return _Claimed(
-            request=db_requests.to_generation_request(session, row),
-            chat_id=row.chat_id,
-            placeholder=row.message_id,
-            units=row.user.units if row.user is not None else Units.KG,
-        )
+        return _claimed(session, row)
 
 
 @dataclass(frozen=True, slots=True)
